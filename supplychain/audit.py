@@ -1,0 +1,116 @@
+"""Audit: re-verify everything a node stores, and name the first fault.
+
+Checks, in order: SQLite's own integrity check; every member certificate and revocation
+against the root; every entry of every log (canonical bytes, author, signature); every stored
+Merkle node against a recomputation from the entries; every stored checkpoint (signature and
+root); and the derived tables against a rebuild from the logs (done on an in-memory copy, so
+the audit never changes the store).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from supplychain import merkle
+from supplychain.checkpoint import SignedCheckpoint
+from supplychain.errors import AuditFailure, SupplyChainError
+from supplychain.identity import Revocation, load_certificate, verify_member_certificate
+from supplychain.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    logs: int
+    entries: int
+    checkpoints: int
+    members: int
+
+
+def audit(ledger: Ledger, progress: Callable[[str], None] | None = None) -> AuditReport:
+    """Raise AuditFailure naming the first fault found; return counts when all is well."""
+    try:
+        return _audit(ledger, progress or (lambda _: None))
+    except AuditFailure:
+        raise
+    except (sqlite3.DatabaseError, SupplyChainError, ValueError) as exc:
+        raise AuditFailure(f"The ledger file is damaged: {exc}") from exc
+
+
+def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
+    store = ledger.store
+    progress("database integrity")
+    result = store.integrity_check()
+    if result != "ok":
+        raise AuditFailure(f"SQLite integrity check failed: {result}")
+
+    progress("member certificates")
+    members = store.all_member_certs()
+    for pem in members:
+        try:
+            cert = load_certificate(pem)
+            verify_member_certificate(cert, ledger.root_cert, at=cert.not_valid_before_utc)
+        except SupplyChainError as exc:
+            raise AuditFailure(f"A stored member certificate is invalid: {exc}") from exc
+    for text in store.all_revocations():
+        import json
+        try:
+            Revocation.from_dict(json.loads(text)).verify(ledger.root_cert)
+        except SupplyChainError as exc:
+            raise AuditFailure(f"A stored revocation is invalid: {exc}") from exc
+
+    progress("log entries and Merkle nodes")
+    recomputed: dict[str, merkle.MemoryNodes] = {}
+    count = 0
+    for gln, idx, data in store.all_entries():
+        nodes = recomputed.setdefault(gln, merkle.MemoryNodes())
+        if idx != nodes.size:
+            raise AuditFailure(f"Log {gln} has a gap before entry {idx}.")
+        try:
+            signed = ledger.verify_entry(gln, idx, data)
+        except SupplyChainError as exc:
+            raise AuditFailure(f"Log {gln}, entry {idx}: {exc}") from exc
+        nodes.append(merkle.leaf_hash(data))
+        count += 1
+        del signed
+    for gln, level, idx, stored in store.all_nodes():
+        nodes = recomputed.get(gln)
+        try:
+            expected = nodes.perfect(level, idx) if nodes else None
+        except (IndexError, KeyError, SupplyChainError):
+            expected = None
+        if expected != stored:
+            raise AuditFailure(f"Log {gln}: stored Merkle node (level {level}, index {idx}) "
+                               "does not match the entries.")
+
+    progress("checkpoints")
+    checkpoints = store.all_checkpoints()
+    for gln, size, root, note in checkpoints:
+        try:
+            signed = SignedCheckpoint.parse(note)
+            member = ledger.member(gln)
+            signed.verify(member.public_key)
+        except SupplyChainError as exc:
+            raise AuditFailure(f"Checkpoint of log {gln} at size {size}: {exc}") from exc
+        nodes = recomputed.get(gln, merkle.MemoryNodes())
+        if signed.checkpoint.size != size or signed.checkpoint.root_hash != root:
+            raise AuditFailure(f"Checkpoint row of log {gln} at size {size} differs from its "
+                               "signed note.")
+        if size > nodes.size or merkle.root_from(nodes, size) != root:
+            raise AuditFailure(f"Checkpoint of log {gln} at size {size} does not match the "
+                               "log's entries.")
+
+    progress("derived tables")
+    copy = store.copy_to_memory()
+    try:
+        Ledger(copy, ledger.root_cert, ledger.consortium).rebuild()
+        rebuilt = copy.derived_snapshot()
+    finally:
+        copy.close()
+    current = store.derived_snapshot()
+    for table, rows in rebuilt.items():
+        if current[table] != rows:
+            raise AuditFailure(f"Derived table '{table}' does not match a rebuild from the logs; "
+                               "run `supplychain rebuild` to repair it.")
+    return AuditReport(len(recomputed), count, len(checkpoints), len(members))

@@ -1,0 +1,170 @@
+"""Bundles: log entries moved between nodes as a file (offline sync).
+
+A bundle is one JSON document::
+
+    {"format": "supplychain.bundle.v1", "consortium": NAME, "root": ROOT_PEM,
+     "members": [PEM, ...], "revocations": [{...}, ...],
+     "logs": [{"gln": GLN, "entries": [BASE64, ...], "checkpoint": SIGNED_NOTE}, ...]}
+
+Every log is sent whole from index 0, with the author's signed checkpoint of that size.
+Import checks everything before anything is kept: the root is ours, every certificate and
+revocation is root-signed, entries we already hold are byte-identical (a rewritten history is
+refused), every new entry verifies, and the recomputed root equals the signed checkpoint. It
+runs in one transaction, so a bad bundle leaves the store unchanged; importing twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from supplychain.errors import BundleError, SupplyChainError
+from supplychain.identity import Revocation, load_certificate
+from supplychain.ledger import Ledger
+
+FORMAT = "supplychain.bundle.v1"
+MAX_BUNDLE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added: new entries per log, new members, new revocations."""
+
+    new_entries: dict[str, int]
+    new_members: int
+    new_revocations: int
+
+    @property
+    def total_new(self) -> int:
+        return sum(self.new_entries.values())
+
+
+def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
+    """Write every log this node holds (with its latest checkpoint) to ``path``."""
+    store = ledger.store
+    logs: list[dict[str, Any]] = []
+    exported: dict[str, int] = {}
+    for gln, size in store.log_sizes().items():
+        latest = store.latest_checkpoint(gln)
+        if latest is None:
+            continue
+        cp_size, _, note, _ = latest
+        entries = store.entries(gln, 0, cp_size)
+        logs.append({"gln": gln, "checkpoint": note,
+                     "entries": [base64.b64encode(e).decode() for e in entries]})
+        exported[gln] = cp_size
+    document = {
+        "format": FORMAT,
+        "consortium": ledger.consortium,
+        "root": ledger.root_cert.public_bytes(serialization.Encoding.PEM).decode(),
+        "members": [pem.decode() for pem in store.all_member_certs()],
+        "revocations": [json.loads(r) for r in store.all_revocations()],
+        "logs": logs,
+    }
+    _atomic_write(path, json.dumps(document).encode())
+    return exported
+
+
+def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
+    """Verify and import a bundle file; raise BundleError and keep nothing if any part is bad."""
+    document = _read(path)
+    store = ledger.store
+    ours = ledger.root_cert.public_bytes(serialization.Encoding.PEM).decode()
+    if document.get("root") != ours:
+        raise BundleError("This bundle belongs to another consortium (its root certificate "
+                          "differs from this node's); nothing was imported.")
+    try:
+        with store.transaction():
+            known = set(store.all_member_certs())
+            new_members = 0
+            for pem in _list(document, "members"):
+                if not isinstance(pem, str):
+                    raise BundleError("A member certificate in the bundle is not text.")
+                if pem.encode() not in known:
+                    ledger.add_member_certificate(pem.encode())
+                    new_members += 1
+            new_revocations = 0
+            for item in _list(document, "revocations"):
+                if ledger.add_revocation(Revocation.from_dict(item)):
+                    new_revocations += 1
+            new_entries: dict[str, int] = {}
+            for log in _list(document, "logs"):
+                gln, added = _import_log(ledger, log)
+                if added:
+                    new_entries[gln] = added
+    except BundleError:
+        raise
+    except SupplyChainError as exc:
+        raise BundleError(f"The bundle was refused and nothing was imported: {exc}") from exc
+    return ImportResult(new_entries, new_members, new_revocations)
+
+
+def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:
+    if not isinstance(log, dict) or set(log) != {"gln", "checkpoint", "entries"}:
+        raise BundleError("A log in the bundle is malformed.")
+    gln, note, raw = log["gln"], log["checkpoint"], log["entries"]
+    if not isinstance(gln, str) or not isinstance(note, str) or not isinstance(raw, list):
+        raise BundleError("A log in the bundle is malformed.")
+    try:
+        entries = [base64.b64decode(e, validate=True) for e in raw]
+    except (binascii.Error, TypeError, ValueError):
+        raise BundleError(f"Log {gln} in the bundle has an entry that is not base64.") from None
+    store = ledger.store
+    held = store.log_size(gln)
+    if held:
+        mine = store.entries(gln, 0, min(held, len(entries)))
+        for i, (a, b) in enumerate(zip(mine, entries, strict=False)):
+            if a != b:
+                raise BundleError(f"Log {gln} in the bundle differs from ours at entry {i}: "
+                                  "its author rewrote history. Nothing was imported.")
+    added = entries[held:]
+    if added:
+        ledger.append_entries(gln, held, added)
+    if len(entries) > 0:
+        ledger.accept_checkpoint(gln, note)
+    return gln, len(added)
+
+
+def _list(document: dict[str, Any], key: str) -> list[Any]:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        raise BundleError(f"The bundle's '{key}' is not a list.")
+    return value
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BundleError(f"Cannot read bundle {path}: {exc.strerror}.") from exc
+    if size > MAX_BUNDLE_BYTES:
+        raise BundleError(f"Bundle {path} is larger than {MAX_BUNDLE_BYTES} bytes.")
+    try:
+        document = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{path} is not a bundle (not valid JSON: {exc}).") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BundleError(f"{path} is not a {FORMAT} bundle.")
+    return document
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

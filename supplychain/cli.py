@@ -1,0 +1,368 @@
+"""The `supplychain` command line: headless nodes, scripts and administrators.
+
+Every command accepts ``--json`` after its name. Bad input gives a one-line error on stderr and
+a non-zero exit status, and leaves the store unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from supplychain import __version__
+from supplychain.audit import audit
+from supplychain.bundle import export_bundle, import_bundle
+from supplychain.consortium import Consortium
+from supplychain.errors import SupplyChainError
+from supplychain.gs1 import PackCode, parse_pack_code, validate_gln
+from supplychain.identity import MemberInfo, Role, generate_member_key, resolve_passphrase
+from supplychain.node import Node, VerdictReport, step_to_dict
+
+EXIT_OK = 0
+EXIT_FAULT = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], Any]
+
+
+class Output:
+    """Prints either human text or one JSON document."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str) -> None:
+        if self.as_json:
+            print(json.dumps(data, indent=2, sort_keys=True, default=str))
+        else:
+            print(text)
+
+
+def default_home() -> Path:
+    env = os.environ.get("SUPPLYCHAIN_HOME")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("supplychain", appauthor=False)) / "node"
+
+
+def _passphrase(args: argparse.Namespace) -> bytes:
+    return resolve_passphrase(args.passphrase_file)
+
+
+def _node(args: argparse.Namespace) -> Node:
+    return Node(args.home, lambda: _passphrase(args))
+
+
+def _codes(texts: Sequence[str]) -> list[PackCode]:
+    return [parse_pack_code(t) for t in texts]
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from None
+
+
+# --- consortium -----------------------------------------------------------------------
+def cmd_consortium_create(args: argparse.Namespace) -> None:
+    consortium = Consortium.create(args.dir, args.name, _passphrase(args))
+    args.out.emit({"consortium": consortium.name, "dir": str(args.dir)},
+                  f"Created consortium '{consortium.name}' in {args.dir}. Keep root.key safe.")
+
+
+def cmd_consortium_enroll(args: argparse.Namespace) -> None:
+    consortium = Consortium.open(args.dir)
+    passphrase = _passphrase(args)
+    info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
+    if (args.home / "node.json").exists():
+        raise SupplyChainError(f"{args.home} is already a node home; choose another directory.")
+    key = generate_member_key()
+    cert = consortium.issue(info, key.public_key(), passphrase)
+    from cryptography.hazmat.primitives import serialization
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    node = Node.initialise(args.home, consortium.name, consortium.root_pem, pem, key, passphrase,
+                           consortium.member_pems())
+    with node:
+        for revocation in consortium.revocations():
+            node.ledger.add_revocation(revocation)
+    args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
+                  f"Enrolled {info.name} ({info.gln}) as {info.role.value}; node home: {args.home}")
+
+
+def cmd_consortium_revoke(args: argparse.Namespace) -> None:
+    consortium = Consortium.open(args.dir)
+    gln = validate_gln(args.gln)
+    revocation = consortium.revoke(gln, args.valid_size, args.reason, _passphrase(args))
+    args.out.emit(revocation.to_dict(),
+                  f"Revoked {gln}: its log entries from index {args.valid_size} on are rejected. "
+                  "Spread the revocation with a bundle export/import.")
+
+
+def cmd_consortium_members(args: argparse.Namespace) -> None:
+    consortium = Consortium.open(args.dir)
+    from supplychain.identity import load_certificate, verify_member_certificate
+    rows = []
+    for pem in consortium.member_pems():
+        info = verify_member_certificate(load_certificate(pem), consortium.root_cert).info
+        rows.append({"name": info.name, "gln": info.gln, "role": info.role.value,
+                     "prefixes": list(info.prefixes)})
+    args.out.emit(rows, "\n".join(f"{r['gln']}  {r['role']:<12} {r['name']}" for r in rows))
+
+
+# --- events ---------------------------------------------------------------------------
+def cmd_commission(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        codes = node.commission(args.gtin, args.lot, args.expiry, args.count)
+    links = [c.to_digital_link() for c in codes]
+    args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
+
+
+def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int) -> None:
+    args.out.emit({"event": signed.hash, "type": signed.event.type.value, "packs": count},
+                  f"{verb} {count} pack(s); event {signed.hash[:16]}")
+
+
+def cmd_ship(args: argparse.Namespace) -> None:
+    codes = _codes(args.codes)
+    with _node(args) as node:
+        signed = node.ship(args.to, codes)
+    _event_result(args, f"Shipped to {args.to}:", signed, len(signed.event.items))
+
+
+def cmd_receive(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.receive(_codes(args.codes))
+    _event_result(args, "Received", signed, len(signed.event.items))
+
+
+def cmd_dispense(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.dispense(_codes(args.codes))
+    _event_result(args, "Dispensed", signed, len(signed.event.items))
+
+
+def cmd_destroy(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.destroy(_codes(args.codes), args.reason)
+    _event_result(args, "Destroyed", signed, len(signed.event.items))
+
+
+def cmd_recall(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.recall(args.gtin, args.lot, args.reason)
+        affected = len(node.packs_of_lot(signed.event.gtin, args.lot))  # type: ignore[arg-type]
+    args.out.emit({"event": signed.hash, "gtin": signed.event.gtin, "lot": args.lot,
+                   "packs_known": affected},
+                  f"Recalled lot {args.lot} of GTIN {signed.event.gtin} ({affected} known "
+                  f"pack(s)); event {signed.hash[:16]}")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.report(_codes([args.code]), args.reason)
+    _event_result(args, "Reported as suspect:", signed, 1)
+
+
+# --- reading --------------------------------------------------------------------------
+def _verdict_text(report: VerdictReport) -> str:
+    lines = [f"{report.verdict.value.upper()}: {report.decision.message}"]
+    if report.decision.reasons:
+        lines.append("reasons: " + ", ".join(r.value for r in report.decision.reasons))
+    lines.extend(report.decision.notes)
+    code = report.code
+    lines.append(f"GTIN {code.gtin}  SN {code.serial}  LOT {code.lot or '-'}  "
+                 f"EXP {code.expiry.isoformat() if code.expiry else '-'}")
+    if report.custodian:
+        lines.append(f"custodian: {report.custodian_name} ({report.custodian}); status: "
+                     f"{report.status.value if report.status else '-'}")
+    return "\n".join(lines)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _node(args) as node:
+        report = node.verify(args.code)
+    args.out.emit(report.to_dict(), _verdict_text(report))
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    code = parse_pack_code(args.code)
+    with _node(args) as node:
+        steps = node.history(code)
+    if not steps:
+        raise SupplyChainError(f"No events are known for {code.key}.")
+    args.out.emit({"pack": code.key, "history": [step_to_dict(s) for s in steps]},
+                  "\n".join(f"{s.time}  {s.type.value:<10} by {s.actor_name} ({s.actor})"
+                            + (f" -> {s.recipient}" if s.recipient else "")
+                            for s in steps))
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        logs = export_bundle(node.ledger, args.file)
+    args.out.emit({"file": str(args.file), "logs": logs},
+                  f"Exported {sum(logs.values())} entries of {len(logs)} log(s) to {args.file}")
+
+
+def cmd_bundle_import(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        result = import_bundle(node.ledger, args.file)
+    args.out.emit({"new_entries": result.new_entries, "new_members": result.new_members,
+                   "new_revocations": result.new_revocations},
+                  f"Imported {result.total_new} new entries, {result.new_members} new "
+                  f"member(s), {result.new_revocations} revocation(s).")
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        report = audit(node.ledger)
+    args.out.emit(report.__dict__,
+                  f"Audit passed: {report.entries} entries in {report.logs} log(s), "
+                  f"{report.checkpoints} checkpoint(s), {report.members} member(s) verified.")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        node.ledger.rebuild()
+    args.out.emit({"rebuilt": True}, "Derived tables rebuilt from the logs.")
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        logs = {}
+        for gln, size in node.store.log_sizes().items():
+            latest = node.store.latest_checkpoint(gln)
+            logs[gln] = {"name": node.ledger.member_name(gln), "size": size,
+                         "checkpoint_size": latest[0] if latest else None,
+                         "root": latest[1].hex() if latest else None}
+        data = {"gln": node.gln, "name": node.name, "role": node.me.info.role.value,
+                "consortium": node.consortium, "logs": logs,
+                "events": node.store.event_counts()}
+    args.out.emit(data, f"{data['name']} ({data['gln']}), {data['role']} in "
+                        f"'{data['consortium']}'\n" + "\n".join(
+                            f"  log {g} {v['name']}: {v['size']} entries" for g, v in logs.items()))
+
+
+def cmd_alerts(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        rows = [{"kind": k, "subject": s, "detail": d, "evidence": e}
+                for k, s, d, e in node.store.alerts()]
+    args.out.emit(rows, "\n".join(f"[{r['kind']}] {r['subject']}: {r['detail']}" for r in rows)
+                  or "No alerts.")
+
+
+# --- parser ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supplychain",
+        description="Drug supply-chain provenance ledger: signed custody events, verdicts.")
+    parser.add_argument("--version", action="version", version=f"supplychain {__version__}")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="node home directory (default: $SUPPLYCHAIN_HOME or the per-user "
+                             "data directory)")
+    parser.add_argument("--passphrase-file", type=Path, default=None,
+                        help="file holding the key passphrase (else $SUPPLYCHAIN_PASSPHRASE)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str,
+                parent: Any = sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(handler=handler)
+        return p
+
+    cons = sub.add_parser("consortium", help="create a consortium, enrol or revoke members")
+    cons_sub = cons.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("create", cmd_consortium_create, "create a consortium root (regulator)", cons_sub)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--name", required=True)
+    p = command("enroll", cmd_consortium_enroll,
+                "issue a member certificate and initialise the member's node", cons_sub)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--org", required=True, help="organisation name")
+    p.add_argument("--gln", required=True)
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--prefix", action="append", default=[],
+                   help="GS1 company prefix a manufacturer may commission (repeatable)")
+    p.add_argument("--home", type=Path, required=True, help="the new member's node home")
+    p = command("revoke", cmd_consortium_revoke, "revoke a member", cons_sub)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--gln", required=True)
+    p.add_argument("--valid-size", type=int, required=True,
+                   help="entries of the member's log from this index on are rejected")
+    p.add_argument("--reason", required=True)
+    p = command("members", cmd_consortium_members, "list enrolled members", cons_sub)
+    p.add_argument("dir", type=Path)
+
+    p = command("commission", cmd_commission, "commission serialised packs of one lot")
+    p.add_argument("--gtin", required=True)
+    p.add_argument("--lot", required=True)
+    p.add_argument("--expiry", required=True, type=_parse_date, help="YYYY-MM-DD")
+    p.add_argument("--count", required=True, type=int)
+    p = command("ship", cmd_ship, "ship packs to another member")
+    p.add_argument("--to", required=True, help="recipient GLN")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    for name, handler, text in (("receive", cmd_receive, "receive packs shipped to us"),
+                                ("dispense", cmd_dispense, "dispense packs (pharmacy)")):
+        p = command(name, handler, text)
+        p.add_argument("codes", nargs="+", metavar="CODE")
+    p = command("destroy", cmd_destroy, "destroy packs in our custody")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    p.add_argument("--reason", default=None)
+    p = command("recall", cmd_recall, "recall a lot")
+    p.add_argument("--gtin", required=True)
+    p.add_argument("--lot", required=True)
+    p.add_argument("--reason", default=None)
+    p = command("report", cmd_report, "report a pack as suspect")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--reason", required=True)
+    p = command("verify", cmd_verify, "the verdict for a scanned code")
+    p.add_argument("code", metavar="CODE")
+    p = command("history", cmd_history, "the custody chain of a pack")
+    p.add_argument("code", metavar="CODE")
+
+    bundle = sub.add_parser("bundle", help="move log entries between nodes as a file")
+    bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("export", cmd_bundle_export, "write every log held to a bundle file", bundle_sub)
+    p.add_argument("file", type=Path)
+    p = command("import", cmd_bundle_import, "verify and import a bundle file", bundle_sub)
+    p.add_argument("file", type=Path)
+
+    command("audit", cmd_audit, "re-verify every signature, proof, checkpoint and table")
+    command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
+    command("status", cmd_status, "this node and the logs it holds")
+    command("alerts", cmd_alerts, "forks, rejected events and other alerts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "home", None) is None:
+        args.home = default_home()
+    args.out = Output(getattr(args, "json", False))
+    try:
+        result = args.handler(args)
+    except SupplyChainError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if args.out.as_json:
+            print(json.dumps({"error": type(exc).__name__, "message": message}))
+        print(f"supplychain: error: {message}", file=sys.stderr)
+        return EXIT_FAULT
+    except KeyboardInterrupt:
+        print("supplychain: interrupted; nothing was half-written.", file=sys.stderr)
+        return 130
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Every error the core raises, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class SupplyChainError(Exception):
+    """Base class of every error raised by the supplychain package."""
+
+
+# --- pack codes -------------------------------------------------------------
+class CodeError(SupplyChainError):
+    """A scanned code could not be turned into a pack identity."""
+
+
+class NotAPackCode(CodeError):
+    """The code was read, but it is not a GS1 medicine pack code (web link, plain text, ...)."""
+
+
+class DamagedCode(CodeError):
+    """The code looks like a GS1 pack code but is damaged: bad check digit, bad date, truncated."""
+
+
+# --- Merkle logs and checkpoints ---------------------------------------------
+class MerkleError(SupplyChainError):
+    """A Merkle proof or log failed to verify."""
+
+
+class InvalidProof(MerkleError):
+    """A proof is malformed or does not lead to the expected root."""
+
+
+class InconsistentLog(MerkleError):
+    """Two views of one log cannot both be true: history was rewritten."""
+
+
+class CheckpointError(SupplyChainError):
+    """A checkpoint is malformed or its signature does not verify."""
+
+
+# --- identity ------------------------------------------------------------------
+class IdentityError(SupplyChainError):
+    """A key, certificate or passphrase problem."""
+
+
+class InvalidCertificate(IdentityError):
+    """A member certificate is not signed by the consortium root, expired, or malformed."""
+
+
+class WrongPassphrase(IdentityError):
+    """The private key could not be decrypted with the passphrase given."""
+
+
+class NoPassphrase(IdentityError):
+    """No passphrase was supplied for a key that needs one."""
+
+
+class RevokedMember(IdentityError):
+    """The member's certificate was revoked by the consortium root."""
+
+
+# --- events and the ledger --------------------------------------------------
+class EventError(SupplyChainError):
+    """An event is malformed or its signature does not verify."""
+
+
+class InvalidSignature(EventError):
+    """A signature does not verify against the author's certificate."""
+
+
+class RuleViolation(SupplyChainError):
+    """An event breaks a custody rule (wrong role, not the custodian, ...)."""
+
+
+class LedgerError(SupplyChainError):
+    """The store cannot do what was asked (missing node, corrupt file, ...)."""
+
+
+class NodeNotInitialised(LedgerError):
+    """The node home has not been set up by `consortium enroll`."""
+
+
+class AuditFailure(LedgerError):
+    """`audit` found a fault in the stored data."""
+
+
+class BundleError(LedgerError):
+    """A bundle file is malformed or fails verification."""
+
+
+# --- scanning -------------------------------------------------------------------
+class ImageError(SupplyChainError):
+    """An image or video file cannot be read: missing, empty, corrupt, unsupported or too large."""
+
+
+class CameraError(SupplyChainError):
+    """A camera cannot be opened or stopped delivering frames (missing, busy, unplugged)."""

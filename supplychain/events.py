@@ -1,0 +1,289 @@
+"""Custody events: their canonical bytes, hash and signature, and log entries.
+
+An event is canonically encoded as RFC 8785 JSON (JCS): keys sorted, no whitespace, UTF-8.
+Its hash is SHA-256 over those bytes; its author signs the same bytes with Ed25519. A log
+entry (a Merkle leaf) is the canonical JSON of ``{"event": <body>, "sig": <base64>}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+
+import rfc8785
+
+from supplychain.errors import EventError
+from supplychain.ids import GLN, GTIN, EventHash, PackKey
+
+FORMAT_VERSION = 1
+MAX_ITEMS = 10_000
+MAX_TEXT = 500
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_GLN = re.compile(r"^[0-9]{13}$")
+_GTIN = re.compile(r"^[0-9]{14}$")
+_PACK = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
+
+
+class EventType(str, Enum):
+    """What an event does. Chain events extend each pack's custody chain via ``prev``."""
+
+    COMMISSION = "commission"
+    SHIP = "ship"
+    RECEIVE = "receive"
+    DISPENSE = "dispense"
+    DESTROY = "destroy"
+    RECALL = "recall"
+    REPORT = "report"
+
+    @property
+    def is_chain(self) -> bool:
+        """True when each item names the previous event of its pack."""
+        return self not in (EventType.RECALL, EventType.REPORT)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One pack touched by an event, with the hash of the pack's previous event."""
+
+    pack: PackKey
+    prev: EventHash | None = None
+    lot: str | None = None
+    expiry: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"pack": self.pack, "prev": self.prev}
+        if self.lot is not None:
+            out["lot"] = self.lot
+        if self.expiry is not None:
+            out["expiry"] = self.expiry.isoformat()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Item:
+        if not isinstance(data, dict):
+            raise EventError("An event item is not an object.")
+        _only_keys(data, {"pack", "prev", "lot", "expiry"}, "event item")
+        pack = data.get("pack")
+        if not isinstance(pack, str) or not _PACK.match(pack):
+            raise EventError(f"Event item names no valid pack ({pack!r}).")
+        prev = data.get("prev")
+        if prev is not None and (not isinstance(prev, str) or not _HEX64.match(prev)):
+            raise EventError(f"Event item for {pack} has a malformed 'prev' hash.")
+        lot = data.get("lot")
+        if lot is not None and (not isinstance(lot, str) or not 0 < len(lot) <= 20):
+            raise EventError(f"Event item for {pack} has a malformed lot.")
+        expiry_text = data.get("expiry")
+        expiry = _parse_date(expiry_text, f"expiry of {pack}") if expiry_text is not None else None
+        return cls(PackKey(pack), EventHash(prev) if prev else None, lot, expiry)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An unsigned event body. ``to_bytes`` gives the canonical bytes that are signed."""
+
+    type: EventType
+    author: GLN
+    key_id: str
+    time: str
+    items: tuple[Item, ...] = ()
+    to: GLN | None = None
+    gtin: GTIN | None = None
+    lot: str | None = None
+    reason: str | None = None
+    doc_hash: str | None = None
+    version: int = FORMAT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "v": self.version,
+            "type": self.type.value,
+            "author": self.author,
+            "key": self.key_id,
+            "time": self.time,
+            "items": [item.to_dict() for item in self.items],
+        }
+        for name, value in (
+            ("to", self.to),
+            ("gtin", self.gtin),
+            ("lot", self.lot),
+            ("reason", self.reason),
+            ("doc", self.doc_hash),
+        ):
+            if value is not None:
+                out[name] = value
+        return out
+
+    def to_bytes(self) -> bytes:
+        """The canonical (RFC 8785) bytes: what is hashed and signed."""
+        return rfc8785.dumps(self.to_dict())
+
+    @property
+    def hash(self) -> EventHash:
+        return EventHash(hashlib.sha256(self.to_bytes()).hexdigest())
+
+    @property
+    def datetime(self) -> datetime:
+        return datetime.fromisoformat(self.time)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Event:
+        """Parse and strictly validate an event body; raise EventError naming the fault."""
+        if not isinstance(data, dict):
+            raise EventError("An event is not a JSON object.")
+        _only_keys(data, {"v", "type", "author", "key", "time", "items", "to", "gtin", "lot",
+                          "reason", "doc"}, "event")
+        if data.get("v") != FORMAT_VERSION:
+            raise EventError(f"Unsupported event format version {data.get('v')!r}.")
+        try:
+            etype = EventType(data.get("type"))
+        except ValueError:
+            raise EventError(f"Unknown event type {data.get('type')!r}.") from None
+        author = _gln(data.get("author"), "author")
+        key_id = data.get("key")
+        if not isinstance(key_id, str) or not re.fullmatch(r"[0-9a-f]{16}", key_id):
+            raise EventError("Event has a malformed signing key id.")
+        time = data.get("time")
+        if not isinstance(time, str):
+            raise EventError("Event has no time.")
+        try:
+            moment = datetime.fromisoformat(time)
+        except ValueError:
+            raise EventError(f"Event time {time!r} is not ISO 8601.") from None
+        if moment.tzinfo is None:
+            raise EventError(f"Event time {time!r} has no time zone offset.")
+        raw_items = data.get("items")
+        if not isinstance(raw_items, list) or len(raw_items) > MAX_ITEMS:
+            raise EventError(f"Event items must be a list of at most {MAX_ITEMS}.")
+        items = tuple(Item.from_dict(item) for item in raw_items)
+        if len({item.pack for item in items}) != len(items):
+            raise EventError("Event names the same pack twice.")
+        to = _gln(data["to"], "recipient") if "to" in data else None
+        gtin = data.get("gtin")
+        if gtin is not None and (not isinstance(gtin, str) or not _GTIN.match(gtin)):
+            raise EventError("Event has a malformed GTIN.")
+        lot = _text(data.get("lot"), "lot", 20)
+        reason = _text(data.get("reason"), "reason", MAX_TEXT)
+        doc = data.get("doc")
+        if doc is not None and (not isinstance(doc, str) or not _HEX64.match(doc)):
+            raise EventError("Event has a malformed document hash.")
+        event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
+                    lot, reason, doc)
+        event.check_shape()
+        return event
+
+    def check_shape(self) -> None:
+        """Check the fields each event type needs; raise EventError if one is missing."""
+        t = self.type
+        if t.is_chain and not self.items:
+            raise EventError(f"A {t.value} event must name at least one pack.")
+        if t is EventType.COMMISSION:
+            for item in self.items:
+                if item.prev is not None:
+                    raise EventError("A commission event starts a chain: 'prev' must be null.")
+                if item.lot is None or item.expiry is None:
+                    raise EventError(f"Commissioning {item.pack} needs its lot and expiry.")
+        elif t.is_chain:
+            for item in self.items:
+                if item.prev is None:
+                    raise EventError(f"A {t.value} event must name the previous event of "
+                                     f"{item.pack}.")
+                if item.lot is not None or item.expiry is not None:
+                    raise EventError("Only commissioning records lot and expiry.")
+        else:
+            for item in self.items:
+                if item.prev is not None or item.lot is not None or item.expiry is not None:
+                    raise EventError(f"A {t.value} event item carries only the pack.")
+        if (t is EventType.SHIP) != (self.to is not None):
+            raise EventError("A ship event, and only a ship event, names a recipient ('to').")
+        if t is EventType.RECALL:
+            if self.gtin is None or self.lot is None:
+                raise EventError("A recall names the GTIN and the lot.")
+            if self.items:
+                raise EventError("A recall covers a lot, not listed packs.")
+        elif self.gtin is not None or self.lot is not None:
+            raise EventError("Only a recall names a GTIN and lot at event level.")
+        if t is EventType.REPORT and not self.reason:
+            raise EventError("A suspect report needs a reason.")
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    """An event with its author's signature: the data of one log entry."""
+
+    event: Event
+    signature: bytes
+    _hash: EventHash = field(default=EventHash(""), compare=False, repr=False)
+
+    @property
+    def hash(self) -> EventHash:
+        return self._hash or self.event.hash
+
+    def to_bytes(self) -> bytes:
+        """The entry bytes stored as a Merkle leaf."""
+        return rfc8785.dumps(
+            {"event": self.event.to_dict(), "sig": base64.b64encode(self.signature).decode()}
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SignedEvent:
+        """Parse entry bytes, insisting they are exactly canonical."""
+        try:
+            obj = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EventError(f"A log entry is not valid JSON: {exc}") from None
+        if not isinstance(obj, dict) or set(obj) != {"event", "sig"}:
+            raise EventError("A log entry must hold exactly 'event' and 'sig'.")
+        event = Event.from_dict(obj["event"])
+        try:
+            signature = base64.b64decode(obj["sig"], validate=True)
+        except (binascii.Error, TypeError):
+            raise EventError("A log entry's signature is not base64.") from None
+        if len(signature) != 64:
+            raise EventError("A log entry's signature is not 64 bytes long.")
+        signed = cls(event, signature, EventHash(hashlib.sha256(event.to_bytes()).hexdigest()))
+        if signed.to_bytes() != data:
+            raise EventError("A log entry is not in canonical form (its bytes were altered).")
+        return signed
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with offset and milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
+    extra = set(data) - allowed
+    if extra:
+        raise EventError(f"Unexpected field(s) in {what}: {', '.join(sorted(extra))}.")
+
+
+def _gln(value: Any, what: str) -> GLN:
+    if not isinstance(value, str) or not _GLN.match(value):
+        raise EventError(f"Event {what} is not a 13-digit GLN ({value!r}).")
+    return GLN(value)
+
+
+def _text(value: Any, what: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise EventError(f"Event {what} must be text of 1 to {limit} characters.")
+    return value
+
+
+def _parse_date(value: Any, what: str) -> date:
+    if not isinstance(value, str):
+        raise EventError(f"The {what} is not a date.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise EventError(f"The {what} ({value!r}) is not a YYYY-MM-DD date.") from None

@@ -1,0 +1,418 @@
+"""GS1 pack identity: parse what a pack's 2D code holds, and write it back out.
+
+Pure logic, no I/O. The GS1 grammar itself (application identifiers, their patterns,
+Digital Link paths, dates) comes from `biip`; this module only adds the checks a
+medicine-verification system needs on top (serial present, no SSCC, no trailing
+garbage, duplicate AIs) and turns every failure into a `NotAPackCode` ("this is not a
+pack code at all") or a `DamagedCode` ("this is a pack code, but it cannot be trusted"),
+each with a message a pharmacist can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, unquote, urlsplit
+
+from biip import ParseError
+from biip.checksums import gs1_standard_check_digit
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_element_strings import GS1ElementString
+from biip.gs1_messages import GS1Message
+from biip.symbology import GS1Symbology, SymbologyIdentifier
+
+from supplychain.errors import DamagedCode, NotAPackCode
+from supplychain.ids import GLN, GTIN, PackKey
+
+__all__ = [
+    "GS",
+    "PackCode",
+    "expiry_to_yymmdd",
+    "gtin_check_digit",
+    "gtin_in_prefix",
+    "parse_pack_code",
+    "split_symbology_identifier",
+    "validate_gln",
+    "validate_gtin",
+]
+
+GS = "\x1d"
+"""ASCII 29, the group separator that stands for FNC1 between GS1 fields."""
+
+_CSET82 = re.compile(r"[!%-?A-Z_a-z\x22]{1,20}")
+"""GS1 AI encodable character set 82, 1..20 characters (serial and lot)."""
+
+_FIELD_NAMES = {
+    "00": "shipping code (SSCC, AI 00)",
+    "01": "product code (GTIN, AI 01)",
+    "10": "batch/lot number (AI 10)",
+    "17": "expiry date (AI 17)",
+    "21": "serial number (AI 21)",
+}
+
+_GS1_SYMBOLOGIES = frozenset(GS1Symbology.with_gs1_messages())
+
+_OTHER_PAYLOADS = (
+    ("WIFI:", "Wi-Fi network settings"),
+    ("MAILTO:", "an e-mail address"),
+    ("TEL:", "a telephone number"),
+    ("SMSTO:", "a text message"),
+    ("SMS:", "a text message"),
+    ("BEGIN:VCARD", "a contact card"),
+    ("MECARD:", "a contact card"),
+    ("BEGIN:VEVENT", "a calendar event"),
+    ("GEO:", "a map location"),
+)
+
+_SCAN_DATAMATRIX = "Scan the square 2D code (Data Matrix) on the pack instead."
+
+
+@dataclass(frozen=True)
+class PackCode:
+    """The identity of one serialised medicine pack: GTIN + serial, with lot and expiry."""
+
+    gtin: GTIN
+    """Always 14 digits with a valid check digit."""
+    serial: str
+    """AI 21: 1..20 characters of GS1 character set 82."""
+    lot: str | None = None
+    """AI 10: 1..20 characters of GS1 character set 82, or None."""
+    expiry: date | None = None
+    """AI 17, with a day of 00 already turned into the last day of the month."""
+
+    def __post_init__(self) -> None:
+        if len(self.gtin) != 14 or validate_gtin(self.gtin) != self.gtin:
+            raise DamagedCode(f"A pack's product code (GTIN) must have 14 digits, got {self.gtin!r}.")
+        _check_cset82("serial number", self.serial)
+        if self.lot is not None:
+            _check_cset82("batch/lot number", self.lot)
+
+    @property
+    def key(self) -> PackKey:
+        """The pack's identity in the ledger: '<gtin14>/<serial>'."""
+        return PackKey(f"{self.gtin}/{self.serial}")
+
+    def to_digital_link(self, domain: str = "https://id.gs1.org") -> str:
+        """GS1 Digital Link URI, as a QR label holds it; serial and lot percent-encoded."""
+        uri = f"{domain.rstrip('/')}/01/{self.gtin}/21/{quote(self.serial, safe='')}"
+        query = []
+        if self.lot is not None:
+            query.append(f"10={quote(self.lot, safe='')}")
+        if self.expiry is not None:
+            query.append(f"17={expiry_to_yymmdd(self.expiry)}")
+        return f"{uri}?{'&'.join(query)}" if query else uri
+
+    def to_element_string(self, gs: str = GS) -> str:
+        """GS1 element string in the order 01, 17, 10, 21: one separator at most, none trailing."""
+        parts = [f"01{self.gtin}"]
+        if self.expiry is not None:
+            parts.append(f"17{expiry_to_yymmdd(self.expiry)}")
+        if self.lot is not None:
+            parts.append(f"10{self.lot}{gs}")
+        parts.append(f"21{self.serial}")
+        return "".join(parts)
+
+    def to_human_readable(self) -> str:
+        """Bracketed form, e.g. '(01)09506000134352(21)ABC(10)L1(17)260630'."""
+        text = f"(01){self.gtin}(21){self.serial}"
+        if self.lot is not None:
+            text += f"(10){self.lot}"
+        if self.expiry is not None:
+            text += f"(17){expiry_to_yymmdd(self.expiry)}"
+        return text
+
+    def label_lines(self) -> list[str]:
+        """The lines printed next to the code on a pack (GTIN, SN, LOT, EXP)."""
+        lines = [f"GTIN {self.gtin}", f"SN {self.serial}"]
+        if self.lot is not None:
+            lines.append(f"LOT {self.lot}")
+        if self.expiry is not None:
+            lines.append(f"EXP {self.expiry.isoformat()}")
+        return lines
+
+
+# --- small helpers ------------------------------------------------------------------
+
+
+def gtin_check_digit(body: str) -> str:
+    """GS1 mod-10 check digit for `body` (a GTIN/GLN/SSCC without its last digit)."""
+    if not body.isascii() or not body.isdigit():
+        raise ValueError(f"A check digit is computed over digits only, got {body!r}.")
+    return str(gs1_standard_check_digit(body))
+
+
+def validate_gtin(text: str) -> GTIN:
+    """Check a GTIN-8/12/13/14 and return it as 14 digits."""
+    digits = text.strip()
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise NotAPackCode(f"{_show(text)} is not a product code (GTIN): a GTIN has only digits.")
+    if len(digits) not in (8, 12, 13, 14):
+        raise DamagedCode(
+            f"The product code (GTIN) {digits} has {len(digits)} digits; "
+            "a GTIN has 8, 12, 13 or 14. A digit is missing or extra."
+        )
+    expected = gtin_check_digit(digits[:-1])
+    if digits[-1] != expected:
+        raise DamagedCode(
+            f"The product code (GTIN) {digits} is damaged: its last (check) digit should be "
+            f"{expected}, not {digits[-1]}. Scan again; if it keeps failing, the code is misprinted."
+        )
+    return GTIN(digits.zfill(14))
+
+
+def validate_gln(text: str) -> GLN:
+    """Check a 13-digit GS1 Global Location Number and return it."""
+    digits = text.strip()
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+        raise DamagedCode(f"{_show(text)} is not a location number (GLN): a GLN has 13 digits.")
+    expected = gtin_check_digit(digits[:-1])
+    if digits[-1] != expected:
+        raise DamagedCode(
+            f"The location number (GLN) {digits} has a wrong check digit: the last digit "
+            f"should be {expected}, not {digits[-1]}. Check the number for a typing error."
+        )
+    return GLN(digits)
+
+
+def gtin_in_prefix(gtin: GTIN, prefix: str) -> bool:
+    """Whether the GS1 company prefix `prefix` owns `gtin` (compared on its GTIN-13 form)."""
+    if not prefix or not prefix.isascii() or not prefix.isdigit():
+        raise ValueError(f"A GS1 company prefix is digits only, got {prefix!r}.")
+    return gtin[1:].startswith(prefix)
+
+
+def expiry_to_yymmdd(d: date) -> str:
+    """A date as GS1 AI 17 writes it (YYMMDD; read back within GS1's +-50 year window)."""
+    return d.strftime("%y%m%d")
+
+
+def split_symbology_identifier(text: str) -> tuple[SymbologyIdentifier | None, str]:
+    """Split a leading symbology identifier (e.g. ']d2', ']Q3') from the rest of a scan."""
+    if len(text) >= 3 and text.startswith("]"):
+        try:
+            symbology = SymbologyIdentifier.extract(text)
+        except (ParseError, ValueError, IndexError):
+            return None, text
+        return symbology, text[len(symbology) :]
+    return None, text
+
+
+# --- parsing -----------------------------------------------------------------------
+
+
+def parse_pack_code(text: str) -> PackCode:
+    """Parse a scanned pack code: Digital Link URI, element string (GS separators) or
+    bracketed form, with or without a symbology identifier and surrounding whitespace.
+
+    Raises NotAPackCode when the code is something else (web link, retail barcode,
+    SSCC, no serial) and DamagedCode when it is a GS1 pack code that cannot be trusted.
+    """
+    symbology, content = split_symbology_identifier(text.strip())
+    content = content.strip()
+    gs1_symbology = symbology is not None and symbology.gs1_symbology in _GS1_SYMBOLOGIES
+    if not content:
+        raise NotAPackCode("The scan was empty: no code was read. Scan the pack again.")
+    if re.match(r"(?i)https?://", content):
+        elements = _parse_digital_link(content)
+    elif content.startswith("("):
+        elements = _parse_bracketed(content)
+    elif _is_plain_gtin(content):
+        raise NotAPackCode(
+            "This is a retail product barcode without a serial number: not a serialised "
+            f"medicine pack (GTIN {content}). {_SCAN_DATAMATRIX}"
+        )
+    else:
+        _reject_other_payloads(content)
+        looks_gs1 = gs1_symbology or re.match(r"0[01]\d", content) is not None
+        elements = _parse_element_string(content, looks_gs1=looks_gs1, shown=text.strip())
+    return _pack_from_elements(elements)
+
+
+def _parse_digital_link(uri: str) -> list[GS1ElementString]:
+    try:
+        elements = GS1DigitalLinkURI.parse(uri).element_strings
+    except (ParseError, ValueError) as exc:
+        path, query = _split_uri(uri)
+        if re.search(r"/0[01]/\d{8,18}(/|$)", path):
+            raise _diagnose_digital_link(uri, path, query) from exc
+        raise NotAPackCode(
+            f"This is a web link ({_show(uri)}), not a medicine pack code. {_SCAN_DATAMATRIX}"
+        ) from exc
+    return list(elements)
+
+
+def _split_uri(uri: str) -> tuple[str, str]:
+    """The path and query of a URI, or ('', '') when it cannot be split."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "", ""
+    return parts.path, parts.query
+
+
+def _diagnose_digital_link(uri: str, path: str, query: str) -> DamagedCode:
+    """A specific DamagedCode for a GS1 Digital Link that biip rejected."""
+    segments = path.split("/")
+    start = next(i for i, seg in enumerate(segments) if seg in ("00", "01"))
+    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=False))
+    pairs += [tuple(kv.split("=", 1)) for kv in query.split("&") if "=" in kv]  # type: ignore[misc]
+    for ai, value in pairs:
+        if not ai.isdigit():
+            continue
+        try:
+            GS1ElementString.parse(f"{ai}{unquote(value)}")
+        except (ParseError, ValueError):
+            return _diagnose_field(f"{ai}{unquote(value)}", after=[])
+    return DamagedCode(
+        f"This GS1 Digital Link ({_show(uri)}) is damaged or incomplete: its parts are not in "
+        "the /01/<GTIN>/21/<serial> form. Scan it again; if it keeps failing, report the label."
+    )
+
+
+def _parse_bracketed(text: str) -> list[GS1ElementString]:
+    try:
+        message = GS1Message.parse_hri(text)
+    except (ParseError, ValueError) as exc:
+        raise DamagedCode(
+            f"The bracketed GS1 text {_show(text)} cannot be read: {exc} "
+            "Check it was copied in full, as (01)<GTIN>(21)<serial>..."
+        ) from exc
+    compact = "".join(text.split())
+    rebuilt = "".join(f"({es.ai.ai}){es.value}" for es in message.element_strings)
+    if rebuilt != compact:
+        raise DamagedCode(
+            f"The bracketed GS1 text {_show(text)} has parts that are empty or not GS1 "
+            f"fields; only {rebuilt!r} could be read. Check it was copied in full."
+        )
+    return list(message.element_strings)
+
+
+def _is_plain_gtin(content: str) -> bool:
+    """A bare EAN/UPC/ITF-14 number (a damaged one too, unless it reads as a GS1 field)."""
+    if not (content.isascii() and content.isdigit() and len(content) in (8, 12, 13, 14)):
+        return False
+    check_ok = content[-1] == gtin_check_digit(content[:-1])
+    return check_ok or re.match(r"0[01]\d", content) is None
+
+
+def _parse_element_string(text: str, *, looks_gs1: bool, shown: str) -> list[GS1ElementString]:
+    """Split a GS1 element string into fields (biip), diagnosing the first failure."""
+    elements: list[GS1ElementString] = []
+    rest = text
+    while rest:
+        try:
+            element = GS1ElementString.extract(rest)
+        except (ParseError, ValueError) as exc:
+            if not elements and not looks_gs1:
+                raise NotAPackCode(
+                    f"This code holds plain text ({_show(shown)}), not a medicine pack code. "
+                    f"{_SCAN_DATAMATRIX}"
+                ) from exc
+            raise _diagnose_field(rest, after=elements) from exc
+        elements.append(element)
+        rest = rest[len(element) :].lstrip(GS)
+    return elements
+
+
+def _diagnose_field(rest: str, *, after: list[GS1ElementString]) -> DamagedCode:
+    """A specific DamagedCode for the field at the start of `rest` that biip rejected."""
+    try:
+        ai = GS1ApplicationIdentifier.extract(rest)
+    except ParseError:
+        where = "after the valid part of the code" if after else "in the code"
+        return DamagedCode(
+            f"Unreadable data {where}: {_show(rest)} is not a GS1 field. The code is damaged, "
+            "a field is longer than allowed, or the scanner added characters."
+        )
+    name = _FIELD_NAMES.get(ai.ai, f"{ai.description} (AI {ai.ai})")
+    data = rest[len(ai) :].split(GS, 1)[0]
+    fixed = re.fullmatch(r"\^\d+\(\\d\{(\d+)\}\)\$", ai.pattern)
+    if not data:
+        return DamagedCode(f"The {name} is empty: the code is cut short or damaged.")
+    if fixed and data.isdigit() and len(data) < int(fixed.group(1)):
+        return DamagedCode(
+            f"The {name} has only {len(data)} digits where {fixed.group(1)} are needed: "
+            "the code is cut short or damaged."
+        )
+    if "date" in ai.description.lower() and re.match(r"\d{6}", data):
+        return DamagedCode(
+            f"The {name} {data[:6]} is not a real date (YYMMDD): the code is damaged or misprinted."
+        )
+    return DamagedCode(
+        f"The {name} {_show(data)} is not valid for that field: the code is damaged or misprinted."
+    )
+
+
+def _reject_other_payloads(content: str) -> None:
+    upper = content[:12].upper()
+    for marker, kind in _OTHER_PAYLOADS:
+        if upper.startswith(marker):
+            raise NotAPackCode(
+                f"This code holds {kind} ({_show(content)}), not a medicine pack code. "
+                f"{_SCAN_DATAMATRIX}"
+            )
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", content):
+        raise NotAPackCode(
+            f"This is a link ({_show(content)}), not a medicine pack code. {_SCAN_DATAMATRIX}"
+        )
+
+
+def _pack_from_elements(elements: list[GS1ElementString]) -> PackCode:
+    """Apply the pack rules to parsed GS1 fields: GTIN + serial, no SSCC, no conflicts."""
+    fields: dict[str, GS1ElementString] = {}
+    for es in elements:
+        seen = fields.get(es.ai.ai)
+        if seen is not None and seen.value != es.value:
+            name = _FIELD_NAMES.get(es.ai.ai, f"AI {es.ai.ai}")
+            raise DamagedCode(
+                f"The code holds two different values for the {name}: "
+                f"{seen.value!r} and {es.value!r}. It cannot be trusted; report the pack."
+            )
+        fields[es.ai.ai] = es
+    if "00" in fields:
+        raise NotAPackCode(
+            f"This is a shipping case/pallet code (SSCC {fields['00'].value}), not a pack. "
+            "Receive it as a shipment, or scan a single pack."
+        )
+    gtin_field = fields.get("01")
+    if gtin_field is None:
+        raise NotAPackCode(
+            "This GS1 code has no product code (GTIN), so it does not identify a medicine pack. "
+            f"{_SCAN_DATAMATRIX}"
+        )
+    gtin = validate_gtin(gtin_field.value)
+    if "21" not in fields:
+        raise NotAPackCode(
+            f"This code names the product (GTIN {gtin}) but has no serial number: "
+            f"not a serialised medicine pack. {_SCAN_DATAMATRIX}"
+        )
+    lot = fields.get("10")
+    expiry = fields.get("17")
+    return PackCode(
+        gtin=gtin,
+        serial=fields["21"].value,
+        lot=lot.value if lot is not None else None,
+        expiry=_expiry_date(expiry) if expiry is not None else None,
+    )
+
+
+def _expiry_date(es: GS1ElementString) -> date:
+    if es.date is None:  # biip verifies dates; this only guards a changed config
+        raise DamagedCode(f"The expiry date {es.value} is not a real date (YYMMDD).")
+    return es.date
+
+
+def _check_cset82(name: str, value: str) -> None:
+    if not _CSET82.fullmatch(value):
+        raise DamagedCode(
+            f"The {name} {value!r} is not usable in a GS1 code: it needs 1 to 20 characters "
+            "from letters, digits and !\"%&'()*+,-./:;<=>?_ (no spaces)."
+        )
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """A scan, shortened and with control characters made visible, for a message."""
+    shown = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(ch if ch.isprintable() else f"<{ord(ch):02X}>" for ch in shown)

@@ -1,0 +1,327 @@
+"""One organisation's node: its home directory, its key, and the operations its users run.
+
+Layout of a node home::
+
+    node.json      {"gln": ..., "consortium": ...}
+    root.pem       the consortium root certificate
+    member.pem     this member's certificate
+    member.key     this member's Ed25519 key, encrypted with the passphrase
+    ledger.sqlite  the store (WAL mode)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from supplychain import merkle
+from supplychain.errors import (
+    EventError,
+    IdentityError,
+    LedgerError,
+    MerkleError,
+    NodeNotInitialised,
+    RuleViolation,
+    SupplyChainError,
+)
+from supplychain.events import MAX_ITEMS, Event, EventType, Item, SignedEvent, now_iso
+from supplychain.gs1 import PackCode, parse_pack_code, validate_gln, validate_gtin
+from supplychain.identity import (
+    Member,
+    load_certificate,
+    load_private_key,
+    resolve_passphrase,
+    save_private_key,
+    verify_member_certificate,
+)
+from supplychain.ids import GLN, GTIN, EventHash
+from supplychain.ledger import APPLIED, ChainStep, Ledger, PackRecord
+from supplychain.rules import PackStatus
+from supplychain.store import Store
+from supplychain.verdicts import Decision, PackFacts, Verdict, decide
+
+SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
+SERIAL_LENGTH = 12
+MAX_COMMISSION = 100_000
+
+PassphraseSource = Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One hand-over in a pack's custody chain, for people."""
+
+    event_hash: EventHash
+    type: EventType
+    time: str
+    actor: GLN
+    actor_name: str
+    status: PackStatus
+    custodian: GLN
+    recipient: GLN | None
+    log_index: int
+
+
+@dataclass(frozen=True)
+class VerdictReport:
+    """Everything the counter screen and the command line show for one scan."""
+
+    code: PackCode
+    decision: Decision
+    custodian: GLN | None
+    custodian_name: str | None
+    status: PackStatus | None
+    history: tuple[HistoryStep, ...] = field(default=())
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.decision.verdict
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "verdict": self.decision.verdict.value,
+            "reasons": [r.value for r in self.decision.reasons],
+            "message": self.decision.message,
+            "notes": list(self.decision.notes),
+            "gtin": self.code.gtin,
+            "serial": self.code.serial,
+            "lot": self.code.lot,
+            "expiry": self.code.expiry.isoformat() if self.code.expiry else None,
+            "custodian": self.custodian,
+            "custodian_name": self.custodian_name,
+            "status": self.status.value if self.status else None,
+            "history": [step_to_dict(s) for s in self.history],
+        }
+
+
+def step_to_dict(step: HistoryStep) -> dict[str, object]:
+    return {"event": step.event_hash, "type": step.type.value, "time": step.time,
+            "by": step.actor, "by_name": step.actor_name, "status": step.status.value,
+            "custodian": step.custodian, "recipient": step.recipient, "log_index": step.log_index}
+
+
+class Node:
+    """An organisation's node: a Ledger plus this member's identity and signing key."""
+
+    def __init__(self, home: Path, passphrase: PassphraseSource | None = None) -> None:
+        config = home / "node.json"
+        if not config.exists():
+            raise NodeNotInitialised(
+                f"{home} is not a node home. Create one with `supplychain consortium enroll "
+                "DIR --home NODE ...`, or pass --home to an existing node."
+            )
+        meta = json.loads(config.read_text())
+        self.home = home
+        self.gln = GLN(meta["gln"])
+        self.consortium = str(meta["consortium"])
+        self.root_cert = load_certificate((home / "root.pem").read_bytes())
+        self.store = Store(home / "ledger.sqlite")
+        self.ledger = Ledger(self.store, self.root_cert, self.consortium)
+        self.me: Member = self.ledger.member(self.gln)
+        self._passphrase = passphrase
+        self._key: Ed25519PrivateKey | None = None
+
+    # --- set-up ------------------------------------------------------------------
+    @classmethod
+    def initialise(cls, home: Path, consortium: str, root_pem: bytes, member_pem: bytes,
+                   key: Ed25519PrivateKey, passphrase: bytes,
+                   directory: Iterable[bytes] = ()) -> Node:
+        """Create a node home for an enrolled member."""
+        if (home / "node.json").exists():
+            raise LedgerError(f"{home} is already a node home; choose another directory.")
+        home.mkdir(parents=True, exist_ok=True)
+        member = load_certificate(member_pem)
+        (home / "root.pem").write_bytes(root_pem)
+        (home / "member.pem").write_bytes(member_pem)
+        save_private_key(home / "member.key", key, passphrase)
+        store = Store(home / "ledger.sqlite", create=True)
+        ledger = Ledger(store, load_certificate(root_pem), consortium)
+        with store.transaction():
+            for pem in (member_pem, *directory):
+                ledger.add_member_certificate(pem)
+        store.close()
+        gln = verify_member_certificate(member, load_certificate(root_pem)).info.gln
+        (home / "node.json").write_text(json.dumps({"gln": gln, "consortium": consortium},
+                                                   indent=2) + "\n")
+        return cls(home, lambda: passphrase)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        return self.me.info.name
+
+    @property
+    def member_pem(self) -> bytes:
+        return self.me.certificate.public_bytes(serialization.Encoding.PEM)
+
+    def _signing_key(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            if self._passphrase is None:
+                self._passphrase = resolve_passphrase
+            self._key = load_private_key(self.home / "member.key", self._passphrase())
+        return self._key
+
+    # --- writing events ----------------------------------------------------------
+    def append(self, events: Sequence[Event]) -> list[SignedEvent]:
+        """Sign and append our own events in one transaction; all apply or none is kept."""
+        key = self._signing_key()
+        signed = [SignedEvent(e, key.sign(e.to_bytes())) for e in events]
+        with self.store.transaction():
+            start = self.store.log_size(self.gln)
+            self.ledger.append_entries(self.gln, start, [s.to_bytes() for s in signed])
+            for s in signed:
+                status = self.ledger.event_status(s.hash)
+                if status is None or status[0] != APPLIED:
+                    reason = status[1] if status and status[1] else "its previous event is missing"
+                    raise RuleViolation(reason)
+            self.ledger.sign_own_checkpoint(self.gln, key)
+        return signed
+
+    def _event(self, etype: EventType, items: Sequence[Item] = (), **fields: object) -> Event:
+        event = Event(etype, self.gln, self.me.key_id, now_iso(), tuple(items),
+                      **fields)  # type: ignore[arg-type]
+        event.check_shape()
+        return event
+
+    def commission(self, gtin: str, lot: str, expiry: date, count: int,
+                   progress: Callable[[int, int], None] | None = None) -> list[PackCode]:
+        """Commission ``count`` new serialised packs of one lot; return their codes."""
+        gtin14 = validate_gtin(gtin)
+        if not 1 <= count <= MAX_COMMISSION:
+            raise EventError(f"Commission between 1 and {MAX_COMMISSION} packs at a time.")
+        codes: list[PackCode] = []
+        seen: set[str] = set()
+        while len(codes) < count:
+            serial = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+            if serial in seen or self.ledger.pack(f"{gtin14}/{serial}") is not None:
+                continue
+            seen.add(serial)
+            codes.append(PackCode(gtin14, serial, lot, expiry))
+        for start in range(0, count, MAX_ITEMS):
+            chunk = codes[start:start + MAX_ITEMS]
+            items = [Item(c.key, None, lot, expiry) for c in chunk]
+            self.append([self._event(EventType.COMMISSION, items)])
+            if progress:
+                progress(start + len(chunk), count)
+        return codes
+
+    def _chain_items(self, codes: Sequence[PackCode], verb: str) -> list[Item]:
+        items: list[Item] = []
+        seen: set[str] = set()
+        for code in codes:
+            if code.key in seen:
+                continue
+            seen.add(code.key)
+            record = self.ledger.pack(code.key)
+            if record is None:
+                raise RuleViolation(f"{code.key} is not known to this node; cannot {verb} it.")
+            if record.forked:
+                raise RuleViolation(f"{code.key} has a forked custody chain; quarantine it and "
+                                    "report it instead.")
+            items.append(Item(code.key, record.head))
+        return items
+
+    def ship(self, to: str, codes: Sequence[PackCode]) -> SignedEvent:
+        recipient = validate_gln(to)
+        try:
+            self.ledger.member(recipient)
+        except IdentityError:
+            raise RuleViolation(
+                f"GLN {recipient} is not a member known to this node: check the number, or "
+                "import a bundle that carries its certificate first."
+            ) from None
+        event = self._event(EventType.SHIP, self._chain_items(codes, "ship"), to=recipient)
+        return self.append([event])[0]
+
+    def receive(self, codes: Sequence[PackCode]) -> SignedEvent:
+        return self.append([self._event(EventType.RECEIVE, self._chain_items(codes, "receive"))])[0]
+
+    def dispense(self, codes: Sequence[PackCode]) -> SignedEvent:
+        items = self._chain_items(codes, "dispense")
+        return self.append([self._event(EventType.DISPENSE, items)])[0]
+
+    def destroy(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
+        items = self._chain_items(codes, "destroy")
+        return self.append([self._event(EventType.DESTROY, items, reason=reason)])[0]
+
+    def recall(self, gtin: str, lot: str, reason: str | None = None) -> SignedEvent:
+        event = self._event(EventType.RECALL, gtin=validate_gtin(gtin), lot=lot, reason=reason)
+        return self.append([event])[0]
+
+    def report(self, codes: Sequence[PackCode], reason: str) -> SignedEvent:
+        items = [Item(c.key) for c in {c.key: c for c in codes}.values()]
+        return self.append([self._event(EventType.REPORT, items, reason=reason)])[0]
+
+    # --- reading -----------------------------------------------------------------
+    def history(self, code: PackCode) -> list[HistoryStep]:
+        return [self._step(s) for s in self.ledger.chain(code.key)]
+
+    def _step(self, step: ChainStep) -> HistoryStep:
+        return HistoryStep(step.event_hash, step.type, step.time, step.log,
+                           self.ledger.member_name(step.log), step.status, step.custodian,
+                           step.recipient, step.index)
+
+    def verify(self, code: PackCode | str, today: date | None = None) -> VerdictReport:
+        """The verdict for a scanned code at this node's site."""
+        pack_code = parse_pack_code(code) if isinstance(code, str) else code
+        record = self.ledger.pack(pack_code.key)
+        facts = self._facts(pack_code, record)
+        decision = decide(pack_code, facts, self.gln, self.me.info.role,
+                          today or datetime.now(UTC).date())
+        history = tuple(self.history(pack_code)) if record else ()
+        return VerdictReport(
+            pack_code, decision,
+            record.custodian if record else None,
+            self.ledger.member_name(record.custodian) if record else None,
+            record.status if record else None, history)
+
+    def _facts(self, code: PackCode, record: PackRecord | None) -> PackFacts:
+        if record is None:
+            return PackFacts(gtin_known=self.store.gtin_known(code.gtin),
+                             reported=bool(self.store.reports(code.key)))
+        return PackFacts(
+            gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
+            status=record.status, custodian=record.custodian, recipient=record.recipient,
+            forked=record.forked, recalled=bool(self.store.recalls(record.gtin, record.lot)),
+            reported=bool(self.store.reports(code.key)),
+            integrity_ok=self._chain_intact(code.key))
+
+    def _chain_intact(self, pack: str) -> bool:
+        """Re-verify every event of the pack's chain: signature and inclusion in a checkpoint."""
+        try:
+            for step in self.ledger.chain(pack):
+                data = self.store.entry(step.log, step.index)
+                signed = self.ledger.verify_entry(step.log, step.index, data)
+                if signed.hash != step.event_hash:
+                    return False
+                latest = self.store.latest_checkpoint(step.log)
+                if latest is None or latest[0] <= step.index:
+                    return False
+                size, root = latest[0], latest[1]
+                proof = self.ledger.inclusion_proof(step.log, step.index, size)
+                merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
+        except (SupplyChainError, MerkleError):
+            return False
+        return True
+
+    def packs_of_lot(self, gtin: GTIN, lot: str) -> list[str]:
+        return self.store.packs_of_lot(gtin, lot)
+
+
+def parse_codes(texts: Iterable[str]) -> list[PackCode]:
+    return [parse_pack_code(t) for t in texts]
