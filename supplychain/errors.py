@@ -94,3 +94,8 @@ class ImageError(SupplyChainError):
 
 class CameraError(SupplyChainError):
     """A camera cannot be opened or stopped delivering frames (missing, busy, unplugged)."""
+
+
+# --- labels -----------------------------------------------------------------------
+class LabelError(SupplyChainError):
+    """A label (QR image or PDF sheet) cannot be made or written: path, disk, too long a link."""

@@ -84,7 +84,9 @@ class PackCode:
 
     def __post_init__(self) -> None:
         if len(self.gtin) != 14 or validate_gtin(self.gtin) != self.gtin:
-            raise DamagedCode(f"A pack's product code (GTIN) must have 14 digits, got {self.gtin!r}.")
+            raise DamagedCode(
+                f"A pack's product code (GTIN) must have 14 digits, got {self.gtin!r}."
+            )
         _check_cset82("serial number", self.serial)
         if self.lot is not None:
             _check_cset82("batch/lot number", self.lot)
@@ -157,7 +159,8 @@ def validate_gtin(text: str) -> GTIN:
     if digits[-1] != expected:
         raise DamagedCode(
             f"The product code (GTIN) {digits} is damaged: its last (check) digit should be "
-            f"{expected}, not {digits[-1]}. Scan again; if it keeps failing, the code is misprinted."
+            f"{expected}, not {digits[-1]}. Scan again; if it keeps failing, "
+            "the code is misprinted."
         )
     return GTIN(digits.zfill(14))
 
@@ -341,7 +344,8 @@ def _diagnose_field(rest: str, *, after: list[GS1ElementString]) -> DamagedCode:
             f"The {name} {data[:6]} is not a real date (YYMMDD): the code is damaged or misprinted."
         )
     return DamagedCode(
-        f"The {name} {_show(data)} is not valid for that field: the code is damaged or misprinted."
+        f"The {name} '{_show(data)}' is not valid for that field: "
+        "the code is damaged or misprinted."
     )
 
 

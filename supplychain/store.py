@@ -230,14 +230,14 @@ class Store:
         self._run(PUT_MEMBER, (gln, str(serial), key_id, name, role, prefixes, cert_pem))
 
     def member_certs(self, gln: str) -> list[bytes]:
-        return [bytes(r[0]) for r in self._all(GET_MEMBER_CERTS, (gln,))]
+        return [_blob(r[0]) for r in self._all(GET_MEMBER_CERTS, (gln,))]
 
     def member_cert(self, gln: str, key_id: str) -> bytes | None:
         row = self._one(GET_MEMBER_CERT_BY_KEY, (gln, key_id))
-        return None if row is None else bytes(row[0])
+        return None if row is None else _blob(row[0])
 
     def all_member_certs(self) -> list[bytes]:
-        return [bytes(r[0]) for r in self._all(ALL_MEMBER_CERTS)]
+        return [_blob(r[0]) for r in self._all(ALL_MEMBER_CERTS)]
 
     def member_names(self) -> list[tuple[str, str, str]]:
         return [(r[0], r[1], r[2]) for r in self._all(MEMBER_NAMES)]
@@ -266,14 +266,14 @@ class Store:
         row = self._one(GET_ENTRY, (gln, idx))
         if row is None:
             raise LedgerError(f"Log {gln} has no entry {idx}.")
-        return bytes(row[0])
+        return _blob(row[0])
 
     def entries(self, gln: str, start: int, end: int) -> list[bytes]:
-        return [bytes(r[1]) for r in self._all(GET_ENTRIES, (gln, start, end))]
+        return [_blob(r[1]) for r in self._all(GET_ENTRIES, (gln, start, end))]
 
     def all_entries(self) -> Iterable[tuple[str, int, bytes]]:
         for gln, idx, data in self.conn.execute(ALL_ENTRIES):
-            yield gln, int(idx), bytes(data)
+            yield gln, int(idx), _blob(data)
 
     def put_nodes(self, gln: str, nodes: Iterable[tuple[int, int, bytes]]) -> None:
         try:
@@ -285,11 +285,11 @@ class Store:
         row = self._one(GET_NODE, (gln, level, idx))
         if row is None:
             raise LedgerError(f"Log {gln} is missing Merkle node ({level}, {idx}).")
-        return bytes(row[0])
+        return _blob(row[0])
 
     def all_nodes(self) -> Iterable[tuple[str, int, int, bytes]]:
         for gln, level, idx, h in self.conn.execute(ALL_NODES):
-            yield gln, int(level), int(idx), bytes(h)
+            yield gln, int(level), int(idx), _blob(h)
 
     # --- checkpoints -----------------------------------------------------------------
     def put_checkpoint(self, gln: str, size: int, root: bytes, note: str, received: str) -> None:
@@ -297,14 +297,14 @@ class Store:
 
     def checkpoint_at(self, gln: str, size: int) -> tuple[bytes, str] | None:
         row = self._one(GET_CHECKPOINT, (gln, size))
-        return None if row is None else (bytes(row[0]), str(row[1]))
+        return None if row is None else (_blob(row[0]), str(row[1]))
 
     def latest_checkpoint(self, gln: str) -> tuple[int, bytes, str, str] | None:
         row = self._one(LATEST_CHECKPOINT, (gln,))
-        return None if row is None else (int(row[0]), bytes(row[1]), str(row[2]), str(row[3]))
+        return None if row is None else (int(row[0]), _blob(row[1]), str(row[2]), str(row[3]))
 
     def all_checkpoints(self) -> list[tuple[str, int, bytes, str]]:
-        return [(r[0], int(r[1]), bytes(r[2]), r[3]) for r in self._all(ALL_CHECKPOINTS)]
+        return [(r[0], int(r[1]), _blob(r[2]), r[3]) for r in self._all(ALL_CHECKPOINTS)]
 
     # --- derived: events -----------------------------------------------------------
     def put_event(self, event_hash: str, gln: str, idx: int, etype: str, time: str,
@@ -410,3 +410,12 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self._one("PRAGMA integrity_check")[0])
+
+
+def _blob(value: Any) -> bytes:
+    """A BLOB column's value as bytes (a tampered row may come back as TEXT)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if value is None:
+        raise LedgerError("A stored value is missing (NULL): the ledger file is damaged.")
+    return bytes(value)

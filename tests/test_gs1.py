@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import SHARED_DATA
 from supplychain.errors import CodeError, DamagedCode, NotAPackCode
 from supplychain.gs1 import (
     PackCode,
@@ -23,7 +24,7 @@ from supplychain.ids import GTIN
 
 GTIN14 = GTIN("09506000134352")
 FULL = PackCode(gtin=GTIN14, serial="ABC", lot="L1", expiry=date(2026, 6, 30))
-BARCODES = Path("/work/shared/data/barcodes")
+BARCODES = SHARED_DATA / "barcodes"
 SYMBOLOGY_PREFIXES = ["", "]d2", "]Q3", "]C1", "]e0"]
 
 # --- writing ----------------------------------------------------------------------
@@ -43,7 +44,7 @@ def test_to_digital_link() -> None:
 
 
 def test_to_element_string() -> None:
-    assert FULL.to_element_string() == "010950600013435217260630" "10L1\x1d21ABC"
+    assert FULL.to_element_string() == "01095060001343521726063010L1\x1d21ABC"
     assert FULL.to_element_string(gs="<GS>") == "01095060001343521726063010L1<GS>21ABC"
     assert PackCode(gtin=GTIN14, serial="ABC").to_element_string() == "010950600013435221ABC"
 
@@ -85,7 +86,7 @@ def test_packcode_rejects_bad_fields(kwargs: dict[str, str], phrase: str) -> Non
         "https://id.gs1.org/01/9506000134352/21/ABC?10=L1&17=260630",
         "010950600013435221ABC\x1d10L1\x1d17260630",
         "01095060001343521726063010L1\x1d21ABC",
-        "010950600013435217260600" "10L1\x1d21ABC",  # day 00: last day of the month
+        "01095060001343521726060010L1\x1d21ABC",  # day 00: last day of the month
         "(01)09506000134352(21)ABC(10)L1(17)260630",
         "(01) 09506000134352 (17) 260630 (10) L1 (21) ABC",
         "  010950600013435221ABC\x1d10L1\x1d17260630\r\n",
@@ -120,7 +121,10 @@ def test_optional_lot_and_expiry() -> None:
 def test_extra_known_ais_are_accepted() -> None:
     text = "01095040000591012112345678p901\x1d101234567p\x1d171411208200http://www.gs1.org/demo/"
     assert parse_pack_code(text) == PackCode(
-        gtin=GTIN("09504000059101"), serial="12345678p901", lot="1234567p", expiry=date(2014, 11, 20)
+        gtin=GTIN("09504000059101"),
+        serial="12345678p901",
+        lot="1234567p",
+        expiry=date(2014, 11, 20),
     )
 
 
@@ -301,6 +305,7 @@ def test_arbitrary_text_raises_only_code_errors(text: str) -> None:
 
 # --- real barcode texts ------------------------------------------------------------------
 
+EXP_2031 = date(2031, 6, 30)
 REAL_FILES = sorted(BARCODES.glob("**/*.txt")) if BARCODES.is_dir() else []
 
 
@@ -328,11 +333,11 @@ def test_real_barcode_texts_raise_only_code_errors(path: Path) -> None:
         ),
         (
             "datamatrix-5/issue794-3-2.txt",
-            PackCode(GTIN("08903819987659"), "Y2GNX9ZR37SE0DAAT436", "BNav4Cam2", date(2031, 6, 30)),
+            PackCode(GTIN("08903819987659"), "Y2GNX9ZR37SE0DAAT436", "BNav4Cam2", EXP_2031),
         ),
         (
             "datamatrix-5/issue794-12-1.txt",
-            PackCode(GTIN("08903819987659"), "S1ND6MPPFCGG6B869XES", "BNav4Cam2", date(2031, 6, 30)),
+            PackCode(GTIN("08903819987659"), "S1ND6MPPFCGG6B869XES", "BNav4Cam2", EXP_2031),
         ),
     ],
 )

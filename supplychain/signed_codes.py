@@ -1,0 +1,226 @@
+"""Signed pack codes: offline evidence that a manufacturer issued a code.
+
+A manufacturer may add a short Ed25519 signature to a label's GS1 Digital Link URI, over
+the pack's identity (GTIN, serial, lot, expiry). A node that is offline, or whose copy of
+the ledger is stale, can then tell a code the manufacturer really issued from a made-up
+one, with nothing but the manufacturer's member certificate.
+
+Canonical message (`code_signing_bytes`): the RFC 8785 JSON of
+``{"type": "supplychain.code.v1", "gtin": <14 digits>, "serial": ..., "lot": <lot or "">,
+"expiry": <YYYY-MM-DD or "">}``. The resolver domain is not signed: the same pack may be
+relabelled under another resolver without losing its signature.
+
+On the label, two extra query parameters follow the GS1 ones:
+``...?10=<lot>&17=<yymmdd>&sig=<86 chars>&kid=<16 hex>``. GS1 Digital Link lets a URI
+carry non-GS1 key=value pairs (their keys must not be all digits), and
+`supplychain.gs1.parse_pack_code` ignores them, so a signed URI still scans as an ordinary
+pack code everywhere. ``sig`` is the full 64-byte Ed25519 signature in unpadded base64url
+(86 characters; a signature is never truncated: that would weaken it below its 128-bit
+security level); ``kid`` is the signer's key id (`Member.key_id`), so a verifier can pick the
+certificate. This adds 112 characters: an ~80-character URI grows from QR version 5 to 9 or
+10 (at error correction M), from 15.7 mm to 22.4-24.1 mm wide at 0.4233 mm per module.
+
+What it does NOT prove: that this physical pack is the one the code was printed on. A
+copied (cloned) code carries a valid signature too. Clones are caught by the ledger, not
+here: a second dispense is `already_dispensed`, a second custody path is a forked chain.
+The signature only rules out codes that the manufacturer never issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import rfc8785
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from supplychain.errors import DamagedCode, IdentityError, InvalidSignature
+from supplychain.gs1 import PackCode, gtin_in_prefix, split_symbology_identifier
+from supplychain.identity import Member, Role, sign, verify_signature
+
+__all__ = [
+    "CODE_SIGNATURE_TYPE",
+    "KEY_ID_PARAM",
+    "SIGNATURE_PARAM",
+    "CodeSignature",
+    "code_signing_bytes",
+    "sign_code",
+    "split_signature",
+    "verify_code_signature",
+]
+
+CODE_SIGNATURE_TYPE = "supplychain.code.v1"
+"""Domain-separation tag inside every signed code message."""
+
+SIGNATURE_PARAM = "sig"
+KEY_ID_PARAM = "kid"
+
+_SIG_LEN = 64
+_SIG_B64_LEN = 86
+_KEY_ID_RE = re.compile(r"[0-9a-f]{16}")
+_B64URL_RE = re.compile(r"[A-Za-z0-9_-]{86}")
+
+
+@dataclass(frozen=True)
+class CodeSignature:
+    """A manufacturer's signature over one pack code, as carried in its label's URI."""
+
+    key_id: str
+    """The signer's key id: 16 lower-case hex characters (`Member.key_id`)."""
+    signature: bytes
+    """The 64-byte Ed25519 signature over `code_signing_bytes(code)`."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key_id, str) or not _KEY_ID_RE.fullmatch(self.key_id):
+            raise DamagedCode(
+                f"The code's signing key id {self.key_id!r} is damaged: it should be 16 "
+                "lower-case hex characters. Scan it again; if it keeps failing, report the label."
+            )
+        if not isinstance(self.signature, bytes) or len(self.signature) != _SIG_LEN:
+            raise DamagedCode(
+                "The code's manufacturer signature is damaged: it should be 64 bytes. "
+                "Scan it again; if it keeps failing, report the label."
+            )
+
+    def to_query(self) -> str:
+        """The query parameters as a label carries them: 'sig=<b64url>&kid=<hex>'."""
+        return f"{SIGNATURE_PARAM}={_b64url(self.signature)}&{KEY_ID_PARAM}={self.key_id}"
+
+    @classmethod
+    def parse(cls, sig: str, kid: str) -> CodeSignature:
+        """Strict inverse of `to_query`'s values: DamagedCode unless both are canonical."""
+        if not _B64URL_RE.fullmatch(sig):
+            raise DamagedCode(
+                f"The code's manufacturer signature is damaged: it should be {_SIG_B64_LEN} "
+                f"characters of base64url, got {len(sig)}. Scan it again; if it keeps failing, "
+                "report the label."
+            )
+        try:
+            raw = base64.urlsafe_b64decode(sig + "==")
+        except (binascii.Error, ValueError) as exc:  # pragma: no cover - the regex rules it out
+            raise DamagedCode("The code's manufacturer signature is damaged.") from exc
+        if _b64url(raw) != sig:
+            raise DamagedCode(
+                "The code's manufacturer signature is damaged: its last character is not "
+                "a valid ending. Scan it again; if it keeps failing, report the label."
+            )
+        return cls(kid, raw)
+
+
+def code_signing_bytes(code: PackCode) -> bytes:
+    """The exact bytes a manufacturer signs for `code` (RFC 8785 canonical JSON)."""
+    return rfc8785.dumps(
+        {
+            "type": CODE_SIGNATURE_TYPE,
+            "gtin": code.gtin,
+            "serial": code.serial,
+            "lot": code.lot if code.lot is not None else "",
+            "expiry": code.expiry.isoformat() if code.expiry is not None else "",
+        }
+    )
+
+
+def sign_code(
+    code: PackCode, key: Ed25519PrivateKey, key_id: str, domain: str = "https://id.gs1.org"
+) -> str:
+    """The pack's Digital Link URI with the manufacturer's signature appended (sig, kid).
+
+    `key_id` must be the id of `key`'s public key (`Member.key_id` of the signer's
+    certificate); IdentityError otherwise, since such a label could never verify.
+    """
+    own_id = _key_id(key.public_key())
+    if key_id != own_id:
+        raise IdentityError(
+            f"Key id {key_id!r} does not belong to the signing key (its id is {own_id}); "
+            "use the key id of the manufacturer's own certificate."
+        )
+    signature = CodeSignature(key_id, sign(key, code_signing_bytes(code)))
+    uri = code.to_digital_link(domain)
+    return f"{uri}{'&' if '?' in uri else '?'}{signature.to_query()}"
+
+
+def split_signature(text: str) -> tuple[str, CodeSignature | None]:
+    """Split a scanned code into (code without sig/kid, signature or None).
+
+    Text that is not an http(s) URI, or a URI with neither parameter, comes back unchanged
+    with None. A leading symbology identifier (e.g. ']Q1') is kept. All other query parameters keep their order. Raises DamagedCode when only
+    one of sig/kid is present, either appears twice, or either is malformed.
+    """
+    symbology, stripped = split_symbology_identifier(text.strip())
+    if not re.match(r"(?i)https?://", stripped):
+        return text, None
+    try:
+        parts = urlsplit(stripped)
+    except ValueError:
+        return text, None
+    pairs = parts.query.split("&") if parts.query else []
+    keep: list[str] = []
+    found: dict[str, list[str]] = {SIGNATURE_PARAM: [], KEY_ID_PARAM: []}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name in found:
+            found[name].append(value)
+        else:
+            keep.append(pair)
+    sigs, kids = found[SIGNATURE_PARAM], found[KEY_ID_PARAM]
+    if not sigs and not kids:
+        return text, None
+    if len(sigs) != 1 or len(kids) != 1:
+        raise DamagedCode(
+            "The code's manufacturer signature is incomplete or repeated: it needs exactly "
+            f"one '{SIGNATURE_PARAM}' and one '{KEY_ID_PARAM}'. Scan it again; if it keeps "
+            "failing, report the label."
+        )
+    signature = CodeSignature.parse(sigs[0], kids[0])
+    rest = urlunsplit(parts._replace(query="&".join(keep)))
+    return (str(symbology) if symbology is not None else "") + rest, signature
+
+
+def verify_code_signature(code: PackCode, sig: CodeSignature, manufacturer: Member) -> None:
+    """Raise InvalidSignature unless `manufacturer` signed `code` with its certificate's key.
+
+    `manufacturer` must come from `identity.verify_member_certificate`: a manufacturer
+    whose GS1 company prefixes own the code's GTIN, with the key named by `sig.key_id`.
+    """
+    info = manufacturer.info
+    if info.role is not Role.MANUFACTURER:
+        raise InvalidSignature(
+            f"{info.name} is a {info.role.value}, not a manufacturer: only the manufacturer "
+            "of a pack can vouch for its code."
+        )
+    if not any(gtin_in_prefix(code.gtin, prefix) for prefix in info.prefixes):
+        raise InvalidSignature(
+            f"{info.name} does not own the product code (GTIN) {code.gtin}: its GS1 company "
+            f"prefixes are {', '.join(info.prefixes)}. The code was not issued by {info.name}."
+        )
+    if sig.key_id != manufacturer.key_id:
+        raise InvalidSignature(
+            f"This code was signed with key {sig.key_id}, not with {info.name}'s key "
+            f"{manufacturer.key_id}: the code was not issued by {info.name}, or under a "
+            "certificate this node does not hold."
+        )
+    try:
+        verify_signature(manufacturer.public_key, code_signing_bytes(code), sig.signature)
+    except InvalidSignature:
+        raise InvalidSignature(
+            "This code's manufacturer signature does not match: the code was not issued by "
+            f"{info.name}."
+        ) from None
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _key_id(public_key: Ed25519PublicKey) -> str:
+    """Same rule as `Member.key_id`: SHA-256 of the raw public key, first 16 hex characters."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]

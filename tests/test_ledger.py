@@ -1,0 +1,282 @@
+"""The ledger end to end: custody chains, rules on append and on import, forks, verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from supplychain.bundle import import_bundle
+from supplychain.errors import RuleViolation
+from supplychain.events import Event, EventType, Item, now_iso
+from supplychain.network import exchange
+from supplychain.rules import PackStatus
+from supplychain.verdicts import Reason, Verdict
+from tests.conftest import (
+    DIST_A,
+    DIST_B,
+    FOREIGN_GTIN,
+    GTIN,
+    MAKER,
+    OTHER_MAKER,
+    PHARMACY,
+    REGULATOR,
+    Network,
+)
+
+
+def commission_one(net: Network, lot: str = "L1", expiry: date = date(2030, 1, 31)):
+    return net[MAKER].commission(GTIN, lot, expiry, 1)[0]
+
+
+def sync_all(net: Network, rounds: int = 2) -> None:
+    """Everybody exchanges bundles with everybody (enough rounds for chains to travel)."""
+    for _ in range(rounds):
+        for a in net.nodes.values():
+            for b in net.nodes.values():
+                if a is not b:
+                    exchange(a, b)
+
+
+def test_full_custody_chain_gives_genuine_at_each_custodian(network: Network) -> None:
+    code = commission_one(network)
+    assert network[MAKER].verify(code).verdict is Verdict.GENUINE
+    network[MAKER].ship(DIST_A, [code])
+    exchange(network[MAKER], network[DIST_A])
+    network[DIST_A].receive([code])
+    assert network[DIST_A].verify(code).verdict is Verdict.GENUINE
+    network[DIST_A].ship(PHARMACY, [code])
+    exchange(network[DIST_A], network[PHARMACY])
+    exchange(network[MAKER], network[PHARMACY])
+    arriving = network[PHARMACY].verify(code)
+    assert arriving.verdict is Verdict.GENUINE
+    assert "receive it" in arriving.decision.message
+    network[PHARMACY].receive([code])
+    report = network[PHARMACY].verify(code)
+    assert report.verdict is Verdict.GENUINE
+    assert report.custodian == PHARMACY
+    assert [s.type for s in report.history] == [EventType.COMMISSION, EventType.SHIP,
+                                                EventType.RECEIVE, EventType.SHIP,
+                                                EventType.RECEIVE]
+    network[PHARMACY].dispense([code])
+    again = network[PHARMACY].verify(code)
+    assert again.verdict is Verdict.COUNTERFEIT
+    assert again.decision.reasons == (Reason.ALREADY_DISPENSED,)
+
+
+def test_everyone_agrees_after_exchanging_bundles(network: Network) -> None:
+    code = commission_one(network)
+    network[MAKER].ship(DIST_A, [code])
+    sync_all(network, rounds=1)
+    network[DIST_A].receive([code])
+    sync_all(network, rounds=1)
+    roots = {g: {log: n.ledger.root(log) for log in (MAKER, DIST_A)}
+             for g, n in network.nodes.items()}
+    assert len({tuple(sorted(r.items())) for r in roots.values()}) == 1
+    snapshots = [n.store.derived_snapshot() for n in network.nodes.values()]
+    assert all(s == snapshots[0] for s in snapshots)
+    # The regulator sees the pack as genuine (no custody check at an inspector's site).
+    assert network[REGULATOR].verify(code).verdict is Verdict.GENUINE
+    # A pharmacy that does not hold it is told it is not in its custody: suspect.
+    report = network[PHARMACY].verify(code)
+    assert report.verdict is Verdict.SUSPECT
+    assert report.decision.reasons == (Reason.NOT_IN_CUSTODY,)
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "phrase"),
+    [
+        (DIST_A, "commission", "only a manufacturer commissions"),
+        (OTHER_MAKER, "commission", "outside the company prefixes"),
+        (DIST_A, "ship", "only the custodian can ship"),
+        (DIST_A, "dispense", "only a pharmacy dispenses"),
+        (PHARMACY, "dispense", "only the custodian can dispense"),
+        (DIST_B, "receive", "only the named recipient can receive"),
+        (PHARMACY, "recall", "only its manufacturer or the regulator"),
+    ],
+)
+def test_rules_are_enforced_on_append(network: Network, who: str, action: str,
+                                      phrase: str) -> None:
+    code = commission_one(network)
+    network[MAKER].ship(DIST_A, [code])
+    sync_all(network, rounds=1)
+    node = network[who]
+    size_before = node.store.log_size(who)
+    with pytest.raises(RuleViolation, match=phrase):
+        if action == "commission":
+            node.commission(GTIN, "L9", date(2030, 1, 1), 1)
+        elif action == "ship":
+            node.ship(PHARMACY, [code])
+        elif action == "dispense":
+            if who == PHARMACY:
+                # a pack the pharmacy does not hold
+                node.dispense([code])
+            else:
+                node.dispense([code])
+        elif action == "receive":
+            node.receive([code])
+        elif action == "recall":
+            node.recall(GTIN, "L1")
+    assert node.store.log_size(who) == size_before  # nothing written
+
+
+def test_decommissioned_stays_decommissioned(network: Network) -> None:
+    code = commission_one(network)
+    network[MAKER].destroy([code], "damaged in warehouse")
+    with pytest.raises(RuleViolation, match="stays decommissioned"):
+        network[MAKER].ship(DIST_A, [code])
+    report = network[MAKER].verify(code)
+    assert report.verdict is Verdict.COUNTERFEIT
+    assert report.decision.reasons == (Reason.DECOMMISSIONED,)
+
+
+def test_rule_breaking_event_from_a_peer_is_kept_as_evidence_but_not_applied(
+        network: Network) -> None:
+    """A distributor whose own node is bypassed signs a ship it is not entitled to."""
+    code = commission_one(network)
+    exchange(network[MAKER], network[DIST_A])
+    commission_hash = network[MAKER].ledger.pack(code.key).head
+    rogue = network[DIST_A]
+    event = Event(EventType.SHIP, DIST_A, rogue.me.key_id, now_iso(),
+                  (Item(code.key, commission_hash),), to=PHARMACY)
+    with pytest.raises(RuleViolation):
+        rogue.append([event])
+    # Force it into the log the way a modified client could: sign and append raw.
+    key = rogue._signing_key()
+    from supplychain.events import SignedEvent
+    signed = SignedEvent(event, key.sign(event.to_bytes()))
+    with rogue.store.transaction():
+        rogue.ledger.append_entries(DIST_A, rogue.store.log_size(DIST_A), [signed.to_bytes()])
+        rogue.ledger.sign_own_checkpoint(DIST_A, key)
+    exchange(rogue, network[PHARMACY])
+    status, reason = network[PHARMACY].ledger.event_status(signed.hash)
+    assert status == "rejected"
+    assert "only the custodian can ship" in reason
+    assert network[PHARMACY].ledger.pack(code.key).status is PackStatus.ACTIVE
+    kinds = {a[0] for a in network[PHARMACY].store.alerts()}
+    assert "rejected_event" in kinds
+
+
+def test_forked_chain_is_flagged_and_both_events_kept(network: Network) -> None:
+    code = commission_one(network)
+    maker = network[MAKER]
+    genesis = maker.ledger.pack(code.key).head
+    maker.ship(DIST_A, [code])
+    # A double hand-over: a second ship extending the same commission event.
+    second = Event(EventType.SHIP, MAKER, maker.me.key_id, now_iso(),
+                   (Item(code.key, genesis),), to=DIST_B)
+    maker.append([second])
+    record = maker.ledger.pack(code.key)
+    assert record.forked
+    report = maker.verify(code)
+    assert report.verdict is Verdict.COUNTERFEIT
+    assert Reason.FORKED_CHAIN in report.decision.reasons
+    alerts = [a for a in maker.store.alerts() if a[0] == "forked_chain"]
+    assert len(alerts) == 1 and second.hash in alerts[0][3]
+    assert len(maker.ledger.chain(code.key)) == 3
+    with pytest.raises(RuleViolation, match="forked"):
+        maker.destroy([code])
+
+
+def test_cloned_commission_is_a_fork(network: Network) -> None:
+    code = commission_one(network)
+    maker = network[MAKER]
+    clone = Event(EventType.COMMISSION, MAKER, maker.me.key_id, now_iso(),
+                  (Item(code.key, None, "L1", code.expiry),))
+    maker.append([clone])
+    assert maker.verify(code).verdict is Verdict.COUNTERFEIT
+
+
+def test_events_wait_for_their_prev_then_apply(network: Network) -> None:
+    code = commission_one(network)
+    network[MAKER].ship(DIST_A, [code])
+    exchange(network[MAKER], network[DIST_A])
+    network[DIST_A].receive([code])
+    pharmacy = network[PHARMACY]
+    # The pharmacy gets the distributor's log before the manufacturer's.
+    from supplychain.bundle import export_bundle
+    path = pharmacy.home / "only-dist.json"
+    only = network.reopen(DIST_A)
+    export_bundle(only.ledger, path)
+    import json
+    doc = json.loads(path.read_text())
+    doc["logs"] = [log for log in doc["logs"] if log["gln"] == DIST_A]
+    path.write_text(json.dumps(doc))
+    import_bundle(pharmacy.ledger, path)
+    assert pharmacy.store.count_pending() == 1
+    assert pharmacy.ledger.pack(code.key) is None
+    exchange(network[MAKER], pharmacy)
+    assert pharmacy.store.count_pending() == 0
+    assert pharmacy.ledger.pack(code.key).custodian == DIST_A
+
+
+def test_recall_makes_packs_of_the_lot_suspect(network: Network) -> None:
+    code = commission_one(network, lot="RC1")
+    other = commission_one(network, lot="OK1")
+    network[MAKER].recall(GTIN, "RC1", "sterility failure")
+    report = network[MAKER].verify(code)
+    assert report.verdict is Verdict.SUSPECT
+    assert report.decision.reasons == (Reason.RECALLED,)
+    assert network[MAKER].verify(other).verdict is Verdict.GENUINE
+    # The regulator may recall too.
+    network[REGULATOR].recall(GTIN, "OK1", "precaution")
+    exchange(network[REGULATOR], network[MAKER])
+    assert network[MAKER].verify(other).decision.reasons == (Reason.RECALLED,)
+
+
+def test_report_and_expiry_are_suspect(network: Network) -> None:
+    code = commission_one(network, expiry=date(2030, 1, 31))
+    network[PHARMACY].report([code], "packaging looks wrong")
+    exchange(network[PHARMACY], network[MAKER])
+    report = network[MAKER].verify(code)
+    assert report.verdict is Verdict.SUSPECT
+    assert report.decision.reasons == (Reason.REPORTED_SUSPECT,)
+    later = network[MAKER].verify(code, today=date(2031, 1, 1))
+    assert set(later.decision.reasons) == {Reason.REPORTED_SUSPECT, Reason.EXPIRED}
+
+
+def test_unknown_product_serial_and_mismatches_are_counterfeit(network: Network) -> None:
+    from supplychain.gs1 import PackCode
+    code = commission_one(network)
+    maker = network[MAKER]
+    unknown_product = PackCode(FOREIGN_GTIN, "X1", "L1", code.expiry)
+    assert maker.verify(unknown_product).decision.reasons == (Reason.UNKNOWN_PRODUCT,)
+    unknown_serial = replace(code, serial="NOSUCHSERIAL")
+    assert maker.verify(unknown_serial).decision.reasons == (Reason.UNKNOWN_SERIAL,)
+    wrong_lot = replace(code, lot="FAKE")
+    report = maker.verify(wrong_lot)
+    assert report.verdict is Verdict.COUNTERFEIT and report.decision.reasons == (
+        Reason.LOT_MISMATCH,)
+    wrong_expiry = replace(code, expiry=date(2031, 5, 31))
+    assert maker.verify(wrong_expiry).decision.reasons == (Reason.EXPIRY_MISMATCH,)
+
+
+def test_tampered_stored_event_gives_invalid_signature_not_genuine(network: Network) -> None:
+    code = commission_one(network)
+    maker = network[MAKER]
+    data = maker.store.entry(MAKER, 0)
+    tampered = data.replace(b'"L1"', b'"L2"')
+    maker.store.conn.execute("UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
+                             (tampered, MAKER))
+    report = maker.verify(code)
+    assert report.verdict is Verdict.COUNTERFEIT
+    assert Reason.INVALID_SIGNATURE in report.decision.reasons
+
+
+def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
+    code = commission_one(network)
+    maker = network[MAKER]
+    consortium_dir = network.root / "consortium"
+    from supplychain.consortium import Consortium
+    from tests.conftest import PASSPHRASE
+    revocation = Consortium.open(consortium_dir).revoke(MAKER, 1, "key stolen", PASSPHRASE)
+    second = commission_one(network)  # entry 1: before the revocation is known here
+    assert maker.verify(second).verdict is Verdict.GENUINE
+    with maker.store.transaction():
+        assert maker.ledger.add_revocation(revocation)
+    assert maker.verify(code).verdict is Verdict.GENUINE  # entry 0 is still valid
+    assert maker.verify(second).decision.reasons == (Reason.UNKNOWN_SERIAL,)
+    assert maker.ledger.event_status(maker.ledger.signed_event(MAKER, 1).hash)[0] == "rejected"
+    with pytest.raises(RuleViolation, match="revoked"):
+        maker.commission(GTIN, "L1", date(2030, 1, 1), 1)

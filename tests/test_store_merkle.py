@@ -1,0 +1,69 @@
+"""One Merkle test suite over both backends: in-memory nodes and the SQLite store."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from supplychain import merkle
+from supplychain.ledger import StoredNodes
+from supplychain.store import Store
+
+SIZES = list(range(1, 34))
+
+
+def leaves(n: int) -> list[bytes]:
+    return [merkle.leaf_hash(hashlib.sha256(str(i).encode()).digest()) for i in range(n)]
+
+
+class CountingStoredNodes(StoredNodes):
+    calls = 0
+
+    def perfect(self, level: int, index: int) -> bytes:
+        self.calls += 1
+        return super().perfect(level, index)
+
+
+@pytest.fixture(scope="module")
+def backends() -> dict[str, object]:
+    """Both backends filled with the same 33 leaves, appended one at a time."""
+    store = Store(":memory:", create=True)
+    memory = merkle.MemoryNodes()
+    compact = merkle.CompactRange()
+    with store.transaction():
+        for leaf in leaves(max(SIZES)):
+            store.put_nodes("log", compact.append(leaf))
+            memory.append(leaf)
+    return {"memory": memory, "sqlite": StoredNodes(store, "log")}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("size", SIZES)
+def test_roots_and_proofs_match_the_list_functions(backends, backend: str, size: int) -> None:
+    src = backends[backend]
+    data = leaves(size)
+    assert merkle.root_from(src, size) == merkle.root(data)
+    for index in range(size):
+        proof = merkle.inclusion_proof_from(src, index, size)
+        assert proof == merkle.inclusion_proof(data, index)
+        merkle.verify_inclusion(data[index], index, size, proof, merkle.root(data))
+    for old in range(1, size + 1):
+        proof = merkle.consistency_proof_from(src, old, size)
+        assert proof == merkle.consistency_proof(data, old)
+        merkle.verify_consistency(old, size, merkle.root(data[:old]), merkle.root(data), proof)
+
+
+def test_store_root_reads_logarithmically_many_nodes() -> None:
+    store = Store(":memory:", create=True)
+    compact = merkle.CompactRange()
+    n = 5000
+    with store.transaction():
+        for leaf in leaves(n):
+            store.put_nodes("log", compact.append(leaf))
+    src = CountingStoredNodes(store, "log")
+    assert merkle.root_from(src, n) == compact.root()
+    assert src.calls <= n.bit_length()
+    src.calls = 0
+    merkle.inclusion_proof_from(src, 1234, n)
+    assert src.calls <= 2 * n.bit_length()
