@@ -7,6 +7,7 @@ a non-zero exit status, and leaves the store unchanged.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -57,8 +58,29 @@ def _passphrase(args: argparse.Namespace) -> bytes:
     return resolve_passphrase(args.passphrase_file)
 
 
-def _node(args: argparse.Namespace) -> Node:
+def open_node(args: argparse.Namespace) -> Node:
+    """The node named by --home, with the passphrase from --passphrase-file or the env."""
     return Node(args.home, lambda: _passphrase(args))
+
+
+_node = open_node
+
+
+def add_command(parent: Any, name: str, handler: Handler,
+                help_text: str) -> argparse.ArgumentParser:
+    """Add a sub-command that accepts --json and runs ``handler(args)``.
+
+    The handler prints through ``args.out.emit(data, text)`` and raises a SupplyChainError
+    (one line, plain words) on bad input.
+    """
+    p = parent.add_parser(name, help=help_text, description=help_text)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=handler)
+    return p
+
+
+# Feature modules that add their own commands: each has register(sub) -> None.
+CLI_MODULES: list[str] = []
 
 
 def _codes(texts: Sequence[str]) -> list[PackCode]:
@@ -275,10 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Handler, help_text: str,
                 parent: Any = sub) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--json", action="store_true", help="machine-readable output")
-        p.set_defaults(handler=handler)
-        return p
+        return add_command(parent, name, handler, help_text)
 
     cons = sub.add_parser("consortium", help="create a consortium, enrol or revoke members")
     cons_sub = cons.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -341,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
     command("status", cmd_status, "this node and the logs it holds")
     command("alerts", cmd_alerts, "forks, rejected events and other alerts")
+    for module_name in CLI_MODULES:
+        importlib.import_module(module_name).register(sub)
     return parser
 
 

@@ -48,6 +48,8 @@ from reportlab.pdfgen.canvas import Canvas
 from supplychain.errors import LabelError
 from supplychain.gs1 import PackCode
 
+_PAGE_W, _PAGE_H = float(A4[0]), float(A4[1])
+
 __all__ = [
     "DPI",
     "ERROR_CORRECTION",
@@ -105,10 +107,8 @@ def _qr(uri: str, *, error_correction: EccLevel, border: int, box_size: int = 1)
     qr.add_data(uri)
     try:
         qr.make(fit=True)
-    except qrcode.exceptions.DataOverflowError as exc:
-        raise LabelError(
-            f"The link is too long for a QR code ({len(uri)} characters)."
-        ) from exc
+    except (qrcode.exceptions.DataOverflowError, ValueError) as exc:  # qrcode 8: ValueError
+        raise LabelError(f"The link is too long for a QR code ({len(uri)} characters).") from exc
     return qr
 
 
@@ -116,7 +116,8 @@ def qr_matrix(
     uri: str, *, error_correction: EccLevel = ERROR_CORRECTION, border: int = QUIET_ZONE
 ) -> list[list[bool]]:
     """The QR symbol for `uri` as rows of dark (True) / light modules, quiet zone included."""
-    return _qr(uri, error_correction=error_correction, border=border).get_matrix()
+    qr = _qr(uri, error_correction=error_correction, border=border)
+    return [[bool(module) for module in row] for row in qr.get_matrix()]
 
 
 def qr_image(
@@ -198,17 +199,17 @@ class _Layout:
 
     @property
     def left(self) -> float:
-        return (A4[0] - self.columns * self.label_w - (self.columns - 1) * self.gap_x) / 2
+        return (_PAGE_W - self.columns * self.label_w - (self.columns - 1) * self.gap_x) / 2
 
     @property
     def top(self) -> float:
-        return (A4[1] - self.rows * self.label_h) / 2
+        return (_PAGE_H - self.rows * self.label_h) / 2
 
     def origin(self, slot: int) -> tuple[float, float]:
         """Bottom-left corner of label `slot` (0 = top left, row by row), in points."""
         row, col = divmod(slot, self.columns)
         x = self.left + col * (self.label_w + self.gap_x)
-        y = A4[1] - self.top - (row + 1) * self.label_h
+        y = _PAGE_H - self.top - (row + 1) * self.label_h
         return x, y
 
 
@@ -282,7 +283,7 @@ def _draw_header(canvas: Canvas, title: str | None, page: int, pages: int) -> No
         text = f"{title} \u2014 {text}"
     canvas.setFont(_FONT, 7)
     canvas.setFillGray(0.3)
-    canvas.drawCentredString(A4[0] / 2, A4[1] - _LAYOUT.top / 2, text)
+    canvas.drawCentredString(_PAGE_W / 2, _PAGE_H - _LAYOUT.top / 2, text)
     canvas.setFillGray(0)
 
 
@@ -309,7 +310,9 @@ def _draw_label(
     _draw_lines(canvas, code.label_lines(), text_x, y0, x0 + lay.label_w - lay.padding - text_x)
 
 
-def _draw_matrix(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, module: float) -> None:
+def _draw_matrix(
+    canvas: Canvas, matrix: list[list[bool]], x: float, y: float, module: float
+) -> None:
     """Dark modules as one filled path of horizontal runs (row 0 at the top)."""
     path = canvas.beginPath()
     n = len(matrix)

@@ -151,8 +151,9 @@ def split_signature(text: str) -> tuple[str, CodeSignature | None]:
     """Split a scanned code into (code without sig/kid, signature or None).
 
     Text that is not an http(s) URI, or a URI with neither parameter, comes back unchanged
-    with None. A leading symbology identifier (e.g. ']Q1') is kept. All other query parameters keep their order. Raises DamagedCode when only
-    one of sig/kid is present, either appears twice, or either is malformed.
+    with None. A leading symbology identifier (e.g. ']Q1') is kept, and so are all other
+    query parameters, in their order. Raises DamagedCode when only one of sig/kid is
+    present, either appears twice, or either is malformed.
     """
     symbology, stripped = split_symbology_identifier(text.strip())
     if not re.match(r"(?i)https?://", stripped):
