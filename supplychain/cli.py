@@ -282,6 +282,26 @@ def cmd_alerts(args: argparse.Namespace) -> None:
                   or "No alerts.")
 
 
+def default_demo_dir() -> Path:
+    return Path(platformdirs.user_data_dir("supplychain", appauthor=False)) / "demo"
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+
+    directory = args.dir or default_demo_dir()
+    demo = Demo.load(directory) if demo_exists(directory) else create_demo(directory)
+    data = {"dir": str(directory), "passphrase": DEMO_PASSPHRASE.decode(),
+            "nodes": [{"name": n.name, "gln": n.gln, "role": n.role.value, "home": str(n.home)}
+                      for n in demo.nodes],
+            "samples": demo.samples}
+    lines = [f"Demo network in {directory} (passphrase: {DEMO_PASSPHRASE.decode()})"]
+    lines += [f"  {n.role.value:<12} {n.name:<28} --home {n.home}" for n in demo.nodes]
+    lines.append("Sample codes:")
+    lines += [f"  {k:<22} {v}" for k, v in demo.samples.items() if k != "created"]
+    args.out.emit(data, "\n".join(lines))
+
+
 # --- parser ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -356,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", cmd_bundle_import, "verify and import a bundle file", bundle_sub)
     p.add_argument("file", type=Path)
 
+    p = command("demo", cmd_demo, "create (or show) a five-member demo network")
+    p.add_argument("dir", type=Path, nargs="?", default=None)
     command("audit", cmd_audit, "re-verify every signature, proof, checkpoint and table")
     command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
     command("status", cmd_status, "this node and the logs it holds")

@@ -1,0 +1,54 @@
+"""The demo network shows every verdict at the pharmacy, and every node agrees on the logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supplychain.audit import audit
+from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo
+from supplychain.identity import Role
+from supplychain.node import Node
+from supplychain.verdicts import Reason, Verdict
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    return create_demo(tmp_path_factory.mktemp("demo") / "demo")
+
+
+EXPECTED = {
+    "genuine": (Verdict.GENUINE, ()),
+    "genuine_in_transit": (Verdict.GENUINE, ()),
+    "already_dispensed": (Verdict.COUNTERFEIT, (Reason.ALREADY_DISPENSED,)),
+    "reported_suspect": (Verdict.SUSPECT, (Reason.REPORTED_SUSPECT,)),
+    "recalled": (Verdict.SUSPECT, (Reason.RECALLED,)),
+    "forked_chain": (Verdict.COUNTERFEIT, (Reason.FORKED_CHAIN, Reason.NOT_IN_CUSTODY)),
+    "unknown_serial": (Verdict.COUNTERFEIT, (Reason.UNKNOWN_SERIAL,)),
+    "unknown_product": (Verdict.COUNTERFEIT, (Reason.UNKNOWN_PRODUCT,)),
+    "not_in_custody": (Verdict.SUSPECT, (Reason.NOT_IN_CUSTODY,)),
+}
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED))
+def test_each_sample_code_gets_its_verdict_at_the_pharmacy(demo: Demo, sample: str) -> None:
+    with Node(demo.node(Role.PHARMACY).home, lambda: DEMO_PASSPHRASE) as pharmacy:
+        report = pharmacy.verify(demo.samples[sample])
+    verdict, reasons = EXPECTED[sample]
+    assert report.verdict is verdict
+    assert report.decision.reasons == reasons
+
+
+def test_all_nodes_hold_identical_logs_and_pass_audit(demo: Demo) -> None:
+    roots = []
+    for member in demo.nodes:
+        with Node(member.home, lambda: DEMO_PASSPHRASE) as node:
+            audit(node.ledger)
+            roots.append({g: node.ledger.root(g) for g in node.store.log_sizes()})
+    assert all(r == roots[0] for r in roots)
+
+
+def test_demo_reloads(demo: Demo) -> None:
+    again = Demo.load(demo.directory)
+    assert again == demo and isinstance(again.directory, Path)
