@@ -80,7 +80,7 @@ def add_command(parent: Any, name: str, handler: Handler,
 
 
 # Feature modules that add their own commands: each has register(sub) -> None.
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = ["supplychain.cli_scan"]
 
 
 def _codes(texts: Sequence[str]) -> list[PackCode]:
@@ -144,7 +144,7 @@ def cmd_consortium_members(args: argparse.Namespace) -> None:
 def cmd_commission(args: argparse.Namespace) -> None:
     with _node(args) as node:
         codes = node.commission(args.gtin, args.lot, args.expiry, args.count)
-    links = [c.to_digital_link() for c in codes]
+        links = [node.signed_uri(c) if args.signed else c.to_digital_link() for c in codes]
     args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
 
 
@@ -347,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lot", required=True)
     p.add_argument("--expiry", required=True, type=_parse_date, help="YYYY-MM-DD")
     p.add_argument("--count", required=True, type=int)
+    p.add_argument("--signed", action="store_true",
+                   help="print codes carrying the manufacturer's signature (offline check)")
     p = command("ship", cmd_ship, "ship packs to another member")
     p.add_argument("--to", required=True, help="recipient GLN")
     p.add_argument("codes", nargs="+", metavar="CODE")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from supplychain.events import MAX_ITEMS, Event, EventType, Item, SignedEvent, n
 from supplychain.gs1 import PackCode, parse_pack_code, validate_gln, validate_gtin
 from supplychain.identity import (
     Member,
+    Role,
     load_certificate,
     load_private_key,
     resolve_passphrase,
@@ -45,7 +46,13 @@ from supplychain.ids import GLN, GTIN, EventHash
 from supplychain.ledger import APPLIED, ChainStep, Ledger, PackRecord
 from supplychain.rules import PackStatus
 from supplychain.store import Store
-from supplychain.verdicts import Decision, PackFacts, Verdict, decide
+from supplychain.signed_codes import (
+    CodeSignature,
+    sign_code,
+    split_signature,
+    verify_code_signature,
+)
+from supplychain.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
@@ -277,10 +284,21 @@ class Node:
                            step.recipient, step.index)
 
     def verify(self, code: PackCode | str, today: date | None = None) -> VerdictReport:
-        """The verdict for a scanned code at this node's site."""
-        pack_code = parse_pack_code(code) if isinstance(code, str) else code
+        """The verdict for a scanned code at this node's site.
+
+        A code given as text may carry a manufacturer signature (signed labels); it is checked
+        against the manufacturer's certificate, and a bad one makes the pack counterfeit.
+        """
+        signature_check = CodeSignatureCheck.ABSENT
+        if isinstance(code, str):
+            text, code_signature = split_signature(code)
+            pack_code = parse_pack_code(text)
+            if code_signature is not None:
+                signature_check = self._check_code_signature(pack_code, code_signature)
+        else:
+            pack_code = code
         record = self.ledger.pack(pack_code.key)
-        facts = self._facts(pack_code, record)
+        facts = replace(self._facts(pack_code, record), code_signature=signature_check)
         decision = decide(pack_code, facts, self.gln, self.me.info.role,
                           today or datetime.now(UTC).date())
         history = tuple(self.history(pack_code)) if record else ()
@@ -289,6 +307,27 @@ class Node:
             record.custodian if record else None,
             self.ledger.member_name(record.custodian) if record else None,
             record.status if record else None, history)
+
+    def _check_code_signature(self, code: PackCode, signature: CodeSignature) -> CodeSignatureCheck:
+        pems = self.store.member_certs_by_key_id(signature.key_id)
+        if not pems:
+            return CodeSignatureCheck.UNKNOWN_KEY
+        for pem in pems:
+            try:
+                cert = load_certificate(pem)
+                member = verify_member_certificate(cert, self.root_cert,
+                                                   at=cert.not_valid_before_utc)
+                verify_code_signature(code, signature, member)
+                return CodeSignatureCheck.VALID
+            except SupplyChainError:
+                continue
+        return CodeSignatureCheck.INVALID
+
+    def signed_uri(self, code: PackCode) -> str:
+        """The pack's Digital Link with this manufacturer's signature (for signed labels)."""
+        if self.me.info.role is not Role.MANUFACTURER:
+            raise RuleViolation("Only a manufacturer signs pack codes.")
+        return sign_code(code, self._signing_key(), self.me.key_id)
 
     def _facts(self, code: PackCode, record: PackRecord | None) -> PackFacts:
         if record is None:

@@ -70,6 +70,20 @@ CREATE TABLE IF NOT EXISTS alerts (
     PRIMARY KEY (kind, subject, evidence));
 """
 
+# Peer sync (supplychain.sync): not derived from the logs, never cleared by a rebuild.
+SCHEMA_SYNC = """
+CREATE TABLE IF NOT EXISTS peers (
+    url TEXT PRIMARY KEY, gln TEXT, state TEXT NOT NULL, reason TEXT, added TEXT NOT NULL,
+    last_attempt TEXT, last_success TEXT, failures INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS sync_state (
+    gln TEXT PRIMARY KEY, last_synced TEXT NOT NULL, peer TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS evidence (
+    kind TEXT NOT NULL, subject TEXT NOT NULL, peer TEXT NOT NULL, detail TEXT NOT NULL,
+    digest TEXT NOT NULL, evidence TEXT NOT NULL, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (kind, subject, peer, digest));
+"""
+
 DERIVED_TABLES = ("events", "event_items", "pending", "packs", "recalls", "reports", "alerts")
 
 GET_META = "SELECT value FROM meta WHERE key = ?"
@@ -80,6 +94,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)"""
 GET_MEMBER_CERTS = "SELECT cert_pem FROM members WHERE gln = ? ORDER BY key_id"
 GET_MEMBER_CERT_BY_KEY = "SELECT cert_pem FROM members WHERE gln = ? AND key_id = ?"
 ALL_MEMBER_CERTS = "SELECT cert_pem FROM members ORDER BY gln, key_id"
+MEMBER_CERT_BY_KEY_ID = "SELECT cert_pem FROM members WHERE key_id = ? ORDER BY gln"
 MEMBER_NAMES = "SELECT gln, name, role FROM members ORDER BY gln"
 
 PUT_REVOCATION = """INSERT INTO revocations (gln, valid_log_size, data) VALUES (?, ?, ?)
@@ -159,6 +174,7 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.executescript(SCHEMA)
+            conn.executescript(SCHEMA_SYNC)
             if self.get_meta("schema_version") is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
         except sqlite3.DatabaseError as exc:
@@ -235,6 +251,9 @@ class Store:
     def member_cert(self, gln: str, key_id: str) -> bytes | None:
         row = self._one(GET_MEMBER_CERT_BY_KEY, (gln, key_id))
         return None if row is None else _blob(row[0])
+
+    def member_certs_by_key_id(self, key_id: str) -> list[bytes]:
+        return [_blob(r[0]) for r in self._all(MEMBER_CERT_BY_KEY_ID, (key_id,))]
 
     def all_member_certs(self) -> list[bytes]:
         return [_blob(r[0]) for r in self._all(ALL_MEMBER_CERTS)]
@@ -412,6 +431,58 @@ class Store:
         return str(self._one("PRAGMA integrity_check")[0])
 
 
+    # --- sync: peers, sync state, evidence ---
+    def add_peer(self, url: str, now: str) -> bool:
+        before = self.conn.total_changes
+        self._run(PUT_PEER, (url, now))
+        return self.conn.total_changes > before
+
+    def remove_peer(self, url: str) -> bool:
+        before = self.conn.total_changes
+        self._run(DELETE_PEER, (url,))
+        return self.conn.total_changes > before
+
+    def peers(self) -> list[tuple[str, str | None, str, str | None, str, str | None,
+                                  str | None, int]]:
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+                for r in self._all(ALL_PEERS)]
+
+    def peer_attempt(self, url: str, now: str) -> None:
+        self._run(PEER_ATTEMPT, (now, url))
+
+    def peer_success(self, url: str, gln: str | None, now: str) -> None:
+        self._run(PEER_SUCCESS, (gln, now, url))
+
+    def peer_failure(self, url: str, reason: str) -> None:
+        self._run(PEER_FAILURE, (reason, url))
+
+    def block_peer(self, url: str, reason: str, gln: str | None = None) -> None:
+        self._run(PEER_BLOCK, (reason, gln, url))
+
+    def unblock_peer(self, url: str) -> bool:
+        before = self.conn.total_changes
+        self._run(PEER_UNBLOCK, (url,))
+        return self.conn.total_changes > before
+
+    def put_synced(self, gln: str, when: str, peer: str, size: int) -> None:
+        self._run(PUT_SYNCED, (gln, when, peer, size))
+
+    def synced(self) -> dict[str, tuple[str, str, int]]:
+        return {r[0]: (r[1], r[2], int(r[3])) for r in self._all(ALL_SYNCED)}
+
+    def put_evidence(self, kind: str, subject: str, peer: str, detail: str, digest: str,
+                     evidence: str, now: str) -> None:
+        self._run(PUT_EVIDENCE, (kind, subject, peer, detail, digest, evidence, now, now))
+
+    def evidence(self) -> list[tuple[str, str, str, str, str, str, str, int]]:
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+                for r in self._all(ALL_EVIDENCE)]
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to this file."""
+        return int(self._one(DATA_VERSION)[0])
+
+
 def _blob(value: Any) -> bytes:
     """A BLOB column's value as bytes (a tampered row may come back as TEXT)."""
     if isinstance(value, str):
@@ -419,3 +490,30 @@ def _blob(value: Any) -> bytes:
     if value is None:
         raise LedgerError("A stored value is missing (NULL): the ledger file is damaged.")
     return bytes(value)
+
+
+# --- sync: peers, sync state, evidence (statements) ---
+PUT_PEER = """INSERT INTO peers (url, gln, state, reason, added) VALUES (?, NULL, 'active', NULL, ?)
+ON CONFLICT (url) DO NOTHING"""
+DELETE_PEER = "DELETE FROM peers WHERE url = ?"
+ALL_PEERS = """SELECT url, gln, state, reason, added, last_attempt, last_success, failures
+FROM peers ORDER BY url"""
+PEER_ATTEMPT = "UPDATE peers SET last_attempt = ? WHERE url = ?"
+PEER_SUCCESS = """UPDATE peers SET gln = ?, last_success = ?, failures = 0,
+state = CASE WHEN state = 'blocked' THEN state ELSE 'active' END,
+reason = CASE WHEN state = 'blocked' THEN reason ELSE NULL END WHERE url = ?"""
+PEER_FAILURE = """UPDATE peers SET failures = failures + 1, reason = ?,
+state = CASE WHEN state = 'blocked' THEN state ELSE 'failing' END WHERE url = ?"""
+PEER_BLOCK = "UPDATE peers SET state = 'blocked', reason = ?, gln = coalesce(?, gln) WHERE url = ?"
+PEER_UNBLOCK = "UPDATE peers SET state = 'active', reason = NULL, failures = 0 WHERE url = ?"
+PUT_SYNCED = """INSERT INTO sync_state (gln, last_synced, peer, size) VALUES (?, ?, ?, ?)
+ON CONFLICT (gln) DO UPDATE SET last_synced = excluded.last_synced, peer = excluded.peer,
+size = excluded.size"""
+ALL_SYNCED = "SELECT gln, last_synced, peer, size FROM sync_state ORDER BY gln"
+PUT_EVIDENCE = """INSERT INTO evidence (kind, subject, peer, detail, digest, evidence, first_seen,
+last_seen, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (kind, subject, peer, digest) DO UPDATE SET last_seen = excluded.last_seen,
+count = count + 1, detail = excluded.detail"""
+ALL_EVIDENCE = """SELECT kind, subject, peer, detail, evidence, first_seen, last_seen, count
+FROM evidence ORDER BY first_seen, kind, subject"""
+DATA_VERSION = "PRAGMA data_version"

@@ -23,6 +23,15 @@ class Verdict(str, Enum):
     COUNTERFEIT = "counterfeit"
 
 
+class CodeSignatureCheck(str, Enum):
+    """The outcome of checking a manufacturer signature carried in the code itself."""
+
+    ABSENT = "absent"
+    VALID = "valid"
+    INVALID = "invalid"
+    UNKNOWN_KEY = "unknown_key"
+
+
 class Reason(str, Enum):
     UNKNOWN_PRODUCT = "unknown_product"
     UNKNOWN_SERIAL = "unknown_serial"
@@ -90,6 +99,7 @@ class PackFacts:
     recalled: bool = False
     reported: bool = False
     integrity_ok: bool = True
+    code_signature: CodeSignatureCheck = CodeSignatureCheck.ABSENT
 
     @property
     def serial_known(self) -> bool:
@@ -108,8 +118,15 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     """Decide the verdict for ``code`` scanned at ``site`` (a member of role ``site_role``)."""
     reasons: set[Reason] = set()
     notes: list[str] = []
-    if not facts.integrity_ok:
+    in_transit_to_site = False
+    if not facts.integrity_ok or facts.code_signature is CodeSignatureCheck.INVALID:
         reasons.add(Reason.INVALID_SIGNATURE)
+    if facts.code_signature is CodeSignatureCheck.VALID:
+        notes.append("The manufacturer's signature printed in the code is valid (it proves the "
+                     "code was issued, not that this pack is the original one).")
+    elif facts.code_signature is CodeSignatureCheck.UNKNOWN_KEY:
+        notes.append("The code carries a manufacturer signature from a key this node does not "
+                     "know yet; sync with the network to check it.")
     if not facts.serial_known:
         reasons.add(Reason.UNKNOWN_SERIAL if facts.gtin_known else Reason.UNKNOWN_PRODUCT)
     else:
@@ -130,7 +147,7 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         if site_role is not Role.REGULATOR and facts.status in (PackStatus.ACTIVE,
                                                                 PackStatus.IN_TRANSIT):
             if facts.status is PackStatus.IN_TRANSIT and facts.recipient == site:
-                notes.append("The pack is on its way to you: receive it before dispensing.")
+                in_transit_to_site = True
             elif facts.custodian != site or facts.status is PackStatus.IN_TRANSIT:
                 reasons.add(Reason.NOT_IN_CUSTODY)
         expiry = facts.registered_expiry or code.expiry
@@ -145,8 +162,9 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         verdict = Verdict.GENUINE
     if ordered:
         message = " ".join(_SENTENCES[r] for r in ordered[:2])
-    elif notes:
-        message = "Genuine: the pack's history checks out. " + " ".join(notes)
+    elif in_transit_to_site:
+        message = ("Genuine: the pack's history checks out and it is on its way to you: "
+                   "receive it before dispensing.")
     else:
         message = GENUINE_SENTENCE
     if ordered and len(ordered) > 2:

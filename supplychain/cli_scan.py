@@ -1,0 +1,173 @@
+"""Command-line scanning and labels: `supplychain scan` and `supplychain labels`."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supplychain.cli import add_command, open_node
+from supplychain.errors import CodeError, ImageError, SupplyChainError
+from supplychain.gs1 import PackCode, parse_pack_code
+from supplychain.labels import write_label_sheet
+from supplychain.node import Node
+from supplychain.scanning.decode import DecodedCode, decode_frame, read_image_file
+from supplychain.scanning.sources import VideoFileSource, scan_stream
+from supplychain.signed_codes import split_signature
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pbm",
+                  ".pgm", ".ppm"}
+VIDEO_SUFFIXES = {".avi", ".mp4", ".mkv", ".webm", ".mov", ".mjpg", ".mjpeg"}
+
+
+@dataclass
+class ScannedCode:
+    """One code read from one image, with what it means."""
+
+    text: str
+    symbology: str
+    corners: list[list[float]]
+    frame: int | None = None
+    pack: dict[str, Any] | None = None
+    error: str | None = None
+    verdict: dict[str, Any] | None = None
+
+
+@dataclass
+class ScannedFile:
+    path: str
+    codes: list[ScannedCode] = field(default_factory=list)
+    error: str | None = None
+
+
+def describe(code: DecodedCode, frame: int | None = None) -> ScannedCode:
+    """Parse a decoded code into a pack identity, or say why it is not one."""
+    scanned = ScannedCode(code.text, code.symbology.value,
+                          [[round(x, 1), round(y, 1)] for x, y in code.corners], frame)
+    try:
+        pack = parse_pack_code(split_signature(code.text)[0])
+    except CodeError as exc:
+        scanned.error = str(exc)
+        return scanned
+    scanned.pack = pack_dict(pack)
+    return scanned
+
+
+def pack_dict(pack: PackCode) -> dict[str, Any]:
+    return {"gtin": pack.gtin, "serial": pack.serial, "lot": pack.lot,
+            "expiry": pack.expiry.isoformat() if pack.expiry else None}
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Folders become their image and video files, sorted by name."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir()
+                              if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def scan_file(path: Path) -> ScannedFile:
+    """Every code in an image, or every distinct code in a video."""
+    result = ScannedFile(str(path))
+    try:
+        if path.suffix.lower() in VIDEO_SUFFIXES:
+            with VideoFileSource(path) as source:
+                for frame, codes in scan_stream(source, try_harder_every=10):
+                    result.codes.extend(describe(c, frame.index) for c in codes)
+        else:
+            result.codes = [describe(c) for c in decode_frame(read_image_file(path))]
+    except SupplyChainError as exc:
+        result.error = str(exc)
+    return result
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    node: Node | None = open_node(args) if args.verify else None
+    try:
+        files = [scan_file(p) for p in expand_paths(args.paths)]
+        if node is not None:
+            for scanned_file in files:
+                for code in scanned_file.codes:
+                    if code.pack is not None:
+                        code.verdict = node.verify(code.text).to_dict()
+    finally:
+        if node is not None:
+            node.close()
+    data = [_file_dict(f) for f in files]
+    args.out.emit(data, "\n".join(_file_text(f) for f in files) or "No files to scan.")
+    return 1 if any(f.error for f in files) else 0
+
+
+def _file_dict(f: ScannedFile) -> dict[str, Any]:
+    return {"path": f.path, "error": f.error,
+            "codes": [{"text": c.text, "symbology": c.symbology, "position": c.corners,
+                       "frame": c.frame, "pack": c.pack, "error": c.error,
+                       "verdict": c.verdict} for c in f.codes]}
+
+
+def _file_text(f: ScannedFile) -> str:
+    if f.error:
+        return f"{f.path}: {f.error}"
+    if not f.codes:
+        return (f"{f.path}: no code found. Hold the code flat and in focus, or try a sharper "
+                "photo.")
+    lines = [f"{f.path}: {len(f.codes)} code(s)"]
+    for c in f.codes:
+        shown = c.text.replace("\x1d", "<GS>")
+        if len(shown) > 300:
+            shown = f"{shown[:300]}… ({len(shown) - 300} more characters; --json gives all)"
+        at = f" frame {c.frame}" if c.frame is not None else ""
+        lines.append(f"  [{c.symbology}{at}] {shown}")
+        x, y = c.corners[0] if c.corners else (0, 0)
+        lines.append(f"    at ({x:.0f}, {y:.0f})")
+        if c.pack:
+            lines.append(f"    pack: GTIN {c.pack['gtin']}  SN {c.pack['serial']}  "
+                         f"LOT {c.pack['lot'] or '-'}  EXP {c.pack['expiry'] or '-'}")
+        else:
+            lines.append(f"    not a medicine pack code: {c.error}")
+        if c.verdict:
+            lines.append(f"    verdict: {c.verdict['verdict'].upper()}: {c.verdict['message']}")
+    return "\n".join(lines)
+
+
+def cmd_labels(args: argparse.Namespace) -> None:
+    with open_node(args) as node:
+        keys = node.packs_of_lot(args.gtin, args.lot)
+        if not keys:
+            raise SupplyChainError(f"No commissioned packs of GTIN {args.gtin} lot {args.lot} "
+                                   "are known to this node.")
+        codes = []
+        for key in keys:
+            record = node.ledger.pack(key)
+            assert record is not None
+            codes.append(PackCode(record.gtin, record.serial, record.lot,  # type: ignore[arg-type]
+                                  record.expiry))
+        uri_for = node.signed_uri if args.signed else (lambda c: c.to_digital_link())
+        pages = write_label_sheet(codes, args.out_file, uri_for=uri_for,
+                                  title=f"GTIN {args.gtin} lot {args.lot}")
+    args.out.emit({"file": str(args.out_file), "labels": len(codes), "pages": pages},
+                  f"Wrote {len(codes)} label(s) on {pages} page(s) to {args.out_file}")
+
+
+def register(sub: Any) -> None:
+    p = add_command(sub, "scan", cmd_scan,
+                    "read pack codes from images, folders of images or video files")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--verify", action="store_true",
+                   help="also give the ledger verdict of each pack code (needs --home)")
+    p = add_command(sub, "labels", cmd_labels,
+                    "print an A4 PDF label sheet for packs already commissioned")
+    p.add_argument("--gtin", required=True)
+    p.add_argument("--lot", required=True)
+    p.add_argument("--out", required=True, type=Path, dest="out_file",
+                   help="the PDF file to write")
+    p.add_argument("--signed", action="store_true",
+                   help="put the manufacturer's signature in each code (offline check)")
+
+
+__all__ = ["ImageError", "register", "scan_file"]
