@@ -207,13 +207,15 @@ class Store:
             yield
         except BaseException:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise LedgerError(
                 f"Could not save to the ledger ({exc}). Nothing was written; free disk space "
                 "and try again."
@@ -230,7 +232,7 @@ class Store:
         try:
             self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"The ledger database refused a write ({exc}).") from exc
+            raise write_error(exc) from exc
 
     # --- meta ----------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -298,7 +300,7 @@ class Store:
         try:
             self.conn.executemany(PUT_NODE, ((gln, lv, ix, h) for lv, ix, h in nodes))
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"The ledger database refused a write ({exc}).") from exc
+            raise write_error(exc) from exc
 
     def node(self, gln: str, level: int, idx: int) -> bytes:
         row = self._one(GET_NODE, (gln, level, idx))
@@ -481,6 +483,14 @@ class Store:
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to this file."""
         return int(self._one(DATA_VERSION)[0])
+
+
+def write_error(exc: sqlite3.DatabaseError) -> LedgerError:
+    """A plain-words error for a failed write (the transaction is rolled back by the caller)."""
+    if "full" in str(exc).lower():
+        return LedgerError("The disk is full: nothing was saved. Free some disk space and try "
+                           "again.")
+    return LedgerError(f"The ledger database refused a write ({exc}); nothing was saved.")
 
 
 def _blob(value: Any) -> bytes:
