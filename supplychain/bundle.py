@@ -27,7 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
-from supplychain.identity import Revocation, load_certificate
+from supplychain.identity import Revocation
 from supplychain.ledger import Ledger
 
 FORMAT = "supplychain.bundle.v1"

@@ -23,9 +23,10 @@ from supplychain.audit import audit
 from supplychain.bundle import export_bundle, import_bundle
 from supplychain.consortium import Consortium
 from supplychain.errors import SupplyChainError
-from supplychain.gs1 import PackCode, parse_pack_code, validate_gln
+from supplychain.gs1 import PackCode, validate_gln
 from supplychain.identity import MemberInfo, Role, generate_member_key, resolve_passphrase
-from supplychain.node import Node, VerdictReport, step_to_dict
+from supplychain.node import Node, VerdictReport, parse_codes, step_to_dict
+from supplychain.wedge import DEFAULT_GS_SUBSTITUTES
 
 EXIT_OK = 0
 EXIT_FAULT = 1
@@ -83,8 +84,17 @@ def add_command(parent: Any, name: str, handler: Handler,
 CLI_MODULES: list[str] = ["supplychain.cli_scan"]
 
 
-def _codes(texts: Sequence[str]) -> list[PackCode]:
-    return [parse_pack_code(t) for t in texts]
+def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:
+    """What the site's USB scanner types for the GS separator, besides the defaults."""
+    extra = list(getattr(args, "gs_substitute", None) or [])
+    env = os.environ.get("SUPPLYCHAIN_GS_SUBSTITUTE")
+    if env:
+        extra.append(env)
+    return (*extra, *DEFAULT_GS_SUBSTITUTES)
+
+
+def _codes(texts: Sequence[str], args: argparse.Namespace) -> list[PackCode]:
+    return parse_codes(texts, gs_substitutes(args))
 
 
 def _parse_date(text: str) -> date:
@@ -154,7 +164,7 @@ def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int) 
 
 
 def cmd_ship(args: argparse.Namespace) -> None:
-    codes = _codes(args.codes)
+    codes = _codes(args.codes, args)
     with _node(args) as node:
         signed = node.ship(args.to, codes)
     _event_result(args, f"Shipped to {args.to}:", signed, len(signed.event.items))
@@ -162,19 +172,19 @@ def cmd_ship(args: argparse.Namespace) -> None:
 
 def cmd_receive(args: argparse.Namespace) -> None:
     with _node(args) as node:
-        signed = node.receive(_codes(args.codes))
+        signed = node.receive(_codes(args.codes, args))
     _event_result(args, "Received", signed, len(signed.event.items))
 
 
 def cmd_dispense(args: argparse.Namespace) -> None:
     with _node(args) as node:
-        signed = node.dispense(_codes(args.codes))
+        signed = node.dispense(_codes(args.codes, args))
     _event_result(args, "Dispensed", signed, len(signed.event.items))
 
 
 def cmd_destroy(args: argparse.Namespace) -> None:
     with _node(args) as node:
-        signed = node.destroy(_codes(args.codes), args.reason)
+        signed = node.destroy(_codes(args.codes, args), args.reason)
     _event_result(args, "Destroyed", signed, len(signed.event.items))
 
 
@@ -190,7 +200,7 @@ def cmd_recall(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     with _node(args) as node:
-        signed = node.report(_codes([args.code]), args.reason)
+        signed = node.report(_codes([args.code], args), args.reason)
     _event_result(args, "Reported as suspect:", signed, 1)
 
 
@@ -211,13 +221,13 @@ def _verdict_text(report: VerdictReport) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     with _node(args) as node:
-        report = node.verify(args.code)
+        report = node.verify(args.code, gs_substitutes=gs_substitutes(args))
     args.out.emit(report.to_dict(), _verdict_text(report))
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> None:
-    code = parse_pack_code(args.code)
+    (code,) = _codes([args.code], args)
     with _node(args) as node:
         steps = node.history(code)
     if not steps:
@@ -278,6 +288,11 @@ def cmd_alerts(args: argparse.Namespace) -> None:
     with _node(args) as node:
         rows = [{"kind": k, "subject": s, "detail": d, "evidence": e}
                 for k, s, d, e in node.store.alerts()]
+        # --- sync: evidence of lying or refused peers (supplychain.sync) ---
+        rows += [{"kind": k, "subject": s, "detail": d, "evidence": e, "peer": p,
+                  "first_seen": f, "last_seen": ls, "count": n}
+                 for k, s, p, d, e, f, ls, n in node.store.evidence()]
+        # --- end sync ---
     args.out.emit(rows, "\n".join(f"[{r['kind']}] {r['subject']}: {r['detail']}" for r in rows)
                   or "No alerts.")
 
@@ -313,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "data directory)")
     parser.add_argument("--passphrase-file", type=Path, default=None,
                         help="file holding the key passphrase (else $SUPPLYCHAIN_PASSPHRASE)")
+    parser.add_argument("--gs-substitute", action="append", default=[], metavar="TEXT",
+                        help="what your USB scanner types for the GS separator (repeatable; "
+                             "also $SUPPLYCHAIN_GS_SUBSTITUTE); <GS>, {GS}, ^] are known")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str,

@@ -32,7 +32,7 @@ from supplychain.errors import (
     SupplyChainError,
 )
 from supplychain.events import MAX_ITEMS, Event, EventType, Item, SignedEvent, now_iso
-from supplychain.gs1 import PackCode, parse_pack_code, validate_gln, validate_gtin
+from supplychain.gs1 import PackCode, validate_gln, validate_gtin
 from supplychain.identity import (
     Member,
     Role,
@@ -45,14 +45,16 @@ from supplychain.identity import (
 from supplychain.ids import GLN, GTIN, EventHash
 from supplychain.ledger import APPLIED, ChainStep, Ledger, PackRecord
 from supplychain.rules import PackStatus
-from supplychain.store import Store
 from supplychain.signed_codes import (
     CodeSignature,
     sign_code,
     split_signature,
     verify_code_signature,
 )
+from supplychain.store import Store
+from supplychain.sync.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
+from supplychain.wedge import DEFAULT_GS_SUBSTITUTES, parse_scanned
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
@@ -86,6 +88,8 @@ class VerdictReport:
     custodian_name: str | None
     status: PackStatus | None
     history: tuple[HistoryStep, ...] = field(default=())
+    # --- sync: how fresh the logs behind this verdict are (supplychain.sync.freshness) ---
+    sync: SyncInfo | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -105,6 +109,7 @@ class VerdictReport:
             "custodian_name": self.custodian_name,
             "status": self.status.value if self.status else None,
             "history": [step_to_dict(s) for s in self.history],
+            "sync": self.sync.to_dict() if self.sync else None,  # --- sync ---
         }
 
 
@@ -283,7 +288,8 @@ class Node:
                            self.ledger.member_name(step.log), step.status, step.custodian,
                            step.recipient, step.index)
 
-    def verify(self, code: PackCode | str, today: date | None = None) -> VerdictReport:
+    def verify(self, code: PackCode | str, today: date | None = None,
+               gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES) -> VerdictReport:
         """The verdict for a scanned code at this node's site.
 
         A code given as text may carry a manufacturer signature (signed labels); it is checked
@@ -292,7 +298,7 @@ class Node:
         signature_check = CodeSignatureCheck.ABSENT
         if isinstance(code, str):
             text, code_signature = split_signature(code)
-            pack_code = parse_pack_code(text)
+            pack_code = parse_scanned(text, gs_substitutes)
             if code_signature is not None:
                 signature_check = self._check_code_signature(pack_code, code_signature)
         else:
@@ -302,11 +308,16 @@ class Node:
         decision = decide(pack_code, facts, self.gln, self.me.info.role,
                           today or datetime.now(UTC).date())
         history = tuple(self.history(pack_code)) if record else ()
+        # --- sync: last synced time of each relevant log, stale flag ---
+        freshness = sync_info(self.store, relevant_logs(
+            self.store, (s.actor for s in history), record.custodian if record else None),
+            self.gln)
+        # --- end sync ---
         return VerdictReport(
             pack_code, decision,
             record.custodian if record else None,
             self.ledger.member_name(record.custodian) if record else None,
-            record.status if record else None, history)
+            record.status if record else None, history, freshness)
 
     def _check_code_signature(self, code: PackCode, signature: CodeSignature) -> CodeSignatureCheck:
         pems = self.store.member_certs_by_key_id(signature.key_id)
@@ -362,5 +373,7 @@ class Node:
         return self.store.packs_of_lot(gtin, lot)
 
 
-def parse_codes(texts: Iterable[str]) -> list[PackCode]:
-    return [parse_pack_code(t) for t in texts]
+def parse_codes(texts: Iterable[str],
+                gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES) -> list[PackCode]:
+    """Pack codes from scanned texts (signed codes and scanner quirks understood)."""
+    return [parse_scanned(split_signature(t)[0], gs_substitutes) for t in texts]

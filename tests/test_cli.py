@@ -134,3 +134,19 @@ def test_revoke_via_cli(cli, two_nodes, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["valid_log_size"] == 1
     code, out, _ = cli("consortium", "members", c, "--json")
     assert {m["gln"] for m in json.loads(out)} == {MAKER_GLN, PHARMACY_GLN}
+
+
+def test_scanner_typed_codes_with_gs_substitutes(cli, two_nodes) -> None:
+    _, maker, _ = two_nodes
+    code, out, _ = cli("--home", maker, "commission", "--json", "--gtin", GTIN, "--lot", "W1",
+                       "--expiry", "2030-01-31", "--count", "1")
+    from supplychain.gs1 import parse_pack_code
+    pack = parse_pack_code(json.loads(out)["codes"][0])
+    typed = "]d2" + pack.to_element_string(gs="<GS>")
+    code, out, _ = cli("--home", maker, "verify", "--json", typed)
+    assert code == 0 and json.loads(out)["serial"] == pack.serial
+    custom = "]d2" + pack.to_element_string(gs="@@")
+    code, _, err = cli("--home", maker, "verify", custom)
+    assert code == 1  # '@@' is not a known substitute: the lot swallows the rest
+    code, out, _ = cli("--home", maker, "--gs-substitute", "@@", "verify", "--json", custom)
+    assert code == 0 and json.loads(out)["verdict"] == "genuine"
