@@ -9,6 +9,7 @@ the audit never changes the store).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,6 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
         except SupplyChainError as exc:
             raise AuditFailure(f"A stored member certificate is invalid: {exc}") from exc
     for text in store.all_revocations():
-        import json
         try:
             Revocation.from_dict(json.loads(text)).verify(ledger.root_cert)
         except SupplyChainError as exc:
@@ -68,16 +68,15 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
         if idx != nodes.size:
             raise AuditFailure(f"Log {gln} has a gap before entry {idx}.")
         try:
-            signed = ledger.verify_entry(gln, idx, data)
+            ledger.verify_entry(gln, idx, data)
         except SupplyChainError as exc:
             raise AuditFailure(f"Log {gln}, entry {idx}: {exc}") from exc
         nodes.append(merkle.leaf_hash(data))
         count += 1
-        del signed
     for gln, level, idx, stored in store.all_nodes():
-        nodes = recomputed.get(gln)
+        source = recomputed.get(gln)
         try:
-            expected = nodes.perfect(level, idx) if nodes else None
+            expected = source.perfect(level, idx) if source else None
         except (IndexError, KeyError, SupplyChainError):
             expected = None
         if expected != stored:
@@ -88,13 +87,13 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
     checkpoints = store.all_checkpoints()
     for gln, size, root, note in checkpoints:
         try:
-            signed = SignedCheckpoint.parse(note)
+            note_cp = SignedCheckpoint.parse(note)
             member = ledger.member(gln)
-            signed.verify(member.public_key)
+            note_cp.verify(member.public_key)
         except SupplyChainError as exc:
             raise AuditFailure(f"Checkpoint of log {gln} at size {size}: {exc}") from exc
         nodes = recomputed.get(gln, merkle.MemoryNodes())
-        if signed.checkpoint.size != size or signed.checkpoint.root_hash != root:
+        if note_cp.checkpoint.size != size or note_cp.checkpoint.root_hash != root:
             raise AuditFailure(f"Checkpoint row of log {gln} at size {size} differs from its "
                                "signed note.")
         if size > nodes.size or merkle.root_from(nodes, size) != root:
