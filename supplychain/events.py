@@ -221,11 +221,16 @@ class SignedEvent:
 
     event: Event
     signature: bytes
-    _hash: EventHash = field(default=EventHash(""), compare=False, repr=False)
+    _event_bytes: bytes = field(default=b"", compare=False, repr=False)
+
+    @property
+    def event_bytes(self) -> bytes:
+        """The canonical bytes of the event: what was signed."""
+        return self._event_bytes or self.event.to_bytes()
 
     @property
     def hash(self) -> EventHash:
-        return self._hash or self.event.hash
+        return EventHash(hashlib.sha256(self.event_bytes).hexdigest())
 
     def to_bytes(self) -> bytes:
         """The entry bytes stored as a Merkle leaf."""
@@ -249,10 +254,12 @@ class SignedEvent:
             raise EventError("A log entry's signature is not base64.") from None
         if len(signature) != 64:
             raise EventError("A log entry's signature is not 64 bytes long.")
-        signed = cls(event, signature, EventHash(hashlib.sha256(event.to_bytes()).hexdigest()))
-        if signed.to_bytes() != data:
+        if rfc8785.dumps(obj) != data:
             raise EventError("A log entry is not in canonical form (its bytes were altered).")
-        return signed
+        # Canonical JSON sorts "event" before "sig", so the event's own canonical bytes are
+        # exactly the text between them; the check above guarantees they match its fields.
+        event_bytes = data[len(b'{"event":'):data.rindex(b',"sig":')]
+        return cls(event, signature, event_bytes)
 
 
 def now_iso() -> str:

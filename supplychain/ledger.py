@@ -175,7 +175,7 @@ class Ledger:
                              "organisation writes only to its own log.")
         member = self.member(gln, event.key_id)
         try:
-            verify_signature(member.public_key, event.to_bytes(), signed.signature)
+            verify_signature(member.public_key, signed.event_bytes, signed.signature)
         except InvalidSignature:
             raise InvalidSignature(
                 f"Entry {index} of log {gln} ({member.info.name}) has a forged or damaged "

@@ -131,7 +131,9 @@ def test_canonical_round_trip(event: Event) -> None:
     assert again == event
     assert again.to_bytes() == data
     signed = SignedEvent(event, FIXED_KEY.sign(data))
-    assert SignedEvent.from_bytes(signed.to_bytes()) == signed
+    parsed = SignedEvent.from_bytes(signed.to_bytes())
+    assert parsed == signed
+    assert parsed.event_bytes == data and parsed.hash == event.hash
 
 
 @settings(max_examples=100)
