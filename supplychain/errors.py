@@ -99,3 +99,44 @@ class CameraError(SupplyChainError):
 # --- labels -----------------------------------------------------------------------
 class LabelError(SupplyChainError):
     """A label (QR image or PDF sheet) cannot be made or written: path, disk, too long a link."""
+
+
+# --- EPCIS interchange ---------------------------------------------------------------
+class EpcisError(SupplyChainError):
+    """An EPCIS document cannot be read, written or mapped (bad JSON, unknown identifier)."""
+
+
+class EpcisSchemaError(EpcisError):
+    """An EPCIS document does not validate against GS1's EPCIS 2.0 JSON schema."""
+
+
+class EpcisImportRejected(EpcisError):
+    """An EPCIS import was refused as a whole; the report lists the reason of each event."""
+
+
+# --- peer sync ----------------------------------------------------------------------
+class SyncError(SupplyChainError):
+    """Peer sync could not complete (network, configuration or a peer's fault)."""
+
+
+class ProtocolError(SyncError):
+    """A sync request or response is malformed, too large, or not what the protocol allows."""
+
+
+class PeerUnavailable(SyncError):
+    """A peer could not be reached or did not answer in time."""
+
+
+class PeerRefused(SyncError):
+    """A peer is not a member in good standing (stranger, revoked), or it refused us."""
+
+
+class PeerMisbehaved(SyncError):
+    """A peer served something provably false: a forged entry, a wrong root, a rewritten or
+    equivocating history. ``kind`` names the lie, ``subject`` the log, ``evidence`` the proof."""
+
+    def __init__(self, message: str, kind: str, subject: str, evidence: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.subject = subject
+        self.evidence = evidence

@@ -1,0 +1,57 @@
+"""How fresh a node's copy of each log is: the "last synced" part of a verdict.
+
+A log counts as synced when a pull confirmed it against a peer (new entries or not); the
+node's own log is always current. A copy is stale when a relevant log was never synced or
+not within ``stale_after``. Offline nodes keep giving verdicts; this says how old they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from supplychain.store import Store
+
+STALE_AFTER = timedelta(hours=1)
+STALE_AFTER_META = "sync.stale_after_seconds"
+
+
+@dataclass(frozen=True)
+class SyncInfo:
+    """Per relevant log: when it was last synced (ISO time, or None: never); stale or not."""
+
+    last_synced: dict[str, str | None]
+    stale: bool
+    stale_after_seconds: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"last_synced": dict(self.last_synced), "stale": self.stale,
+                "stale_after_seconds": self.stale_after_seconds}
+
+
+def sync_info(store: Store, logs: Iterable[str], own: str,
+              now: datetime | None = None) -> SyncInfo:
+    """Freshness of ``logs`` (the own log ``own`` is skipped: it is always current)."""
+    when = now or datetime.now(UTC)
+    configured = store.get_meta(STALE_AFTER_META)
+    limit = timedelta(seconds=int(configured)) if configured else STALE_AFTER
+    synced = store.synced()
+    last: dict[str, str | None] = {}
+    stale = False
+    for gln in sorted(set(logs) - {own}):
+        row = synced.get(gln)
+        last[gln] = row[0] if row else None
+        if row is None or when - datetime.fromisoformat(row[0]) > limit:
+            stale = True
+    return SyncInfo(last, stale, int(limit.total_seconds()))
+
+
+def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None) -> set[str]:
+    """The logs a verdict depends on: those in the pack's chain and its custodian's; for an
+    unknown pack, every member's log (the pack may be in a log not synced yet)."""
+    logs = set(chain_logs)
+    if custodian:
+        logs.add(custodian)
+    return logs or {gln for gln, _, _ in store.member_names()}
