@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
+from supplychain.files import write_atomically
 from supplychain.identity import Revocation
 from supplychain.ledger import Ledger
 
@@ -52,7 +51,7 @@ def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
     store = ledger.store
     logs: list[dict[str, Any]] = []
     exported: dict[str, int] = {}
-    for gln, size in store.log_sizes().items():
+    for gln in store.log_sizes():
         latest = store.latest_checkpoint(gln)
         if latest is None:
             continue
@@ -158,13 +157,4 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, error=BundleError)

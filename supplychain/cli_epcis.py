@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 from supplychain.cli import EXIT_FAULT, add_command, open_node
 from supplychain.epcis import Selection, export_document, import_document
 from supplychain.errors import EpcisError
+from supplychain.files import write_atomically
 from supplychain.gs1 import parse_pack_code, validate_gln, validate_gtin
 
 MAX_DOCUMENT_BYTES = 512 * 1024**2
@@ -30,22 +29,8 @@ def _date(text: str) -> date:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file: never a half-written document."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise EpcisError(f"Cannot write {path} ({exc.strerror or exc}); check the folder "
-                         "exists and is writable.") from exc
+    """Never a half-written document (supplychain.files)."""
+    write_atomically(path, text.encode("utf-8"), error=EpcisError)
 
 
 def cmd_epcis_export(args: argparse.Namespace) -> None:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ from supplychain.errors import (
     RevokedMember,
     WrongPassphrase,
 )
+from supplychain.files import write_atomically
 from supplychain.ids import GLN
 
 __all__ = [
@@ -445,21 +445,7 @@ def save_private_key(path: Path, key: Ed25519PrivateKey, passphrase: bytes) -> N
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(passphrase),
     )
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise IdentityError(f"cannot write private key file {path}: {exc.strerror}") from exc
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(Path(path), pem, error=IdentityError, mode=0o600)
 
 
 def load_private_key(path: Path, passphrase: bytes) -> Ed25519PrivateKey:

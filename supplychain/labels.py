@@ -28,8 +28,6 @@ into place, so a full disk or a cancelled job never leaves a half-written file b
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +44,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from supplychain.errors import LabelError
+from supplychain.files import write_atomically
 from supplychain.gs1 import PackCode
 
 _PAGE_W, _PAGE_H = float(A4[0]), float(A4[1])
@@ -347,32 +346,5 @@ def _draw_lines(canvas: Canvas, lines: list[str], x: float, y0: float, width: fl
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write via a temporary file in `path`'s folder, fsync, then rename over `path`.
-
-    An OSError (missing or read-only folder, full disk) becomes a LabelError and the
-    temporary file is removed; so is it on any other exception, which propagates.
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _write_error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_error(path: Path, exc: OSError) -> LabelError:
-    reason = exc.strerror or str(exc)
-    return LabelError(
-        f"Cannot write {path}: {reason}. Check that the folder exists, that you may write "
-        "to it, and that the disk is not full."
-    )
+    """Write via a temporary file, fsync, rename (supplychain.files); LabelError on OSError."""
+    write_atomically(path, write, error=LabelError)

@@ -336,7 +336,7 @@ def test_empty_passphrase_refused(tmp_path: Path) -> None:
 
 
 def test_save_into_missing_folder(tmp_path: Path) -> None:
-    with pytest.raises(IdentityError, match="cannot write"):
+    with pytest.raises(IdentityError, match="Cannot write"):
         idm.save_private_key(tmp_path / "no" / "k", idm.generate_member_key(), b"pw")
 
 

@@ -19,7 +19,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from PIL import Image, ImageDraw
 
-from supplychain import labels
+from supplychain import files, labels
 from supplychain.errors import LabelError
 from supplychain.gs1 import PackCode
 from supplychain.identity import generate_member_key
@@ -212,7 +212,7 @@ def test_full_disk_leaves_old_file_untouched(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(labels.os, "fsync", full)
+    monkeypatch.setattr(files.os, "fsync", full)
     with pytest.raises(LabelError, match="No space left on device.*disk is not full"):
         writer(path)
     assert path.read_bytes() == b"previous labels"
