@@ -162,6 +162,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         verdict = Verdict.GENUINE
     if ordered:
         message = " ".join(_SENTENCES[r] for r in ordered[:2])
+    elif site_role is Role.REGULATOR:
+        message = "Genuine: the pack's history checks out; every signature and proof verified."
     elif in_transit_to_site:
         message = ("Genuine: the pack's history checks out and it is on its way to you: "
                    "receive it before dispensing.")

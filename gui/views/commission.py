@@ -1,0 +1,270 @@
+"""Commission & labels (manufacturer): create a lot, preview and print its labels; recall."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import dialogs, services
+from gui.context import AppContext
+from gui.models import RowsModel
+from gui.services import LabelPreview
+from gui.tasks import Task
+from gui.widgets import big_button
+from supplychain.gs1 import PackCode
+from supplychain.inspect import LotSummary
+
+
+class CommissionView(QWidget):
+    title = "Commission && labels"
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.codes: list[PackCode] = []
+        self.label_task: Task | None = None
+
+        self.gtin = QComboBox()
+        self.gtin.setEditable(True)
+        self.gtin.setToolTip("14-digit GTIN inside your GS1 company prefix")
+        self.lot = QLineEdit()
+        self.lot.setPlaceholderText("e.g. A2501")
+        self.lot.setMaxLength(20)
+        self.expiry = QDateEdit(QDate.currentDate().addYears(2))
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setDisplayFormat("yyyy-MM-dd")
+        self.count = QSpinBox()
+        self.count.setRange(1, 100_000)
+        self.count.setValue(24)
+        self.count.setGroupSeparatorShown(True)
+        self.commission_button = big_button("Commission lot", focus=True)
+        self.commission_button.clicked.connect(self.commission)
+        self.commission_progress = QProgressBar()
+        self.commission_progress.hide()
+        form = QFormLayout()
+        form.addRow("Product (GTIN):", self.gtin)
+        form.addRow("Lot:", self.lot)
+        form.addRow("Expiry:", self.expiry)
+        form.addRow("Number of packs:", self.count)
+        form.addRow(self.commission_button)
+        form.addRow(self.commission_progress)
+        new_lot = QGroupBox("New lot")
+        new_lot.setLayout(form)
+
+        self.lots = RowsModel[LotSummary](
+            [("GTIN", lambda s: s.gtin), ("Lot", lambda s: s.lot),
+             ("Expiry", lambda s: s.expiry.isoformat()), ("Packs", lambda s: str(s.count)),
+             ("State", lambda s: "RECALLED" if s.recalled else "active")],
+            colour=lambda s: "#fdecea" if s.recalled else None)
+        self.lot_table = QTableView()
+        self.lot_table.setModel(self.lots)
+        self.lot_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.lot_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.lot_table.horizontalHeader().setStretchLastSection(True)
+        self.lot_table.verticalHeader().setVisible(False)
+        self.recall_button = big_button("Recall selected lot…", focus=True)
+        self.recall_button.setStyleSheet("QPushButton:enabled { color: #8a1c1c; "
+                                         "font-weight: bold; }")
+        self.recall_button.clicked.connect(self.recall_selected)
+        lots_box = QGroupBox("Your lots")
+        ll = QVBoxLayout(lots_box)
+        ll.addWidget(self.lot_table)
+        ll.addWidget(self.recall_button)
+
+        self.preview_title = QLabel("Commission a lot to preview its labels here.")
+        self.preview_grid = QGridLayout()
+        self.preview_grid.setSpacing(12)
+        grid_host = QWidget()
+        grid_host.setLayout(self.preview_grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        self.save_button = big_button("Save label sheet (PDF)…", focus=True)
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save_labels_dialog)
+        self.cancel_button = big_button("Cancel", focus=True)
+        self.cancel_button.clicked.connect(self.cancel_labels)
+        self.cancel_button.hide()
+        self.label_progress = QProgressBar()
+        self.label_progress.hide()
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addWidget(self.label_progress, 1)
+        save_row.addWidget(self.cancel_button)
+        labels_box = QGroupBox("Labels")
+        lb = QVBoxLayout(labels_box)
+        lb.addWidget(self.preview_title)
+        lb.addWidget(scroll, 1)
+        lb.addLayout(save_row)
+
+        left = QVBoxLayout()
+        left.addWidget(new_lot)
+        left.addWidget(lots_box, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(labels_box, 1)
+
+    def refresh(self) -> None:
+        self.ctx.call(lambda s, _t: (s.lots(), s.prefixes()), on_success=self._loaded)
+
+    def _loaded(self, data: tuple[list[LotSummary], tuple[str, ...]]) -> None:
+        lots, prefixes = data
+        self.lots.set_rows(lots)
+        current = self.gtin.currentText()
+        gtins = sorted({s.gtin for s in lots})
+        self.gtin.clear()
+        self.gtin.addItems(gtins)
+        if current:
+            self.gtin.setCurrentText(current)
+        if not gtins and prefixes:
+            self.gtin.lineEdit().setPlaceholderText(f"a GTIN starting 0{prefixes[0]}…")
+
+    # --- commissioning ----------------------------------------------------------------
+    def commission(self) -> None:
+        gtin = self.gtin.currentText().strip()
+        lot = self.lot.text().strip()
+        expiry: date = self.expiry.date().toPython()  # type: ignore[assignment]
+        count = self.count.value()
+        if not gtin or not lot:
+            self.ctx.notify("Fill in the product code (GTIN) and the lot.", "error")
+            return
+        self.commission_button.setEnabled(False)
+        self.commission_progress.setRange(0, count)
+        self.commission_progress.setValue(0)
+        self.commission_progress.show()
+
+        def work(s: services.LedgerService, task: Task) -> tuple[list[PackCode],
+                                                                  list[LabelPreview]]:
+            codes = s.commission(gtin, lot, expiry, count, task.progress)
+            return codes, services.label_previews(codes)
+
+        def done() -> None:
+            self.commission_button.setEnabled(True)
+            self.commission_progress.hide()
+
+        self.ctx.call(work, on_success=self._commissioned,
+                      on_progress=self._commission_progress, on_done=done)
+
+    def _commission_progress(self, done: int, total: int) -> None:
+        self.commission_progress.setRange(0, total)
+        self.commission_progress.setValue(done)
+
+    def _commissioned(self, result: tuple[list[PackCode], list[LabelPreview]]) -> None:
+        codes, previews = result
+        self.codes = codes
+        self.ctx.notify(f"Commissioned {len(codes)} packs of lot {codes[0].lot}. Save the "
+                        "label sheet to print them.")
+        self.show_previews(previews)
+        self.save_button.setEnabled(True)
+        self.refresh()
+
+    def show_previews(self, previews: list[LabelPreview]) -> None:
+        while self.preview_grid.count():
+            item = self.preview_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for i, preview in enumerate(previews):
+            pixmap = QPixmap()
+            pixmap.loadFromData(preview.png)
+            image = QLabel()
+            image.setPixmap(pixmap.scaledToWidth(120, Qt.TransformationMode.FastTransformation))
+            text = QLabel("\n".join(preview.lines))
+            text.setStyleSheet("font-family: monospace; font-size: 9pt;")
+            cell = QWidget()
+            cl = QVBoxLayout(cell)
+            cl.setContentsMargins(4, 4, 4, 4)
+            cl.addWidget(image, 0, Qt.AlignmentFlag.AlignHCenter)
+            cl.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.preview_grid.addWidget(cell, i // 3, i % 3)
+        more = len(self.codes) - len(previews)
+        self.preview_title.setText(f"First {len(previews)} labels of {len(self.codes)}"
+                                   + (f" ({more} more on the sheet)" if more > 0 else ""))
+
+    def preview_count(self) -> int:
+        return self.preview_grid.count()
+
+    # --- label sheet ------------------------------------------------------------------
+    def save_labels_dialog(self) -> None:
+        if not self.codes:
+            return
+        code = self.codes[0]
+        path = dialogs.save_file(self, "Save label sheet", f"labels-{code.gtin}-{code.lot}.pdf",
+                                 "PDF (*.pdf)")
+        if path is not None:
+            self.save_labels(path)
+
+    def save_labels(self, path: Path) -> None:
+        codes = list(self.codes)
+        title = f"GTIN {codes[0].gtin} lot {codes[0].lot}"
+        self.label_progress.setRange(0, len(codes))
+        self.label_progress.setValue(0)
+        self.label_progress.show()
+        self.cancel_button.show()
+        self.save_button.setEnabled(False)
+
+        def saved(pages: int) -> None:
+            if pages:
+                self.ctx.notify(f"Saved {len(codes)} labels on {pages} pages to {path}.")
+            else:
+                self.ctx.notify("Label sheet cancelled; nothing was written.", "info")
+
+        def done() -> None:
+            self.label_task = None
+            self.label_progress.hide()
+            self.cancel_button.hide()
+            self.save_button.setEnabled(True)
+
+        self.label_task = self.ctx.tasks.run(
+            lambda t: services.save_label_sheet(codes, path, title, t.progress, t.cancelled),
+            node=False, on_success=saved, on_progress=self._label_progress, on_done=done)
+
+    def _label_progress(self, done: int, total: int) -> None:
+        self.label_progress.setRange(0, total)
+        self.label_progress.setValue(done)
+
+    def cancel_labels(self) -> None:
+        if self.label_task is not None:
+            self.label_task.cancel()
+
+    # --- recall -----------------------------------------------------------------------
+    def recall_selected(self) -> None:
+        rows = self.lot_table.selectionModel().selectedRows()
+        if not rows:
+            self.ctx.notify("Select the lot to recall in the table first.", "info")
+            return
+        lot = self.lots.rows[rows[0].row()]
+        reason = dialogs.ask_text(self, "Recall lot", f"Why is lot {lot.lot} of {lot.gtin} "
+                                                      "recalled? (shown to every pharmacy)")
+        if not reason:
+            return
+        if not dialogs.confirm(self, "Recall lot",
+                               f"Recall all {lot.count} packs of lot {lot.lot} (GTIN "
+                               f"{lot.gtin})? A recall cannot be undone."):
+            return
+        self.ctx.call(lambda s, _t: s.recall(lot.gtin, lot.lot, reason),
+                      on_success=lambda _h: (self.ctx.notify(
+                          f"Lot {lot.lot} recalled. Pharmacies see its packs as SUSPECT."),
+                          self.refresh()))

@@ -1,0 +1,375 @@
+"""Scan & verify: the pharmacy's counter screen (every role has it).
+
+The scanner input always holds the keyboard focus (every other control here refuses focus),
+so a USB scanner can type a code and Enter at any moment. The verdict fills the top of the
+screen: a huge word, a shape and a colour, the reason in a sentence; below, the product, the
+current custodian, the custody timeline and the actions that fit the pack and the role.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import dialogs
+from gui.camera import CameraWorker
+from gui.context import AppContext
+from gui.models import RowsModel, when
+from gui.services import DISPENSE, QUARANTINE, RECEIVE, REPORT, ScanResult, quarantine_reason
+from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
+from supplychain.identity import Role
+from supplychain.node import HistoryStep
+from supplychain.verdicts import Reason, Verdict
+
+UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
+                   "steady, scan the square 2D code on the pack, or type the code printed "
+                   "under it.")
+CAMERA_REPEAT_S = 3.0
+
+_STEP_WORDS = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
+               "dispense": "Dispensed", "destroy": "Destroyed"}
+
+
+class ScanView(QWidget):
+    title = "Scan && verify"
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.result: ScanResult | None = None
+        self.verifications = 0
+        self.camera: CameraWorker | None = None
+        self._last_camera: tuple[str, float] = ("", 0.0)
+
+        self.banner = VerdictBanner()
+        self.input = ScanInput("Scan a pack, or type its code and press Enter")
+        self.input.setAccessibleName("Scanner input")
+        self.input.scanned.connect(lambda text: self.verify(text, "scanner"))
+        self.open_image_button = big_button("Open picture…", "Read a code from a photo (Ctrl+O)")
+        self.open_image_button.clicked.connect(self.open_image)
+        self.camera_choice = QComboBox()
+        self.camera_choice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.camera_choice.addItems([f"Camera {i}" for i in range(4)])
+        self.camera_choice.setMinimumHeight(40)
+        self.camera_button = big_button("Start camera", "Start or stop the live camera")
+        self.camera_button.clicked.connect(self.toggle_camera)
+        scan_row = QHBoxLayout()
+        scan_row.addWidget(self.input, 1)
+        scan_row.addWidget(self.open_image_button)
+        scan_row.addWidget(self.camera_choice)
+        scan_row.addWidget(self.camera_button)
+
+        self.preview = PreviewWidget()
+
+        # Product and custody.
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        for key, label in (("gtin", "Product (GTIN)"), ("serial", "Serial"), ("lot", "Lot"),
+                           ("expiry", "Expiry"), ("status", "Status"),
+                           ("custodian", "Custodian")):
+            value = QLabel("–")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            value.setObjectName(f"field_{key}")
+            self.fields[key] = value
+            form.addRow(f"{label}:", value)
+        product = QGroupBox("Pack")
+        product.setLayout(form)
+
+        self.receive_button = big_button("Receive", "Take this pack into our custody")
+        self.dispense_button = big_button("Dispense", "Hand the pack to the patient "
+                                                      "(decommissions it)")
+        self.report_button = big_button("Report suspect…", "Report this pack to the network")
+        self.quarantine_button = big_button(
+            "Quarantine", "Set the pack aside: files a report 'quarantined at this site'")
+        self.receive_button.clicked.connect(self.receive)
+        self.dispense_button.clicked.connect(self.dispense)
+        self.report_button.clicked.connect(self.report)
+        self.quarantine_button.clicked.connect(self.quarantine)
+        primary = ("QPushButton:enabled { background: #0d47a1; color: white; "
+                   "font-weight: bold; }")
+        self.receive_button.setStyleSheet(primary)
+        self.dispense_button.setStyleSheet(primary)
+        actions = QHBoxLayout()
+        for b in (self.receive_button, self.dispense_button, self.report_button,
+                  self.quarantine_button):
+            actions.addWidget(b)
+        if ctx.info.role is not Role.PHARMACY:
+            self.dispense_button.hide()
+
+        self.timeline = RowsModel[HistoryStep]([
+            ("When (UTC)", lambda s: when(s.time)),
+            ("Step", lambda s: _STEP_WORDS.get(s.type.value, s.type.value)),
+            ("By", lambda s: s.actor_name),
+            ("Then", lambda s: s.status.value.replace("_", " ")),
+        ])
+        self.timeline_view = QTableView()
+        self.timeline_view.setModel(self.timeline)
+        self.timeline_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.timeline_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.timeline_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        self.timeline_view.verticalHeader().setVisible(False)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(product)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(QLabel("Custody timeline (oldest first):"))
+        right_layout.addWidget(self.timeline_view, 1)
+
+        split = QSplitter()
+        split.addWidget(self.preview)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([420, 620])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(scan_row)
+        layout.addWidget(split, 1)
+        self._set_actions(frozenset())
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_focus)
+
+    # --- focus ------------------------------------------------------------------------
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self.focus_input)
+
+    def focus_input(self) -> None:
+        if self.isVisible():
+            self.input.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.input.activateWindow()
+
+    def _keep_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        try:
+            visible = self.isVisible()
+        except RuntimeError:  # this view was closed
+            return
+        if visible and (new is None or (new.window() is self.window() and new is not self.input
+                                        and not new.inherits("QLineEdit")
+                                        and not new.inherits("QAbstractSpinBox"))):
+            QTimer.singleShot(0, self.focus_input)
+
+    # --- verifying --------------------------------------------------------------------
+    def verify(self, text: str, origin: str = "scanner") -> None:
+        self.banner.set_state("busy", "Checking the pack against the ledger…")
+        self.ctx.call(lambda s, _t: s.scan_text(text), on_success=self.show_result)
+
+    def show_result(self, result: ScanResult) -> None:
+        self.verifications += 1
+        self.result = result
+        if result.report is None:
+            self.banner.set_state("unreadable", result.unreadable or "The code was not read.",
+                                  UNREADABLE_HELP)
+            self._clear_fields()
+            self._set_actions(frozenset())
+            _beep(2)
+            return
+        report = result.report
+        decision = report.decision
+        state = report.verdict.value
+        extra = ""
+        if len(decision.reasons) > 1:
+            extra = "Reasons: " + "; ".join(_reason_words(r) for r in decision.reasons) + ". "
+        code = report.code
+        product = (f"GTIN {code.gtin} · Lot {code.lot or '–'} · Expiry "
+                   f"{code.expiry.isoformat() if code.expiry else '–'} · Serial {code.serial}")
+        self.banner.set_state(state, decision.message, extra + product)
+        self.fields["gtin"].setText(code.gtin)
+        self.fields["serial"].setText(code.serial)
+        self.fields["lot"].setText(code.lot or "–")
+        self.fields["expiry"].setText(code.expiry.isoformat() if code.expiry else "–")
+        status = report.status.value.replace("_", " ") if report.status else "not in the ledger"
+        if report.status is not None and report.status.value == "in_transit" and result.recipient:
+            to = next((m.name for m in self.ctx.info.members if m.gln == result.recipient),
+                      result.recipient)
+            status += f" to {to}"
+        self.fields["status"].setText(status)
+        self.fields["custodian"].setText(
+            f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
+        self.timeline.set_rows(report.history)
+        self._set_actions(result.actions)
+        _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
+
+    def _clear_fields(self) -> None:
+        for label in self.fields.values():
+            label.setText("–")
+        self.timeline.set_rows([])
+
+    def _set_actions(self, actions: frozenset[str]) -> None:
+        self.receive_button.setEnabled(RECEIVE in actions)
+        self.dispense_button.setEnabled(DISPENSE in actions)
+        self.report_button.setEnabled(REPORT in actions)
+        self.quarantine_button.setEnabled(QUARANTINE in actions)
+
+    # --- actions ----------------------------------------------------------------------
+    def _code(self):  # type: ignore[no-untyped-def]
+        return self.result.code if self.result else None
+
+    def receive(self) -> None:
+        code = self._code()
+        if code is None:
+            return
+        self.ctx.call(lambda s, _t: s.receive([code]),
+                      on_success=lambda r: self._after(r, f"Received {code.serial} into "
+                                                          f"{self.ctx.info.name}'s custody."))
+
+    def dispense(self) -> None:
+        code = self._code()
+        if code is None:
+            return
+        self.ctx.call(lambda s, _t: s.dispense(code), on_success=self._dispensed)
+
+    def _dispensed(self, result: ScanResult) -> None:
+        # Re-verifying a pack just dispensed says "already dispensed": true for a second
+        # scan, alarming right after the hand-over. Confirm the action instead.
+        self.show_result(result)
+        code = result.code
+        assert code is not None
+        self.banner.set_state("done", "Dispensed and signed: hand the pack to the patient. "
+                                      "It is now out of circulation; a later scan of this "
+                                      "code will show it as already dispensed.",
+                              f"GTIN {code.gtin} · Lot {code.lot or '–'} · Serial "
+                              f"{code.serial}", word="DISPENSED")
+        self._set_actions(frozenset())
+        self.ctx.notify(f"Dispensed {code.serial}.")
+        self.focus_input()
+
+    def report(self) -> None:
+        code = self._code()
+        if code is None:
+            return
+        reason = dialogs.ask_text(self, "Report suspect pack",
+                                  "What is wrong with this pack? (e.g. seal broken, print "
+                                  "blurred, wrong colour)")
+        self.focus_input()
+        if not reason:
+            return
+        self.ctx.call(lambda s, _t: s.report_suspect(code, reason),
+                      on_success=lambda r: self._after(r, "Report filed and signed. Keep the "
+                                                          "pack aside until it is cleared."))
+
+    def quarantine(self) -> None:
+        code = self._code()
+        if code is None:
+            return
+        reason = quarantine_reason(self.ctx.info.name)
+        self.ctx.call(lambda s, _t: s.quarantine(code),
+                      on_success=lambda r: self._after(r, f"Reported as '{reason}'. Put the "
+                                                          "pack in the quarantine box."))
+
+    def _after(self, result: ScanResult, message: str) -> None:
+        self.show_result(result)
+        self.ctx.notify(message)
+        self.focus_input()
+
+    # --- pictures and camera ----------------------------------------------------------
+    def open_image(self) -> None:
+        path = dialogs.open_file(self, "Open a picture of a code",
+                                 "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)")
+        self.focus_input()
+        if path is not None:
+            self.scan_image(path)
+
+    def scan_image(self, path: Path) -> None:
+        self.banner.set_state("busy", f"Reading {path.name}…")
+        self.ctx.call(lambda s, _t: s.scan_image(path), on_success=self._image_results)
+
+    def _image_results(self, results: list[ScanResult]) -> None:
+        self.show_result(results[0])
+        if len(results) > 1:
+            self.ctx.notify(f"The picture holds {len(results)} codes; showing the first.",
+                            "info")
+
+    def toggle_camera(self) -> None:
+        if self.camera is not None:
+            self.stop_camera()
+        else:
+            self.start_camera()
+
+    def start_camera(self, source: int | Path | None = None) -> None:
+        """Start the camera (``source``: an index, or a video file standing in for one)."""
+        if self.camera is not None:
+            return
+        spec: int | Path = self.camera_choice.currentIndex() if source is None else source
+        worker = CameraWorker(spec)
+        worker.frame_ready.connect(self.preview.set_frame)
+        worker.code_read.connect(self._camera_code)
+        worker.failed.connect(self._camera_failed)
+        worker.finished.connect(lambda w=worker: self._camera_finished(w))
+        self.camera = worker
+        self.camera_button.setText("Stop camera")
+        self.preview.clear("Starting the camera…")
+        worker.start()
+
+    def stop_camera(self, wait: bool = False) -> None:
+        worker = self.camera
+        if worker is None:
+            return
+        worker.stop()
+        self.camera_button.setText("Stopping…")
+        if wait:
+            worker.wait(3000)
+
+    def _camera_finished(self, worker: CameraWorker) -> None:
+        if self.camera is worker:
+            self.camera = None
+            self.camera_button.setText("Start camera")
+            if self.preview.image is not None:
+                self.preview.set_message("Camera stopped")
+        worker.deleteLater()
+
+    def _camera_failed(self, message: str) -> None:
+        self.preview.clear(message)
+
+    def _camera_code(self, text: str, corners: object, image: QImage) -> None:
+        self.preview.set_outline(corners, image)  # type: ignore[arg-type]
+        last_text, last_at = self._last_camera
+        now = time.monotonic()
+        if text == last_text and now - last_at < CAMERA_REPEAT_S:
+            return
+        self._last_camera = (text, now)
+        self.verify(text, "camera")
+
+    def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        self.stop_camera()
+        super().hideEvent(event)  # type: ignore[arg-type]
+
+    def shutdown(self) -> None:
+        self.stop_camera(wait=True)
+
+
+def _reason_words(reason: Reason) -> str:
+    return reason.value.replace("_", " ")
+
+
+def _beep(times: int) -> None:
+    """An audible cue (one beep genuine, two suspect/unreadable, three counterfeit)."""
+    if QApplication.platformName() in ("offscreen", "minimal"):
+        return
+    for i in range(times):
+        QTimer.singleShot(i * 180, QApplication.beep)

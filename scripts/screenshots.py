@@ -1,0 +1,180 @@
+"""Screenshots of every view on the demo network, at 1366x768, into docs/screenshots/.
+
+Run under Xvfb (real X11 windows):
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
+or without a display (offscreen platform, same pictures):
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+
+It uses a temporary data directory and settings file: your own node and settings are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+
+from gui.app import make_app  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from supplychain.identity import Role  # noqa: E402
+from supplychain.labels import qr_image  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1366, 768)
+
+
+def _spin(ms: int = 30) -> None:
+    # A short nested event loop. (QApplication.processEvents(flags, maxtime) aborts with
+    # "deallocating None" under xcb in PySide6 6.12; a timed QEventLoop does not.)
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def pump(seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        _spin()
+
+
+def wait(cond: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        _spin()
+        if time.monotonic() > end:
+            raise TimeoutError(f"timed out waiting for {what}")
+
+
+def shot(window: MainWindow, name: str) -> None:
+    pump(0.4)
+    path = OUT / f"{name}.png"
+    if not window.grab().save(str(path)):
+        raise OSError(f"could not save {path}")
+    print(f"saved {path.relative_to(ROOT)}")
+
+
+def scan(window: MainWindow, text: str) -> None:
+    view = window.views["scan"]
+    before = view.verifications
+    view.input.setText(text)
+    view.input.returnPressed.emit()
+    wait(lambda: view.verifications > before, "a verdict")
+
+
+def play_as(window: MainWindow, role: Role) -> None:
+    window.switch_demo_org(role)
+    wait(lambda: window.service is not None and window.service.info.role is role
+         and bool(window.views), f"the {role.value} node")
+    pump(0.3)
+
+
+def camera_video(path: Path, text: str) -> None:
+    qr = np.array(qr_image(text, box_size=6).convert("L"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+    for i in range(60):
+        frame = np.full((480, 640, 3), (170, 190, 200), np.uint8)
+        cv2.rectangle(frame, (150, 60), (490, 420), (235, 240, 245), -1)  # a carton
+        h, w = qr.shape
+        y, x = (480 - h) // 2, (640 - w) // 2 + (i % 3)
+        frame[y:y + h, x:x + w] = cv2.cvtColor(qr, cv2.COLOR_GRAY2BGR)
+        writer.write(frame)
+    writer.release()
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = make_app(sys.argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        settings = QSettings(str(tmpdir / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, tmpdir / "data")
+        window.resize(*SIZE)
+        window.show()
+        shot(window, "01-first-run")
+
+        window.open_demo()
+        wait(lambda: window.service is not None and "scan" in window.views, "the demo")
+        samples = window.demo.samples  # type: ignore[union-attr]
+        window.banner.hide()
+        scan(window, samples["genuine"])
+        shot(window, "02-scan-genuine")
+        scan(window, samples["recalled"])
+        shot(window, "03-scan-suspect")
+        scan(window, samples["unknown_serial"])
+        shot(window, "04-scan-counterfeit")
+        scan(window, "https://example.com/promo")
+        shot(window, "05-scan-cannot-read")
+
+        view = window.views["scan"]
+        video = tmpdir / "camera.avi"
+        camera_video(video, samples["genuine_in_transit"])
+        view.start_camera(video)
+        wait(lambda: view.preview.outline_visible(), "the camera read")
+        wait(lambda: view.verifications >= 5, "the camera verdict")
+        shot(window, "06-scan-camera")
+        view.stop_camera(wait=True)
+
+        window.show_view("shipments")
+        tab = window.views["shipments"].incoming
+        wait(lambda: tab.expected.rowCount() > 0, "incoming shipments")
+        tab.scan(samples["genuine_in_transit"])
+        wait(lambda: len(tab.scanned) == 1, "a goods-in scan")
+        tab.scan(samples["unknown_serial"])
+        wait(lambda: tab.unexpected.rowCount() == 1, "an unexpected scan")
+        shot(window, "07-shipments-incoming")
+
+        play_as(window, Role.DISTRIBUTOR)
+        out = window.views["shipments"].outgoing
+        for key in ("not_in_custody", "lot_b_at_distributor", "not_in_custody", "genuine"):
+            n = out.packs.rowCount() + out.refusals.rowCount()
+            out.add(samples[key])
+            wait(lambda n=n: out.packs.rowCount() + out.refusals.rowCount() > n, "a pack")
+        shot(window, "08-shipments-outgoing")
+
+        play_as(window, Role.MANUFACTURER)
+        com = window.views["commission"]
+        wait(lambda: com.lots.rowCount() > 0, "the lots")
+        com.gtin.setCurrentText("05012345000015")
+        com.lot.setText("C2601")
+        com.count.setValue(48)
+        com.commission()
+        wait(lambda: com.preview_count() > 0, "the label preview")
+        window.banner.hide()
+        shot(window, "09-commission")
+
+        play_as(window, Role.REGULATOR)
+        ins = window.views["inspector"]
+        ins.search(samples["forked_chain"])
+        wait(lambda: ins.inspection is not None, "the inspection")
+        shot(window, "10-inspector-fork")
+        ins.search(samples["not_in_custody"])
+        wait(lambda: ins.inspection is not None
+             and ins.inspection.report.code.serial in samples["not_in_custody"], "chain")
+        shot(window, "11-inspector-chain")
+        ins.tabs.setCurrentIndex(1)
+        wait(lambda: ins.alerts.rowCount() > 0, "alerts")
+        ins.alerts_view.selectRow(0)
+        wait(lambda: "Event" in ins.evidence.toPlainText(), "evidence")
+        shot(window, "12-inspector-alerts")
+
+        window.show_view("network")
+        shot(window, "13-network")
+        window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Read-only questions an inspector (or a goods-in screen) asks of a ledger.
+
+- ``check_chain``: re-verify every event of a pack's custody chain — the author's signature
+  and the entry's inclusion proof in the latest signed checkpoint of its log — and return one
+  result per event, so a screen or a report can mark each one checked (or say what failed).
+- ``find_packs``: packs by code, pack key, GTIN, lot or organisation (GLN or name).
+- ``incoming_shipments``: shipments addressed to a member whose packs are still in transit.
+- ``lots_of``: the lots a manufacturer commissioned, with counts and recall state.
+- ``evidence_events``: the signed events an alert names as evidence.
+
+Everything here uses the Ledger's and Store's public methods; nothing writes. The searches
+walk every log entry (no dedicated SQL index yet), which is fine up to a few hundred thousand
+packs and runs off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from supplychain import merkle
+from supplychain.errors import CodeError, MerkleError, SupplyChainError
+from supplychain.events import EventType, SignedEvent
+from supplychain.gs1 import parse_pack_code
+from supplychain.ids import GLN, EventHash
+from supplychain.ledger import ChainStep, Ledger, PackRecord
+from supplychain.rules import PackStatus
+
+_PACK_KEY = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
+
+
+@dataclass(frozen=True)
+class EventCheck:
+    """The re-verification of one event of a pack's chain."""
+
+    step: ChainStep
+    author_name: str
+    signature_ok: bool
+    proof_ok: bool
+    checkpoint_size: int | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.signature_ok and self.proof_ok
+
+
+def check_chain(ledger: Ledger, pack: str) -> list[EventCheck]:
+    """Re-verify each event of ``pack``'s chain; one result per event, oldest first."""
+    results: list[EventCheck] = []
+    store = ledger.store
+    for step in ledger.chain(pack):
+        name = ledger.member_name(step.log)
+        signature_ok = proof_ok = False
+        size: int | None = None
+        problem: str | None = None
+        try:
+            data = store.entry(step.log, step.index)
+            signed = ledger.verify_entry(step.log, step.index, data)
+            if signed.hash != step.event_hash:
+                raise SupplyChainError(
+                    f"Entry {step.index} of log {step.log} hashes to {signed.hash[:12]}…, the "
+                    f"chain names {step.event_hash[:12]}…")
+            signature_ok = True
+            latest = store.latest_checkpoint(step.log)
+            if latest is None or latest[0] <= step.index:
+                raise SupplyChainError(
+                    f"No signed checkpoint of {name}'s log covers entry {step.index} yet.")
+            size, root = latest[0], latest[1]
+            proof = ledger.inclusion_proof(step.log, step.index, size)
+            merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
+            proof_ok = True
+        except (SupplyChainError, MerkleError) as exc:
+            problem = str(exc)
+        results.append(EventCheck(step, name, signature_ok, proof_ok, size, problem))
+    return results
+
+
+def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:
+    for gln, idx, data in ledger.store.all_entries():
+        try:
+            yield gln, idx, SignedEvent.from_bytes(data)
+        except SupplyChainError:
+            continue
+
+
+def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]:
+    """Packs matching ``query``: a scanned code, a pack key, a GTIN, a lot, a GLN or a name."""
+    text = query.strip()
+    if not text:
+        return []
+    keys: list[str] = []
+    if _PACK_KEY.match(text):
+        keys = [text]
+    else:
+        try:
+            keys = [parse_pack_code(text).key]
+        except CodeError:
+            keys = []
+    if keys:
+        return [r for r in (ledger.pack(k) for k in keys) if r is not None]
+
+    digits = text.isdigit()
+    gtin = text.zfill(14) if digits and len(text) in (8, 12, 14) else None
+    gln = text if digits and len(text) == 13 else None
+    lowered = text.lower()
+    orgs = {g for g, name, _ in ledger.store.member_names() if lowered in name.lower()}
+    if gln:
+        orgs.add(gln)
+    found: dict[str, None] = {}
+    for log, _, signed in _events(ledger):
+        event = signed.event
+        for item in event.items:
+            pack_gtin = item.pack.split("/", 1)[0]
+            if (gtin and pack_gtin == gtin) or (item.lot is not None and item.lot == text) \
+                    or log in orgs or (event.to is not None and event.to in orgs):
+                found.setdefault(item.pack)
+        if event.type is EventType.RECALL and event.lot == text and event.gtin:
+            for pack in ledger.store.packs_of_lot(event.gtin, event.lot):
+                found.setdefault(pack)
+        if len(found) >= limit:
+            break
+    records = [ledger.pack(k) for k in found]
+    return sorted((r for r in records if r is not None), key=lambda r: (r.gtin, r.lot, r.serial))
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """A shipment addressed to a member, with the packs of it still in transit to them."""
+
+    event_hash: EventHash
+    sender: GLN
+    sender_name: str
+    time: str
+    packs: tuple[PackRecord, ...]
+
+
+def incoming_shipments(ledger: Ledger, gln: str) -> list[Shipment]:
+    """Shipments to ``gln`` with at least one pack still in transit to it, oldest first."""
+    shipments: list[Shipment] = []
+    for log, _, signed in _events(ledger):
+        event = signed.event
+        if event.type is not EventType.SHIP or event.to != gln:
+            continue
+        packs = []
+        for item in event.items:
+            record = ledger.pack(item.pack)
+            if (record is not None and record.status is PackStatus.IN_TRANSIT
+                    and record.recipient == gln and record.head == signed.hash):
+                packs.append(record)
+        if packs:
+            shipments.append(Shipment(signed.hash, GLN(log), ledger.member_name(log),
+                                      event.time, tuple(packs)))
+    return sorted(shipments, key=lambda s: s.time)
+
+
+@dataclass(frozen=True)
+class LotSummary:
+    gtin: str
+    lot: str
+    expiry: date
+    count: int
+    recalled: bool
+
+
+def lots_of(ledger: Ledger, gln: str) -> list[LotSummary]:
+    """The lots ``gln`` commissioned, newest first by expiry."""
+    lots: dict[tuple[str, str], tuple[date, set[str]]] = {}
+    for log, _, signed in _events(ledger):
+        event = signed.event
+        if log != gln or event.type is not EventType.COMMISSION:
+            continue
+        for item in event.items:
+            if item.lot is None or item.expiry is None:
+                continue
+            key = (item.pack.split("/", 1)[0], item.lot)
+            lots.setdefault(key, (item.expiry, set()))[1].add(item.pack)
+    return sorted((LotSummary(g, lot, exp, len(packs), bool(ledger.store.recalls(g, lot)))
+                   for (g, lot), (exp, packs) in lots.items()),
+                  key=lambda s: (s.gtin, s.lot))
+
+
+@dataclass(frozen=True)
+class EvidenceEvent:
+    """A signed event named as evidence by an alert, readable by people."""
+
+    event_hash: str
+    log: str
+    index: int
+    author_name: str
+    type: str
+    time: str
+    body: str
+
+
+def evidence_events(ledger: Ledger, evidence: str) -> list[EvidenceEvent]:
+    """The stored events among the comma-separated hashes in an alert's evidence."""
+    out: list[EvidenceEvent] = []
+    for part in evidence.split(","):
+        row = ledger.store.event_row(part.strip())
+        if row is None:
+            continue
+        log, idx = row[0], int(row[1])
+        signed = ledger.signed_event(log, idx)
+        body = json.dumps({"event": signed.event.to_dict(),
+                           "signature": signed.signature.hex()}, indent=2)
+        out.append(EvidenceEvent(part.strip(), log, idx, ledger.member_name(log),
+                                 signed.event.type.value, signed.event.time, body))
+    return out

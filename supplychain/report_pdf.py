@@ -1,0 +1,127 @@
+"""A PDF report of one pack's custody chain, for inspectors (reportlab; no Qt).
+
+``write_pack_report(node, code, path)`` re-verifies the chain (``inspect.check_chain``), adds
+the verdict at this node and the alerts naming the pack, and writes an A4 PDF atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from supplychain.errors import LabelError
+from supplychain.gs1 import PackCode
+from supplychain.inspect import check_chain
+from supplychain.node import Node
+
+
+class ReportCancelled(Exception):
+    """The caller's cancel flag was raised; nothing was written."""
+
+
+def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> Path:
+    """Write the custody-chain report of ``code`` to ``path``; return the path."""
+    target = Path(path)
+    steps = 4
+
+    def tick(n: int) -> None:
+        if cancel is not None and cancel():
+            raise ReportCancelled
+        if progress is not None:
+            progress(n, steps)
+
+    tick(0)
+    report = node.verify(code)
+    tick(1)
+    checks = check_chain(node.ledger, code.key)
+    tick(2)
+    hashes = {c.step.event_hash for c in checks}
+    alerts = [a for a in node.store.alerts() if a[1] == code.key or a[1] in hashes]
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    story: list[object] = [
+        Paragraph(f"Custody report: {code.gtin} / {code.serial}", styles["Title"]),
+        Paragraph(f"Made by {node.name} ({node.gln}) on "
+                  f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}", small),
+        Spacer(1, 4 * mm),
+        Paragraph(f"<b>Verdict at this node: {report.verdict.value.upper()}</b>",
+                  styles["Heading2"]),
+        Paragraph(_escape(report.decision.message), styles["BodyText"]),
+        Spacer(1, 3 * mm),
+        Table([["GTIN", code.gtin], ["Serial", code.serial],
+               ["Lot", code.lot or "-"],
+               ["Expiry", code.expiry.isoformat() if code.expiry else "-"],
+               ["Status", report.status.value if report.status else "unknown"],
+               ["Custodian", f"{report.custodian_name or '-'} ({report.custodian or '-'})"]],
+              colWidths=[30 * mm, 130 * mm],
+              style=TableStyle([("FONTSIZE", (0, 0), (-1, -1), 9),
+                                ("TEXTCOLOR", (0, 0), (0, -1), colors.grey)])),
+        Spacer(1, 4 * mm),
+        Paragraph("Custody chain (every signature and inclusion proof re-checked)",
+                  styles["Heading3"]),
+    ]
+    rows = [["#", "Time (UTC)", "Event", "By", "Status", "Signature", "Proof"]]
+    for i, c in enumerate(checks, 1):
+        rows.append([str(i), c.step.time[:19].replace("T", " "), c.step.type.value,
+                     Paragraph(_escape(c.author_name), small), c.step.status.value,
+                     "checked" if c.signature_ok else "FAILED",
+                     f"checked (size {c.checkpoint_size})" if c.proof_ok else "FAILED"])
+    table = Table(rows, repeatRows=1,
+                  colWidths=[8 * mm, 32 * mm, 22 * mm, 40 * mm, 20 * mm, 18 * mm, 30 * mm])
+    style = [("FONTSIZE", (0, 0), (-1, -1), 8), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    for i, c in enumerate(checks, 1):
+        if not c.ok:
+            style.append(("TEXTCOLOR", (5, i), (6, i), colors.red))
+    table.setStyle(TableStyle(style))
+    story.append(table)
+    problems = [c for c in checks if c.problem]
+    for c in problems:
+        story.append(Paragraph(f"Event {c.step.event_hash[:16]}…: {_escape(c.problem or '')}",
+                               small))
+    story += [Spacer(1, 4 * mm), Paragraph("Alerts", styles["Heading3"])]
+    if alerts:
+        for kind, subject, detail, evidence in alerts:
+            story.append(Paragraph(f"<b>{_escape(kind)}</b> — {_escape(subject)}: "
+                                   f"{_escape(detail)}", small))
+            story.append(Paragraph(f"Evidence: {_escape(evidence)}", small))
+    else:
+        story.append(Paragraph("No alert names this pack.", small))
+    story += [Spacer(1, 3 * mm), Paragraph("Event hashes", styles["Heading3"])]
+    for i, c in enumerate(checks, 1):
+        story.append(Paragraph(f"{i}. {c.step.event_hash} (log {c.step.log}, entry "
+                               f"{c.step.index})", small))
+    tick(3)
+    target_dir = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target_dir)
+    except OSError as exc:
+        raise LabelError(f"Cannot write the report in {target_dir}: {exc.strerror}.") from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            SimpleDocTemplate(out, pagesize=A4, title=f"Custody report {code.key}",
+                              leftMargin=15 * mm, rightMargin=15 * mm).build(story)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise LabelError(f"Cannot write the report {target}: {exc.strerror}.") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    tick(4)
+    return target
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

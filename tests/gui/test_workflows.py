@@ -1,0 +1,182 @@
+"""Shipments, commissioning, the inspector and the network view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from gui import dialogs
+from gui.views.network import UNAVAILABLE
+from supplychain.gs1 import parse_pack_code
+from supplychain.identity import Role
+from tests.gui.conftest import WAIT_MS, play_as
+
+
+def scan_into(qtbot, tab, text: str) -> None:  # type: ignore[no-untyped-def]
+    before = tab.packs.rowCount() + tab.refusals.rowCount() if hasattr(tab, "packs") else None
+    tab.input.setFocus()
+    qtbot.keyClicks(tab.input, text)
+    qtbot.keyClick(tab.input, Qt.Key.Key_Return)
+    if before is not None:
+        qtbot.waitUntil(lambda: tab.packs.rowCount() + tab.refusals.rowCount() == before + 1,
+                        timeout=WAIT_MS)
+
+
+def test_build_and_send_a_shipment(qtbot, window, monkeypatch) -> None:
+    play_as(qtbot, window, Role.DISTRIBUTOR)
+    samples = window.demo.samples
+    assert window.current_view() == "shipments"
+    tab = window.views["shipments"].outgoing
+    scan_into(qtbot, tab, samples["not_in_custody"])  # held by North Wholesale
+    scan_into(qtbot, tab, samples["lot_b_at_distributor"])
+    assert tab.packs.rowCount() == 2
+    assert tab.count.text() == "2 packs in this shipment"
+    scan_into(qtbot, tab, samples["not_in_custody"])
+    assert "scanned twice" in tab.refused.text()
+    scan_into(qtbot, tab, samples["genuine"])
+    assert "Not in our custody" in tab.refused.text()
+    scan_into(qtbot, tab, samples["unknown_serial"])
+    assert "Unknown pack" in tab.refused.text()
+    scan_into(qtbot, tab, samples["already_dispensed"])
+    assert "Decommissioned" in tab.refused.text()
+    scan_into(qtbot, tab, samples["forked_chain"])
+    assert "Forked" in tab.refused.text()
+    scan_into(qtbot, tab, "https://example.com/")
+    assert "Cannot read" in tab.refused.text()
+    assert tab.packs.rowCount() == 2 and tab.refusals.rowCount() == 6
+
+    pharmacy = next(i for i in range(tab.recipient.count())
+                    if "High Street" in tab.recipient.itemText(i))
+    tab.recipient.setCurrentIndex(pharmacy)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_: True)
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.packs.rowCount() == 0, timeout=WAIT_MS)
+    assert "Shipment signed: 2 packs to High Street Pharmacy" in window.banner.text.text()
+    record = window.service.node.ledger.pack(parse_pack_code(samples["not_in_custody"]).key)
+    assert record.status.value == "in_transit" and record.recipient == "5012345000053"
+
+
+def test_receive_a_shipment_by_scanning(qtbot, window) -> None:
+    samples = window.demo.samples
+    window.show_view("shipments")
+    view = window.views["shipments"]
+    tab = view.incoming
+    assert view.tabs.currentWidget() is tab  # a pharmacy starts at goods-in
+    qtbot.waitUntil(lambda: tab.expected.rowCount() == 2, timeout=WAIT_MS)
+    assert "North Wholesale" in tab.choice.itemText(1)
+    scan_into(qtbot, tab, samples["genuine_in_transit"])
+    qtbot.waitUntil(lambda: len(tab.scanned) == 1, timeout=WAIT_MS)
+    scan_into(qtbot, tab, samples["unknown_serial"])
+    qtbot.waitUntil(lambda: tab.unexpected.rowCount() == 1, timeout=WAIT_MS)
+    assert tab.summary.text() == "Scanned 1 of 2 · missing 1 · unexpected 1"
+    assert len(tab.missing()) == 1
+    qtbot.mouseClick(tab.receive_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.expected.rowCount() == 1 and not tab.scanned, timeout=WAIT_MS)
+    assert "Received 1 packs" in window.banner.text.text()
+    assert "1 expected packs were not scanned" in window.banner.text.text()
+
+
+def test_commission_a_small_lot_preview_save_and_recall(qtbot, window, monkeypatch,
+                                                        tmp_path: Path) -> None:
+    play_as(qtbot, window, Role.MANUFACTURER)
+    view = window.views["commission"]
+    qtbot.waitUntil(lambda: view.lots.rowCount() == 3, timeout=WAIT_MS)
+    view.gtin.setCurrentText("05012345000015")
+    view.lot.setText("T2601")
+    view.count.setValue(5)
+    qtbot.mouseClick(view.commission_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.preview_count() == 5 and view.lots.rowCount() == 4,
+                    timeout=WAIT_MS)
+    assert len(view.codes) == 5
+    assert view.preview_title.text() == "First 5 labels of 5"
+    pdf = tmp_path / "labels.pdf"
+    view.save_labels(pdf)
+    qtbot.waitUntil(lambda: view.label_task is None, timeout=WAIT_MS)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    row = next(i for i, s in enumerate(view.lots.rows) if s.lot == "T2601")
+    view.lot_table.selectRow(row)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *_: "Label misprint")
+    monkeypatch.setattr(dialogs, "confirm", lambda *_: True)
+    qtbot.mouseClick(view.recall_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(s.lot == "T2601" and s.recalled for s in view.lots.rows),
+                    timeout=WAIT_MS)
+
+
+def test_label_sheet_can_be_cancelled(qtbot, window, tmp_path: Path) -> None:
+    play_as(qtbot, window, Role.MANUFACTURER)
+    view = window.views["commission"]
+    view.codes = [parse_pack_code(window.demo.samples["genuine"])] * 200
+    pdf = tmp_path / "cancelled.pdf"
+    view.save_labels(pdf)
+    view.cancel_labels()
+    qtbot.waitUntil(lambda: view.label_task is None, timeout=WAIT_MS)
+    assert not pdf.exists()
+
+
+def test_inspector_shows_the_fork_alert(qtbot, window, tmp_path: Path) -> None:
+    play_as(qtbot, window, Role.REGULATOR)
+    assert window.current_view() == "inspector"
+    view = window.views["inspector"]
+    view.search(window.demo.samples["forked_chain"])
+    qtbot.waitUntil(lambda: view.inspection is not None, timeout=WAIT_MS)
+    assert view.results.rows[0].forked
+    assert "Forked chain" in view.pack_alerts.text()
+    assert view.summary.property("verdict") == "counterfeit"
+    assert len(view.inspection.checks) == 2
+    assert all(c.signature_ok and c.proof_ok for c in view.inspection.checks)
+    assert view.chain.data(view.chain.index(0, 4)) == "✔ checked"
+    assert view.graph.forked_depths == {0}
+    qtbot.waitUntil(lambda: view.alerts.rowCount() >= 1, timeout=WAIT_MS)
+    assert view.tabs.tabText(1).startswith("Alerts (")
+    kinds = [a[0] for a in view.alerts.rows]
+    view.alerts_view.selectRow(kinds.index("forked_chain"))
+    qtbot.waitUntil(lambda: "commission" in view.evidence.toPlainText(), timeout=WAIT_MS)
+    assert view.evidence.toPlainText().count("— Event") == 2
+
+    # A pack commissioned in the same event as the cloned one carries no fork alert.
+    view.search(window.demo.samples["not_in_custody"])
+    qtbot.waitUntil(lambda: view.inspection is not None and view.inspection.report.code.serial
+                    in window.demo.samples["not_in_custody"], timeout=WAIT_MS)
+    assert view.pack_alerts.text() == "No alert names this pack."
+    assert "No problem found" in view.summary.text()  # not "in your custody" for a regulator
+    view.search(window.demo.samples["forked_chain"])
+    qtbot.waitUntil(lambda: view.inspection is not None and view.inspection.report.code.serial
+                    in window.demo.samples["forked_chain"], timeout=WAIT_MS)
+
+    pdf = tmp_path / "report.pdf"
+    view.export_report(pdf)
+    qtbot.waitUntil(lambda: pdf.exists() and view.report_button.isEnabled(), timeout=WAIT_MS)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_inspector_search_by_lot_and_organisation(qtbot, window) -> None:
+    play_as(qtbot, window, Role.REGULATOR)
+    view = window.views["inspector"]
+    view.search("R2403")
+    qtbot.waitUntil(lambda: view.results.rowCount() == 4, timeout=WAIT_MS)
+    view.search("south wholesale")
+    qtbot.waitUntil(lambda: "No pack" in view.result_count.text(), timeout=WAIT_MS)
+    view.search("North Wholesale")
+    qtbot.waitUntil(lambda: view.results.rowCount() == 16, timeout=WAIT_MS)
+
+
+def test_network_view_is_disabled_and_offers_bundles(qtbot, window, tmp_path: Path) -> None:
+    window.show_view("network")
+    view = window.views["network"]
+    assert not view.peers_box.isEnabled()
+    assert UNAVAILABLE in view.reason.text()
+    assert view.import_button.isEnabled() and view.export_button.isEnabled()
+    bundle = tmp_path / "bundle.json"
+    window.run_bundle_export(bundle)
+    qtbot.waitUntil(lambda: bundle.exists() and not window.progress.isVisible(),
+                    timeout=WAIT_MS)
+    assert "Exported" in window.banner.text.text()
+    window.run_bundle_import(bundle)
+    qtbot.waitUntil(lambda: "Imported 0 new entries" in window.banner.text.text(),
+                    timeout=WAIT_MS)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    window.run_bundle_import(bad)
+    qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=WAIT_MS)
