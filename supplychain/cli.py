@@ -81,7 +81,8 @@ def add_command(parent: Any, name: str, handler: Handler,
 
 
 # Feature modules that add their own commands: each has register(sub) -> None.
-CLI_MODULES: list[str] = ["supplychain.cli_scan", "supplychain.cli_epcis"]
+CLI_MODULES: list[str] = ["supplychain.cli_scan", "supplychain.cli_epcis",
+                          "supplychain.sync.cli"]
 
 
 def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:

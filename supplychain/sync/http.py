@@ -1,0 +1,231 @@
+"""aiohttp adapters: the sync API server and the HTTP PeerSource (client), over mutual TLS.
+
+Thin by design: requests are validated and answered by ``protocol`` and ``replica``; this
+module moves bytes, enforces size limits and timeouts, and checks the peer's certificate.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from supplychain.errors import (
+    PeerRefused,
+    PeerUnavailable,
+    ProtocolError,
+    SupplyChainError,
+)
+from supplychain.identity import Member
+from supplychain.sync.protocol import (
+    FORMAT_HEALTH,
+    MAX_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+    PATH_CHECKPOINTS,
+    PATH_CONSISTENCY,
+    PATH_ENTRIES,
+    PATH_HEALTH,
+    PATH_INCLUSION,
+    PATH_NOTIFY,
+    CheckpointsDoc,
+    EntriesDoc,
+    EntriesRequest,
+    Notice,
+    ProofDoc,
+    check_gln,
+    dump_document,
+)
+from supplychain.sync.replica import REFUSED_CONNECTION, Replica
+from supplychain.sync.tls import authenticate_peer
+
+log = logging.getLogger("supplychain.sync")
+
+StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
+NoticeHandler = Callable[[Member, Notice], None]
+
+MEMBER_KEY = web.RequestKey("member", Member)
+
+
+def _json(doc: dict[str, Any], status: int = 200) -> web.Response:
+    return web.Response(body=dump_document(doc), status=status,
+                        content_type="application/json")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return _json({"error": message}, status)
+
+
+def make_app(replica: Replica, run: StoreRunner, name: str,
+             on_notice: NoticeHandler | None = None) -> web.Application:
+    """The sync API as an aiohttp Application (serve it with an ssl server_context)."""
+    verified: dict[bytes, Member] = {}
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Any) -> web.StreamResponse:
+        transport = request.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+        peer = transport.get_extra_info("peername") if transport else None
+        try:  # checked on every request: a revocation takes effect without a restart
+            member = await run(lambda: authenticate_peer(der, replica.ledger,
+                                                         verified.get(der or b"")))
+            verified[der or b""] = member
+        except PeerRefused as exc:
+            reason, host = str(exc), str(peer[0] if peer else "?")
+            log.warning("refused request from %s: %s", host, reason)
+            await run(lambda: replica.record(REFUSED_CONNECTION, host, "-",
+                                             f"403 {request.path}: {reason}", reason))
+            return _error(403, reason)
+        request[MEMBER_KEY] = member
+        try:
+            return await handler(request)  # type: ignore[no-any-return]
+        except ProtocolError as exc:
+            return _error(400, str(exc))
+        except SupplyChainError as exc:
+            log.error("request %s failed: %s", request.path_qs, exc)
+            return _error(500, "internal error")
+
+    async def health(request: web.Request) -> web.Response:
+        return _json({"format": FORMAT_HEALTH, "gln": replica.gln, "name": name,
+                      "status": "ok"})
+
+    async def checkpoints(request: web.Request) -> web.Response:
+        doc = await run(replica.checkpoints_doc)
+        return _json(doc.to_json())
+
+    def _gln(request: web.Request) -> str:
+        return check_gln(request.match_info["gln"])
+
+    async def entries(request: web.Request) -> web.Response:
+        gln, params = _gln(request), dict(request.query)
+        doc = await run(lambda: replica.entries_doc(gln, params))
+        return _json(doc.to_json())
+
+    async def consistency(request: web.Request) -> web.Response:
+        gln, params = _gln(request), dict(request.query)
+        doc = await run(lambda: replica.consistency_doc(gln, params))
+        return _json(doc.to_json())
+
+    async def inclusion(request: web.Request) -> web.Response:
+        gln, params = _gln(request), dict(request.query)
+        doc = await run(lambda: replica.inclusion_doc(gln, params))
+        return _json(doc.to_json())
+
+    async def notify(request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+            return _error(413, f"A notice is at most {MAX_REQUEST_BYTES} bytes.")
+        notice = Notice.parse(await request.read())
+        member = request[MEMBER_KEY]
+        log.info("notice from %s (%s): %d log(s)", member.info.name, member.info.gln,
+                 len(notice.logs))
+        if on_notice is not None:
+            on_notice(member, notice)
+        return _json({"accepted": True}, 202)
+
+    app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)
+    app.router.add_get(PATH_HEALTH, health)
+    app.router.add_get(PATH_CHECKPOINTS, checkpoints)
+    app.router.add_get(PATH_ENTRIES, entries)
+    app.router.add_get(PATH_CONSISTENCY, consistency)
+    app.router.add_get(PATH_INCLUSION, inclusion)
+    app.router.add_post(PATH_NOTIFY, notify)
+    return app
+
+
+class HttpPeer:
+    """A PeerSource over HTTPS with mutual TLS; every response is size-limited and checked."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, replica: Replica,
+                 run: StoreRunner) -> None:
+        self.url = url.rstrip("/")
+        self.session = session
+        self.replica = replica
+        self.run = run
+        self.peer_gln: str | None = None
+        self._checked: set[bytes] = set()
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> bytes:
+        return await self._request("GET", path, params=params)
+
+    async def _request(self, method: str, path: str, **kw: Any) -> bytes:
+        try:
+            async with self.session.request(method, self.url + path, **kw) as resp:
+                await self._check_identity(resp)
+                if resp.content_length is not None and resp.content_length > MAX_RESPONSE_BYTES:
+                    raise ProtocolError(f"{path}: response of {resp.content_length} bytes "
+                                        f"exceeds the {MAX_RESPONSE_BYTES}-byte limit.")
+                chunks: list[bytes] = []
+                total = 0
+                while chunk := await resp.content.read(1 << 16):
+                    total += len(chunk)
+                    if total > MAX_RESPONSE_BYTES:
+                        raise ProtocolError(f"{path}: response exceeds the "
+                                            f"{MAX_RESPONSE_BYTES}-byte limit.")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                if resp.status == 403:
+                    raise PeerRefused(f"{self.url} refused us (403): {body[:200]!r}")
+                if resp.status not in (200, 202):
+                    raise ProtocolError(f"{path}: HTTP {resp.status}: {body[:200]!r}")
+                return body
+        except (ssl.SSLError, aiohttp.ClientSSLError) as exc:
+            raise PeerRefused(f"TLS with {self.url} failed (not a consortium member, or it "
+                              f"refused our certificate): {exc}") from None
+        except TimeoutError:
+            raise PeerUnavailable(f"{self.url} did not answer {path} in time.") from None
+        except aiohttp.ClientPayloadError as exc:
+            raise ProtocolError(f"{path}: broken response body ({exc}).") from None
+        except aiohttp.ClientError as exc:
+            raise PeerUnavailable(f"{self.url} is unreachable: {exc}") from None
+
+    async def _check_identity(self, resp: aiohttp.ClientResponse) -> None:
+        # A small response may already have released its connection: fall back to the
+        # response's protocol (aiohttp keeps it) to reach the TLS transport.
+        conn = resp.connection
+        transport = conn.transport if conn is not None else None
+        if transport is None:
+            protocol = getattr(resp, "_protocol", None)
+            transport = getattr(protocol, "transport", None)
+        ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        if ssl_object is None:
+            if self._checked:  # pooled connection to the same peer, checked before
+                return
+            raise ProtocolError(f"Could not read {self.url}'s TLS certificate.")
+        der = ssl_object.getpeercert(binary_form=True)
+        if der in self._checked:
+            return
+        member = await self.run(lambda: authenticate_peer(der, self.replica.ledger))
+        self.peer_gln = member.info.gln
+        self._checked.add(der)
+
+    async def health(self) -> dict[str, Any]:
+        import json
+        return json.loads(await self._get(PATH_HEALTH))  # type: ignore[no-any-return]
+
+    async def checkpoints(self) -> CheckpointsDoc:
+        return CheckpointsDoc.parse(await self._get(PATH_CHECKPOINTS))
+
+    async def consistency(self, gln: str, old: int, new: int) -> ProofDoc:
+        body = await self._get(PATH_CONSISTENCY.format(gln=gln),
+                               {"old": str(old), "new": str(new)})
+        return ProofDoc.parse(body, gln, "consistency", old, new)
+
+    async def entries(self, request: EntriesRequest) -> EntriesDoc:
+        body = await self._get(PATH_ENTRIES.format(gln=request.gln), request.query())
+        return EntriesDoc.parse(body, request)
+
+    async def notify(self, notice: Notice) -> None:
+        await self._request("POST", PATH_NOTIFY, data=dump_document(notice.to_json()),
+                            headers={"Content-Type": "application/json"})
+
+
+def client_session(ctx: ssl.SSLContext, timeout: float) -> aiohttp.ClientSession:
+    """One session per round: pooled TLS connections, a deadline on every request."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(ssl=ctx, limit_per_host=4),
+        timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 5.0),
+                                      sock_read=timeout))

@@ -1,0 +1,380 @@
+"""The sync protocol's pure parts: paths, limits, documents, and the pull state machine.
+
+No sockets, no SQLite: functions here take data and return data (or raise ProtocolError /
+a Merkle error). ``supplychain.sync.http`` adapts them to aiohttp; ``supplychain.sync.replica``
+to the store. See docs/SYNC.md for the wire format.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from supplychain import merkle
+from supplychain.errors import ProtocolError
+
+API = "/v1"
+PATH_HEALTH = f"{API}/health"
+PATH_CHECKPOINTS = f"{API}/checkpoints"
+PATH_ENTRIES = API + "/logs/{gln}/entries"
+PATH_CONSISTENCY = API + "/logs/{gln}/consistency"
+PATH_INCLUSION = API + "/logs/{gln}/inclusion"
+PATH_NOTIFY = f"{API}/notify"
+
+FORMAT_CHECKPOINTS = "supplychain.sync.checkpoints.v1"
+FORMAT_ENTRIES = "supplychain.sync.entries.v1"
+FORMAT_PROOF = "supplychain.sync.proof.v1"
+FORMAT_NOTIFY = "supplychain.sync.notify.v1"
+FORMAT_HEALTH = "supplychain.sync.health.v1"
+
+MAX_BATCH_ENTRIES = 1000
+"""At most this many entries in one entries response."""
+BATCH_BYTES = 4 * 1024 * 1024
+"""A server stops adding entries to a batch once their raw size reaches this (>= 1 entry)."""
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+"""No log entry is larger (an event has at most 10,000 items, about 1.5 MB)."""
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""A client reads no response body larger than this (checkpoints of a large consortium fit)."""
+MAX_REQUEST_BYTES = 64 * 1024
+"""A server reads no request body larger than this (only /v1/notify has one)."""
+MAX_PROOF_HASHES = 128
+MAX_LOGS = 100_000
+
+_GLN = re.compile(r"[0-9]{13}")
+_INT = re.compile(r"0|[1-9][0-9]{0,17}")
+
+
+# --- small strict readers --------------------------------------------------------------------
+def check_gln(value: object) -> str:
+    if not isinstance(value, str) or not _GLN.fullmatch(value):
+        raise ProtocolError(f"{value!r} is not a 13-digit GLN.")
+    return value
+
+
+def query_int(params: Mapping[str, str], name: str, *, required: bool = True) -> int | None:
+    """A non-negative decimal query parameter (no sign, no leading zeros)."""
+    text = params.get(name)
+    if text is None:
+        if required:
+            raise ProtocolError(f"Query parameter '{name}' is missing.")
+        return None
+    if not _INT.fullmatch(text):
+        raise ProtocolError(f"Query parameter '{name}' must be a non-negative integer, "
+                            f"got {text[:20]!r}.")
+    return int(text)
+
+
+def _int(doc: Mapping[str, Any], key: str) -> int:
+    value = doc.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProtocolError(f"Field '{key}' must be a non-negative integer, got {value!r}.")
+    return value
+
+
+def _str(doc: Mapping[str, Any], key: str) -> str:
+    value = doc.get(key)
+    if not isinstance(value, str):
+        raise ProtocolError(f"Field '{key}' must be text.")
+    return value
+
+
+def _list(doc: Mapping[str, Any], key: str, limit: int) -> list[Any]:
+    value = doc.get(key)
+    if not isinstance(value, list):
+        raise ProtocolError(f"Field '{key}' must be a list.")
+    if len(value) > limit:
+        raise ProtocolError(f"Field '{key}' has {len(value)} items; at most {limit} allowed.")
+    return value
+
+
+def _b64(text: object, what: str, limit: int) -> bytes:
+    if not isinstance(text, str) or len(text) > (limit * 4) // 3 + 4:
+        raise ProtocolError(f"{what} is not base64 text of at most {limit} bytes.")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ProtocolError(f"{what} is not valid base64.") from None
+    return raw
+
+
+def _b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _hashes(doc: Mapping[str, Any], key: str) -> list[bytes]:
+    out = []
+    for i, text in enumerate(_list(doc, key, MAX_PROOF_HASHES)):
+        raw = _b64(text, f"proof hash {i}", merkle.HASH_SIZE)
+        if len(raw) != merkle.HASH_SIZE:
+            raise ProtocolError(f"Proof hash {i} is {len(raw)} bytes, not {merkle.HASH_SIZE}.")
+        out.append(raw)
+    return out
+
+
+def load_document(body: bytes, fmt: str) -> dict[str, Any]:
+    """Parse a JSON response body of format ``fmt``; ProtocolError on anything else."""
+    if len(body) > MAX_RESPONSE_BYTES:
+        raise ProtocolError(f"Response of {len(body)} bytes exceeds {MAX_RESPONSE_BYTES}.")
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"Response is not JSON ({str(exc)[:80]}).") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise ProtocolError(f"Response is not a {fmt} document.")
+    return doc
+
+
+def dump_document(doc: Mapping[str, Any]) -> bytes:
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+# --- documents --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LogHead:
+    """One log a peer holds: its GLN and the latest signed checkpoint (signed-note text)."""
+
+    gln: str
+    checkpoint: str
+
+
+@dataclass(frozen=True)
+class CheckpointsDoc:
+    """``GET /v1/checkpoints``: the directory and the latest checkpoint of every log held."""
+
+    consortium: str
+    gln: str
+    members: tuple[bytes, ...]
+    revocations: tuple[dict[str, Any], ...]
+    logs: tuple[LogHead, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_CHECKPOINTS, "consortium": self.consortium, "gln": self.gln,
+                "members": [m.decode() for m in self.members],
+                "revocations": list(self.revocations),
+                "logs": [{"gln": h.gln, "checkpoint": h.checkpoint} for h in self.logs]}
+
+    @classmethod
+    def parse(cls, body: bytes) -> CheckpointsDoc:
+        doc = load_document(body, FORMAT_CHECKPOINTS)
+        members = []
+        for pem in _list(doc, "members", MAX_LOGS):
+            if not isinstance(pem, str) or len(pem) > 16_384:
+                raise ProtocolError("A member certificate is not PEM text.")
+            members.append(pem.encode())
+        revocations = _list(doc, "revocations", MAX_LOGS)
+        if not all(isinstance(r, dict) for r in revocations):
+            raise ProtocolError("A revocation is not a JSON object.")
+        logs = []
+        seen: set[str] = set()
+        for item in _list(doc, "logs", MAX_LOGS):
+            if not isinstance(item, dict) or set(item) != {"gln", "checkpoint"}:
+                raise ProtocolError("A log head must hold exactly 'gln' and 'checkpoint'.")
+            gln = check_gln(item["gln"])
+            if gln in seen:
+                raise ProtocolError(f"Log {gln} is listed twice.")
+            seen.add(gln)
+            note = _str(item, "checkpoint")
+            if len(note) > 4096:
+                raise ProtocolError(f"The checkpoint of log {gln} is too long.")
+            logs.append(LogHead(gln, note))
+        return cls(_str(doc, "consortium"), check_gln(doc.get("gln")), tuple(members),
+                   tuple(revocations), tuple(logs))
+
+
+@dataclass(frozen=True)
+class EntriesDoc:
+    """``GET /v1/logs/{gln}/entries?start=&end=&size=``.
+
+    Entries ``[start, end)`` of the log, a consistency proof from ``end`` to ``size`` (so the
+    batch alone is provably a prefix of the signed tree of ``size``), and the server's signed
+    checkpoint at ``end`` when it holds one.
+    """
+
+    gln: str
+    start: int
+    end: int
+    size: int
+    entries: tuple[bytes, ...]
+    proof: tuple[bytes, ...]
+    checkpoint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_ENTRIES, "gln": self.gln, "start": self.start,
+                "end": self.end, "size": self.size,
+                "entries": [_b64e(e) for e in self.entries],
+                "proof": [_b64e(p) for p in self.proof], "checkpoint": self.checkpoint}
+
+    @classmethod
+    def parse(cls, body: bytes, request: EntriesRequest) -> EntriesDoc:
+        """Parse and check the response against what was asked: same log, start and size,
+        at least one entry, no more than asked."""
+        doc = load_document(body, FORMAT_ENTRIES)
+        gln, start, end, size = check_gln(doc.get("gln")), _int(doc, "start"), \
+            _int(doc, "end"), _int(doc, "size")
+        if (gln, start, size) != (request.gln, request.start, request.size):
+            raise ProtocolError(f"Asked for log {request.gln} from {request.start} towards "
+                                f"{request.size}; got log {gln} from {start} towards {size}.")
+        if not start < end <= request.end:
+            raise ProtocolError(f"Entries response ends at {end}; expected between "
+                                f"{start + 1} and {request.end}.")
+        raw = _list(doc, "entries", MAX_BATCH_ENTRIES)
+        if len(raw) != end - start:
+            raise ProtocolError(f"Entries response claims [{start}, {end}) but holds "
+                                f"{len(raw)} entries.")
+        entries = tuple(_b64(e, f"entry {start + i}", MAX_ENTRY_BYTES)
+                        for i, e in enumerate(raw))
+        note = doc.get("checkpoint")
+        if note is not None and (not isinstance(note, str) or len(note) > 4096):
+            raise ProtocolError("The batch checkpoint is not a signed note.")
+        return cls(gln, start, end, size, entries, tuple(_hashes(doc, "proof")), note)
+
+
+@dataclass(frozen=True)
+class ProofDoc:
+    """``GET /v1/logs/{gln}/consistency?old=&new=`` or ``inclusion?index=&size=``."""
+
+    gln: str
+    kind: str  # "consistency" or "inclusion"
+    a: int  # old size, or leaf index
+    b: int  # new size, or tree size
+    proof: tuple[bytes, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        first, second = ("old", "new") if self.kind == "consistency" else ("index", "size")
+        return {"format": FORMAT_PROOF, "gln": self.gln, "kind": self.kind, first: self.a,
+                second: self.b, "proof": [_b64e(p) for p in self.proof]}
+
+    @classmethod
+    def parse(cls, body: bytes, gln: str, kind: str, a: int, b: int) -> ProofDoc:
+        doc = load_document(body, FORMAT_PROOF)
+        first, second = ("old", "new") if kind == "consistency" else ("index", "size")
+        got = (doc.get("gln"), doc.get("kind"), doc.get(first), doc.get(second))
+        if got != (gln, kind, a, b):
+            raise ProtocolError(f"Asked for the {kind} proof {a}->{b} of log {gln}; the "
+                                "response is for something else.")
+        return cls(gln, kind, a, b, tuple(_hashes(doc, "proof")))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """``POST /v1/notify``: "I have new entries" - the sizes of the logs the sender holds."""
+
+    logs: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_NOTIFY, "logs": dict(self.logs)}
+
+    @classmethod
+    def parse(cls, body: bytes) -> Notice:
+        if len(body) > MAX_REQUEST_BYTES:
+            raise ProtocolError(f"Notice of {len(body)} bytes exceeds {MAX_REQUEST_BYTES}.")
+        doc = load_document(body, FORMAT_NOTIFY)
+        logs = doc.get("logs")
+        if not isinstance(logs, dict) or len(logs) > 2000:
+            raise ProtocolError("A notice's 'logs' must map at most 2000 GLNs to sizes.")
+        out = {}
+        for gln, size in logs.items():
+            check_gln(gln)
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                raise ProtocolError(f"Size of log {gln} in a notice is not an integer.")
+            out[gln] = size
+        return cls(out)
+
+
+@dataclass(frozen=True)
+class EntriesRequest:
+    gln: str
+    start: int
+    end: int
+    size: int
+
+    def query(self) -> dict[str, str]:
+        return {"start": str(self.start), "end": str(self.end), "size": str(self.size)}
+
+
+def parse_entries_query(params: Mapping[str, str], held: int) -> tuple[int, int, int]:
+    """Server side: validate ``start``, ``end``, ``size`` against the ``held`` log size."""
+    start = query_int(params, "start")
+    end = query_int(params, "end")
+    size = query_int(params, "size", required=False)
+    assert start is not None and end is not None
+    size = end if size is None else size
+    if not start < end <= size:
+        raise ProtocolError(f"Need start < end <= size, got {start}, {end}, {size}.")
+    if size > held:
+        raise ProtocolError(f"This node holds {held} entries of the log, not {size}.")
+    return start, min(end, start + MAX_BATCH_ENTRIES), size
+
+
+def parse_proof_query(params: Mapping[str, str], first: str, second: str,
+                      held: int) -> tuple[int, int]:
+    a = query_int(params, first)
+    b = query_int(params, second)
+    assert a is not None and b is not None
+    if first == "old" and not 0 < a <= b:
+        raise ProtocolError(f"Need 0 < old <= new, got {a} and {b}.")
+    if first == "index" and not 0 <= a < b:
+        raise ProtocolError(f"Need 0 <= index < size, got {a} and {b}.")
+    if b > held:
+        raise ProtocolError(f"This node holds {held} entries of the log, not {b}.")
+    return a, b
+
+
+# --- the pull state machine ---------------------------------------------------------------------
+class Step(enum.Enum):
+    CONSISTENCY = "consistency"
+    ENTRIES = "entries"
+    DONE = "done"
+
+
+@dataclass
+class LogPull:
+    """What to fetch next to bring one log from ``held`` entries up to a signed ``size``.
+
+    The caller has verified the checkpoint's signature (the remote ``size`` and ``root``).
+    Sequence: a consistency proof held -> size (skipped when nothing is held), then batches
+    of entries, each carrying a proof that it is a prefix of the signed tree. The adapter
+    computes roots from its own store and hands them in; this class checks the proofs.
+    """
+
+    gln: str
+    held: int
+    size: int
+    root: bytes
+    batch: int = MAX_BATCH_ENTRIES
+    consistent: bool = False
+
+    def __post_init__(self) -> None:
+        if self.size <= self.held:
+            raise ValueError("nothing to pull")
+        self.consistent = self.held == 0
+
+    def next(self) -> Step:
+        if not self.consistent:
+            return Step.CONSISTENCY
+        return Step.ENTRIES if self.held < self.size else Step.DONE
+
+    def consistency_request(self) -> tuple[int, int]:
+        return self.held, self.size
+
+    def check_consistency(self, held_root: bytes, proof: tuple[bytes, ...] | list[bytes]) -> None:
+        """Raise InvalidProof / InconsistentLog unless our tree extends to the signed one."""
+        merkle.verify_consistency(self.held, self.size, held_root, self.root, proof)
+        self.consistent = True
+
+    def entries_request(self) -> EntriesRequest:
+        return EntriesRequest(self.gln, self.held, min(self.size, self.held + self.batch),
+                              self.size)
+
+    def check_batch(self, end: int, root_at_end: bytes,
+                    proof: tuple[bytes, ...] | list[bytes]) -> None:
+        """After appending a batch up to ``end`` (inside the still-open transaction), check
+        that our new tree is a prefix of the signed one; raise so the batch is rolled back."""
+        merkle.verify_consistency(end, self.size, root_at_end, self.root, proof)
+        self.held = max(self.held, end)

@@ -1,0 +1,191 @@
+"""The pull: one sync round against one peer, over any ``PeerSource``.
+
+The driver is transport-agnostic: ``supplychain.sync.http.HttpPeer`` fetches over mutual TLS,
+``LocalPeer`` (tests, tools) answers from another Ledger in the same process. All store work
+goes through ``run`` (the thread that owns the store); fetching the next batch overlaps with
+verifying the current one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+from supplychain.errors import PeerMisbehaved, PeerRefused, PeerUnavailable, ProtocolError
+from supplychain.sync.protocol import (
+    MAX_BATCH_ENTRIES,
+    CheckpointsDoc,
+    EntriesDoc,
+    EntriesRequest,
+    ProofDoc,
+    Step,
+)
+from supplychain.sync.replica import (
+    BAD_RESPONSE,
+    REFUSED_PEER,
+    UNREACHABLE,
+    Replica,
+)
+
+log = logging.getLogger("supplychain.sync")
+
+T = TypeVar("T")
+StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+
+class PeerSource(Protocol):
+    """Where a pull reads from. Methods raise PeerUnavailable, PeerRefused or ProtocolError."""
+
+    url: str
+    peer_gln: str | None
+
+    async def checkpoints(self) -> CheckpointsDoc: ...
+
+    async def consistency(self, gln: str, old: int, new: int) -> ProofDoc: ...
+
+    async def entries(self, request: EntriesRequest) -> EntriesDoc: ...
+
+
+@dataclass
+class PullReport:
+    """What one pull from one peer did."""
+
+    peer: str
+    peer_gln: str | None = None
+    new_entries: dict[str, int] = field(default_factory=dict)
+    new_members: int = 0
+    new_revocations: int = 0
+    logs_checked: int = 0
+    error: str | None = None
+    blocked: bool = False
+
+    @property
+    def total_new(self) -> int:
+        return sum(self.new_entries.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"peer": self.peer, "peer_gln": self.peer_gln, "new_entries": self.new_entries,
+                "new_members": self.new_members, "new_revocations": self.new_revocations,
+                "logs_checked": self.logs_checked, "error": self.error,
+                "blocked": self.blocked}
+
+
+async def _direct(fn: Callable[[], T]) -> T:
+    return fn()
+
+
+async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = _direct,
+                    batch: int = MAX_BATCH_ENTRIES) -> PullReport:
+    """Pull everything ``source`` has that we lack; never raises for the peer's faults.
+
+    A lie (PeerMisbehaved) is stored as evidence and blocks the peer; a garbage or oversized
+    response, a timeout or a refused identity is stored as an alert and fails this round.
+    """
+    url = source.url
+    report = PullReport(url)
+    failure: Exception | None = None
+    try:
+        await _pull(source, replica, run, batch, report)
+    except (PeerMisbehaved, PeerRefused, ProtocolError, PeerUnavailable) as exc:
+        failure = exc
+    if isinstance(failure, PeerMisbehaved):
+        lie = failure
+        report.error, report.blocked = str(lie), True
+        log.error("peer %s BLOCKED: %s", url, lie)
+        await run(lambda: replica.record(lie.kind, lie.subject, url, str(lie), lie.evidence))
+        await run(lambda: _block(replica, url, f"{lie.kind}: {lie}", source.peer_gln))
+    elif isinstance(failure, PeerRefused):
+        refused = str(failure)
+        report.error, report.blocked = refused, True
+        log.error("peer %s refused: %s", url, refused)
+        await run(lambda: replica.record(REFUSED_PEER, url, url, refused, refused))
+        await run(lambda: _block(replica, url, f"{REFUSED_PEER}: {refused}", source.peer_gln))
+    elif failure is not None:
+        kind = BAD_RESPONSE if isinstance(failure, ProtocolError) else UNREACHABLE
+        message = str(failure)
+        report.error = message
+        log.warning("peer %s: %s: %s", url, kind, message)
+        await run(lambda: replica.record(kind, url, url, message, kind))
+        await run(lambda: replica.store.peer_failure(url, f"{kind}: {message}"))
+    report.peer_gln = source.peer_gln
+    return report
+
+
+def _block(replica: Replica, url: str, reason: str, gln: str | None) -> None:
+    with replica.store.transaction():
+        replica.store.block_peer(url, reason, gln)
+
+
+async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
+                report: PullReport) -> None:
+    url = source.url
+    doc = await source.checkpoints()
+    directory = await run(lambda: replica.ingest_directory(doc, url))
+    report.new_members, report.new_revocations = (directory.new_members,
+                                                  directory.new_revocations)
+    for head in doc.logs:
+        signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint, url))
+        pull = await run(partial(replica.plan, head.gln, signed, url, batch))
+        if pull is not None:
+            if pull.next() is Step.CONSISTENCY:
+                old, new = pull.consistency_request()
+                proof = await source.consistency(pull.gln, old, new)
+                await run(partial(replica.check_consistency, pull, signed, proof.proof, url))
+            ahead: asyncio.Task[EntriesDoc] | None = None
+            try:
+                while pull.next() is Step.ENTRIES:
+                    request = pull.entries_request()
+                    if ahead is not None and _same(ahead, request):
+                        page = await ahead
+                    else:
+                        if ahead is not None:
+                            ahead.cancel()
+                        page = await source.entries(request)
+                    ahead = None
+                    if page.end < pull.size:  # fetch the next batch while this one verifies
+                        nxt = EntriesRequest(pull.gln, page.end,
+                                             min(pull.size, page.end + batch), pull.size)
+                        ahead = asyncio.ensure_future(source.entries(nxt))
+                        ahead.request = nxt  # type: ignore[attr-defined]
+                    added = await run(partial(replica.apply_batch, pull, signed, page, url))
+                    if added:
+                        report.new_entries[pull.gln] = report.new_entries.get(pull.gln, 0) + added
+            finally:
+                if ahead is not None:
+                    ahead.cancel()
+                    await asyncio.gather(ahead, return_exceptions=True)
+        await run(partial(replica.mark_synced, head.gln, url))
+        report.logs_checked += 1
+    await run(lambda: replica.store.peer_success(url, source.peer_gln, _now()))
+
+
+def _same(task: asyncio.Task[EntriesDoc], request: EntriesRequest) -> bool:
+    return getattr(task, "request", None) == request
+
+
+def _now() -> str:
+    from supplychain.sync.replica import now_iso
+    return now_iso()
+
+
+class LocalPeer:
+    """A PeerSource answering from another Replica in this process (no sockets)."""
+
+    def __init__(self, replica: Replica, url: str | None = None) -> None:
+        self.replica = replica
+        self.url = url or f"local:{replica.gln}"
+        self.peer_gln: str | None = replica.gln
+
+    async def checkpoints(self) -> CheckpointsDoc:
+        from supplychain.sync.protocol import dump_document
+        return CheckpointsDoc.parse(dump_document(self.replica.checkpoints_doc().to_json()))
+
+    async def consistency(self, gln: str, old: int, new: int) -> ProofDoc:
+        return self.replica.consistency_doc(gln, {"old": str(old), "new": str(new)})
+
+    async def entries(self, request: EntriesRequest) -> EntriesDoc:
+        return self.replica.entries_doc(request.gln, request.query())

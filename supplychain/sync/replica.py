@@ -1,0 +1,294 @@
+"""The store side of sync: serving documents from a Ledger, and verifying what a peer sent.
+
+Synchronous and free of sockets: the HTTP adapters call these methods on the thread that owns
+the store. Every method that takes something from a peer either keeps it (verified) or raises
+``PeerMisbehaved`` with the evidence; a batch is applied inside one transaction that a failed
+check rolls back, so nothing a liar sent in that batch is kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from supplychain.checkpoint import SignedCheckpoint
+from supplychain.errors import (
+    CheckpointError,
+    EventError,
+    IdentityError,
+    MerkleError,
+    PeerMisbehaved,
+    ProtocolError,
+    SupplyChainError,
+)
+from supplychain.identity import Revocation, load_certificate, verify_member_certificate
+from supplychain.ledger import Ledger, _cert_time
+from supplychain.sync.protocol import (
+    BATCH_BYTES,
+    CheckpointsDoc,
+    EntriesDoc,
+    LogHead,
+    LogPull,
+    ProofDoc,
+    parse_entries_query,
+    parse_proof_query,
+)
+
+log = logging.getLogger("supplychain.sync")
+
+# Evidence kinds. The first four cut a peer off ("blocked"); the others are alerts only.
+FORGED_ENTRY = "forged_entry"
+ROOT_MISMATCH = "root_mismatch"
+INCONSISTENT_HISTORY = "inconsistent_history"
+EQUIVOCATION = "equivocation"
+BAD_CHECKPOINT = "bad_checkpoint"
+FORGED_REVOCATION = "forged_revocation"
+BLOCKING_KINDS = frozenset({FORGED_ENTRY, ROOT_MISMATCH, INCONSISTENT_HISTORY, EQUIVOCATION,
+                           BAD_CHECKPOINT, FORGED_REVOCATION})
+BAD_RESPONSE = "bad_response"
+UNREACHABLE = "unreachable"
+REFUSED_PEER = "refused_peer"
+REFUSED_CONNECTION = "refused_connection"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(frozen=True)
+class DirectoryResult:
+    new_members: int
+    new_revocations: int
+
+
+class Replica:
+    """Sync operations over one node's Ledger (own log and replicas alike)."""
+
+    def __init__(self, ledger: Ledger, gln: str) -> None:
+        self.ledger = ledger
+        self.store = ledger.store
+        self.gln = gln
+
+    # --- serving ---------------------------------------------------------------------------
+    def checkpoints_doc(self) -> CheckpointsDoc:
+        heads = []
+        for gln in self.store.log_sizes():
+            latest = self.store.latest_checkpoint(gln)
+            if latest is not None:
+                heads.append(LogHead(gln, latest[2]))
+        return CheckpointsDoc(
+            self.ledger.consortium, self.gln, tuple(self.store.all_member_certs()),
+            tuple(json.loads(r) for r in self.store.all_revocations()), tuple(heads))
+
+    def entries_doc(self, gln: str, params: dict[str, str]) -> EntriesDoc:
+        held = self.store.log_size(gln)
+        start, end, size = parse_entries_query(params, held)
+        entries: list[bytes] = []
+        total = 0
+        for data in self.store.entries(gln, start, end):
+            if entries and total + len(data) > BATCH_BYTES:
+                break
+            entries.append(data)
+            total += len(data)
+        end = start + len(entries)
+        proof = self.ledger.consistency_proof(gln, end, size) if end < size else []
+        cp = self.store.checkpoint_at(gln, end)
+        return EntriesDoc(gln, start, end, size, tuple(entries), tuple(proof),
+                          cp[1] if cp else None)
+
+    def consistency_doc(self, gln: str, params: dict[str, str]) -> ProofDoc:
+        old, new = parse_proof_query(params, "old", "new", self.store.log_size(gln))
+        proof = self.ledger.consistency_proof(gln, old, new) if old < new else []
+        return ProofDoc(gln, "consistency", old, new, tuple(proof))
+
+    def inclusion_doc(self, gln: str, params: dict[str, str]) -> ProofDoc:
+        index, size = parse_proof_query(params, "index", "size", self.store.log_size(gln))
+        return ProofDoc(gln, "inclusion", index, size,
+                        tuple(self.ledger.inclusion_proof(gln, index, size)))
+
+    def log_sizes(self) -> dict[str, int]:
+        return self.store.log_sizes()
+
+    # --- pulling: directory ---------------------------------------------------------------
+    def ingest_directory(self, doc: CheckpointsDoc, peer: str) -> DirectoryResult:
+        """Keep new member certificates and revocations that verify against our root."""
+        if doc.consortium != self.ledger.consortium:
+            raise ProtocolError(f"Peer belongs to consortium {doc.consortium!r}, not ours.")
+        known = set(self.store.all_member_certs())
+        new_members = new_revocations = 0
+        with self.store.transaction():
+            for pem in doc.members:
+                if pem in known:
+                    continue
+                try:
+                    self.ledger.add_member_certificate(pem)
+                    new_members += 1
+                except IdentityError as exc:  # expired or foreign: keep nothing, carry on
+                    log.warning("peer %s: skipped a member certificate: %s", peer, exc)
+            for item in doc.revocations:
+                try:
+                    revocation = Revocation.from_dict(item)
+                    if self.ledger.add_revocation(revocation):
+                        new_revocations += 1
+                except IdentityError as exc:
+                    raise PeerMisbehaved(
+                        f"Peer {peer} served a revocation the consortium root did not sign: "
+                        f"{exc}", FORGED_REVOCATION, "directory",
+                        json.dumps({"revocation": item}, sort_keys=True)) from None
+        return DirectoryResult(new_members, new_revocations)
+
+    # --- pulling: one log -------------------------------------------------------------------
+    def verify_checkpoint(self, gln: str, note: str, peer: str) -> SignedCheckpoint:
+        """Signature and origin of a peer's checkpoint of log ``gln`` (not yet its root)."""
+        try:
+            signed = SignedCheckpoint.parse(note)
+            if signed.checkpoint.origin != self.ledger.origin(gln):
+                raise CheckpointError(f"origin {signed.checkpoint.origin!r} is not log {gln}'s")
+            for pem in self.store.member_certs(gln):
+                try:
+                    member = verify_member_certificate(load_certificate(pem),
+                                                       self.ledger.root_cert, at=_cert_time(pem))
+                    signed.verify(member.public_key)
+                    return signed
+                except (CheckpointError, IdentityError):
+                    continue
+            raise CheckpointError(f"not signed by a key of member {gln}")
+        except CheckpointError as exc:
+            raise PeerMisbehaved(f"Peer {peer} served a bad checkpoint of log {gln}: {exc}",
+                                 BAD_CHECKPOINT, gln,
+                                 json.dumps({"log": gln, "theirs": note})) from None
+
+    def plan(self, gln: str, signed: SignedCheckpoint, peer: str,
+             batch: int) -> LogPull | None:
+        """Compare a verified remote checkpoint with what we hold.
+
+        Returns a LogPull when the peer has more, None when we already hold its tree (after
+        checking that the roots agree), and raises PeerMisbehaved on equivocation.
+        """
+        cp = signed.checkpoint
+        held = self.store.log_size(gln)
+        ours = self.store.checkpoint_at(gln, cp.size)
+        if ours is not None and ours[0] != cp.root_hash:
+            raise PeerMisbehaved(
+                f"Log {gln} has two signed checkpoints of size {cp.size} with different roots "
+                f"(equivocation), one of them served by {peer}.", EQUIVOCATION, gln,
+                json.dumps({"log": gln, "size": cp.size, "ours": ours[1],
+                            "theirs": signed.to_text()}, sort_keys=True))
+        if cp.size <= held:
+            computed = self.ledger.root(gln, cp.size)
+            if computed != cp.root_hash:
+                raise PeerMisbehaved(
+                    f"Log {gln}: the checkpoint served by {peer} at size {cp.size} disagrees "
+                    "with the history this node verified (rewritten history).",
+                    INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
+            return None
+        return LogPull(gln, held, cp.size, cp.root_hash, batch)
+
+    def _history_evidence(self, gln: str, theirs: SignedCheckpoint,
+                          proof: list[bytes] | tuple[bytes, ...] | None = None) -> str:
+        latest = self.store.latest_checkpoint(gln)
+        doc: dict[str, Any] = {"log": gln, "theirs": theirs.to_text(),
+                               "ours": latest[2] if latest else None}
+        if latest is not None and theirs.checkpoint.size < latest[0]:
+            doc["proof_ours"] = [_b64(p) for p in self.ledger.consistency_proof(
+                gln, theirs.checkpoint.size, latest[0])] if theirs.checkpoint.size else []
+        if proof is not None:
+            doc["proof_theirs"] = [_b64(p) for p in proof]
+            doc["held"] = self.store.log_size(gln)
+        return json.dumps(doc, sort_keys=True)
+
+    def held_root(self, gln: str, size: int) -> bytes:
+        return self.ledger.root(gln, size)
+
+    def check_consistency(self, pull: LogPull, signed: SignedCheckpoint,
+                          proof: tuple[bytes, ...], peer: str) -> None:
+        try:
+            pull.check_consistency(self.ledger.root(pull.gln, pull.held), proof)
+        except MerkleError as exc:
+            raise PeerMisbehaved(
+                f"Log {pull.gln}: {peer}'s checkpoint at size {pull.size} is not an extension of "
+                f"the {pull.held} entries held here ({exc}).", INCONSISTENT_HISTORY, pull.gln,
+                self._history_evidence(pull.gln, signed, proof)) from None
+
+    def apply_batch(self, pull: LogPull, signed: SignedCheckpoint, doc: EntriesDoc,
+                    peer: str) -> int:
+        """Verify and store one batch in one transaction; return the number of new entries."""
+        gln = pull.gln
+        with self.store.transaction():
+            held = self.store.log_size(gln)
+            if held < doc.start:
+                raise ProtocolError(f"Batch of log {gln} starts at {doc.start}; {held} held.")
+            overlap = min(held, doc.end) - doc.start
+            if overlap > 0:
+                mine = self.store.entries(gln, doc.start, doc.start + overlap)
+                if list(doc.entries[:overlap]) != mine:
+                    raise PeerMisbehaved(
+                        f"Log {gln}: {peer} served entries that differ from the verified ones "
+                        f"held here in [{doc.start}, {doc.start + overlap}).",
+                        INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
+            new = list(doc.entries[max(overlap, 0):])
+            if new:
+                try:
+                    self.ledger.append_entries(gln, held, new)
+                except (EventError, IdentityError) as exc:
+                    bad = _first_bad(self.ledger, gln, held, new)
+                    raise PeerMisbehaved(
+                        f"Log {gln}: {peer} served a forged entry ({exc}); the batch "
+                        f"[{doc.start}, {doc.end}) was refused.", FORGED_ENTRY, gln,
+                        json.dumps({"log": gln, "index": bad[0], "entry": _b64(bad[1]),
+                                    "checkpoint": signed.to_text()}, sort_keys=True)) from None
+            try:
+                pull.check_batch(doc.end, self.ledger.root(gln, doc.end), doc.proof)
+            except MerkleError as exc:
+                raise PeerMisbehaved(
+                    f"Log {gln}: the entries {peer} served up to {doc.end} do not lead to its "
+                    f"signed root at size {pull.size} ({exc}); the batch was refused.",
+                    ROOT_MISMATCH, gln, json.dumps(
+                        {"log": gln, "theirs": signed.to_text(), "end": doc.end,
+                         "computed_root": self.ledger.root(gln, doc.end).hex(),
+                         "proof": [_b64(p) for p in doc.proof]}, sort_keys=True)) from None
+            pull.held = max(pull.held, self.store.log_size(gln))
+            try:
+                if doc.checkpoint is not None and doc.end < pull.size:
+                    batch_cp = SignedCheckpoint.parse(doc.checkpoint)
+                    if batch_cp.checkpoint.size == doc.end:
+                        self.ledger.accept_checkpoint(gln, doc.checkpoint)
+                if doc.end == pull.size:
+                    self.ledger.accept_checkpoint(gln, signed.to_text())
+            except (CheckpointError, MerkleError) as exc:
+                raise PeerMisbehaved(
+                    f"Log {gln}: {peer} served a checkpoint that does not match its entries "
+                    f"({exc}).", BAD_CHECKPOINT, gln,
+                    json.dumps({"log": gln, "theirs": doc.checkpoint}, sort_keys=True)) from None
+        return len(new)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def mark_synced(self, gln: str, peer: str) -> None:
+        with self.store.transaction():
+            self.store.put_synced(gln, now_iso(), peer, self.store.log_size(gln))
+
+    def record(self, kind: str, subject: str, peer: str, detail: str, evidence: str) -> None:
+        digest = hashlib.sha256(evidence.encode()).hexdigest()
+        try:
+            with self.store.transaction():
+                self.store.put_evidence(kind, subject, peer, detail, digest, evidence, now_iso())
+        except SupplyChainError as exc:  # a busy store must not hide the log line
+            log.error("could not store evidence (%s): %s", kind, exc)
+
+
+def _first_bad(ledger: Ledger, gln: str, start: int, entries: list[bytes]) -> tuple[int, bytes]:
+    for i, data in enumerate(entries):
+        try:
+            ledger.verify_entry(gln, start + i, data)
+        except SupplyChainError:
+            return start + i, data
+    return start, entries[0]

@@ -1,0 +1,172 @@
+"""A running sync node: the API server, the background pull loop, and notices to peers.
+
+One thread (a single-worker executor) owns the store; the asyncio loop does the network.
+Peers are pulled concurrently, each request under a deadline, so a slow or dead peer never
+stalls the others. Blocked peers are skipped until an operator runs ``peers unblock``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from supplychain.identity import Member
+from supplychain.node import Node
+from supplychain.sync.http import HttpPeer, client_session, make_app
+from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
+from supplychain.sync.puller import PullReport, pull_from
+from supplychain.sync.replica import REFUSED_CONNECTION, Replica
+from supplychain.sync.tls import client_context, server_context
+
+log = logging.getLogger("supplychain.sync")
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_INTERVAL = 30.0
+WATCH_SECONDS = 0.5
+
+
+class SyncService:
+    """Sync for one node. Create it, then ``await sync_round()`` or ``await serve(...)``."""
+
+    def __init__(self, node: Node, passphrase: bytes, *, timeout: float = DEFAULT_TIMEOUT,
+                 batch: int = MAX_BATCH_ENTRIES) -> None:
+        self.node = node
+        self.replica = Replica(node.ledger, node.gln)
+        self.timeout = timeout
+        self.batch = batch
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="supplychain-store")
+        self.server_ssl = server_context(node.home, passphrase, self._handshake_failed)
+        self.client_ssl = client_context(node.home, passphrase, None)
+        self._wake: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the thread that owns the store."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+    # --- pulling ----------------------------------------------------------------------------
+    async def sync_round(self, urls: list[str] | None = None) -> list[PullReport]:
+        """Pull from every active peer (or ``urls``) concurrently; one report per peer."""
+        if urls is None:
+            peers = await self.run(self.node.store.peers)
+            urls = [p[0] for p in peers if p[2] != "blocked"]
+        if not urls:
+            return []
+        async with client_session(self.client_ssl, self.timeout) as session:
+            return list(await asyncio.gather(*(self._pull(u, session) for u in urls)))
+
+    async def _pull(self, url: str, session: Any) -> PullReport:
+        from supplychain.sync.replica import now_iso
+        await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
+        peer = HttpPeer(url, session, self.replica, self.run)
+        report = await pull_from(peer, self.replica, self.run, self.batch)
+        if report.total_new:
+            log.info("pulled %d new entries from %s (%s)", report.total_new, url,
+                     ", ".join(f"{g}: {n}" for g, n in sorted(report.new_entries.items())))
+        return report
+
+    async def notify_peers(self) -> None:
+        """Tell every active peer "I have new entries" (best effort, short deadline)."""
+        peers = await self.run(self.node.store.peers)
+        urls = [p[0] for p in peers if p[2] != "blocked"]
+        if not urls:
+            return
+        notice = Notice(await self.run(self.node.store.log_sizes))
+        async with client_session(self.client_ssl, min(self.timeout, 5.0)) as session:
+            async def one(url: str) -> None:
+                try:
+                    await HttpPeer(url, session, self.replica, self.run).notify(notice)
+                except Exception as exc:  # noqa: BLE001 - a notice is a hint, never fatal
+                    log.info("notice to %s not delivered: %s", url, exc)
+            await asyncio.gather(*(one(u) for u in urls))
+
+    # --- serving ----------------------------------------------------------------------------
+    def _handshake_failed(self, reason: str) -> None:
+        log.warning("refused a TLS connection during the handshake: %s", reason)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self.run(lambda: self.replica.record(
+            REFUSED_CONNECTION, "tls-handshake", "-",
+            f"TLS handshake refused: {reason}", reason)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_notice(self, member: Member, notice: Notice) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def start(self, host: str, port: int) -> int:
+        """Start the API server; return the port actually bound."""
+        self._wake = asyncio.Event()
+        app = make_app(self.replica, self.run, self.node.name, self._on_notice)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                      shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
+        await site.start()
+        server = site._server  # noqa: SLF001 - the bound port when 0 was asked
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else port
+        log.info("serving %s (%s) on https://%s:%d", self.node.name, self.node.gln, host,
+                 self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def serve(self, host: str, port: int, interval: float = DEFAULT_INTERVAL,
+                    ready: Callable[[int], None] | None = None) -> None:
+        """Serve and sync until cancelled: a round every ``interval`` seconds, at once on a
+        peer's notice, and a notice to peers whenever our logs grow."""
+        bound = await self.start(host, port)
+        if ready is not None:
+            ready(bound)
+        watcher = asyncio.create_task(self._watch())
+        try:
+            while True:
+                reports = await self.sync_round()
+                if any(r.total_new for r in reports):
+                    await self.notify_peers()
+                assert self._wake is not None
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+            await self.stop()
+
+    async def _watch(self) -> None:
+        """Notice commits by other processes (CLI commands on this home) and tell peers."""
+        store = self.node.store
+        version = await self.run(store.data_version)
+        sizes = await self.run(store.log_sizes)
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            now = await self.run(store.data_version)
+            if now == version:
+                continue
+            version = now
+            new_sizes = await self.run(store.log_sizes)
+            if new_sizes != sizes:
+                sizes = new_sizes
+                await self.notify_peers()
