@@ -12,6 +12,14 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Property tests judge behaviour, not speed: no per-example deadline (a loaded CI machine
+# would make timings flaky); speed lives in bench/.
+settings.register_profile("project", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("project")
+
 from supplychain.gs1 import PackCode  # noqa: E402
 from supplychain.identity import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
