@@ -1,6 +1,7 @@
 """Custody events: their canonical bytes, hash and signature, and log entries.
 
-An event is canonically encoded as RFC 8785 JSON (JCS): keys sorted, no whitespace, UTF-8.
+An event is canonically encoded as RFC 8785 JSON (JCS): keys sorted, no whitespace, UTF-8
+(``canonical_json``).
 Its hash is SHA-256 over those bytes; its author signs the same bytes with Ed25519. A log
 entry (a Merkle leaf) is the canonical JSON of ``{"event": <body>, "sig": <base64>}``.
 """
@@ -17,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
-
-import rfc8785
 
 from supplychain.errors import EventError
 from supplychain.ids import GLN, GTIN, EventHash, PackKey
@@ -124,7 +123,7 @@ class Event:
 
     def to_bytes(self) -> bytes:
         """The canonical (RFC 8785) bytes: what is hashed and signed."""
-        return rfc8785.dumps(self.to_dict())
+        return canonical_json(self.to_dict())
 
     @property
     def hash(self) -> EventHash:
@@ -234,7 +233,7 @@ class SignedEvent:
 
     def to_bytes(self) -> bytes:
         """The entry bytes stored as a Merkle leaf."""
-        return rfc8785.dumps(
+        return canonical_json(
             {"event": self.event.to_dict(), "sig": base64.b64encode(self.signature).decode()}
         )
 
@@ -254,12 +253,27 @@ class SignedEvent:
             raise EventError("A log entry's signature is not base64.") from None
         if len(signature) != 64:
             raise EventError("A log entry's signature is not 64 bytes long.")
-        if rfc8785.dumps(obj) != data:
+        if canonical_json(obj) != data:
             raise EventError("A log entry is not in canonical form (its bytes were altered).")
         # Canonical JSON sorts "event" before "sig", so the event's own canonical bytes are
         # exactly the text between them; the check above guarantees they match its fields.
         event_bytes = data[len(b'{"event":'):data.rindex(b',"sig":')]
         return cls(event, signature, event_bytes)
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical JSON for the values events hold.
+
+    Events contain only strings, integers, null, lists and objects with ASCII keys; for those,
+    JCS is exactly Python's sorted, compact, non-ASCII-escaping JSON in UTF-8 (a property test
+    checks it against the `rfc8785` package), which is several times faster to produce. Text
+    that is not valid Unicode (lone surrogates) is refused.
+    """
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        raise EventError(f"An event holds a value that cannot be encoded ({exc}).") from None
 
 
 def now_iso() -> str:

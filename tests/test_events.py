@@ -143,3 +143,32 @@ def test_any_changed_field_changes_the_hash(event: Event, data: st.DataObject) -
     obj["time"] = obj["time"].replace("+00:00", "+01:00")
     changed = Event.from_dict(obj)
     assert changed.hash != event.hash
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127), max_size=8),
+                      children, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_canonical_json_is_rfc8785(value: object) -> None:
+    import rfc8785
+    from supplychain.events import canonical_json
+    try:
+        expected = rfc8785.dumps(value)
+    except Exception:  # noqa: BLE001 - rfc8785 refuses lone surrogates; so must we
+        with pytest.raises(EventError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+def test_lone_surrogate_in_an_entry_is_refused() -> None:
+    signed = SignedEvent(COMMISSION, FIXED_KEY.sign(COMMISSION.to_bytes()))
+    data = signed.to_bytes().replace(b"\"LOT-7\"", b"\"\\ud800\"")
+    with pytest.raises(EventError):
+        SignedEvent.from_bytes(data)
