@@ -122,12 +122,13 @@ def main() -> None:
         reps = 300
         t_verdict = timed(lambda: [pharmacy.verify(code) for _ in range(reps)]) / reps
         chain = [pharmacy.store.entry(s.log, s.index) for s in pharmacy.ledger.chain(code.key)]
+        keys = {g: pharmacy.ledger.member(g).public_key for g in (MAKER.gln, DIST.gln,
+                                                                  PHARMACY.gln)}
 
         def four_raw() -> None:
             for data in chain:
                 signed = SignedEvent.from_bytes(data)
-                pharmacy.ledger.member(signed.event.author).public_key.verify(
-                    signed.signature, signed.event.to_bytes())
+                keys[signed.event.author].verify(signed.signature, signed.event_bytes)
 
         t_four = timed(lambda: [four_raw() for _ in range(reps)]) / reps
         assert pharmacy.verify(code).verdict.value == "genuine"

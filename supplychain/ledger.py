@@ -93,6 +93,7 @@ class Ledger:
         self.root_cert = root_cert
         self.consortium = consortium
         self._members: dict[tuple[str, str], Member] = {}
+        self._latest: dict[str, Member] = {}  # newest certificate per GLN
 
     # --- directory -----------------------------------------------------------------
     def add_member_certificate(self, pem: bytes) -> Member:
@@ -102,12 +103,15 @@ class Ledger:
         self.store.put_member(info.gln, member.serial, member.key_id, info.name,
                               info.role.value, json.dumps(list(info.prefixes)), member.cert_pem)
         self._members[(info.gln, member.key_id)] = member
+        self._latest.pop(info.gln, None)
         return member
 
     def member(self, gln: str, key_id: str | None = None) -> Member:
         """The verified member certificate of ``gln`` (with ``key_id`` if given)."""
         if key_id is not None and (gln, key_id) in self._members:
             return self._members[(gln, key_id)]
+        if key_id is None and gln in self._latest:
+            return self._latest[gln]
         if key_id is None:
             pems = self.store.member_certs(gln)
             if not pems:
@@ -125,6 +129,8 @@ class Ledger:
         member = verify_member_certificate(load_certificate(pem), self.root_cert,
                                            at=_cert_time(pem))
         self._members[(gln, member.key_id)] = member
+        if key_id is None:
+            self._latest[gln] = member
         return member
 
     def member_name(self, gln: str) -> str:
