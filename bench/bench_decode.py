@@ -11,8 +11,6 @@ Absolute numbers drift between machines; compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 import warnings
@@ -27,6 +25,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import qrcode  # noqa: E402
 import zxingcpp  # noqa: E402
+from machine import describe  # noqa: E402
 
 from supplychain.scanning.decode import decode_frame, read_image_file  # noqa: E402
 
@@ -78,22 +77,13 @@ def _alternating(n: int) -> Reader:
 
 def machine() -> list[str]:
     """Lines describing this machine and the library versions."""
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     zx_version = getattr(zxingcpp, "__version__", None)
     if zx_version is None:
         from importlib.metadata import version
 
         zx_version = version("zxing-cpp")
     return [
-        f"nproc {os.cpu_count()}, CPU {model}",
-        f"Python {platform.python_version()} ({platform.system()} {platform.machine()})",
+        describe(),
         f"opencv-python-headless {cv2.__version__}, zxing-cpp {zx_version}, "
         f"numpy {np.__version__}",
     ]

@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/bench_ledger.py [N]
 
 from __future__ import annotations
 
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from machine import describe  # noqa: E402
 
 from supplychain.events import Event, EventType, Item, SignedEvent  # noqa: E402
 from supplychain.identity import MemberInfo, Role  # noqa: E402
@@ -36,17 +37,7 @@ GTIN = "05012345000015"
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
+    return f"{describe()}, SQLite {sqlite3.sqlite_version}"
 
 
 def make_entries(node: Node, n: int) -> list[bytes]:
