@@ -7,6 +7,7 @@ a non-zero exit status, and leaves the store unchanged.
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import json
 import os
@@ -22,7 +23,7 @@ from supplychain import __version__
 from supplychain.audit import audit
 from supplychain.bundle import export_bundle, import_bundle
 from supplychain.consortium import Consortium
-from supplychain.errors import SupplyChainError
+from supplychain.errors import NoPassphrase, SupplyChainError
 from supplychain.gs1 import PackCode, validate_gln
 from supplychain.identity import MemberInfo, Role, generate_member_key, resolve_passphrase
 from supplychain.node import Node, VerdictReport, parse_codes, step_to_dict
@@ -56,7 +57,16 @@ def default_home() -> Path:
 
 
 def _passphrase(args: argparse.Namespace) -> bytes:
-    return resolve_passphrase(args.passphrase_file)
+    """--passphrase-file, else $SUPPLYCHAIN_PASSPHRASE, else ask (only at a terminal)."""
+    try:
+        return resolve_passphrase(args.passphrase_file)
+    except NoPassphrase:
+        if not sys.stdin.isatty():
+            raise
+        typed = getpass.getpass("Key passphrase: ").encode()
+        if not typed:
+            raise
+        return typed
 
 
 def open_node(args: argparse.Namespace) -> Node:
