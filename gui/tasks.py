@@ -2,9 +2,9 @@
 
 ``TaskManager.run(fn, on_success=..., on_failure=..., on_progress=...)`` runs ``fn(task)`` in
 a worker and delivers every callback on the GUI thread through a queued signal (anki's
-``taskman``/``operations`` pattern). ``fn`` gets a ``Task``: ``task.progress(done, total)``
-reports progress, ``task.cancelled`` is the cooperative cancel flag (the core polls it as a
-plain callable). Workers never touch widgets.
+``taskman``/``operations`` pattern). ``fn`` gets a ``Task``: ``task.progress(done, total,
+*extra)`` reports progress, ``task.cancelled`` is the cooperative cancel flag (the core polls
+it as a plain callable). Workers never touch widgets.
 
 Two pools: ``node=True`` tasks run one at a time on a single "node" thread, which owns the
 node's SQLite connection (the store is not thread-safe); other tasks (label PDFs, decoding an
@@ -43,10 +43,11 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, *extra: object) -> None:
+        """Report progress; ``extra`` values (e.g. a detail object) are passed on as is."""
         callback = self._on_progress
         if callback is not None:
-            self._relay.call.emit(lambda: callback(done, total))
+            self._relay.call.emit(lambda: callback(done, total, *extra))
 
 
 class _Relay(QObject):

@@ -6,16 +6,23 @@ or without a display (offscreen platform, same pictures):
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
 
 It uses a temporary data directory and settings file: your own node and settings are untouched.
+Only some pictures: name them, e.g. `scripts/screenshots.py 13-network` (the steps before still
+run, to reach the same state; only the named pictures are written).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,11 +35,13 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from gui.app import make_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
+from supplychain.demo import DEMO_PASSPHRASE  # noqa: E402
 from supplychain.identity import Role  # noqa: E402
 from supplychain.labels import qr_image  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1366, 768)
+ONLY: set[str] = set()
 
 
 def _spin(ms: int = 30) -> None:
@@ -58,6 +67,8 @@ def wait(cond: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
 
 
 def shot(window: MainWindow, name: str) -> None:
+    if ONLY and name not in ONLY:
+        return
     pump(0.4)
     path = OUT / f"{name}.png"
     if not window.grab().save(str(path)):
@@ -93,9 +104,48 @@ def camera_video(path: Path, text: str) -> None:
     writer.release()
 
 
+@contextmanager
+def serving(home: Path, commission: int) -> Iterator[str]:
+    """Serve the demo node at ``home`` over mutual TLS on loopback (after commissioning a few
+    packs there, so a sync has something to pull); yields its URL."""
+    from supplychain.node import Node
+    from supplychain.sync.service import SyncService
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def serve() -> None:
+        node = Node(home, lambda: DEMO_PASSPHRASE)
+        try:
+            node.commission("05012345000015", "N2601", date(2031, 1, 28), commission)
+            service = SyncService(node, DEMO_PASSPHRASE, timeout=10)
+            try:
+                port = await service.start("127.0.0.1", 0)
+                box.update(url=f"https://127.0.0.1:{port}", loop=asyncio.get_running_loop(),
+                           stop=asyncio.Event())
+                ready.set()
+                await box["stop"].wait()
+            finally:
+                await service.stop()
+                service.close()
+        finally:
+            node.close()
+            ready.set()
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+    thread.start()
+    if not ready.wait(30) or "url" not in box:
+        raise RuntimeError("the demo manufacturer's node could not be served")
+    try:
+        yield box["url"]
+    finally:
+        box["loop"].call_soon_threadsafe(box["stop"].set)
+        thread.join(30)
+
+
 def main() -> int:
+    ONLY.update(a for a in sys.argv[1:] if not a.startswith("-"))
     OUT.mkdir(parents=True, exist_ok=True)
-    app = make_app(sys.argv)
+    app = make_app(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         settings = QSettings(str(tmpdir / "settings.ini"), QSettings.Format.IniFormat)
@@ -169,7 +219,20 @@ def main() -> int:
         wait(lambda: "Event" in ins.evidence.toPlainText(), "evidence")
         shot(window, "12-inspector-alerts")
 
+        net = window.views["network"]
         window.show_view("network")
+        wait(lambda: net.status is not None, "the network status")
+        maker = window.demo.node(Role.MANUFACTURER)  # type: ignore[union-attr]
+        with serving(maker.home, commission=24) as url:
+            for peer in (url, "https://127.0.0.1:1"):
+                n = net.peers.rowCount()
+                net.url_input.setText(peer)
+                net.add_peer()
+                wait(lambda n=n: net.peers.rowCount() > n, "a peer")
+            net.sync_now()
+            wait(lambda: net.outcome is not None and not net.syncing, "the sync round")
+        wait(lambda: any(p.last_success for p in net.peers.rows), "the peers refreshed")
+        window.banner.hide()
         shot(window, "13-network")
         window.close()
     app.processEvents()

@@ -310,7 +310,8 @@ class Node:
         history = tuple(self.history(pack_code)) if record else ()
         # --- sync: last synced time of each relevant log, stale flag ---
         freshness = sync_info(self.store, relevant_logs(
-            self.store, (s.actor for s in history), record.custodian if record else None),
+            self.store, (s.actor for s in history), record.custodian if record else None,
+            pack_code.gtin),
             self.gln)
         # --- end sync ---
         return VerdictReport(

@@ -14,6 +14,7 @@ Tables:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -96,6 +97,8 @@ GET_MEMBER_CERT_BY_KEY = "SELECT cert_pem FROM members WHERE gln = ? AND key_id 
 ALL_MEMBER_CERTS = "SELECT cert_pem FROM members ORDER BY gln, key_id"
 MEMBER_CERT_BY_KEY_ID = "SELECT cert_pem FROM members WHERE key_id = ? ORDER BY gln"
 MEMBER_NAMES = "SELECT gln, name, role FROM members ORDER BY gln"
+MANUFACTURER_PREFIXES = """SELECT gln, prefixes FROM members WHERE role = 'manufacturer'
+ORDER BY gln"""
 
 PUT_REVOCATION = """INSERT INTO revocations (gln, valid_log_size, data) VALUES (?, ?, ?)
 ON CONFLICT (gln) DO UPDATE SET valid_log_size = min(valid_log_size, excluded.valid_log_size),
@@ -259,6 +262,9 @@ class Store:
 
     def all_member_certs(self) -> list[bytes]:
         return [_blob(r[0]) for r in self._all(ALL_MEMBER_CERTS)]
+
+    def manufacturer_prefixes(self) -> list[tuple[str, list[str]]]:
+        return [(r[0], json.loads(r[1])) for r in self._all(MANUFACTURER_PREFIXES)]
 
     def member_names(self) -> list[tuple[str, str, str]]:
         return [(r[0], r[1], r[2]) for r in self._all(MEMBER_NAMES)]

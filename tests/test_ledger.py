@@ -280,3 +280,14 @@ def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
     assert maker.ledger.event_status(maker.ledger.signed_event(MAKER, 1).hash)[0] == "rejected"
     with pytest.raises(RuleViolation, match="revoked"):
         maker.commission(GTIN, "L1", date(2030, 1, 1), 1)
+
+
+def test_freshness_names_the_logs_a_verdict_depends_on(network: Network) -> None:
+    from supplychain.gs1 import PackCode
+    pharmacy = network[PHARMACY]
+    foreign = pharmacy.verify(PackCode(FOREIGN_GTIN, "X1", "L1", date(2030, 1, 31)))
+    assert foreign.sync is not None
+    assert foreign.sync.last_synced == {} and not foreign.sync.stale  # nobody could issue it
+    ours = pharmacy.verify(PackCode(GTIN, "NOSUCH", "L1", date(2030, 1, 31)))
+    assert ours.sync.last_synced == {MAKER: None}  # only its manufacturer could have
+    assert ours.sync.stale  # ... and that log was never synced from a peer

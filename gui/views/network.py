@@ -1,68 +1,423 @@
-"""Network: peer sync is not in this version; bundles are the way to exchange logs."""
+"""Network: the peers this node syncs with, the logs it holds, "Sync now", and bundles.
+
+Every role has it. Node work (reading the status, adding/removing/unblocking a peer) runs on
+the node thread through ``AppContext.call``. A sync round runs on a general worker with its own
+connection to the node's store (``LedgerService.sync_now``), so scanning goes on meanwhile; it
+reports progress per peer and per batch kept, and can be cancelled between network steps.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui import dialogs
 from gui.context import AppContext
+from gui.models import RowsModel, when
+from gui.services import (
+    EvidenceRow,
+    LogRow,
+    NetworkStatus,
+    PeerRow,
+    SyncOutcome,
+    SyncProgress,
+    ago,
+)
+from gui.tasks import Task
 from gui.widgets import big_button, heading
+from supplychain.errors import SupplyChainError
+from supplychain.sync.cli import _url as peer_url
+from supplychain.sync.service import DEFAULT_TIMEOUT
 
-UNAVAILABLE = ("Peer sync is not available in this version; exchange bundles via File > "
-               "Import/Export bundle")
+STATE_WORDS = {"active": "active", "failing": "failing (retried)", "blocked": "BLOCKED"}
+STATE_COLOURS = {"failing": "#fff4d6", "blocked": "#fbe3e3"}
+
+
+def _never(iso: str | None) -> str:
+    return when(iso) if iso else "never"
+
+
+def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    return view
+
+
+def _last_synced(row: LogRow) -> str:
+    if row.own or row.last_synced is None:
+        return "–" if row.own else "never"
+    return f"{when(row.last_synced)} from {row.synced_from_name or row.synced_from}"
+
+
+def _freshness(row: LogRow) -> str:
+    if row.own:
+        return "this node's own log (always current)"
+    if row.last_synced is None:
+        return ("⚠ STALE: never synced with a peer" if row.entries else
+                "⚠ STALE: no peer has sent this log yet")
+    if row.stale:
+        return f"⚠ STALE: {ago(row.last_synced)}"
+    return f"fresh: {ago(row.last_synced)}"
 
 
 class NetworkView(QWidget):
     title = "Network"
+    status_loaded = Signal(object)  # NetworkStatus, after every refresh
+    sync_finished = Signal(object)  # SyncOutcome, or the exception that stopped the round
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.reason = QLabel(f"{UNAVAILABLE}.")
-        self.reason.setObjectName("networkUnavailable")
-        self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("QLabel { background: #e8f4fd; color: #0d3c61; border: 1px "
-                                  "solid #0d3c61; border-radius: 4px; padding: 10px; "
-                                  "font-size: 13pt; }")
-        self.peers_box = QGroupBox("Peers (sync over the network)")
-        peers = QListWidget()
-        peers.addItem("No peers: peer sync is not built yet.")
-        sync = big_button("Sync now")
-        pl = QVBoxLayout(self.peers_box)
-        pl.addWidget(peers)
-        pl.addWidget(sync)
-        self.peers_box.setEnabled(False)
+        self.status: NetworkStatus | None = None
+        self.outcome: SyncOutcome | None = None
+        self.sync_task: Task | None = None
+        self.sync_timeout = DEFAULT_TIMEOUT  # deadline of each request to a peer (seconds)
 
-        bundles = QGroupBox("Exchange bundles instead")
-        explain = QLabel("A bundle is a file with every log this node holds and their signed "
-                         "checkpoints. Export one and hand it to another member (USB stick, "
-                         "e-mail); import theirs. Everything in an imported bundle is verified "
-                         "— signatures, proofs, custody rules — and a bad bundle is refused "
-                         "whole.")
+        intro = QLabel(
+            "Sync pulls every log your peers hold over mutual TLS and keeps only what provably "
+            "belongs to the signed logs; a peer that lies is blocked and the evidence kept.")
+        intro.setWordWrap(True)
+
+        # --- peers ---
+        self.url_input = QLineEdit()
+        self.url_input.setPlaceholderText("https://host:port of another member's node")
+        self.url_input.setAccessibleName("Peer URL")
+        self.url_input.setMinimumHeight(34)
+        self.url_input.returnPressed.connect(self.add_peer)
+        self.add_button = big_button("Add peer", "Add the node at this URL as a peer",
+                                     focus=True)
+        self.add_button.clicked.connect(self.add_peer)
+        self.remove_button = big_button("Remove", "Stop syncing with the selected peer",
+                                        focus=True)
+        self.remove_button.clicked.connect(self.remove_peer)
+        self.unblock_button = big_button("Unblock…", "Let a blocked peer be pulled from again "
+                                                     "(after looking at the evidence)",
+                                         focus=True)
+        self.unblock_button.clicked.connect(self.unblock_peer)
+        self.sync_button = big_button("Sync now", "Run one sync round with every active peer",
+                                      focus=True)
+        self.sync_button.setStyleSheet("QPushButton:enabled { background: #0d47a1; "
+                                       "color: white; font-weight: bold; padding: 0 18px; }")
+        self.sync_button.clicked.connect(self.sync_now)
+        self.url_error = QLabel()
+        self.url_error.setObjectName("peerUrlError")
+        self.url_error.setWordWrap(True)
+        self.url_error.setStyleSheet("color: #8a1c1c; font-weight: bold;")
+        self.url_error.hide()
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.url_input, 1)
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.remove_button)
+        add_row.addWidget(self.unblock_button)
+        add_row.addSpacing(16)
+        add_row.addWidget(self.sync_button)
+
+        self.peers = RowsModel[PeerRow]([
+            ("Peer", lambda p: p.url),
+            ("Member", lambda p: f"{p.name} · {p.gln}" if p.name else
+             (p.gln or "known after the first sync")),
+            ("State", lambda p: STATE_WORDS.get(p.state, p.state)),
+            ("Last attempt", lambda p: _never(p.last_attempt)),
+            ("Last success", lambda p: _never(p.last_success)),
+            ("Failures", lambda p: str(p.failures)),
+            ("Reason", lambda p: p.reason or "–"),
+        ], colour=lambda p: STATE_COLOURS.get(p.state))
+        self.peers_view = _table(self.peers)
+        self.peers_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.peers_view.setMinimumHeight(4 * (self.peers_view.fontMetrics().height() + 8))
+        self.no_peers = QLabel("No peers yet: type the address of another member's node "
+                               "(https://host:port, as given to `supplychain serve --listen`) "
+                               "and press Add peer.")
+        self.no_peers.setWordWrap(True)
+        self.no_peers.setStyleSheet("color: #455a64;")
+
+        # --- a round in progress, and its results ---
+        self.progress_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(260)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress_label, 1)
+        progress_row.addWidget(self.progress_bar)
+        progress_row.addWidget(self.cancel_button)
+        self.progress_box = QWidget()
+        self.progress_box.setLayout(progress_row)
+        progress_row.setContentsMargins(0, 0, 0, 0)
+        self.progress_box.hide()
+        self.results = QListWidget()
+        self.results.setObjectName("syncResults")
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.hide()
+
+        peers_box = QGroupBox("Peers")
+        pl = QVBoxLayout(peers_box)
+        pl.addLayout(add_row)
+        pl.addWidget(self.url_error)
+        pl.addWidget(self.peers_view, 1)
+        pl.addWidget(self.no_peers)
+        pl.addWidget(self.progress_box)
+        pl.addWidget(self.results)
+
+        # --- logs and evidence ---
+        self.logs = RowsModel[LogRow]([
+            ("Organisation", lambda r: r.name),
+            ("GLN", lambda r: r.gln),
+            ("Entries", lambda r: f"{r.entries:,}"),
+            ("Latest checkpoint", lambda r: f"size {r.checkpoint_size:,} · root "
+             f"{(r.root_prefix or '')[:8]}…" if r.checkpoint_size is not None else "none"),
+            ("Freshness", _freshness),
+            ("Last synced (UTC)", _last_synced),
+        ], colour=lambda r: "#fff4d6" if r.stale else None)
+        self.logs_view = _table(self.logs)
+        self.evidence = RowsModel[EvidenceRow]([
+            ("What happened", lambda e: e.words),
+            ("Peer", lambda e: e.peer),
+            ("Log / subject", lambda e: e.subject),
+            ("First seen", lambda e: when(e.first_seen)),
+            ("Last seen", lambda e: when(e.last_seen)),
+            ("Times", lambda e: str(e.count)),
+            ("Detail", lambda e: e.detail),
+        ], colour=lambda e: "#fbe3e3" if e.kind not in ("unreachable", "bad_response")
+                            else None)
+        self.evidence_view = _table(self.evidence)
+        evidence_page = QWidget()
+        el = QVBoxLayout(evidence_page)
+        el.setContentsMargins(0, 4, 0, 0)
+        note = QLabel("Kept for an operator and a third party to check (the signed notes, "
+                      "entries and proofs are stored with each row; `supplychain alerts` "
+                      "prints them). Forks and rejected events are in the Inspector's Alerts "
+                      "tab.")
+        note.setWordWrap(True)
+        el.addWidget(note)
+        el.addWidget(self.evidence_view, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.logs_view, "Logs held")
+        self.tabs.addTab(evidence_page, "Sync evidence and refused connections")
+
+        # --- bundles (offline exchange) ---
+        bundles = QGroupBox("Offline exchange: bundles")
+        explain = QLabel("No network? Hand over a bundle file (every log held); imports are "
+                         "verified in full, but do not count as a sync.")
         explain.setWordWrap(True)
         self.import_button = big_button("Import bundle…  (Ctrl+I)", focus=True)
         self.export_button = big_button("Export bundle…  (Ctrl+E)", focus=True)
         self.import_button.clicked.connect(lambda: self._window_call("import_bundle"))
         self.export_button.clicked.connect(lambda: self._window_call("export_bundle"))
-        row = QHBoxLayout()
-        row.addWidget(self.import_button)
-        row.addWidget(self.export_button)
-        row.addStretch(1)
-        bl = QVBoxLayout(bundles)
-        bl.addWidget(explain)
-        bl.addLayout(row)
+        bl = QHBoxLayout(bundles)
+        bl.addWidget(explain, 1)
+        bl.addWidget(self.import_button)
+        bl.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Network", 16))
-        layout.addWidget(self.reason)
-        layout.addWidget(self.peers_box, 1)
+        layout.addWidget(intro)
+        layout.addWidget(peers_box, 5)
+        layout.addWidget(self.tabs, 4)
         layout.addWidget(bundles)
+        self._selection_changed()
 
     def _window_call(self, name: str) -> None:
         getattr(self.window(), name)()
+
+    # --- status -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.ctx.call(lambda s, _t: s.network_status(), on_success=self.show_status)
+
+    def show_status(self, status: NetworkStatus) -> None:
+        selected = self.selected_peer()
+        self.status = status
+        self.peers.set_rows(status.peers)
+        self.no_peers.setVisible(not status.peers)
+        self.logs.set_rows(status.logs)
+        self.evidence.set_rows(status.evidence)
+        stale = sum(1 for r in status.logs if r.stale)
+        hours = status.stale_after_seconds / 3600
+        limit = f"{hours:g} h" if hours >= 1 else f"{status.stale_after_seconds // 60} min"
+        self.tabs.setTabText(0, f"Logs held ({len(status.logs)}; {stale} stale: not synced "
+                                f"within {limit})" if stale else
+                             f"Logs held ({len(status.logs)}, all fresh)")
+        self.tabs.setTabText(1, f"Sync evidence and refused connections "
+                                f"({len(status.evidence)})")
+        if selected is not None:
+            for i, peer in enumerate(status.peers):
+                if peer.url == selected.url:
+                    self.peers_view.selectRow(i)
+        self._selection_changed()
+        self.status_loaded.emit(status)
+
+    def selected_peer(self) -> PeerRow | None:
+        rows = self.peers_view.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.peers.rows):
+            return None
+        return self.peers.rows[rows[0].row()]
+
+    def _selection_changed(self, *_args: object) -> None:
+        peer = self.selected_peer()
+        self.remove_button.setEnabled(peer is not None)
+        self.unblock_button.setEnabled(peer is not None and peer.state == "blocked")
+
+    # --- peers --------------------------------------------------------------------------
+    def add_peer(self) -> None:
+        text = self.url_input.text().strip()
+        try:
+            url = peer_url(text)
+        except SupplyChainError as exc:
+            self.url_error.setText(f"{exc} — for example https://10.0.0.7:8443")
+            self.url_error.show()
+            return
+        self.url_error.hide()
+
+        def added(result: tuple[str, bool]) -> None:
+            url, new = result
+            self.url_input.clear()
+            self.ctx.notify(f"Added peer {url}. Press Sync now to pull from it." if new
+                            else f"{url} is already a peer.", "success" if new else "info")
+            self.refresh()
+
+        self.ctx.call(lambda s, _t: s.add_peer(url), on_success=added)
+
+    def remove_peer(self) -> None:
+        peer = self.selected_peer()
+        if peer is None:
+            return
+        if not dialogs.confirm(self, "Remove peer", f"Stop syncing with {peer.label} "
+                               f"({peer.url})? Its evidence, if any, stays listed here."):
+            return
+        def removed(_result: object) -> None:
+            self.ctx.notify(f"Removed peer {peer.url}.")
+            self.refresh()
+
+        self.ctx.call(lambda s, _t: s.remove_peer(peer.url), on_success=removed)
+
+    def unblock_peer(self) -> None:
+        peer = self.selected_peer()
+        if peer is None or peer.state != "blocked":
+            return
+        rows = [e for e in (self.status.evidence if self.status else ()) if e.peer == peer.url]
+        listed = "\n".join(f"• {e.words} (log {e.subject}), first seen {when(e.first_seen)}"
+                           f", {e.count}×" for e in rows[:5]) or "• (no evidence row found)"
+        text = (f"{peer.label} ({peer.url}) was blocked because it "
+                f"{peer.reason or 'misbehaved'}.\n\nEvidence kept against it:\n{listed}\n\n"
+                "Unblock it only after someone has looked at this evidence. It will be pulled "
+                "from again at the next round; the evidence stays. Unblock?")
+        if not dialogs.confirm(self, "Unblock peer", text):
+            return
+        def unblocked(_result: object) -> None:
+            self.ctx.notify(f"{peer.label} is active again; its evidence stays listed.")
+            self.refresh()
+
+        self.ctx.call(lambda s, _t: s.unblock_peer(peer.url), on_success=unblocked)
+
+    # --- sync now -----------------------------------------------------------------------
+    @property
+    def syncing(self) -> bool:
+        return self.sync_task is not None
+
+    def sync_now(self) -> None:
+        if self.sync_task is not None:
+            return
+        self.sync_button.setEnabled(False)
+        self.sync_button.setText("Syncing…")
+        self.progress_label.setText("Contacting peers…")
+        self.progress_bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.progress_box.show()
+        timeout = self.sync_timeout
+
+        service = self.ctx.service
+
+        def work(task: Task) -> SyncOutcome:
+            return service.sync_now(lambda p: task.progress(p.peers_done, p.peers_total, p),
+                                    task.cancelled, timeout)
+
+        # A general worker, not the node thread: the round opens its own connection to the
+        # node's store, so scans and other node work go on while peers are slow to answer.
+        self.sync_task = self.ctx.tasks.run(work, node=False, on_success=self._synced,
+                                            on_failure=self._sync_failed,
+                                            on_progress=self._sync_progress,
+                                            on_done=self._sync_done, label="sync")
+
+    def cancel_sync(self) -> None:
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("Cancelling… (the batch being verified is finished "
+                                        "first)")
+
+    def _sync_progress(self, done: int, total: int, detail: SyncProgress | None = None) -> None:
+        if self.sync_task is None or self.sync_task.cancelled():
+            return
+        if done == 0 and (detail is None or detail.new_entries == 0):
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, max(total, 1))
+            self.progress_bar.setValue(done)
+        if detail is not None:
+            self.progress_label.setText(detail.text())
+
+    def _synced(self, outcome: SyncOutcome) -> None:
+        self.outcome = outcome
+        self.results.clear()
+        for result in outcome.results:
+            mark = "✔" if result.ok else ("⛔" if result.blocked else "✖")
+            item = QListWidgetItem(f"{mark}  {result.text}")
+            if not result.ok:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.results.addItem(item)
+        for url in outcome.skipped_blocked:
+            self.results.addItem(f"–  {url}: skipped (blocked; see its evidence).")
+        if not outcome.results:
+            self.results.addItem("No active peers to sync with: add one above."
+                                 if not outcome.skipped_blocked else
+                                 "Every peer is blocked: nothing to sync with.")
+        rows = min(self.results.count(), 4)
+        self.results.setFixedHeight(rows * (self.results.sizeHintForRow(0) + 2) + 8)
+        self.results.show()
+        peers = len(outcome.results)
+        if outcome.cancelled:
+            self.ctx.notify(f"Sync cancelled: {outcome.total_new} new entries kept.", "info")
+        elif peers:
+            words = (f"Sync finished: {outcome.total_new} new entries from {peers} "
+                     f"peer{'s' if peers != 1 else ''}")
+            if outcome.failed:
+                words += f"; {outcome.failed} failed (see the list under the peers)"
+            self.ctx.notify(words + ".", "info" if outcome.failed else "success")
+        self.sync_finished.emit(outcome)
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        from gui import errors
+        errors.show_error(exc)
+        self.sync_finished.emit(exc)
+
+    def _sync_done(self) -> None:
+        self.sync_task = None
+        self.progress_box.hide()
+        self.sync_button.setEnabled(True)
+        self.sync_button.setText("Sync now")
+        # A round may bring new member certificates; then show the new state.
+        self.ctx.call(lambda s, _t: s.refresh_info())
+        self.refresh()

@@ -32,7 +32,15 @@ from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
 from gui.models import RowsModel, when
-from gui.services import DISPENSE, QUARANTINE, RECEIVE, REPORT, ScanResult, quarantine_reason
+from gui.services import (
+    DISPENSE,
+    QUARANTINE,
+    RECEIVE,
+    REPORT,
+    ScanResult,
+    freshness_line,
+    quarantine_reason,
+)
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.identity import Role
 from supplychain.node import HistoryStep
@@ -59,6 +67,12 @@ class ScanView(QWidget):
         self._last_camera: tuple[str, float] = ("", 0.0)
 
         self.banner = VerdictBanner()
+        # How fresh the ledger copy behind the verdict is (VerdictReport.sync).
+        self.freshness = QLabel()
+        self.freshness.setObjectName("verdictFreshness")
+        self.freshness.setWordWrap(True)
+        self.freshness.setProperty("stale", False)
+        self.freshness.hide()
         self.input = ScanInput("Scan a pack, or type its code and press Enter")
         self.input.setAccessibleName("Scanner input")
         self.input.scanned.connect(lambda text: self.verify(text, "scanner"))
@@ -147,6 +161,7 @@ class ScanView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.freshness)
         layout.addLayout(scan_row)
         layout.addWidget(split, 1)
         self._set_actions(frozenset())
@@ -177,6 +192,7 @@ class ScanView(QWidget):
     # --- verifying --------------------------------------------------------------------
     def verify(self, text: str, origin: str = "scanner") -> None:
         self.banner.set_state("busy", "Checking the pack against the ledger…")
+        self.freshness.hide()
         self.ctx.call(lambda s, _t: s.scan_text(text), on_success=self.show_result)
 
     def show_result(self, result: ScanResult) -> None:
@@ -187,9 +203,11 @@ class ScanView(QWidget):
                                   UNREADABLE_HELP)
             self._clear_fields()
             self._set_actions(frozenset())
+            self.freshness.hide()
             _beep(2)
             return
         report = result.report
+        self._show_freshness(result)
         decision = report.decision
         state = report.verdict.value
         extra = ""
@@ -214,6 +232,20 @@ class ScanView(QWidget):
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
         _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
+
+    def _show_freshness(self, result: ScanResult) -> None:
+        text, stale = freshness_line(result.report.sync if result.report else None)
+        self.freshness.setProperty("stale", stale)
+        if stale:
+            self.freshness.setText(f"⚠  {text}")
+            self.freshness.setStyleSheet(
+                "QLabel { background: #fff4d6; color: #5c3c00; border: 1px solid #f2a900; "
+                "border-radius: 4px; padding: 4px 10px; font-size: 11pt; font-weight: bold; }")
+        else:
+            self.freshness.setText(f"⟳  {text}")
+            self.freshness.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; "
+                                         "font-size: 11pt; }")
+        self.freshness.setVisible(bool(text))
 
     def _clear_fields(self) -> None:
         for label in self.fields.values():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from supplychain.gs1 import gtin_in_prefix
 from supplychain.store import Store
 
 STALE_AFTER = timedelta(hours=1)
@@ -48,10 +49,15 @@ def sync_info(store: Store, logs: Iterable[str], own: str,
     return SyncInfo(last, stale, int(limit.total_seconds()))
 
 
-def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None) -> set[str]:
-    """The logs a verdict depends on: those in the pack's chain and its custodian's; for an
-    unknown pack, every member's log (the pack may be in a log not synced yet)."""
+def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None,
+                  gtin: str) -> set[str]:
+    """The logs a verdict depends on: those in the pack's chain and its custodian's. For an
+    unknown pack, the logs of the manufacturers whose company prefixes cover its GTIN (its
+    commissioning could be in one not synced yet); none when no member could have issued it."""
     logs = set(chain_logs)
     if custodian:
         logs.add(custodian)
-    return logs or {gln for gln, _, _ in store.member_names()}
+    if logs:
+        return logs
+    return {gln for gln, prefixes in store.manufacturer_prefixes()
+            if any(gtin_in_prefix(gtin, p) for p in prefixes)}

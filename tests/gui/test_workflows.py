@@ -1,4 +1,4 @@
-"""Shipments, commissioning, the inspector and the network view."""
+"""Shipments, commissioning and the inspector (the network view: test_network.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from gui import dialogs
-from gui.views.network import UNAVAILABLE
 from supplychain.gs1 import parse_pack_code
 from supplychain.identity import Role
 from tests.gui.conftest import WAIT_MS, play_as
@@ -160,23 +159,3 @@ def test_inspector_search_by_lot_and_organisation(qtbot, window) -> None:
     qtbot.waitUntil(lambda: "No pack" in view.result_count.text(), timeout=WAIT_MS)
     view.search("North Wholesale")
     qtbot.waitUntil(lambda: view.results.rowCount() == 16, timeout=WAIT_MS)
-
-
-def test_network_view_is_disabled_and_offers_bundles(qtbot, window, tmp_path: Path) -> None:
-    window.show_view("network")
-    view = window.views["network"]
-    assert not view.peers_box.isEnabled()
-    assert UNAVAILABLE in view.reason.text()
-    assert view.import_button.isEnabled() and view.export_button.isEnabled()
-    bundle = tmp_path / "bundle.json"
-    window.run_bundle_export(bundle)
-    qtbot.waitUntil(lambda: bundle.exists() and not window.progress.isVisible(),
-                    timeout=WAIT_MS)
-    assert "Exported" in window.banner.text.text()
-    window.run_bundle_import(bundle)
-    qtbot.waitUntil(lambda: "Imported 0 new entries" in window.banner.text.text(),
-                    timeout=WAIT_MS)
-    bad = tmp_path / "bad.json"
-    bad.write_text("{}")
-    window.run_bundle_import(bad)
-    qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=WAIT_MS)
