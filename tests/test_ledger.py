@@ -285,7 +285,7 @@ def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
 def test_freshness_names_the_logs_a_verdict_depends_on(network: Network) -> None:
     from supplychain.gs1 import PackCode
     pharmacy = network[PHARMACY]
-    foreign = pharmacy.verify(PackCode(FOREIGN_GTIN, "X1", "L1", date(2030, 1, 31)))
+    foreign = pharmacy.verify(PackCode("04006381333931", "X1", "L1", date(2030, 1, 31)))
     assert foreign.sync is not None
     assert foreign.sync.last_synced == {} and not foreign.sync.stale  # nobody could issue it
     ours = pharmacy.verify(PackCode(GTIN, "NOSUCH", "L1", date(2030, 1, 31)))
