@@ -84,7 +84,7 @@ def add_command(parent: Any, name: str, handler: Handler,
     The handler prints through ``args.out.emit(data, text)`` and raises a SupplyChainError
     (one line, plain words) on bad input.
     """
-    p = parent.add_parser(name, help=help_text, description=help_text)
+    p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=handler)
     return p
@@ -297,8 +297,8 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 def cmd_alerts(args: argparse.Namespace) -> None:
     with _node(args) as node:
-        rows = [{"kind": k, "subject": s, "detail": d, "evidence": e}
-                for k, s, d, e in node.store.alerts()]
+        rows: list[dict[str, object]] = [{"kind": k, "subject": s, "detail": d, "evidence": e}
+                                          for k, s, d, e in node.store.alerts()]
         # --- sync: evidence of lying or refused peers (supplychain.sync) ---
         rows += [{"kind": k, "subject": s, "detail": d, "evidence": e, "peer": p,
                   "first_seen": f, "last_seen": ls, "count": n}

@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS evidence (
 DERIVED_TABLES = ("events", "event_items", "pending", "packs", "recalls", "reports", "alerts")
 
 GET_META = "SELECT value FROM meta WHERE key = ?"
-SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+SET_META = """INSERT INTO meta (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value"""
 
 PUT_MEMBER = """INSERT OR IGNORE INTO members (gln, serial, key_id, name, role, prefixes, cert_pem)
 VALUES (?, ?, ?, ?, ?, ?, ?)"""
@@ -155,7 +156,8 @@ GTIN_KNOWN = "SELECT 1 FROM packs WHERE gtin = ? LIMIT 1"
 PACKS_OF_LOT = "SELECT pack FROM packs WHERE gtin = ? AND lot = ? ORDER BY serial"
 PUT_RECALL = "INSERT OR IGNORE INTO recalls (gtin, lot, event_hash) VALUES (?, ?, ?)"
 GET_RECALLS = "SELECT event_hash FROM recalls WHERE gtin = ? AND lot = ? ORDER BY event_hash"
-PUT_REPORT = "INSERT OR IGNORE INTO reports (pack, event_hash, reporter, reason) VALUES (?, ?, ?, ?)"
+PUT_REPORT = """INSERT OR IGNORE INTO reports (pack, event_hash, reporter, reason)
+VALUES (?, ?, ?, ?)"""
 GET_REPORTS = "SELECT event_hash, reporter, reason FROM reports WHERE pack = ? ORDER BY event_hash"
 PUT_ALERT = "INSERT OR IGNORE INTO alerts (kind, subject, detail, evidence) VALUES (?, ?, ?, ?)"
 ALL_ALERTS = "SELECT kind, subject, detail, evidence FROM alerts ORDER BY kind, subject, evidence"
@@ -360,7 +362,7 @@ class Store:
 
     def head_item(self, pack: str) -> tuple[str, str, str, str, str, str | None] | None:
         row = self._one(HEAD_ITEM, (pack,))
-        return None if row is None else tuple(row)  # type: ignore[return-value]
+        return None if row is None else tuple(row)
 
     def pack_is_forked(self, pack: str) -> bool:
         return int(self._one(FORKED_PREVS, (pack,))[0]) > 0

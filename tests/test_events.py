@@ -157,6 +157,7 @@ json_values = st.recursive(
 @given(json_values)
 def test_canonical_json_is_rfc8785(value: object) -> None:
     import rfc8785
+
     from supplychain.events import canonical_json
     try:
         expected = rfc8785.dumps(value)

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import SHARED_DATA
 from supplychain.errors import CodeError, DamagedCode, NotAPackCode
 from supplychain.gs1 import (
     PackCode,
@@ -21,6 +20,7 @@ from supplychain.gs1 import (
     validate_gtin,
 )
 from supplychain.ids import GTIN
+from tests.conftest import SHARED_DATA
 
 GTIN14 = GTIN("09506000134352")
 FULL = PackCode(gtin=GTIN14, serial="ABC", lot="L1", expiry=date(2026, 6, 30))

@@ -23,7 +23,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("order")
     consortium, homes = build_network(root, "Order Health", MEMBERS, PASSPHRASE)
     nodes = {g: Node(h, lambda: PASSPHRASE) for g, h in homes.items()}
-    maker, dist_a, dist_b, pharmacy = nodes[MAKER], nodes[DIST_A], nodes[DIST_B], nodes[PHARMACY]
+    maker, dist_a, pharmacy = nodes[MAKER], nodes[DIST_A], nodes[PHARMACY]
     codes = maker.commission(GTIN, "L1", date(2030, 1, 31), 4)
     maker.ship(DIST_A, codes[:3])
     exchange(maker, dist_a)

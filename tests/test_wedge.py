@@ -9,7 +9,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.conftest import SHARED_DATA
 from supplychain.errors import CodeError, DamagedCode, NotAPackCode
 from supplychain.gs1 import PackCode, gtin_check_digit, parse_pack_code
 from supplychain.ids import GTIN
@@ -19,6 +18,7 @@ from supplychain.wedge import (
     normalise_scanner_text,
     parse_scanned,
 )
+from tests.conftest import SHARED_DATA
 
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 SYMBOLOGY_PREFIXES = ["", "]d2", "]Q3", "]C1", "]e0"]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from supplychain.gs1 import gtin_in_prefix
+from supplychain.ids import GTIN
 from supplychain.store import Store
 
 STALE_AFTER = timedelta(hours=1)
@@ -60,4 +61,4 @@ def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None
     if logs:
         return logs
     return {gln for gln, prefixes in store.manufacturer_prefixes()
-            if any(gtin_in_prefix(gtin, p) for p in prefixes)}
+            if any(gtin_in_prefix(GTIN(gtin), p) for p in prefixes)}
