@@ -356,8 +356,10 @@ class LedgerService:
 
     # --- commission & labels ---------------------------------------------------------
     def commission(self, gtin: str, lot: str, expiry: date, count: int,
-                   progress: Progress | None = None) -> list[PackCode]:
-        return self.node.commission(gtin, lot, expiry, count, progress)
+                   progress: Progress | None = None,
+                   cancel: Callable[[], bool] | None = None) -> list[PackCode]:
+        """Commission a lot; when cancelled, the packs already signed are returned."""
+        return self.node.commission(gtin, lot, expiry, count, progress, cancel)
 
     def recall(self, gtin: str, lot: str, reason: str) -> str:
         return self.node.recall(gtin, lot, reason).hash

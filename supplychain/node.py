@@ -59,6 +59,7 @@ from supplychain.wedge import DEFAULT_GS_SUBSTITUTES, parse_scanned
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
 MAX_COMMISSION = 100_000
+COMMISSION_CHUNK = 1_000  # packs per signed event (and per transaction) when commissioning
 
 PassphraseSource = Callable[[], bytes]
 
@@ -211,8 +212,15 @@ class Node:
         return event
 
     def commission(self, gtin: str, lot: str, expiry: date, count: int,
-                   progress: Callable[[int, int], None] | None = None) -> list[PackCode]:
-        """Commission ``count`` new serialised packs of one lot; return their codes."""
+                   progress: Callable[[int, int], None] | None = None,
+                   cancel: Callable[[], bool] | None = None) -> list[PackCode]:
+        """Commission ``count`` new serialised packs of one lot; return their codes.
+
+        Packs are signed in events of ``COMMISSION_CHUNK`` packs, one transaction each, with
+        ``progress(done, total)`` after each. ``cancel()`` is asked between events: when it
+        says stop, the packs already committed stay commissioned and are returned (fewer than
+        ``count``); nothing is half-written.
+        """
         gtin14 = validate_gtin(gtin)
         if not 1 <= count <= MAX_COMMISSION:
             raise EventError(f"Commission between 1 and {MAX_COMMISSION} packs at a time.")
@@ -224,13 +232,17 @@ class Node:
                 continue
             seen.add(serial)
             codes.append(PackCode(gtin14, serial, lot, expiry))
-        for start in range(0, count, MAX_ITEMS):
-            chunk = codes[start:start + MAX_ITEMS]
+        done = 0
+        for start in range(0, count, COMMISSION_CHUNK):
+            if cancel is not None and cancel():
+                break
+            chunk = codes[start:start + COMMISSION_CHUNK]
             items = [Item(c.key, None, lot, expiry) for c in chunk]
             self.append([self._event(EventType.COMMISSION, items)])
+            done = start + len(chunk)
             if progress:
-                progress(start + len(chunk), count)
-        return codes
+                progress(done, count)
+        return codes[:done]
 
     def _chain_items(self, codes: Sequence[PackCode], verb: str) -> list[Item]:
         items: list[Item] = []

@@ -291,3 +291,13 @@ def test_freshness_names_the_logs_a_verdict_depends_on(network: Network) -> None
     ours = pharmacy.verify(PackCode(GTIN, "NOSUCH", "L1", date(2030, 1, 31)))
     assert ours.sync.last_synced == {MAKER: None}  # only its manufacturer could have
     assert ours.sync.stale  # ... and that log was never synced from a peer
+
+
+def test_commissioning_stops_between_events_and_keeps_whole_events(network: Network) -> None:
+    maker = network[MAKER]
+    reported: list[int] = []
+    codes = maker.commission(GTIN, "BIG", date(2030, 1, 31), 2500, progress=lambda d, t:
+                             reported.append(d), cancel=lambda: len(reported) >= 1)
+    assert reported == [1000] and len(codes) == 1000
+    assert len(maker.packs_of_lot(GTIN, "BIG")) == 1000
+    assert all(maker.ledger.pack(c.key) is not None for c in codes)

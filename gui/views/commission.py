@@ -62,6 +62,10 @@ class CommissionView(QWidget):
         self.commission_button.clicked.connect(self.commission)
         self.commission_progress = QProgressBar()
         self.commission_progress.hide()
+        self.commission_cancel = big_button("Stop commissioning", focus=True)
+        self.commission_cancel.clicked.connect(self.cancel_commission)
+        self.commission_cancel.hide()
+        self.commission_task: Task | None = None
         form = QFormLayout()
         form.addRow("Product (GTIN):", self.gtin)
         form.addRow("Lot:", self.lot)
@@ -69,6 +73,7 @@ class CommissionView(QWidget):
         form.addRow("Number of packs:", self.count)
         form.addRow(self.commission_button)
         form.addRow(self.commission_progress)
+        form.addRow(self.commission_cancel)
         new_lot = QGroupBox("New lot")
         new_lot.setLayout(form)
 
@@ -155,28 +160,45 @@ class CommissionView(QWidget):
         self.commission_progress.setRange(0, count)
         self.commission_progress.setValue(0)
         self.commission_progress.show()
+        self.commission_cancel.show()
 
         def work(s: services.LedgerService, task: Task) -> tuple[list[PackCode],
-                                                                  list[LabelPreview]]:
-            codes = s.commission(gtin, lot, expiry, count, task.progress)
-            return codes, services.label_previews(codes)
+                                                                  list[LabelPreview], int]:
+            codes = s.commission(gtin, lot, expiry, count, task.progress, task.cancelled)
+            return codes, services.label_previews(codes), count
 
         def done() -> None:
+            self.commission_task = None
             self.commission_button.setEnabled(True)
             self.commission_progress.hide()
+            self.commission_cancel.hide()
 
-        self.ctx.call(work, on_success=self._commissioned,
-                      on_progress=self._commission_progress, on_done=done)
+        self.commission_task = self.ctx.call(work, on_success=self._commissioned,
+                                             on_progress=self._commission_progress,
+                                             on_done=done)
+
+    def cancel_commission(self) -> None:
+        if self.commission_task is not None:
+            self.commission_task.cancel()
 
     def _commission_progress(self, done: int, total: int) -> None:
         self.commission_progress.setRange(0, total)
         self.commission_progress.setValue(done)
 
-    def _commissioned(self, result: tuple[list[PackCode], list[LabelPreview]]) -> None:
-        codes, previews = result
+    def _commissioned(self, result: tuple[list[PackCode], list[LabelPreview], int]) -> None:
+        codes, previews, asked = result
+        if not codes:
+            self.ctx.notify("Commissioning stopped before any pack was signed; nothing was "
+                            "written.", "info")
+            return
         self.codes = codes
-        self.ctx.notify(f"Commissioned {len(codes)} packs of lot {codes[0].lot}. Save the "
-                        "label sheet to print them.")
+        if len(codes) < asked:
+            self.ctx.notify(f"Stopped: {len(codes)} of {asked} packs of lot {codes[0].lot} were "
+                            "commissioned (they stay valid). Save their label sheet to print "
+                            "them.", "info")
+        else:
+            self.ctx.notify(f"Commissioned {len(codes)} packs of lot {codes[0].lot}. Save the "
+                            "label sheet to print them.")
         self.show_previews(previews)
         self.save_button.setEnabled(True)
         self.refresh()

@@ -103,6 +103,24 @@ def test_commission_a_small_lot_preview_save_and_recall(qtbot, window, monkeypat
                     timeout=WAIT_MS)
 
 
+def test_commissioning_can_be_stopped_and_keeps_what_was_signed(qtbot, window) -> None:
+    play_as(qtbot, window, Role.MANUFACTURER)
+    view = window.views["commission"]
+    qtbot.waitUntil(lambda: view.lots.rowCount() == 3, timeout=WAIT_MS)
+    view.gtin.setCurrentText("05012345000015")
+    view.lot.setText("STOP1")
+    view.count.setValue(5000)
+    # Press "Stop" as soon as the first signed event (1,000 packs) is reported.
+    view.commission_progress.valueChanged.connect(
+        lambda value: value and view.commission_cancel.click())
+    qtbot.mouseClick(view.commission_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.commission_task is None, timeout=WAIT_MS * 4)
+    assert 1000 <= len(view.codes) < 5000
+    assert len(view.codes) % 1000 == 0
+    assert "Stopped" in window.banner.text.text()
+    assert view.commission_button.isEnabled() and view.commission_cancel.isHidden()
+
+
 def test_label_sheet_can_be_cancelled(qtbot, window, tmp_path: Path) -> None:
     play_as(qtbot, window, Role.MANUFACTURER)
     view = window.views["commission"]
