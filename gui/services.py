@@ -22,13 +22,14 @@ from supplychain.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.consortium import Consortium
 from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.errors import CodeError, ImageError, RuleViolation, SupplyChainError
+from supplychain.events import EventType
 from supplychain.gs1 import PackCode, validate_gln
 from supplychain.identity import MemberInfo, Role, generate_member_key, load_private_key
 from supplychain.labels import qr_image, write_label_sheet
 from supplychain.ledger import PackRecord
 from supplychain.node import Node, VerdictReport
 from supplychain.report_pdf import write_pack_report
-from supplychain.rules import PackStatus
+from supplychain.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.scanning import decode_frame, read_image_file
 from supplychain.sync.cli import _url as peer_url
 from supplychain.sync.freshness import SyncInfo, sync_info
@@ -46,6 +47,7 @@ RECEIVE = "receive"
 DISPENSE = "dispense"
 REPORT = "report"
 QUARANTINE = "quarantine"
+UNDO_DISPENSE = "undo_dispense"
 
 
 @dataclass(frozen=True)
@@ -276,8 +278,23 @@ class LedgerService:
             if (role is Role.PHARMACY and record.status is PackStatus.ACTIVE
                     and record.custodian == node.gln and report.verdict is Verdict.GENUINE):
                 actions.add(DISPENSE)
+            if self._may_undo_dispense(report):
+                actions.add(UNDO_DISPENSE)
         return ScanResult(text, code, report, None, frozenset(actions),
                           record.recipient if record else None)
+
+    def _may_undo_dispense(self, report: VerdictReport) -> bool:
+        """Our own dispense, the pack's last event, still within the undo window."""
+        if self.info.role is not Role.PHARMACY or not report.history:
+            return False
+        last = report.history[-1]
+        return (last.type is EventType.DISPENSE and last.actor == self.node.gln
+                and datetime.now(UTC) - datetime.fromisoformat(last.time)
+                <= UNDO_DISPENSE_WINDOW)
+
+    def undo_dispense(self, code: PackCode) -> ScanResult:
+        self.node.undo_dispense([code], "dispensed by mistake")
+        return self._result(code.to_digital_link(), code)
 
     def receive(self, codes: Sequence[PackCode]) -> ScanResult:
         self.node.receive(codes)

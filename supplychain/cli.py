@@ -193,6 +193,12 @@ def cmd_dispense(args: argparse.Namespace) -> None:
     _event_result(args, "Dispensed", signed, len(signed.event.items))
 
 
+def cmd_undo_dispense(args: argparse.Namespace) -> None:
+    with _node(args) as node:
+        signed = node.undo_dispense(_codes(args.codes, args), args.reason)
+    _event_result(args, "Undid the dispense of", signed, len(signed.event.items))
+
+
 def cmd_destroy(args: argparse.Namespace) -> None:
     with _node(args) as node:
         signed = node.destroy(_codes(args.codes, args), args.reason)
@@ -385,6 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 ("dispense", cmd_dispense, "dispense packs (pharmacy)")):
         p = command(name, handler, text)
         p.add_argument("codes", nargs="+", metavar="CODE")
+    p = command("undo-dispense", cmd_undo_dispense,
+                "take back a mistaken dispense (same pharmacy, within 10 days)")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    p.add_argument("--reason", default=None)
     p = command("destroy", cmd_destroy, "destroy packs in our custody")
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)

@@ -423,6 +423,10 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
     elif kind is EventType.DISPENSE:
         body |= {"bizStep": "dispensing", "disposition": "dispensed",
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
+    elif kind is EventType.UNDO_DISPENSE:
+        # CBV has no "undispense": the pack goes back into the pharmacy's sellable stock.
+        body |= {"bizStep": "stocking", "disposition": "sellable_accessible",
+                 "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
     elif kind is EventType.DESTROY:
         body |= {"action": "DELETE", "bizStep": "destroying", "disposition": "destroyed",
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
@@ -667,7 +671,7 @@ _STEP_PREFIXES = ("https://ref.gs1.org/cbv/BizStep-", "https://gs1.org/voc/BizSt
 _DISP_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "https://gs1.org/voc/Disp-",
                   "urn:epcglobal:cbv:disp:")
 SUPPORTED_STEPS = ("commissioning", "shipping", "receiving", "dispensing", "decommissioning",
-                   "destroying", "holding")
+                   "destroying", "holding", "stocking")
 _TERMINAL = frozenset({"destroyed", "dispensed", "partially_dispensed", "disposed",
                        "retail_sold", "stolen", "encoded", "inactive"})
 _ALLOWED_DISPOSITIONS: dict[str, frozenset[str | None] | None] = {
@@ -676,6 +680,7 @@ _ALLOWED_DISPOSITIONS: dict[str, frozenset[str | None] | None] = {
     "destroying": frozenset({None, "destroyed", "disposed"}),
     "decommissioning": frozenset({"dispensed", "destroyed", "disposed"}),
     "holding": frozenset({None, "non_sellable_other", "sellable_not_accessible"}),
+    "stocking": frozenset({"sellable_accessible"}),  # back in stock: an undone dispense
     "shipping": None,   # any but _TERMINAL
     "receiving": None,
 }
@@ -684,6 +689,7 @@ _ALLOWED_ACTIONS = {
     "shipping": {"OBSERVE"},
     "receiving": {"OBSERVE"},
     "holding": {"OBSERVE"},
+    "stocking": {"OBSERVE"},
     "dispensing": {"OBSERVE", "DELETE"},
     "decommissioning": {"OBSERVE", "DELETE"},
     "destroying": {"OBSERVE", "DELETE"},
@@ -852,6 +858,8 @@ def map_event(obj: Any, index: int, me: GLN,
         return _replace(plan, kind=EventType.DISPENSE, codes=tuple(codes))
     if step in ("destroying", "decommissioning"):
         return _replace(plan, kind=EventType.DESTROY, codes=tuple(codes))
+    if step == "stocking":  # only as the undo of our own dispense; the rules check it
+        return _replace(plan, kind=EventType.UNDO_DISPENSE, codes=tuple(codes))
     # holding: a suspect report, which the ledger only records with a reason
     if not reason:
         raise EpcisError("A holding event becomes a suspect report only with a reason "

@@ -39,6 +39,7 @@ class EventType(str, Enum):
     SHIP = "ship"
     RECEIVE = "receive"
     DISPENSE = "dispense"
+    UNDO_DISPENSE = "undo_dispense"
     DESTROY = "destroy"
     RECALL = "recall"
     REPORT = "report"

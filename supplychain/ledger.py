@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from cryptography import x509
@@ -328,7 +328,8 @@ class Ledger:
             if state is None:
                 return self._reject(h, f"{item.pack}: the event named as previous "
                                        f"({item.prev[:12]}) does not concern this pack.")
-            befores.append((_state_from_row(item.pack, state), state[0] + 1))
+            befores.append((replace(_state_from_row(item.pack, state), since=prev_row[3]),
+                            state[0] + 1))
         if waiting:
             for prev in waiting:
                 self.store.put_pending(h, prev)

@@ -279,6 +279,11 @@ class Node:
         items = self._chain_items(codes, "dispense")
         return self.append([self._event(EventType.DISPENSE, items)])[0]
 
+    def undo_dispense(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
+        """Take back our own mistaken dispense (within the window): the pack is active again."""
+        items = self._chain_items(codes, "undo the dispense of")
+        return self.append([self._event(EventType.UNDO_DISPENSE, items, reason=reason)])[0]
+
     def destroy(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
         items = self._chain_items(codes, "destroy")
         return self.append([self._event(EventType.DESTROY, items, reason=reason)])[0]

@@ -8,7 +8,7 @@ on bundle import, on sync and when derived tables are rebuilt.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from supplychain.errors import RuleViolation
@@ -42,6 +42,13 @@ class PackState:
     status: PackStatus
     custodian: GLN
     recipient: GLN | None = None
+    since: str | None = None
+    """Time (ISO 8601) of the event that produced this state, when known."""
+
+
+UNDO_DISPENSE_WINDOW = timedelta(days=10)
+"""How long after dispensing the same pharmacy may undo a mistaken dispense (as EU FMD's
+10-day window for reverting a decommissioned pack)."""
 
 
 def split_pack_key(pack: str) -> tuple[GTIN, str]:
@@ -59,6 +66,8 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
         return _commission(item, actor)
     if before is None:
         raise RuleViolation(f"{item.pack}: a {kind.value} needs the pack's previous event.")
+    if kind is EventType.UNDO_DISPENSE:
+        return _undo_dispense(event, item, actor, before)
     if before.status.decommissioned:
         raise RuleViolation(
             f"{item.pack} was already {before.status.value}; a decommissioned pack stays "
@@ -85,6 +94,20 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
         _require_custodian(item, actor, before, "destroy")
         return replace(before, status=PackStatus.DESTROYED)
     raise RuleViolation(f"A {kind.value} event does not extend a custody chain.")
+
+
+def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
+    """A pharmacy takes back its own mistaken dispense, within the window."""
+    if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
+        raise RuleViolation(f"{item.pack}: only the pharmacy that dispensed a pack can undo "
+                            "that dispense, as the very next step.")
+    if before.since is None:
+        raise RuleViolation(f"{item.pack}: the time of the dispense is unknown.")
+    elapsed = datetime.fromisoformat(event.time) - datetime.fromisoformat(before.since)
+    if elapsed > UNDO_DISPENSE_WINDOW or elapsed < timedelta(0):
+        raise RuleViolation(f"{item.pack}: a dispense can be undone only within "
+                            f"{UNDO_DISPENSE_WINDOW.days} days; report the pack instead.")
+    return replace(before, status=PackStatus.ACTIVE)
 
 
 def check_recall(event: Event, actor: MemberInfo) -> None:

@@ -134,6 +134,10 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
             reasons.add(Reason.FORKED_CHAIN)
         if facts.status is PackStatus.DISPENSED:
             reasons.add(Reason.ALREADY_DISPENSED)
+            if facts.custodian == site:
+                notes.append("It was dispensed here: if you just scanned the same pack twice, "
+                             "no action is needed; if it was dispensed by mistake, undo the "
+                             "dispense.")
         elif facts.status is PackStatus.DESTROYED:
             reasons.add(Reason.DECOMMISSIONED)
         if code.lot is not None and code.lot != facts.registered_lot:

@@ -142,6 +142,8 @@ def story(network: Network) -> dict[str, Any]:
     exchange(maker, pharmacy)
     pharmacy.receive([lot1[0]])
     pharmacy.dispense([lot1[0]])
+    pharmacy.undo_dispense([lot1[0]], "wrong pack scanned")
+    pharmacy.dispense([lot1[0]])
     pharmacy.report([lot1[1]], "seal looks resealed")  # a pack it never held
     return {"lot1": lot1, "lot2": lot2, "packs": [c.key for c in lot1 + lot2]}
 
@@ -258,7 +260,7 @@ def test_export_maps_every_event_type(network: Network, story: dict[str, Any]) -
     for e in events_of(doc):
         by_type.setdefault(e["sc:type"], []).append(e)
     assert sorted(by_type) == ["commission", "destroy", "dispense", "recall", "receive",
-                               "report", "ship"]
+                               "report", "ship", "undo_dispense"]
     steps = {t: {(e.get("bizStep"), e.get("disposition"), e["action"]) for e in es}
              for t, es in by_type.items()}
     assert steps == {
@@ -269,6 +271,7 @@ def test_export_maps_every_event_type(network: Network, story: dict[str, Any]) -
         "destroy": {("destroying", "destroyed", "DELETE")},
         "recall": {(None, "recalled", "OBSERVE")},
         "report": {("holding", "non_sellable_other", "OBSERVE")},
+        "undo_dispense": {("stocking", "sellable_accessible", "OBSERVE")},
     }
     first = by_type["commission"][0]
     assert first["epcList"][0].startswith("urn:epc:id:sgtin:501234.0500001.")
@@ -314,7 +317,8 @@ def test_export_selections(network: Network, story: dict[str, Any]) -> None:
     node = network[PHARMACY]
     dispensed = story["lot1"][0]
     kinds = [e["sc:type"] for e in events_of(export(node, Selection(code=dispensed)))]
-    assert kinds == ["commission", "ship", "receive", "ship", "receive", "dispense"]
+    assert kinds == ["commission", "ship", "receive", "ship", "receive", "dispense",
+                     "undo_dispense", "dispense"]
     lot2 = events_of(export(node, Selection(gtin=GTIN, lot="L2/X")))  # type: ignore[arg-type]
     assert [e["sc:type"] for e in lot2] == ["commission", "recall"]
     assert {e["sc:log"] for e in events_of(export(node, Selection(org=DIST_A)))} == {DIST_A}

@@ -301,3 +301,48 @@ def test_commissioning_stops_between_events_and_keeps_whole_events(network: Netw
     assert reported == [1000] and len(codes) == 1000
     assert len(maker.packs_of_lot(GTIN, "BIG")) == 1000
     assert all(maker.ledger.pack(c.key) is not None for c in codes)
+
+
+def _dispensed_at_pharmacy(network: Network):
+    code = commission_one(network)
+    network[MAKER].ship(PHARMACY, [code])
+    exchange(network[MAKER], network[PHARMACY])
+    network[PHARMACY].receive([code])
+    network[PHARMACY].dispense([code])
+    return code
+
+
+def test_a_mistaken_dispense_can_be_undone_by_the_same_pharmacy(network: Network) -> None:
+    code = _dispensed_at_pharmacy(network)
+    pharmacy = network[PHARMACY]
+    assert pharmacy.verify(code).decision.reasons == (Reason.ALREADY_DISPENSED,)
+    pharmacy.undo_dispense([code], "scanned the wrong pack")
+    report = pharmacy.verify(code)
+    assert report.verdict is Verdict.GENUINE and report.status is PackStatus.ACTIVE
+    assert report.history[-1].type is EventType.UNDO_DISPENSE
+    pharmacy.dispense([code])  # and it can be dispensed for real afterwards
+    with pytest.raises(RuleViolation, match="only the pharmacy that dispensed"):
+        network[MAKER].undo_dispense([code])  # not the manufacturer (not its custody)
+
+
+def test_undo_dispense_is_refused_after_the_window_or_for_other_states(network: Network) -> None:
+    code = _dispensed_at_pharmacy(network)
+    pharmacy = network[PHARMACY]
+    head = pharmacy.ledger.pack(code.key).head
+    late = Event(EventType.UNDO_DISPENSE, PHARMACY, pharmacy.me.key_id,
+                 "2999-01-01T00:00:00.000+00:00", (Item(code.key, head),))
+    with pytest.raises(RuleViolation, match="within 10 days"):
+        pharmacy.append([late])
+    other = commission_one(network)
+    with pytest.raises(RuleViolation, match="only the pharmacy that dispensed"):
+        network[MAKER].undo_dispense([other])
+
+
+def test_already_dispensed_here_says_how_to_tell_a_double_scan(network: Network) -> None:
+    code = _dispensed_at_pharmacy(network)
+    here = network[PHARMACY].verify(code)
+    assert here.verdict is Verdict.COUNTERFEIT
+    assert any("scanned the same pack twice" in n for n in here.decision.notes)
+    exchange(network[PHARMACY], network[DIST_A])
+    elsewhere = network[DIST_A].verify(code)
+    assert elsewhere.verdict is Verdict.COUNTERFEIT and not elsewhere.decision.notes

@@ -36,7 +36,7 @@ Alert = tuple[str, str, str, str]
 _ALERT_WORDS = {"forked_chain": "Forked chain (clone or double hand-over)",
                 "rejected_event": "Rejected event", "duplicate_entry": "Duplicate entry"}
 _STEP = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
-         "dispense": "Dispensed", "destroy": "Destroyed"}
+         "dispense": "Dispensed", "undo_dispense": "Dispense undone", "destroy": "Destroyed"}
 
 
 def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]

@@ -37,6 +37,7 @@ from gui.services import (
     QUARANTINE,
     RECEIVE,
     REPORT,
+    UNDO_DISPENSE,
     ScanResult,
     freshness_line,
     quarantine_reason,
@@ -52,7 +53,8 @@ UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the
 CAMERA_REPEAT_S = 3.0
 
 _STEP_WORDS = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
-               "dispense": "Dispensed", "destroy": "Destroyed"}
+               "dispense": "Dispensed", "undo_dispense": "Dispense undone",
+               "destroy": "Destroyed"}
 
 
 class ScanView(QWidget):
@@ -114,6 +116,10 @@ class ScanView(QWidget):
         self.report_button = big_button("Report suspect…", "Report this pack to the network")
         self.quarantine_button = big_button(
             "Quarantine", "Set the pack aside: files a report 'quarantined at this site'")
+        self.undo_button = big_button("Undo dispense", "Dispensed by mistake? Take it back "
+                                                       "into stock (same pharmacy, 10 days)")
+        self.undo_button.clicked.connect(self.undo_dispense)
+        self.undo_button.hide()
         self.receive_button.clicked.connect(self.receive)
         self.dispense_button.clicked.connect(self.dispense)
         self.report_button.clicked.connect(self.report)
@@ -123,8 +129,8 @@ class ScanView(QWidget):
         self.receive_button.setStyleSheet(primary)
         self.dispense_button.setStyleSheet(primary)
         actions = QHBoxLayout()
-        for b in (self.receive_button, self.dispense_button, self.report_button,
-                  self.quarantine_button):
+        for b in (self.receive_button, self.dispense_button, self.undo_button,
+                  self.report_button, self.quarantine_button):
             actions.addWidget(b)
         if ctx.info.role is not Role.PHARMACY:
             self.dispense_button.hide()
@@ -216,7 +222,8 @@ class ScanView(QWidget):
         code = report.code
         product = (f"GTIN {code.gtin} · Lot {code.lot or '–'} · Expiry "
                    f"{code.expiry.isoformat() if code.expiry else '–'} · Serial {code.serial}")
-        self.banner.set_state(state, decision.message, extra + product)
+        message = " ".join((decision.message, *decision.notes))
+        self.banner.set_state(state, message, extra + product)
         self.fields["gtin"].setText(code.gtin)
         self.fields["serial"].setText(code.serial)
         self.fields["lot"].setText(code.lot or "–")
@@ -255,6 +262,8 @@ class ScanView(QWidget):
     def _set_actions(self, actions: frozenset[str]) -> None:
         self.receive_button.setEnabled(RECEIVE in actions)
         self.dispense_button.setEnabled(DISPENSE in actions)
+        self.undo_button.setVisible(UNDO_DISPENSE in actions)
+        self.undo_button.setEnabled(UNDO_DISPENSE in actions)
         self.report_button.setEnabled(REPORT in actions)
         self.quarantine_button.setEnabled(QUARANTINE in actions)
 
@@ -287,9 +296,22 @@ class ScanView(QWidget):
                                       "code will show it as already dispensed.",
                               f"GTIN {code.gtin} · Lot {code.lot or '–'} · Serial "
                               f"{code.serial}", word="DISPENSED")
-        self._set_actions(frozenset())
+        self._set_actions(frozenset({UNDO_DISPENSE}))
         self.ctx.notify(f"Dispensed {code.serial}.")
         self.focus_input()
+
+    def undo_dispense(self) -> None:
+        code = self._code()
+        if code is None:
+            return
+        if not dialogs.confirm(self, "Undo dispense",
+                               f"Take pack {code.serial} back into stock? Only do this if it "
+                               "never left the pharmacy."):
+            self.focus_input()
+            return
+        self.ctx.call(lambda s, _t: s.undo_dispense(code),
+                      on_success=lambda r: self._after(r, f"Dispense of {code.serial} undone: "
+                                                          "the pack is back in your stock."))
 
     def report(self) -> None:
         code = self._code()

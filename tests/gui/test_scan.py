@@ -147,9 +147,28 @@ def test_receive_then_dispense(qtbot, window) -> None:
     qtbot.waitUntil(lambda: view.verifications == before + 1, timeout=WAIT_MS)
     assert view.banner.title.text() == "DISPENSED"
     assert QApplication.focusWidget() is view.input
-    # A second scan of the same code is a copy.
+    # A second scan of the same code is a copy, or the same pack scanned twice: it says so.
     type_scan(qtbot, window, window.demo.samples["genuine_in_transit"])
     assert view.banner.property("verdict") == "counterfeit"
+    assert "scanned the same pack twice" in view.banner.message.text()
+    assert view.undo_button.isVisible()
+
+
+def test_a_mistaken_dispense_can_be_undone(qtbot, window, monkeypatch) -> None:
+    view = scan_view(window)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_: True)
+    type_scan(qtbot, window, window.demo.samples["genuine"])
+    assert view.undo_button.isHidden()
+    before = view.verifications
+    qtbot.mouseClick(view.dispense_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.verifications == before + 1, timeout=WAIT_MS)
+    assert view.undo_button.isVisible() and view.undo_button.isEnabled()
+    before = view.verifications
+    qtbot.mouseClick(view.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.verifications == before + 1, timeout=WAIT_MS)
+    assert view.banner.property("verdict") == "genuine"
+    assert view.fields["status"].text() == "active"
+    assert view.undo_button.isHidden() and view.dispense_button.isEnabled()
 
 
 def test_report_suspect_and_quarantine(qtbot, window, monkeypatch) -> None:
