@@ -180,6 +180,13 @@ class Ledger:
             raise EventError(f"Entry {index} of log {gln} claims author {event.author}: an "
                              "organisation writes only to its own log.")
         member = self.member(gln, event.key_id)
+        # An expired certificate signs nothing new. (Earlier dates are allowed: a member may
+        # import its history from before it joined, e.g. from EPCIS.)
+        expires = member.certificate.not_valid_after_utc
+        if event.datetime > expires:
+            raise EventError(
+                f"Entry {index} of log {gln} is dated {event.time}, after the certificate "
+                f"that signed it expired ({expires:%Y-%m-%d}).")
         try:
             verify_signature(member.public_key, signed.event_bytes, signed.signature)
         except InvalidSignature:
@@ -333,6 +340,8 @@ class Ledger:
         if waiting:
             for prev in waiting:
                 self.store.put_pending(h, prev)
+            for item in event.items:
+                self.store.put_pending_pack(h, item.pack)
             return PENDING
         try:
             afters = [apply_item(event, item, actor, before)

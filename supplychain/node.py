@@ -31,7 +31,7 @@ from supplychain.errors import (
     RuleViolation,
     SupplyChainError,
 )
-from supplychain.events import MAX_ITEMS, Event, EventType, Item, SignedEvent, now_iso
+from supplychain.events import Event, EventType, Item, SignedEvent, now_iso
 from supplychain.gs1 import PackCode, validate_gln, validate_gtin
 from supplychain.identity import (
     Member,
@@ -330,6 +330,8 @@ class Node:
             self.store, (s.actor for s in history), record.custodian if record else None,
             pack_code.gtin),
             self.gln)
+        if facts.pending_events and not freshness.stale:
+            freshness = replace(freshness, stale=True)  # demonstrably incomplete here
         # --- end sync ---
         return VerdictReport(
             pack_code, decision,
@@ -359,15 +361,17 @@ class Node:
         return sign_code(code, self._signing_key(), self.me.key_id)
 
     def _facts(self, code: PackCode, record: PackRecord | None) -> PackFacts:
+        pending = self.store.pending_for_pack(code.key)
         if record is None:
             return PackFacts(gtin_known=self.store.gtin_known(code.gtin),
-                             reported=bool(self.store.reports(code.key)))
+                             reported=bool(self.store.reports(code.key)),
+                             pending_events=pending)
         return PackFacts(
             gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
             status=record.status, custodian=record.custodian, recipient=record.recipient,
             forked=record.forked, recalled=bool(self.store.recalls(record.gtin, record.lot)),
             reported=bool(self.store.reports(code.key)),
-            integrity_ok=self._chain_intact(code.key))
+            integrity_ok=self._chain_intact(code.key), pending_events=pending)
 
     def _chain_intact(self, pack: str) -> bool:
         """Re-verify every event of the pack's chain: signature and inclusion in a checkpoint."""

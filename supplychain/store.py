@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS event_items (
 CREATE INDEX IF NOT EXISTS event_items_by_pack ON event_items (pack, prev);
 CREATE TABLE IF NOT EXISTS pending (
     event_hash TEXT NOT NULL, waiting_on TEXT NOT NULL, PRIMARY KEY (waiting_on, event_hash));
+CREATE TABLE IF NOT EXISTS pending_packs (
+    event_hash TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (pack, event_hash));
 CREATE TABLE IF NOT EXISTS packs (
     pack TEXT PRIMARY KEY, gtin TEXT NOT NULL, serial TEXT NOT NULL, lot TEXT NOT NULL,
     expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL, recipient TEXT,
@@ -85,7 +87,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     PRIMARY KEY (kind, subject, peer, digest));
 """
 
-DERIVED_TABLES = ("events", "event_items", "pending", "packs", "recalls", "reports", "alerts")
+DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
+                  "reports", "alerts")
 
 GET_META = "SELECT value FROM meta WHERE key = ?"
 SET_META = """INSERT INTO meta (key, value) VALUES (?, ?)
@@ -144,6 +147,9 @@ WHERE i.pack = ? ORDER BY i.depth, i.event_hash"""
 PUT_PENDING = "INSERT OR IGNORE INTO pending (event_hash, waiting_on) VALUES (?, ?)"
 WAITING_ON = "SELECT event_hash FROM pending WHERE waiting_on = ? ORDER BY event_hash"
 CLEAR_PENDING = "DELETE FROM pending WHERE event_hash = ?"
+PUT_PENDING_PACK = "INSERT OR IGNORE INTO pending_packs (event_hash, pack) VALUES (?, ?)"
+CLEAR_PENDING_PACKS = "DELETE FROM pending_packs WHERE event_hash = ?"
+PENDING_FOR_PACK = "SELECT count(*) FROM pending_packs WHERE pack = ?"
 COUNT_PENDING = "SELECT count(DISTINCT event_hash) FROM pending"
 PUT_PACK = """INSERT INTO packs (pack, gtin, serial, lot, expiry, status, custodian, recipient,
 head, forked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -378,6 +384,14 @@ class Store:
 
     def clear_pending(self, event_hash: str) -> None:
         self._run(CLEAR_PENDING, (event_hash,))
+        self._run(CLEAR_PENDING_PACKS, (event_hash,))
+
+    def put_pending_pack(self, event_hash: str, pack: str) -> None:
+        self._run(PUT_PENDING_PACK, (event_hash, pack))
+
+    def pending_for_pack(self, pack: str) -> int:
+        """How many events naming this pack wait for an earlier event not held here."""
+        return int(self._one(PENDING_FOR_PACK, (pack,))[0])
 
     def count_pending(self) -> int:
         return int(self._one(COUNT_PENDING)[0])

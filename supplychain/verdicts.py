@@ -100,6 +100,8 @@ class PackFacts:
     reported: bool = False
     integrity_ok: bool = True
     code_signature: CodeSignatureCheck = CodeSignatureCheck.ABSENT
+    pending_events: int = 0
+    """Events naming this pack that wait for earlier history this node has not received."""
 
     @property
     def serial_known(self) -> bool:
@@ -157,6 +159,9 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         expiry = facts.registered_expiry or code.expiry
         if expiry is not None and expiry < today:
             reasons.add(Reason.EXPIRED)
+    if facts.pending_events:
+        notes.append(f"{facts.pending_events} event(s) about this pack wait for earlier history "
+                     "this node has not received yet: sync before trusting this verdict.")
     ordered = tuple(r for r in _ORDER if r in reasons)
     if any(r not in SUSPECT_REASONS for r in ordered):
         verdict = Verdict.COUNTERFEIT

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from supplychain.bundle import import_bundle
-from supplychain.errors import RuleViolation
+from supplychain.errors import EventError, RuleViolation
 from supplychain.events import Event, EventType, Item, now_iso
 from supplychain.network import exchange
 from supplychain.rules import PackStatus
@@ -329,8 +329,10 @@ def test_undo_dispense_is_refused_after_the_window_or_for_other_states(network: 
     code = _dispensed_at_pharmacy(network)
     pharmacy = network[PHARMACY]
     head = pharmacy.ledger.pack(code.key).head
-    late = Event(EventType.UNDO_DISPENSE, PHARMACY, pharmacy.me.key_id,
-                 "2999-01-01T00:00:00.000+00:00", (Item(code.key, head),))
+    from datetime import UTC, datetime, timedelta
+    in_three_weeks = (datetime.now(UTC) + timedelta(days=21)).isoformat(timespec="milliseconds")
+    late = Event(EventType.UNDO_DISPENSE, PHARMACY, pharmacy.me.key_id, in_three_weeks,
+                 (Item(code.key, head),))
     with pytest.raises(RuleViolation, match="within 10 days"):
         pharmacy.append([late])
     other = commission_one(network)
@@ -346,3 +348,33 @@ def test_already_dispensed_here_says_how_to_tell_a_double_scan(network: Network)
     exchange(network[PHARMACY], network[DIST_A])
     elsewhere = network[DIST_A].verify(code)
     assert elsewhere.verdict is Verdict.COUNTERFEIT and not elsewhere.decision.notes
+
+
+def test_entries_dated_outside_their_certificate_are_refused(network: Network) -> None:
+    maker = network[MAKER]
+    event = Event(EventType.COMMISSION, MAKER, maker.me.key_id, "2999-01-01T00:00:00.000+00:00",
+                  (Item(f"{GTIN}/LATE1", None, "L1", date(2030, 1, 31)),))
+    with pytest.raises(EventError, match="after the certificate that signed it expired"):
+        maker.append([event])
+    assert maker.store.log_size(MAKER) == 0
+
+
+def test_events_waiting_for_unseen_history_are_flagged_in_the_verdict(network: Network) -> None:
+    code = commission_one(network)
+    network[MAKER].ship(DIST_A, [code])
+    exchange(network[MAKER], network[DIST_A])
+    network[DIST_A].receive([code])
+    # The pharmacy holds the manufacturer's commission only, then the distributor's log,
+    # whose receive waits for the ship event it has not seen.
+    import json
+
+    from supplychain.bundle import export_bundle
+    path = network[PHARMACY].home / "dist.json"
+    export_bundle(network[DIST_A].ledger, path)
+    doc = json.loads(path.read_text())
+    doc["logs"] = [log for log in doc["logs"] if log["gln"] == DIST_A]
+    path.write_text(json.dumps(doc))
+    import_bundle(network[PHARMACY].ledger, path)
+    report = network[PHARMACY].verify(code)
+    assert any("wait for earlier history" in n for n in report.decision.notes)
+    assert report.sync is not None and report.sync.stale
