@@ -11,6 +11,7 @@ Layout of a node home::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -59,6 +60,7 @@ from supplychain.wedge import DEFAULT_GS_SUBSTITUTES, parse_scanned
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
 MAX_COMMISSION = 100_000
+VERIFIED_CACHE = 100_000  # entries whose signature a verdict need not check again
 COMMISSION_CHUNK = 1_000  # packs per signed event (and per transaction) when commissioning
 
 PassphraseSource = Callable[[], bytes]
@@ -140,6 +142,7 @@ class Node:
         self.me: Member = self.ledger.member(self.gln)
         self._passphrase = passphrase
         self._key: Ed25519PrivateKey | None = None
+        self._verified: dict[tuple[str, int], tuple[bytes, str]] = {}
 
     # --- set-up ------------------------------------------------------------------
     @classmethod
@@ -378,9 +381,16 @@ class Node:
         try:
             for step in self.ledger.chain(pack):
                 data = self.store.entry(step.log, step.index)
-                signed = self.ledger.verify_entry(step.log, step.index, data)
-                if signed.hash != step.event_hash:
-                    return False
+                digest = hashlib.sha256(data).digest()
+                if self._verified.get((step.log, step.index)) != (digest, step.event_hash):
+                    # Parse and check the signature once per entry bytes (entries are
+                    # immutable; a changed byte changes the digest and is checked again).
+                    signed = self.ledger.verify_entry(step.log, step.index, data)
+                    if signed.hash != step.event_hash:
+                        return False
+                    if len(self._verified) >= VERIFIED_CACHE:
+                        self._verified.clear()
+                    self._verified[(step.log, step.index)] = (digest, step.event_hash)
                 latest = self.store.latest_checkpoint(step.log)
                 if latest is None or latest[0] <= step.index:
                     return False

@@ -255,6 +255,7 @@ def test_unknown_product_serial_and_mismatches_are_counterfeit(network: Network)
 def test_tampered_stored_event_gives_invalid_signature_not_genuine(network: Network) -> None:
     code = commission_one(network)
     maker = network[MAKER]
+    assert maker.verify(code).verdict is Verdict.GENUINE  # verified once (and remembered)
     data = maker.store.entry(MAKER, 0)
     tampered = data.replace(b'"L1"', b'"L2"')
     maker.store.conn.execute("UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
