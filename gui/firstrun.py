@@ -45,9 +45,9 @@ class FirstRunPage(QWidget):
         self.create_button.clicked.connect(self.create_requested)
         cards = QHBoxLayout()
         cards.addWidget(_card(self.demo_button,
-                              "A made-up network of five organisations — regulator, "
-                              "manufacturer, two wholesalers, a pharmacy — with sample packs "
-                              "for every verdict. Switch between them to play each role. "
+                              "A made-up network of eight organisations — regulator, two "
+                              "manufacturers, two wholesalers, three pharmacies — with sample "
+                              "packs for every verdict. Switch between them to play each role. "
                               "Never for real data."))
         cards.addWidget(_card(self.join_button,
                               "Your regulator enrolled your organisation with `supplychain "

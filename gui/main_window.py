@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
 
     def open_demo(self) -> None:
         directory = self.data_dir / "demo"
-        self.first_run.set_busy("Creating the demo network (five organisations, a short "
+        self.first_run.set_busy("Creating the demo network (eight organisations, a short "
                                 "history)…")
         self.pages.setCurrentWidget(self.first_run)
 

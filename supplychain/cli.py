@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", cmd_bundle_import, "verify and import a bundle file", bundle_sub)
     p.add_argument("file", type=Path)
 
-    p = command("demo", cmd_demo, "create (or show) a five-member demo network")
+    p = command("demo", cmd_demo, "create (or show) an eight-member demo network")
     p.add_argument("dir", type=Path, nargs="?", default=None)
     command("audit", cmd_audit, "re-verify every signature, proof, checkpoint and table")
     command("rebuild", cmd_rebuild, "recompute derived tables from the logs")

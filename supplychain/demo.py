@@ -1,8 +1,8 @@
-"""A ready-made demo network: a regulator, a manufacturer, two distributors and a pharmacy.
+"""A ready-made demo network: a regulator, two manufacturers, two distributors, three pharmacies.
 
-``create_demo(directory)`` enrols the five members, plays a short history (lots commissioned,
-shipped, received, dispensed, a recall, a suspect report, a cloned pack) and lets every node
-hold every log. It writes ``demo.json`` describing the nodes and sample codes for each
+``create_demo(directory)`` enrols the eight members, plays a short history (lots commissioned,
+shipped, received, dispensed, a destroyed pack, a recall, a suspect report, a cloned pack, a
+diverted pack) and lets every node hold every log. It writes ``demo.json`` describing the nodes and sample codes for each
 verdict, so the app and the docs can show every case. The demo passphrase is public: the demo
 is for trying the product, never for real data.
 """
@@ -26,6 +26,7 @@ DEMO_PASSPHRASE = b"demo-network-passphrase"
 DEMO_CONSORTIUM = "Demo Medicines Network"
 DEMO_GTIN = "05012345000015"
 DEMO_GTIN_2 = "05012345000022"
+BOLT_GTIN = "05012350000017"
 
 REGULATOR = MemberInfo("Medicines Regulatory Agency", GLN("5012345000015"), Role.REGULATOR)
 MANUFACTURER = MemberInfo("Acme Pharma Ltd", GLN("5012345000022"), Role.MANUFACTURER,
@@ -33,7 +34,13 @@ MANUFACTURER = MemberInfo("Acme Pharma Ltd", GLN("5012345000022"), Role.MANUFACT
 DISTRIBUTOR = MemberInfo("North Wholesale", GLN("5012345000039"), Role.DISTRIBUTOR)
 DISTRIBUTOR_2 = MemberInfo("South Wholesale", GLN("5012345000046"), Role.DISTRIBUTOR)
 PHARMACY = MemberInfo("High Street Pharmacy", GLN("5012345000053"), Role.PHARMACY)
-DEMO_MEMBERS = [REGULATOR, MANUFACTURER, DISTRIBUTOR, DISTRIBUTOR_2, PHARMACY]
+MANUFACTURER_2 = MemberInfo("Bolt Generics", GLN("5012345000060"), Role.MANUFACTURER,
+                            ("501235",))
+PHARMACY_2 = MemberInfo("Riverside Pharmacy", GLN("5012345000077"), Role.PHARMACY)
+PHARMACY_3 = MemberInfo("St Mary's Hospital Pharmacy", GLN("5012345000084"), Role.PHARMACY)
+# The first member of each role is the one the app opens when playing that role.
+DEMO_MEMBERS = [REGULATOR, MANUFACTURER, DISTRIBUTOR, DISTRIBUTOR_2, PHARMACY, MANUFACTURER_2,
+                PHARMACY_2, PHARMACY_3]
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def demo_exists(directory: Path) -> bool:
 
 def create_demo(directory: Path, progress: Callable[[int, int], None] | None = None) -> Demo:
     """Create the demo network in ``directory`` (must not hold one yet)."""
-    step = _Progress(progress, 12)
+    step = _Progress(progress, 14)
     _, homes = build_network(directory, DEMO_CONSORTIUM, DEMO_MEMBERS, DEMO_PASSPHRASE)
     step()
     nodes = {g: Node(h, lambda: DEMO_PASSPHRASE) for g, h in homes.items()}
@@ -96,6 +103,10 @@ def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str,
     north = nodes[DISTRIBUTOR.gln]
     pharmacy = nodes[PHARMACY.gln]
     regulator = nodes[REGULATOR.gln]
+    bolt = nodes[MANUFACTURER_2.gln]
+    south = nodes[DISTRIBUTOR_2.gln]
+    riverside = nodes[PHARMACY_2.gln]
+    hospital = nodes[PHARMACY_3.gln]
     next_year = date.today().replace(day=1) + timedelta(days=400)
     expiry = next_year.replace(day=28)
     lot_a = maker.commission(DEMO_GTIN, "A2401", expiry, 12)
@@ -122,6 +133,24 @@ def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str,
     step()
     pharmacy.report([lot_a[5]], "Carton seal looks re-glued")
     step()
+    # A pack delivered to Riverside Pharmacy that turns up at High Street (diverted).
+    north.ship(PHARMACY_2.gln, [lot_a[8]])
+    exchange(north, riverside)
+    exchange(maker, riverside)
+    riverside.receive([lot_a[8]])
+    maker.destroy([lot_b[4]], "Carton crushed in the warehouse")
+    step()
+    # The second manufacturer supplies the hospital through South Wholesale.
+    bolt_lot = bolt.commission(BOLT_GTIN, "G2501", expiry, 8)
+    bolt.ship(DISTRIBUTOR_2.gln, bolt_lot[:6])
+    exchange(bolt, south)
+    south.receive(bolt_lot[:6])
+    south.ship(PHARMACY_3.gln, bolt_lot[:4])
+    exchange(south, hospital)
+    exchange(bolt, hospital)
+    hospital.receive(bolt_lot[:4])
+    hospital.dispense(bolt_lot[:1])
+    step()
     exchange(regulator, maker)
     fake = PackCode(DEMO_GTIN, "FAKE0000SN01", "A2401", expiry)  # type: ignore[arg-type]
     foreign = PackCode("09506000134352", "X123", "L1", expiry)  # type: ignore[arg-type]
@@ -135,6 +164,10 @@ def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str,
         "unknown_serial": fake.to_digital_link(),
         "unknown_product": foreign.to_digital_link(),
         "not_in_custody": lot_a[9].to_digital_link(),
+        "diverted": lot_a[8].to_digital_link(),
+        "destroyed": lot_b[4].to_digital_link(),
+        "bolt_at_hospital": bolt_lot[1].to_digital_link(),
+        "bolt_dispensed_at_hospital": bolt_lot[0].to_digital_link(),
         "at_manufacturer": lot_a[10].to_digital_link(),
         "lot_b_at_distributor": lot_b[2].to_digital_link(),
         "lot_b_at_manufacturer": lot_b[5].to_digital_link(),

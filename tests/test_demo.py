@@ -28,7 +28,25 @@ EXPECTED = {
     "unknown_serial": (Verdict.COUNTERFEIT, (Reason.UNKNOWN_SERIAL,)),
     "unknown_product": (Verdict.COUNTERFEIT, (Reason.UNKNOWN_PRODUCT,)),
     "not_in_custody": (Verdict.SUSPECT, (Reason.NOT_IN_CUSTODY,)),
+    "diverted": (Verdict.SUSPECT, (Reason.NOT_IN_CUSTODY,)),
+    "destroyed": (Verdict.COUNTERFEIT, (Reason.DECOMMISSIONED,)),
+    "bolt_at_hospital": (Verdict.SUSPECT, (Reason.NOT_IN_CUSTODY,)),
+    "bolt_dispensed_at_hospital": (Verdict.COUNTERFEIT, (Reason.ALREADY_DISPENSED,)),
 }
+
+
+def test_the_consortium_has_every_role_the_issue_asks_for(demo: Demo) -> None:
+    roles = [n.role for n in demo.nodes]
+    assert roles.count(Role.REGULATOR) == 1 and roles.count(Role.MANUFACTURER) == 2
+    assert roles.count(Role.DISTRIBUTOR) == 2 and roles.count(Role.PHARMACY) == 3
+
+
+def test_the_hospital_sees_its_own_packs_as_genuine(demo: Demo) -> None:
+    hospital = next(n for n in demo.nodes if n.name.startswith("St Mary"))
+    with Node(hospital.home, lambda: DEMO_PASSPHRASE) as node:
+        assert node.verify(demo.samples["bolt_at_hospital"]).verdict is Verdict.GENUINE
+        diverted = node.verify(demo.samples["diverted"])
+        assert diverted.decision.reasons == (Reason.NOT_IN_CUSTODY,)
 
 
 @pytest.mark.parametrize("sample", sorted(EXPECTED))

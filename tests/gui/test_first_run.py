@@ -25,7 +25,7 @@ def test_demo_is_created_on_first_run_and_reopened_next_time(qtbot, tmp_path: Pa
     assert (data / "demo" / "demo.json").exists()
     assert win.service.info.role is Role.PHARMACY
     assert win.current_view() == "scan"
-    assert win.org_combo.count() == 5
+    assert win.org_combo.count() == 8
     win.resize(1200, 700)
     win.close()
 

@@ -173,7 +173,9 @@ def test_inspector_search_by_lot_and_organisation(qtbot, window) -> None:
     view = window.views["inspector"]
     view.search("R2403")
     qtbot.waitUntil(lambda: view.results.rowCount() == 4, timeout=WAIT_MS)
-    view.search("south wholesale")
+    view.search("medicines regulatory agency")  # holds no stock
     qtbot.waitUntil(lambda: "No pack" in view.result_count.text(), timeout=WAIT_MS)
+    view.search("south wholesale")
+    qtbot.waitUntil(lambda: view.results.rowCount() == 6, timeout=WAIT_MS)
     view.search("North Wholesale")
     qtbot.waitUntil(lambda: view.results.rowCount() == 16, timeout=WAIT_MS)
