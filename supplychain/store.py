@@ -169,6 +169,18 @@ PUT_ALERT = "INSERT OR IGNORE INTO alerts (kind, subject, detail, evidence) VALU
 ALL_ALERTS = "SELECT kind, subject, detail, evidence FROM alerts ORDER BY kind, subject, evidence"
 COUNT_EVENTS_BY_STATUS = "SELECT status, count(*) FROM events GROUP BY status ORDER BY status"
 
+# Batched forms for ingest (one statement per batch instead of one per event; see Ledger).
+MANY = 500  # host parameters per IN (...) list
+EVENTS_IN = """SELECT event_hash, gln, idx, type, time, status, reason FROM events
+WHERE event_hash IN ({})"""
+ITEMS_OF_PACKS_IN = """SELECT pack, event_hash, prev, depth, lot, expiry, status, custodian,
+recipient FROM event_items WHERE pack IN ({})"""
+ITEMS_OF_PACK = """SELECT pack, event_hash, prev, depth, lot, expiry, status, custodian,
+recipient FROM event_items WHERE pack = ?"""
+NODES_AT = """WITH w (level, idx) AS (VALUES {}) SELECT n.level, n.idx, n.hash FROM w
+JOIN nodes n ON n.gln = ? AND n.level = w.level AND n.idx = w.idx"""
+WAITED_ON_IN = "SELECT DISTINCT waiting_on FROM pending WHERE waiting_on IN ({})"
+
 
 class Store:
     """A node's SQLite file. Not thread-safe: one thread owns it."""
@@ -238,6 +250,34 @@ class Store:
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self.conn.execute(sql, params).fetchall()
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.DatabaseError as exc:
+            raise write_error(exc) from exc
+
+    def _in(self, sql: str, keys: Iterable[Any]) -> list[Any]:
+        """Rows of ``sql`` (one ``IN ({})`` list) for every key, in chunks of MANY."""
+        keys = list(keys)
+        out: list[Any] = []
+        for i in range(0, len(keys), MANY):
+            chunk = keys[i:i + MANY]
+            out.extend(self._all(sql.format(",".join("?" * len(chunk))), chunk))
+        return out
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: undo only this block's writes if it raises."""
+        self.conn.execute("SAVEPOINT batch")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO batch")
+                self.conn.execute("RELEASE batch")
+            raise
+        self.conn.execute("RELEASE batch")
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
         try:
@@ -310,6 +350,10 @@ class Store:
         for gln, idx, data in self.conn.execute(ALL_ENTRIES):
             yield gln, int(idx), _blob(data)
 
+    def put_entries(self, rows: Iterable[tuple[str, int, bytes, str]]) -> None:
+        """Many ``(gln, idx, data, event_hash)`` entries in one statement."""
+        self._many(PUT_ENTRY, rows)
+
     def put_nodes(self, gln: str, nodes: Iterable[tuple[int, int, bytes]]) -> None:
         try:
             self.conn.executemany(PUT_NODE, ((gln, lv, ix, h) for lv, ix, h in nodes))
@@ -321,6 +365,20 @@ class Store:
         if row is None:
             raise LedgerError(f"Log {gln} is missing Merkle node ({level}, {idx}).")
         return _blob(row[0])
+
+    def nodes_at(self, gln: str, wanted: Iterable[tuple[int, int]]
+                 ) -> dict[tuple[int, int], bytes]:
+        """Many ``node`` lookups of one log in one statement (absent ones are left out)."""
+        out: dict[tuple[int, int], bytes] = {}
+        pairs = sorted(set(wanted))
+        for i in range(0, len(pairs), MANY // 2):
+            chunk = pairs[i:i + MANY // 2]
+            params: list[Any] = [x for pair in chunk for x in pair]
+            params.append(gln)
+            sql = NODES_AT.format(",".join(["(?, ?)"] * len(chunk)))
+            for level, idx, h in self._all(sql, params):
+                out[(int(level), int(idx))] = _blob(h)
+        return out
 
     def all_nodes(self) -> Iterable[tuple[str, int, int, bytes]]:
         for gln, level, idx, h in self.conn.execute(ALL_NODES):
@@ -352,6 +410,44 @@ class Store:
     def event_row(self, event_hash: str) -> tuple[str, int, str, str, str, str | None] | None:
         row = self._one(GET_EVENT, (event_hash,))
         return None if row is None else (row[0], int(row[1]), row[2], row[3], row[4], row[5])
+
+    def event_rows(self, hashes: Iterable[str]
+                   ) -> dict[str, tuple[str, int, str, str, str, str | None]]:
+        """``event_row`` of many events at once (absent ones are left out)."""
+        return {r[0]: (r[1], int(r[2]), r[3], r[4], r[5], r[6])
+                for r in self._in(EVENTS_IN, hashes)}
+
+    def put_events(self, rows: Iterable[tuple[str, str, int, str, str, str, str | None]]) -> None:
+        self._many(PUT_EVENT, rows)
+
+    def set_events_status(self, rows: Iterable[tuple[str, str | None, str]]) -> None:
+        """Many ``(status, reason, event_hash)`` updates."""
+        self._many(SET_EVENT_STATUS, rows)
+
+    def items_of_packs(self, packs: Iterable[str]) -> list[tuple[Any, ...]]:
+        """Every item row ``(pack, event_hash, prev, depth, lot, expiry, status, custodian,
+        recipient)`` of the given packs."""
+        return [(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8])
+                for r in self._in(ITEMS_OF_PACKS_IN, packs)]
+
+    def items_of_pack(self, pack: str) -> list[tuple[Any, ...]]:
+        return [(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8])
+                for r in self._all(ITEMS_OF_PACK, (pack,))]
+
+    def put_items(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Many ``(event_hash, pack, prev, depth, lot, expiry, status, custodian, recipient)``."""
+        self._many(PUT_ITEM, rows)
+
+    def waited_on(self, hashes: Iterable[str]) -> set[str]:
+        """Which of these events some pending event waits for."""
+        return {r[0] for r in self._in(WAITED_ON_IN, hashes)}
+
+    def put_packs(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Many ``put_pack`` rows (forked as 0/1), applied in order."""
+        self._many(PUT_PACK, rows)
+
+    def put_alerts(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        self._many(PUT_ALERT, rows)
 
     def put_item(self, event_hash: str, pack: str, prev: str | None, depth: int, lot: str,
                  expiry: str, status: str, custodian: str, recipient: str | None) -> None:

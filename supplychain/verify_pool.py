@@ -1,0 +1,83 @@
+"""Ed25519 verification in worker processes, for large ingest batches.
+
+Verification is the bound on ingest (about 105 µs per signature per core); Python threads
+cannot share it across cores, worker processes can. The ledger parses and checks each entry
+(canonical form, author, key, certificate expiry) in its own process, in order, and sends
+only ``(raw public key, signed bytes, signature)`` triples here; the workers answer which, if
+any, fails. Nothing about *what* is checked changes, only *where* the signature is.
+
+The pool is started lazily with the "forkserver" start method (or "spawn" where there is no
+forkserver): never a plain fork of a process that may run threads or Qt. It is shared and
+lives until the process exits (``shutdown()`` stops it earlier). As with any
+``multiprocessing`` program using these start methods, a script that turns workers on must
+keep its top-level code under ``if __name__ == "__main__":`` (the workers import the main
+module).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+Job = tuple[bytes, bytes, bytes]
+"""(raw 32-byte public key, signed bytes, 64-byte signature)."""
+
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_lock = threading.Lock()
+_keys: dict[bytes, Ed25519PublicKey] = {}  # per worker process
+
+
+def first_bad(jobs: Sequence[Job]) -> int:
+    """Index of the first job whose signature does not verify, or -1 (runs in a worker)."""
+    for i, (raw, data, signature) in enumerate(jobs):
+        key = _keys.get(raw)
+        if key is None:
+            key = _keys[raw] = Ed25519PublicKey.from_public_bytes(raw)
+        try:
+            key.verify(signature, data)
+        except InvalidSignature:
+            return i
+    return -1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool with ``workers`` processes (restarted if a different size is asked)."""
+    global _pool, _pool_workers
+    with _lock:
+        if _pool is not None and _pool_workers != workers:
+            _pool.shutdown(wait=True)
+            _pool = None
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+            _pool_workers = workers
+            # Start the workers now (they import cryptography once), not on the first batch.
+            for f in [_pool.submit(first_bad, []) for _ in range(workers)]:
+                f.result()
+        return _pool
+
+
+def submit(workers: int, jobs: Sequence[Job]) -> Future[int]:
+    return pool(workers).submit(first_bad, list(jobs))
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+
+
+atexit.register(shutdown)
