@@ -3,8 +3,8 @@
 ``create_demo(directory)`` enrols the eight members, plays a short history (lots commissioned,
 shipped, received, dispensed, a destroyed pack, a recall, a suspect report, a cloned pack, a
 diverted pack) and lets every node hold every log. It writes ``demo.json`` describing the
-nodes and sample codes for each verdict, so the app and the docs can show every case. The demo passphrase is public: the demo
-is for trying the product, never for real data.
+nodes and sample codes for each verdict, so the app and the docs can show every case. The
+demo passphrase is public: the demo is for trying the product, never for real data.
 """
 
 from __future__ import annotations
