@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from supplychain.cli import EXIT_FAULT, add_command, open_node
-from supplychain.epcis import Selection, export_document, import_document
 from supplychain.errors import EpcisError
 from supplychain.files import write_atomically
 from supplychain.gs1 import parse_pack_code, validate_gln, validate_gtin
+
+# supplychain.epcis (and jsonschema) is imported when an epcis command runs, not at start-up.
 
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 
@@ -34,6 +35,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def cmd_epcis_export(args: argparse.Namespace) -> None:
+    from supplychain.epcis import Selection, export_document
+
     if args.lot is not None and args.gtin is None:
         raise EpcisError("--lot narrows --gtin; give the product's --gtin too.")
     selection = Selection(
@@ -53,6 +56,8 @@ def cmd_epcis_export(args: argparse.Namespace) -> None:
 
 
 def cmd_epcis_import(args: argparse.Namespace) -> int:
+    from supplychain.epcis import import_document
+
     try:
         size = args.file.stat().st_size
         if size > MAX_DOCUMENT_BYTES:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supplychain.cli import add_command, open_node
 from supplychain.errors import CodeError, ImageError, SupplyChainError
 from supplychain.gs1 import PackCode, parse_pack_code
-from supplychain.labels import write_label_sheet
 from supplychain.node import Node
-from supplychain.scanning.decode import DecodedCode, decode_frame, read_image_file
-from supplychain.scanning.sources import VideoFileSource, scan_stream
 from supplychain.signed_codes import split_signature
+
+if TYPE_CHECKING:
+    from supplychain.scanning.decode import DecodedCode
+
+# OpenCV, zxing-cpp and reportlab are imported when scan or labels runs, not at start-up.
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pbm",
                   ".pgm", ".ppm"}
@@ -73,6 +75,9 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 def scan_file(path: Path) -> ScannedFile:
     """Every code in an image, or every distinct code in a video."""
+    from supplychain.scanning.decode import decode_frame, read_image_file
+    from supplychain.scanning.sources import VideoFileSource, scan_stream
+
     result = ScannedFile(str(path))
     try:
         if path.suffix.lower() in VIDEO_SUFFIXES:
@@ -136,6 +141,8 @@ def _file_text(f: ScannedFile) -> str:
 
 
 def cmd_labels(args: argparse.Namespace) -> None:
+    from supplychain.labels import write_label_sheet
+
     with open_node(args) as node:
         keys = node.packs_of_lot(args.gtin, args.lot)
         if not keys:

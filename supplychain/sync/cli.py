@@ -16,7 +16,11 @@ from supplychain.cli import EXIT_FAULT, EXIT_OK, add_command, open_node
 from supplychain.errors import SupplyChainError
 from supplychain.identity import resolve_passphrase
 from supplychain.sync.replica import now_iso
-from supplychain.sync.service import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, SyncService
+
+# Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
+# only when a sync command runs, so other commands start quickly.
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_INTERVAL = 30.0
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -50,6 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = args.listen
     passphrase = resolve_passphrase(args.passphrase_file)
     with open_node(args) as node:
+        from supplychain.sync.service import SyncService
+
         service = SyncService(node, passphrase, timeout=args.timeout)
 
         def ready(bound: int) -> None:
@@ -68,6 +74,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     _logging(args.verbose)
     passphrase = resolve_passphrase(args.passphrase_file)
     with open_node(args) as node:
+        from supplychain.sync.service import SyncService
+
         service = SyncService(node, passphrase, timeout=args.timeout)
         try:
             while True:
