@@ -17,12 +17,15 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -305,6 +308,21 @@ class PreviewWidget(QWidget):
 
     def outline_visible(self) -> bool:
         return bool(self.outline) and time.monotonic() - self._outline_at < self.OUTLINE_SECONDS
+
+
+def table_view(model: object, *, compact: bool = False) -> QTableView:
+    """A read-only, row-selecting table over a model; ``compact``: one text line per row."""
+    view = QTableView()
+    view.setModel(model)  # type: ignore[arg-type]
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+    if compact:
+        view.setWordWrap(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    return view
 
 
 def big_button(text: str, tooltip: str = "", focus: bool = False) -> QPushButton:

@@ -7,16 +7,13 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +24,7 @@ from gui.context import AppContext
 from gui.models import RowsModel, when
 from gui.services import Inspection
 from gui.tasks import Task
-from gui.widgets import STATES, big_button
+from gui.widgets import STATES, big_button, table_view
 from supplychain.identity import Role
 from supplychain.inspect import EventCheck, EvidenceEvent
 from supplychain.ledger import PackRecord
@@ -37,17 +34,6 @@ _ALERT_WORDS = {"forked_chain": "Forked chain (clone or double hand-over)",
                 "rejected_event": "Rejected event", "duplicate_entry": "Duplicate entry"}
 _STEP = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
          "dispense": "Dispensed", "undo_dispense": "Dispense undone", "destroy": "Destroyed"}
-
-
-def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    return view
 
 
 class ChainGraph(QWidget):
@@ -183,7 +169,7 @@ class InspectorView(QWidget):
              ("Custodian", lambda r: self.names.get(r.custodian, r.custodian)),
              ("GTIN", lambda r: r.gtin)],
             colour=lambda r: "#fdecea" if r.forked else None)
-        self.results_view = _table(self.results)
+        self.results_view = table_view(self.results)
         self.results_view.selectionModel().selectionChanged.connect(self._result_chosen)
         self.result_count = QLabel("")
 
@@ -203,7 +189,7 @@ class InspectorView(QWidget):
               else f"✘ {c.problem or 'FAILED'}"),
              ("Event", lambda c: c.step.event_hash[:16] + "…")],
             colour=lambda c: None if c.ok else "#fdecea")
-        self.chain_view = _table(self.chain)
+        self.chain_view = table_view(self.chain)
         self.graph = ChainGraph()
         graph_scroll = QScrollArea()
         graph_scroll.setWidget(self.graph)
@@ -242,7 +228,7 @@ class InspectorView(QWidget):
         self.alerts = RowsModel[Alert](
             [("Alert", lambda a: _ALERT_WORDS.get(a[0], a[0])), ("Subject", lambda a: a[1]),
              ("What it means", lambda a: a[2])])
-        self.alerts_view = _table(self.alerts)
+        self.alerts_view = table_view(self.alerts)
         self.alerts_view.selectionModel().selectionChanged.connect(self._alert_chosen)
         self.evidence = QPlainTextEdit()
         self.evidence.setReadOnly(True)

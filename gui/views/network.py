@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,7 +36,7 @@ from gui.services import (
     ago,
 )
 from gui.tasks import Task
-from gui.widgets import big_button, heading
+from gui.widgets import big_button, heading, table_view
 from supplychain.errors import SupplyChainError
 from supplychain.sync.cli import _url as peer_url
 from supplychain.sync.service import DEFAULT_TIMEOUT
@@ -50,19 +47,6 @@ STATE_COLOURS = {"failing": "#fff4d6", "blocked": "#fbe3e3"}
 
 def _never(iso: str | None) -> str:
     return when(iso) if iso else "never"
-
-
-def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    return view
 
 
 def _last_synced(row: LogRow) -> str:
@@ -144,7 +128,7 @@ class NetworkView(QWidget):
             ("Failures", lambda p: str(p.failures)),
             ("Reason", lambda p: p.reason or "–"),
         ], colour=lambda p: STATE_COLOURS.get(p.state))
-        self.peers_view = _table(self.peers)
+        self.peers_view = table_view(self.peers, compact=True)
         self.peers_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.peers_view.setMinimumHeight(4 * (self.peers_view.fontMetrics().height() + 8))
         self.no_peers = QLabel("No peers yet: type the address of another member's node "
@@ -192,7 +176,7 @@ class NetworkView(QWidget):
             ("Freshness", _freshness),
             ("Last synced (UTC)", _last_synced),
         ], colour=lambda r: "#fff4d6" if r.stale else None)
-        self.logs_view = _table(self.logs)
+        self.logs_view = table_view(self.logs, compact=True)
         self.evidence = RowsModel[EvidenceRow]([
             ("What happened", lambda e: e.words),
             ("Peer", lambda e: e.peer),
@@ -203,7 +187,7 @@ class NetworkView(QWidget):
             ("Detail", lambda e: e.detail),
         ], colour=lambda e: "#fbe3e3" if e.kind not in ("unreachable", "bad_response")
                             else None)
-        self.evidence_view = _table(self.evidence)
+        self.evidence_view = table_view(self.evidence, compact=True)
         evidence_page = QWidget()
         el = QVBoxLayout(evidence_page)
         el.setContentsMargins(0, 4, 0, 0)
