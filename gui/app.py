@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -54,8 +55,23 @@ def make_app(argv: list[str]) -> QApplication:
     return app
 
 
+def no_screen_message(env: dict[str, str], platform: str) -> str | None:
+    """A plain sentence when a Linux machine has no screen to open the window on."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return ("No screen was found to open the window on. Start the app from a desktop session, "
+            "or on a server run it under a virtual screen: xvfb-run -a ./dev app. The command "
+            "line works without a screen: ./dev cli --help")
+
+
 def run(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    message = no_screen_message(dict(os.environ), sys.platform)
+    if message:
+        print(message, file=sys.stderr)
+        return 2
     app = make_app(argv)
     sys.excepthook = errors.excepthook
     window = MainWindow(QSettings(ORGANISATION, APPLICATION), data_dir())

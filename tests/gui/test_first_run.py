@@ -93,3 +93,12 @@ def test_not_a_node_folder_is_said_plainly(qtbot, monkeypatch, settings, tmp_pat
     win.first_run.join_button.click()
     assert win.banner.isVisible() and "not a node folder" in win.banner.text.text()
     win.close()
+
+
+def test_no_screen_gives_a_plain_message_instead_of_a_qt_abort() -> None:
+    from gui.app import no_screen_message
+    message = no_screen_message({}, "linux")
+    assert message is not None and "xvfb-run" in message
+    assert no_screen_message({"DISPLAY": ":0"}, "linux") is None
+    assert no_screen_message({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert no_screen_message({}, "win32") is None
