@@ -12,11 +12,9 @@ run, to reach the same state; only the named pictures are written).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,38 +106,13 @@ def camera_video(path: Path, text: str) -> None:
 def serving(home: Path, commission: int) -> Iterator[str]:
     """Serve the demo node at ``home`` over mutual TLS on loopback (after commissioning a few
     packs there, so a sync has something to pull); yields its URL."""
-    from supplychain.node import Node
-    from supplychain.sync.service import SyncService
-    ready = threading.Event()
-    box: dict[str, Any] = {}
+    from supplychain.sync.service import serving_in_background
 
-    async def serve() -> None:
-        node = Node(home, lambda: DEMO_PASSPHRASE)
-        try:
-            node.commission("05012345000015", "N2601", date(2031, 1, 28), commission)
-            service = SyncService(node, DEMO_PASSPHRASE, timeout=10)
-            try:
-                port = await service.start("127.0.0.1", 0)
-                box.update(url=f"https://127.0.0.1:{port}", loop=asyncio.get_running_loop(),
-                           stop=asyncio.Event())
-                ready.set()
-                await box["stop"].wait()
-            finally:
-                await service.stop()
-                service.close()
-        finally:
-            node.close()
-            ready.set()
+    def prepare(node: Any) -> None:
+        node.commission("05012345000015", "N2601", date(2031, 1, 28), commission)
 
-    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
-    thread.start()
-    if not ready.wait(30) or "url" not in box:
-        raise RuntimeError("the demo manufacturer's node could not be served")
-    try:
-        yield box["url"]
-    finally:
-        box["loop"].call_soon_threadsafe(box["stop"].set)
-        thread.join(30)
+    with serving_in_background(home, DEMO_PASSPHRASE, prepare) as url:
+        yield url
 
 
 def main() -> int:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -170,3 +173,45 @@ class SyncService:
             if new_sizes != sizes:
                 sizes = new_sizes
                 await self.notify_peers()
+
+
+@contextmanager
+def serving_in_background(home: Path, passphrase: bytes,
+                          prepare: Callable[[Node], object] | None = None,
+                          timeout: float = 10.0) -> Iterator[str]:
+    """Serve the node at ``home`` on loopback from a thread with its own event loop (for
+    tests, demos and screenshots); yields its URL and stops the server on exit.
+
+    ``prepare(node)`` runs first on that thread (e.g. to commission packs to pull).
+    """
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def serve() -> None:
+        node = Node(home, lambda: passphrase)
+        try:
+            if prepare is not None:
+                prepare(node)
+            service = SyncService(node, passphrase, timeout=timeout)
+            try:
+                port = await service.start("127.0.0.1", 0)
+                box.update(url=f"https://127.0.0.1:{port}", loop=asyncio.get_running_loop(),
+                           stop=asyncio.Event())
+                ready.set()
+                await box["stop"].wait()
+            finally:
+                await service.stop()
+                service.close()
+        finally:
+            node.close()
+            ready.set()
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+    thread.start()
+    if not ready.wait(30) or "url" not in box:
+        raise RuntimeError(f"the node at {home} could not be served")
+    try:
+        yield box["url"]
+    finally:
+        box["loop"].call_soon_threadsafe(box["stop"].set)
+        thread.join(30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import threading
@@ -18,7 +17,7 @@ from gui.services import SyncOutcome
 from supplychain.demo import DEMO_PASSPHRASE
 from supplychain.identity import Role
 from supplychain.node import Node
-from supplychain.sync.service import SyncService
+from supplychain.sync.service import serving_in_background
 from tests.gui.conftest import WAIT_MS
 
 REFUSED = "https://127.0.0.1:1"  # nothing listens on port 1: connection refused at once
@@ -281,37 +280,13 @@ def test_bundles_are_still_there(qtbot, window, tmp_path: Path) -> None:
 def serving(home: Path, commission: int = 0) -> Iterator[str]:
     """Serve the demo node at ``home`` (after commissioning ``commission`` new packs) from a
     thread with its own event loop; yields its URL."""
-    ready = threading.Event()
-    box: dict[str, Any] = {}
 
-    async def main() -> None:
-        node = Node(home, lambda: DEMO_PASSPHRASE)
-        try:
-            if commission:
-                node.commission("05012345000015", "N2601", date(2031, 1, 28), commission)
-            service = SyncService(node, DEMO_PASSPHRASE, timeout=10)
-            try:
-                port = await service.start("127.0.0.1", 0)
-                box["url"], box["loop"], box["stop"] = (f"https://127.0.0.1:{port}",
-                                                        asyncio.get_running_loop(),
-                                                        asyncio.Event())
-                ready.set()
-                await box["stop"].wait()
-            finally:
-                await service.stop()
-                service.close()
-        finally:
-            node.close()
-            ready.set()
+    def prepare(node: Node) -> None:
+        if commission:
+            node.commission("05012345000015", "N2601", date(2031, 1, 28), commission)
 
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-    thread.start()
-    assert ready.wait(30) and "url" in box, "the in-process server did not start"
-    try:
-        yield box["url"]
-    finally:
-        box["loop"].call_soon_threadsafe(box["stop"].set)
-        thread.join(30)
+    with serving_in_background(home, DEMO_PASSPHRASE, prepare) as url:
+        yield url
 
 
 def test_sync_now_pulls_from_a_real_node(qtbot, window) -> None:
