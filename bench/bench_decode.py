@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_decode.py [--seconds S]
 
-1. Read counts per set on the shared real images (../shared/data/barcodes): a read counts
+1. Read counts per set on the real images in tests/data/barcodes: a read counts
    when the expected text (NAME.txt) is among the texts returned; wrong texts are counted too.
 2. Frames per second on synthetic 1280x720 frames, with one code and with none.
 Absolute numbers drift between machines; compare the ratios of one run.
@@ -29,7 +29,7 @@ from machine import describe  # noqa: E402
 
 from supplychain.scanning.decode import decode_frame, read_image_file  # noqa: E402
 
-BARCODES = ROOT.parent / "shared" / "data" / "barcodes"
+BARCODES = ROOT / "tests" / "data" / "barcodes"
 URI = "https://id.gs1.org/01/09506000134352/21/ABC123?10=L1&17=270630"
 #: Genuine second codes in the set (see tests/scanning/test_decode.py): not "wrong".
 EXTRA_CODES = {"qrcode-2/16.webp": {"[外側QRコード]\r\n \r\n*ﾀﾞﾌﾞﾙQR*\r\nhttp://d-qr.net/ex/"}}
@@ -90,7 +90,7 @@ def machine() -> list[str]:
 
 
 def real_images() -> None:
-    """Print per-set read counts of the three readers on the shared images."""
+    """Print per-set read counts of the three readers on the real images."""
     images = sorted(p for p in BARCODES.glob("*/*") if p.suffix not in {".txt", ".md"})
     readers: dict[str, Reader] = {
         "cv2.QRCodeDetector": opencv_plain,

@@ -1,4 +1,4 @@
-"""Shared test set-up: offscreen Qt, the shared data folder, and small consortia."""
+"""Shared test set-up: offscreen Qt, the test data folder, and small consortia."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from supplychain.ids import GLN  # noqa: E402
 from supplychain.network import build_network  # noqa: E402
 from supplychain.node import Node  # noqa: E402
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+#: Outside test data copied into the project, each folder with its source note.
+TEST_DATA = Path(__file__).resolve().parent / "data"
 PASSPHRASE = b"correct horse battery staple"
 
 # Valid GLNs (GS1 check digit) and a GTIN inside the manufacturer's company prefix.

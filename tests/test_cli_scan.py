@@ -16,9 +16,9 @@ from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo
 from supplychain.gs1 import parse_pack_code
 from supplychain.identity import Role
 from supplychain.labels import write_qr_png
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 
-BARCODES = SHARED_DATA / "barcodes"
+BARCODES = TEST_DATA / "barcodes"
 
 
 @pytest.fixture(scope="module")

@@ -51,11 +51,11 @@ from tests.conftest import (
     MEMBERS,
     PASSPHRASE,
     PHARMACY,
-    SHARED_DATA,
+    TEST_DATA,
     Network,
 )
 
-EPCIS_DATA = SHARED_DATA / "epcis"
+EPCIS_DATA = TEST_DATA / "epcis"
 EXAMPLES = sorted(EPCIS_DATA.glob("Example_*.jsonld"))
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 

@@ -237,9 +237,8 @@ def _render_pdf(path: Path, dpi: int) -> list[Image.Image]:
         prefix = path.with_suffix("")
         subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", path, prefix], check=True)
         return [Image.open(p) for p in sorted(path.parent.glob(f"{prefix.name}-*.png"))]
-    pdfium = pytest.importorskip(
-        "pypdfium2", reason="no PDF rasteriser: install poppler-utils (pdftoppm) or pypdfium2"
-    )
+    import pypdfium2 as pdfium  # a test dependency: the PDF rasteriser when pdftoppm is absent
+
     document = pdfium.PdfDocument(str(path))
     try:
         return [page.render(scale=dpi / 72).to_pil() for page in document]

@@ -30,7 +30,7 @@ from supplychain.merkle import (
 )
 
 VECTORS = json.loads(
-    (Path(__file__).parents[2] / "shared/data/merkle/rfc6962-vectors.json").read_text()
+    (Path(__file__).parent / "data/merkle/rfc6962-vectors.json").read_text()
 )
 VECTOR_LEAVES = [bytes.fromhex(h) for h in VECTORS["leaf_hashes_hex"]]
 MAX_SIZE = 40
