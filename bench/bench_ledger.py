@@ -32,14 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from machine import describe  # noqa: E402
 
-from supplychain import verify_pool  # noqa: E402
-from supplychain.events import Event, EventType, Item, SignedEvent  # noqa: E402
-from supplychain.gs1 import PackCode  # noqa: E402
-from supplychain.identity import MemberInfo, Role  # noqa: E402
-from supplychain.ledger import Ledger  # noqa: E402
-from supplychain.network import build_network  # noqa: E402
-from supplychain.node import Node  # noqa: E402
-from supplychain.store import Store  # noqa: E402
+from supplychain.codes.gs1 import PackCode  # noqa: E402
+from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
+from supplychain.ledger import verify_pool  # noqa: E402
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent  # noqa: E402
+from supplychain.ledger.logs import Ledger  # noqa: E402
+from supplychain.ledger.store import Store  # noqa: E402
+from supplychain.node.operations import Node  # noqa: E402
+from supplychain.node.setup import build_network  # noqa: E402
 
 PASS = b"bench"
 MAKER = MemberInfo("Bench Pharma", "5012345000022", Role.MANUFACTURER, ("501234",))  # type: ignore

@@ -31,14 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from supplychain import merkle  # noqa: E402
-from supplychain.bundle import export_bundle, import_bundle  # noqa: E402
-from supplychain.events import Event, EventType, Item, SignedEvent  # noqa: E402
-from supplychain.identity import MemberInfo, Role, load_private_key  # noqa: E402
+from supplychain.identity.certificates import MemberInfo, Role, load_private_key  # noqa: E402
 from supplychain.ids import GLN, PackKey  # noqa: E402
-from supplychain.ledger import StoredNodes  # noqa: E402
-from supplychain.network import build_network  # noqa: E402
-from supplychain.node import Node  # noqa: E402
+from supplychain.interchange.bundle import export_bundle, import_bundle  # noqa: E402
+from supplychain.ledger import merkle  # noqa: E402
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent  # noqa: E402
+from supplychain.ledger.logs import StoredNodes  # noqa: E402
+from supplychain.node.operations import Node  # noqa: E402
+from supplychain.node.setup import build_network  # noqa: E402
 from supplychain.sync.service import SyncService  # noqa: E402
 
 PASSPHRASE = b"bench passphrase"
@@ -111,7 +111,7 @@ def main() -> None:
         port = _free_port()
         env = {**os.environ, "SUPPLYCHAIN_PASSPHRASE": PASSPHRASE.decode()}
         server = subprocess.Popen(
-            [sys.executable, "-m", "supplychain.cli", "--home", str(homes[MAKER]), "serve",
+            [sys.executable, "-m", "supplychain.cli.main", "--home", str(homes[MAKER]), "serve",
              "--listen", f"127.0.0.1:{port}", "--interval", "3600"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         try:

@@ -17,27 +17,32 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import serialization
 
-from supplychain import inspect
-from supplychain.bundle import ImportResult, export_bundle, import_bundle
-from supplychain.consortium import Consortium
-from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+from supplychain.cli.sync import _url as peer_url
+from supplychain.codes.gs1 import PackCode, validate_gln
+from supplychain.codes.labels import qr_image, write_label_sheet
+from supplychain.codes.scanner_text import parse_scanned
 from supplychain.errors import CodeError, ImageError, RuleViolation, SupplyChainError
-from supplychain.events import EventType
-from supplychain.gs1 import PackCode, validate_gln
-from supplychain.identity import MemberInfo, Role, generate_member_key, load_private_key
-from supplychain.labels import qr_image, write_label_sheet
-from supplychain.ledger import PackRecord
-from supplychain.node import Node, VerdictReport
-from supplychain.report_pdf import write_pack_report
-from supplychain.rules import UNDO_DISPENSE_WINDOW, PackStatus
+from supplychain.identity.certificates import (
+    MemberInfo,
+    Role,
+    generate_member_key,
+    load_private_key,
+)
+from supplychain.identity.consortium import Consortium
+from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
+from supplychain.interchange.report_pdf import write_pack_report
+from supplychain.ledger.events import EventType
+from supplychain.ledger.freshness import SyncInfo, sync_info
+from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
+from supplychain.ledger.verdicts import Verdict
+from supplychain.node import inspection as inspect
+from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+from supplychain.node.operations import Node, VerdictReport
 from supplychain.scanning import decode_frame, read_image_file
-from supplychain.sync.cli import _url as peer_url
-from supplychain.sync.freshness import SyncInfo, sync_info
 from supplychain.sync.puller import PullReport
 from supplychain.sync.replica import now_iso
 from supplychain.sync.service import DEFAULT_TIMEOUT, SyncService
-from supplychain.verdicts import Verdict
-from supplychain.wedge import parse_scanned
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")

@@ -211,7 +211,7 @@ class ScanInput(QLineEdit):
     """The keyboard-wedge input. Keeps the GS separator a scanner types (shown as <GS>).
 
     QLineEdit drops control characters, so ASCII 29 (or Ctrl+], how it arrives as a key)
-    is turned into the visible ``<GS>`` marker that ``supplychain.wedge`` understands.
+    is turned into the visible ``<GS>`` marker that ``supplychain.codes.scanner_text`` understands.
     """
 
     scanned = Signal(str)

@@ -33,9 +33,9 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from gui.app import make_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from supplychain.demo import DEMO_PASSPHRASE  # noqa: E402
-from supplychain.identity import Role  # noqa: E402
-from supplychain.labels import qr_image  # noqa: E402
+from supplychain.codes.labels import qr_image  # noqa: E402
+from supplychain.identity.certificates import Role  # noqa: E402
+from supplychain.node.demo import DEMO_PASSPHRASE  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1366, 768)

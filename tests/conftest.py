@@ -20,11 +20,11 @@ settings.register_profile("project", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
 
-from supplychain.gs1 import PackCode  # noqa: E402
-from supplychain.identity import MemberInfo, Role  # noqa: E402
+from supplychain.codes.gs1 import PackCode  # noqa: E402
+from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
-from supplychain.network import build_network  # noqa: E402
-from supplychain.node import Node  # noqa: E402
+from supplychain.node.operations import Node  # noqa: E402
+from supplychain.node.setup import build_network  # noqa: E402
 
 #: Outside test data copied into the project, each folder with its source note.
 TEST_DATA = Path(__file__).resolve().parent / "data"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.audit import audit
-from supplychain.bundle import export_bundle, import_bundle
 from supplychain.errors import AuditFailure, BundleError
-from supplychain.network import build_network
-from supplychain.node import Node
+from supplychain.interchange.bundle import export_bundle, import_bundle
+from supplychain.ledger.audit import audit
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY, Network
 
 

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supplychain.checkpoint import Checkpoint, SignedCheckpoint, key_id, sign_checkpoint
 from supplychain.errors import CheckpointError
-from supplychain.merkle import leaf_hash, root
+from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, key_id, sign_checkpoint
+from supplychain.ledger.merkle import leaf_hash, root
 
 # A fixed key, so the expected note below is a true vector (Ed25519 is deterministic).
 PRIVATE = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.cli import main
+from supplychain.cli.main import main
 from tests.conftest import GTIN, PASSPHRASE
 
 MAKER_GLN = "5012345000022"
@@ -66,7 +66,7 @@ def test_walk_through(cli, two_nodes, tmp_path: Path) -> None:
     code, out, _ = cli("--home", pharmacy, "audit")
     assert code == 0 and "Audit passed" in out
     # Element-string form of the same pack verifies the same way.
-    from supplychain.gs1 import parse_pack_code
+    from supplychain.codes.gs1 import parse_pack_code
     element = "]d2" + parse_pack_code(links[1]).to_element_string()
     code, out, _ = cli("--home", maker, "verify", "--json", element)
     assert json.loads(out)["verdict"] == "suspect"  # in transit to the pharmacy
@@ -140,7 +140,7 @@ def test_scanner_typed_codes_with_gs_substitutes(cli, two_nodes) -> None:
     _, maker, _ = two_nodes
     code, out, _ = cli("--home", maker, "commission", "--json", "--gtin", GTIN, "--lot", "W1",
                        "--expiry", "2030-01-31", "--count", "1")
-    from supplychain.gs1 import parse_pack_code
+    from supplychain.codes.gs1 import parse_pack_code
     pack = parse_pack_code(json.loads(out)["codes"][0])
     typed = "]d2" + pack.to_element_string(gs="<GS>")
     code, out, _ = cli("--home", maker, "verify", "--json", typed)

@@ -23,7 +23,7 @@ MAKER, DIST, PHARMACY = "5012345000022", "5012345000039", "5012345000053"
 def run(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SUPPLYCHAIN_PASSPHRASE": PASSPHRASE.decode()}
     env.pop("SUPPLYCHAIN_HOME", None)
-    proc = subprocess.run([sys.executable, "-m", "supplychain.cli", *map(str, args)],
+    proc = subprocess.run([sys.executable, "-m", "supplychain.cli.main", *map(str, args)],
                           capture_output=True, text=True, env=env, timeout=120,
                           cwd=Path(__file__).resolve().parents[1])
     if ok:

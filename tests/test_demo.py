@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.audit import audit
-from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo
-from supplychain.identity import Role
-from supplychain.node import Node
-from supplychain.verdicts import Reason, Verdict
+from supplychain.identity.certificates import Role
+from supplychain.ledger.audit import audit
+from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo
+from supplychain.node.operations import Node
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain import epcis
-from supplychain.cli import main
-from supplychain.consortium import Consortium
-from supplychain.epcis import (
+from supplychain.cli.main import main
+from supplychain.codes.gs1 import PackCode, gtin_check_digit
+from supplychain.errors import EpcisError, EpcisSchemaError
+from supplychain.identity.certificates import load_private_key, verify_signature
+from supplychain.identity.consortium import Consortium
+from supplychain.ids import GLN
+from supplychain.interchange import epcis
+from supplychain.interchange.epcis import (
     EPCIS_CONTEXT,
     SC_NAMESPACE,
     PrefixResolver,
@@ -36,13 +40,9 @@ from supplychain.epcis import (
     sgtin_uri,
     validate_document,
 )
-from supplychain.errors import EpcisError, EpcisSchemaError
-from supplychain.events import EventType
-from supplychain.gs1 import PackCode, gtin_check_digit
-from supplychain.identity import load_private_key, verify_signature
-from supplychain.ids import GLN
-from supplychain.network import build_network, exchange
-from supplychain.node import Node
+from supplychain.ledger.events import EventType
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network, exchange
 from tests.conftest import (
     DIST_A,
     FOREIGN_GTIN,

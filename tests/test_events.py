@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supplychain.errors import EventError
-from supplychain.events import Event, EventType, Item, SignedEvent
 from supplychain.ids import GLN, EventHash, PackKey
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 
 FIXED_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 COMMISSION = Event(EventType.COMMISSION, GLN("5012345000022"), "0123456789abcdef",
@@ -158,7 +158,7 @@ json_values = st.recursive(
 def test_canonical_json_is_rfc8785(value: object) -> None:
     import rfc8785
 
-    from supplychain.events import canonical_json
+    from supplychain.ledger.events import canonical_json
     try:
         expected = rfc8785.dumps(value)
     except Exception:  # noqa: BLE001 - rfc8785 refuses lone surrogates; so must we

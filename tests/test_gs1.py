@@ -1,4 +1,4 @@
-"""Tests for supplychain.gs1: parsing and writing GS1 pack codes."""
+"""Tests for supplychain.codes.gs1: parsing and writing GS1 pack codes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supplychain.errors import CodeError, DamagedCode, NotAPackCode
-from supplychain.gs1 import (
+from supplychain.codes.gs1 import (
     PackCode,
     expiry_to_yymmdd,
     gtin_check_digit,
@@ -19,6 +18,7 @@ from supplychain.gs1 import (
     validate_gln,
     validate_gtin,
 )
+from supplychain.errors import CodeError, DamagedCode, NotAPackCode
 from supplychain.ids import GTIN
 from tests.conftest import TEST_DATA
 

@@ -1,4 +1,4 @@
-"""Tests for supplychain.identity: root, member certificates, keys, passphrases, revocations."""
+"""Tests for supplychain.identity.certificates: root, member certificates, keys, revocations."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain import identity as idm
 from supplychain.errors import (
     IdentityError,
     InvalidCertificate,
@@ -24,7 +23,8 @@ from supplychain.errors import (
     RevokedMember,
     WrongPassphrase,
 )
-from supplychain.identity import MemberInfo, Revocation, Role
+from supplychain.identity import certificates as idm
+from supplychain.identity.certificates import MemberInfo, Revocation, Role
 from supplychain.ids import GLN
 
 

@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from supplychain import ledger as ledger_module
-from supplychain import verify_pool
 from supplychain.errors import EventError, InvalidSignature
-from supplychain.events import Event, EventType, Item, SignedEvent
-from supplychain.ledger import Ledger
-from supplychain.network import build_network
-from supplychain.node import Node
-from supplychain.store import Store
+from supplychain.ledger import logs as ledger_module
+from supplychain.ledger import verify_pool
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.store import Store
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE
 
 PACKS = 2_100

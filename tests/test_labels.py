@@ -19,12 +19,10 @@ import zxingcpp
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from PIL import Image, ImageDraw
 
-from supplychain import files, labels
-from supplychain.errors import LabelError
-from supplychain.gs1 import PackCode
-from supplychain.identity import generate_member_key
-from supplychain.ids import GTIN
-from supplychain.labels import (
+from supplychain import files
+from supplychain.codes import labels
+from supplychain.codes.gs1 import PackCode
+from supplychain.codes.labels import (
     LABELS_PER_PAGE,
     qr_image,
     qr_matrix,
@@ -32,7 +30,10 @@ from supplychain.labels import (
     write_qr_png,
     write_qr_svg,
 )
-from supplychain.signed_codes import sign_code
+from supplychain.codes.signed_codes import sign_code
+from supplychain.errors import LabelError
+from supplychain.identity.certificates import generate_member_key
+from supplychain.ids import GTIN
 
 GTIN_A = GTIN("05012345000015")
 CODE = PackCode(GTIN_A, "SN12345", "LOT7", date(2027, 6, 30))

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from supplychain.bundle import import_bundle
 from supplychain.errors import EventError, RuleViolation
-from supplychain.events import Event, EventType, Item, now_iso
-from supplychain.network import exchange
-from supplychain.rules import PackStatus
-from supplychain.verdicts import Reason, Verdict
+from supplychain.interchange.bundle import import_bundle
+from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.setup import exchange
 from tests.conftest import (
     DIST_A,
     DIST_B,
@@ -144,7 +144,7 @@ def test_rule_breaking_event_from_a_peer_is_kept_as_evidence_but_not_applied(
         rogue.append([event])
     # Force it into the log the way a modified client could: sign and append raw.
     key = rogue._signing_key()
-    from supplychain.events import SignedEvent
+    from supplychain.ledger.events import SignedEvent
     signed = SignedEvent(event, key.sign(event.to_bytes()))
     with rogue.store.transaction():
         rogue.ledger.append_entries(DIST_A, rogue.store.log_size(DIST_A), [signed.to_bytes()])
@@ -195,7 +195,7 @@ def test_events_wait_for_their_prev_then_apply(network: Network) -> None:
     network[DIST_A].receive([code])
     pharmacy = network[PHARMACY]
     # The pharmacy gets the distributor's log before the manufacturer's.
-    from supplychain.bundle import export_bundle
+    from supplychain.interchange.bundle import export_bundle
     path = pharmacy.home / "only-dist.json"
     only = network.reopen(DIST_A)
     export_bundle(only.ledger, path)
@@ -237,7 +237,7 @@ def test_report_and_expiry_are_suspect(network: Network) -> None:
 
 
 def test_unknown_product_serial_and_mismatches_are_counterfeit(network: Network) -> None:
-    from supplychain.gs1 import PackCode
+    from supplychain.codes.gs1 import PackCode
     code = commission_one(network)
     maker = network[MAKER]
     unknown_product = PackCode(FOREIGN_GTIN, "X1", "L1", code.expiry)
@@ -269,7 +269,7 @@ def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
     code = commission_one(network)
     maker = network[MAKER]
     consortium_dir = network.root / "consortium"
-    from supplychain.consortium import Consortium
+    from supplychain.identity.consortium import Consortium
     from tests.conftest import PASSPHRASE
     revocation = Consortium.open(consortium_dir).revoke(MAKER, 1, "key stolen", PASSPHRASE)
     second = commission_one(network)  # entry 1: before the revocation is known here
@@ -284,7 +284,7 @@ def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
 
 
 def test_freshness_names_the_logs_a_verdict_depends_on(network: Network) -> None:
-    from supplychain.gs1 import PackCode
+    from supplychain.codes.gs1 import PackCode
     pharmacy = network[PHARMACY]
     foreign = pharmacy.verify(PackCode("04006381333931", "X1", "L1", date(2030, 1, 31)))
     assert foreign.sync is not None
@@ -369,7 +369,7 @@ def test_events_waiting_for_unseen_history_are_flagged_in_the_verdict(network: N
     # whose receive waits for the ship event it has not seen.
     import json
 
-    from supplychain.bundle import export_bundle
+    from supplychain.interchange.bundle import export_bundle
     path = network[PHARMACY].home / "dist.json"
     export_bundle(network[DIST_A].ledger, path)
     doc = json.loads(path.read_text())

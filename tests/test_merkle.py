@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain import merkle
 from supplychain.errors import InconsistentLog, InvalidProof, MerkleError
-from supplychain.merkle import (
+from supplychain.ledger import merkle
+from supplychain.ledger.merkle import (
     EMPTY_ROOT,
     CompactRange,
     MemoryNodes,

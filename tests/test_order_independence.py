@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supplychain.events import Event, EventType, Item, now_iso
-from supplychain.ledger import Ledger
-from supplychain.network import build_network, exchange
-from supplychain.node import Node
-from supplychain.store import Store
+from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.store import Store
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network, exchange
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
 
 

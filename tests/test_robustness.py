@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.audit import audit
 from supplychain.errors import LedgerError
-from supplychain.node import Node
+from supplychain.ledger.audit import audit
+from supplychain.node.operations import Node
 from tests.conftest import GTIN, MAKER, PASSPHRASE, Network
 
 WRITER = textwrap.dedent("""
     import sys
     from datetime import date
-    from supplychain.node import Node
+    from supplychain.node.operations import Node
     node = Node(__import__("pathlib").Path(sys.argv[1]), lambda: sys.argv[2].encode())
     for batch in range(1000):
         node.commission(sys.argv[3], f"K{batch}", date(2030, 1, 31), 200)

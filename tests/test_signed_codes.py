@@ -13,9 +13,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from supplychain.codes.gs1 import PackCode, gtin_check_digit, parse_pack_code
+from supplychain.codes.signed_codes import (
+    CodeSignature,
+    code_signing_bytes,
+    sign_code,
+    split_signature,
+    verify_code_signature,
+)
 from supplychain.errors import DamagedCode, IdentityError, InvalidSignature
-from supplychain.gs1 import PackCode, gtin_check_digit, parse_pack_code
-from supplychain.identity import (
+from supplychain.identity.certificates import (
     Member,
     MemberInfo,
     Role,
@@ -25,13 +32,6 @@ from supplychain.identity import (
     verify_member_certificate,
 )
 from supplychain.ids import GLN, GTIN
-from supplychain.signed_codes import (
-    CodeSignature,
-    code_signing_bytes,
-    sign_code,
-    split_signature,
-    verify_code_signature,
-)
 
 GTIN_IN_PREFIX = GTIN("05012345000015")  # prefix 501234
 CODE = PackCode(GTIN_IN_PREFIX, "SN12345", "LOT7", date(2027, 6, 30))

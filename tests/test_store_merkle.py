@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from supplychain import merkle
-from supplychain.ledger import StoredNodes
-from supplychain.store import Store
+from supplychain.ledger import merkle
+from supplychain.ledger.logs import StoredNodes
+from supplychain.ledger.store import Store
 
 SIZES = list(range(1, 34))
 

@@ -1,4 +1,4 @@
-"""Tests for supplychain.wedge: what USB keyboard-wedge scanners type."""
+"""Tests for supplychain.codes.scanner_text: what USB keyboard-wedge scanners type."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from supplychain.errors import CodeError, DamagedCode, NotAPackCode
-from supplychain.gs1 import PackCode, gtin_check_digit, parse_pack_code
-from supplychain.ids import GTIN
-from supplychain.wedge import (
+from supplychain.codes.gs1 import PackCode, gtin_check_digit, parse_pack_code
+from supplychain.codes.scanner_text import (
     AMBIGUOUS_SPLIT,
     DEFAULT_GS_SUBSTITUTES,
     normalise_scanner_text,
     parse_scanned,
 )
+from supplychain.errors import CodeError, DamagedCode, NotAPackCode
+from supplychain.ids import GTIN
 from tests.conftest import TEST_DATA
 
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"

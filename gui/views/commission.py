@@ -32,8 +32,8 @@ from gui.models import RowsModel
 from gui.services import LabelPreview
 from gui.tasks import Task
 from gui.widgets import big_button
-from supplychain.gs1 import PackCode
-from supplychain.inspect import LotSummary
+from supplychain.codes.gs1 import PackCode
+from supplychain.node.inspection import LotSummary
 
 
 class CommissionView(QWidget):

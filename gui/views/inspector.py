@@ -25,9 +25,9 @@ from gui.models import RowsModel, when
 from gui.services import Inspection
 from gui.tasks import Task
 from gui.widgets import STATES, big_button, table_view
-from supplychain.identity import Role
-from supplychain.inspect import EventCheck, EvidenceEvent
-from supplychain.ledger import PackRecord
+from supplychain.identity.certificates import Role
+from supplychain.ledger.logs import PackRecord
+from supplychain.node.inspection import EventCheck, EvidenceEvent
 
 Alert = tuple[str, str, str, str]
 _ALERT_WORDS = {"forked_chain": "Forked chain (clone or double hand-over)",

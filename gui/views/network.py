@@ -37,8 +37,8 @@ from gui.services import (
 )
 from gui.tasks import Task
 from gui.widgets import big_button, heading, table_view
+from supplychain.cli.sync import _url as peer_url
 from supplychain.errors import SupplyChainError
-from supplychain.sync.cli import _url as peer_url
 from supplychain.sync.service import DEFAULT_TIMEOUT
 
 STATE_WORDS = {"active": "active", "failing": "failing (retried)", "blocked": "BLOCKED"}

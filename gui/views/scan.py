@@ -43,9 +43,9 @@ from gui.services import (
     quarantine_reason,
 )
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
-from supplychain.identity import Role
-from supplychain.node import HistoryStep
-from supplychain.verdicts import Reason, Verdict
+from supplychain.identity.certificates import Role
+from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.operations import HistoryStep
 
 UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
                    "steady, scan the square 2D code on the pack, or type the code printed "

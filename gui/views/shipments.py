@@ -23,10 +23,10 @@ from gui.context import AppContext
 from gui.models import RowsModel, when
 from gui.services import Candidate
 from gui.widgets import ScanInput, big_button, heading
-from supplychain.gs1 import PackCode
-from supplychain.identity import Role
-from supplychain.inspect import Shipment
-from supplychain.ledger import PackRecord
+from supplychain.codes.gs1 import PackCode
+from supplychain.identity.certificates import Role
+from supplychain.ledger.logs import PackRecord
+from supplychain.node.inspection import Shipment
 
 
 def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]

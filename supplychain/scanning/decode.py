@@ -8,7 +8,7 @@ texts are cross-checked because it mis-decodes non-UTF-8 payloads (Shift-JIS rea
 
 Texts are zxing-cpp's ``TextMode.Plain``: GS1 element strings keep the FNC1 separator as
 ASCII GS (``\\x1d``) with no leading FNC1 and no symbology identifier (``]d2``/``]Q3``),
-which is what USB scanners type and what ``supplychain.gs1`` parses. Byte payloads are
+which is what USB scanners type and what ``supplychain.codes.gs1`` parses. Byte payloads are
 transcoded by the code's ECI / character set (UTF-8, Shift-JIS, ISO-8859-1, ...).
 """
 

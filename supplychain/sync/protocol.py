@@ -1,7 +1,7 @@
 """The sync protocol's pure parts: paths, limits, documents, and the pull state machine.
 
 No sockets, no SQLite: functions here take data and return data (or raise ProtocolError /
-a Merkle error). ``supplychain.sync.http`` adapts them to aiohttp; ``supplychain.sync.replica``
+a Merkle error). ``supplychain.sync.transport`` adapts them to aiohttp; ``supplychain.sync.replica``
 to the store. See docs/SYNC.md for the wire format.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplychain import merkle
 from supplychain.errors import ProtocolError
+from supplychain.ledger import merkle
 
 API = "/v1"
 PATH_HEALTH = f"{API}/health"

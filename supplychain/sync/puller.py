@@ -1,6 +1,6 @@
 """The pull: one sync round against one peer, over any ``PeerSource``.
 
-The driver is transport-agnostic: ``supplychain.sync.http.HttpPeer`` fetches over mutual TLS,
+The driver is transport-agnostic: ``supplychain.sync.transport.HttpPeer`` fetches over mutual TLS,
 ``LocalPeer`` (tests, tools) answers from another Ledger in the same process. All store work
 goes through ``run`` (the thread that owns the store); fetching the next batch overlaps with
 verifying the current one.

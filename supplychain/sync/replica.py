@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from supplychain.checkpoint import SignedCheckpoint
 from supplychain.errors import (
     CheckpointError,
     EventError,
@@ -26,8 +25,13 @@ from supplychain.errors import (
     ProtocolError,
     SupplyChainError,
 )
-from supplychain.identity import Revocation, load_certificate, verify_member_certificate
-from supplychain.ledger import Ledger, _cert_time
+from supplychain.identity.certificates import (
+    Revocation,
+    load_certificate,
+    verify_member_certificate,
+)
+from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.ledger.logs import Ledger, _cert_time
 from supplychain.sync.protocol import (
     BATCH_BYTES,
     CheckpointsDoc,

@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from supplychain.identity import Member
-from supplychain.node import Node
-from supplychain.sync.http import HttpPeer, client_session, make_app
+from supplychain.identity.certificates import Member
+from supplychain.node.operations import Node
 from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PullReport, pull_from
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import client_context, server_context
+from supplychain.sync.transport import HttpPeer, client_session, make_app
 
 log = logging.getLogger("supplychain.sync")
 T = TypeVar("T")

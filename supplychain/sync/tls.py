@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from supplychain.errors import IdentityError, PeerRefused
-from supplychain.identity import Member, load_certificate, verify_member_certificate
-from supplychain.ledger import Ledger
+from supplychain.identity.certificates import Member, load_certificate, verify_member_certificate
+from supplychain.ledger.logs import Ledger
 
 log = logging.getLogger("supplychain.sync")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from supplychain.labels import qr_image
+from supplychain.codes.labels import qr_image
 from tests.gui.conftest import WAIT_MS
 
 

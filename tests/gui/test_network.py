@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 
 from gui import dialogs
 from gui.services import SyncOutcome
-from supplychain.demo import DEMO_PASSPHRASE
-from supplychain.identity import Role
-from supplychain.node import Node
+from supplychain.identity.certificates import Role
+from supplychain.node.demo import DEMO_PASSPHRASE
+from supplychain.node.operations import Node
 from supplychain.sync.service import serving_in_background
 from tests.gui.conftest import WAIT_MS
 
@@ -245,7 +245,7 @@ def test_freshness_line_words() -> None:
     from datetime import UTC, datetime, timedelta
 
     from gui.services import freshness_line
-    from supplychain.sync.freshness import SyncInfo
+    from supplychain.ledger.freshness import SyncInfo
     now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
     five = (now - timedelta(minutes=5)).isoformat()
     days = (now - timedelta(days=3)).isoformat()

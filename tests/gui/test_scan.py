@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from gui import dialogs, errors
 from gui.services import QUARANTINE, RECEIVE
+from supplychain.codes.gs1 import parse_pack_code
+from supplychain.codes.labels import write_qr_png
 from supplychain.errors import SupplyChainError
-from supplychain.gs1 import parse_pack_code
-from supplychain.labels import write_qr_png
 from tests.gui.conftest import WAIT_MS
 
 COLOURS = {"genuine": "#1b7f3b", "suspect": "#f2a900", "counterfeit": "#c62828",

@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from gui import dialogs
-from supplychain.gs1 import parse_pack_code
-from supplychain.identity import Role
+from supplychain.codes.gs1 import parse_pack_code
+from supplychain.identity.certificates import Role
 from tests.gui.conftest import WAIT_MS, play_as
 
 

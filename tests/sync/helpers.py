@@ -11,12 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
-from supplychain.gs1 import PackCode
-from supplychain.node import Node
-from supplychain.sync.http import make_app
+from supplychain.codes.gs1 import PackCode
+from supplychain.node.operations import Node
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
 from supplychain.sync.tls import server_context
+from supplychain.sync.transport import make_app
 from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
 
 

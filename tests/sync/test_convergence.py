@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supplychain.identity import load_certificate
-from supplychain.ledger import Ledger
-from supplychain.network import build_network
-from supplychain.node import Node
-from supplychain.store import Store
+from supplychain.identity.certificates import load_certificate
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.store import Store
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network
 from supplychain.sync.protocol import LogPull, Step
 from supplychain.sync.puller import LocalPeer, pull_from
 from supplychain.sync.replica import Replica
@@ -102,7 +102,7 @@ def test_any_pull_order_converges(scenario: dict[str, Path], order: list[tuple[i
 
 def test_pull_machine_without_sockets() -> None:
     """The state machine alone: consistency first, then batches, each checked."""
-    from supplychain import merkle
+    from supplychain.ledger import merkle
     leaves = [merkle.leaf_hash(bytes([i])) for i in range(7)]
     root7 = merkle.root(leaves)
     pull = LogPull("5012345000022", 3, 7, root7, batch=3)

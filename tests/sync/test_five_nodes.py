@@ -17,8 +17,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from supplychain.cli import main
-from supplychain.node import Node
+from supplychain.cli.main import main
+from supplychain.node.operations import Node
 from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
 
@@ -64,7 +64,7 @@ def _servers(homes: dict[str, Path], urls: dict[str, str],
             port = urls[gln].rsplit(":", 1)[1]
             log = (log_dir / f"{gln}.log").open("wb")
             procs[gln] = subprocess.Popen(
-                [sys.executable, "-m", "supplychain.cli", "--home", str(homes[gln]), "serve",
+                [sys.executable, "-m", "supplychain.cli.main", "--home", str(homes[gln]), "serve",
                  "--listen", f"127.0.0.1:{port}", "--interval", "3", "--timeout", "5"],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         for gln in ORDER:

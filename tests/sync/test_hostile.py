@@ -16,10 +16,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from supplychain.audit import audit
-from supplychain.consortium import Consortium
-from supplychain.network import build_network
-from supplychain.node import Node
+from supplychain.identity.consortium import Consortium
+from supplychain.ledger.audit import audit
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
 from supplychain.sync.tls import client_context
@@ -340,7 +340,7 @@ def test_revoked_member_is_refused_with_403(network: Network,
 
 def test_alerts_command_shows_evidence(network: Network, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from supplychain.cli import main
+    from supplychain.cli.main import main
     test_forged_checkpoint_is_caught(network)
     monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
     assert main(["--home", str(network.homes[DIST_A]), "alerts", "--json"]) == 0

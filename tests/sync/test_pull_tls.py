@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from supplychain.audit import audit
-from supplychain.cli import main
+from supplychain.cli.main import main
+from supplychain.ledger.audit import audit
 from supplychain.sync.service import SyncService
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, PHARMACY, Network
 from tests.sync.helpers import make_history, pull, run, serving, state
@@ -132,7 +132,7 @@ def test_serving_does_not_change_the_server(network: Network) -> None:
 def test_api_proofs_limits_and_errors(network: Network) -> None:
     import aiohttp
 
-    from supplychain import merkle
+    from supplychain.ledger import merkle
     from supplychain.sync.tls import client_context
 
     make_history(network)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from supplychain.events import Event, EventType, Item, now_iso
-from supplychain.gs1 import PackCode
-from supplychain.identity import MemberInfo, Role
+from supplychain.codes.gs1 import PackCode
+from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
-from supplychain.network import build_network, exchange
-from supplychain.node import Node
+from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.node.operations import Node
+from supplychain.node.setup import build_network, exchange
 
 DEMO_PASSPHRASE = b"demo-network-passphrase"
 DEMO_CONSORTIUM = "Demo Medicines Network"

@@ -1,138 +1,54 @@
-"""The `supplychain` command line: headless nodes, scripts and administrators.
-
-Every command accepts ``--json`` after its name. Bad input gives a one-line error on stderr and
-a non-zero exit status, and leaves the store unchanged.
-"""
+"""The node and ledger commands: consortium, events, verdicts, bundles, audit, demo."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import importlib
-import json
-import os
-import sys
-from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from supplychain import __version__
-from supplychain.audit import audit
-from supplychain.bundle import export_bundle, import_bundle
-from supplychain.consortium import Consortium
-from supplychain.errors import NoPassphrase, SupplyChainError
-from supplychain.gs1 import PackCode, validate_gln
-from supplychain.identity import MemberInfo, Role, generate_member_key, resolve_passphrase
-from supplychain.node import Node, VerdictReport, parse_codes, step_to_dict
-from supplychain.wedge import DEFAULT_GS_SUBSTITUTES
-
-EXIT_OK = 0
-EXIT_FAULT = 1
-EXIT_USAGE = 2
-
-Handler = Callable[[argparse.Namespace], Any]
-
-
-class Output:
-    """Prints either human text or one JSON document."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-
-    def emit(self, data: Any, text: str) -> None:
-        if self.as_json:
-            print(json.dumps(data, indent=2, sort_keys=True, default=str))
-        else:
-            print(text)
-
-
-def default_home() -> Path:
-    env = os.environ.get("SUPPLYCHAIN_HOME")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("supplychain", appauthor=False)) / "node"
-
-
-def _passphrase(args: argparse.Namespace) -> bytes:
-    """--passphrase-file, else $SUPPLYCHAIN_PASSPHRASE, else ask (only at a terminal)."""
-    try:
-        return resolve_passphrase(args.passphrase_file)
-    except NoPassphrase:
-        if not sys.stdin.isatty():
-            raise
-        typed = getpass.getpass("Key passphrase: ").encode()
-        if not typed:
-            raise
-        return typed
-
-
-def open_node(args: argparse.Namespace) -> Node:
-    """The node named by --home, with the passphrase from --passphrase-file or the env."""
-    return Node(args.home, lambda: _passphrase(args))
-
-
-_node = open_node
-
-
-def add_command(parent: Any, name: str, handler: Handler,
-                help_text: str) -> argparse.ArgumentParser:
-    """Add a sub-command that accepts --json and runs ``handler(args)``.
-
-    The handler prints through ``args.out.emit(data, text)`` and raises a SupplyChainError
-    (one line, plain words) on bad input.
-    """
-    p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=handler)
-    return p
-
-
-# Feature modules that add their own commands: each has register(sub) -> None.
-CLI_MODULES: list[str] = ["supplychain.cli_scan", "supplychain.cli_epcis",
-                          "supplychain.sync.cli"]
-
-
-def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:
-    """What the site's USB scanner types for the GS separator, besides the defaults."""
-    extra = list(getattr(args, "gs_substitute", None) or [])
-    env = os.environ.get("SUPPLYCHAIN_GS_SUBSTITUTE")
-    if env:
-        extra.append(env)
-    return (*extra, *DEFAULT_GS_SUBSTITUTES)
-
-
-def _codes(texts: Sequence[str], args: argparse.Namespace) -> list[PackCode]:
-    return parse_codes(texts, gs_substitutes(args))
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from None
+from supplychain.cli.common import (
+    EXIT_OK,
+    Handler,
+    add_command,
+    codes_from,
+    gs_substitutes,
+    open_node,
+    parse_date,
+    passphrase,
+)
+from supplychain.codes.gs1 import validate_gln
+from supplychain.errors import SupplyChainError
+from supplychain.identity.certificates import (
+    MemberInfo,
+    Role,
+    generate_member_key,
+)
+from supplychain.identity.consortium import Consortium
+from supplychain.interchange.bundle import export_bundle, import_bundle
+from supplychain.ledger.audit import audit
+from supplychain.node.operations import Node, VerdictReport, step_to_dict
 
 
 # --- consortium -----------------------------------------------------------------------
 def cmd_consortium_create(args: argparse.Namespace) -> None:
-    consortium = Consortium.create(args.dir, args.name, _passphrase(args))
+    consortium = Consortium.create(args.dir, args.name, passphrase(args))
     args.out.emit({"consortium": consortium.name, "dir": str(args.dir)},
                   f"Created consortium '{consortium.name}' in {args.dir}. Keep root.key safe.")
 
 
 def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
-    passphrase = _passphrase(args)
+    secret = passphrase(args)
     info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
     if (args.home / "node.json").exists():
         raise SupplyChainError(f"{args.home} is already a node home; choose another directory.")
     key = generate_member_key()
-    cert = consortium.issue(info, key.public_key(), passphrase)
+    cert = consortium.issue(info, key.public_key(), secret)
     from cryptography.hazmat.primitives import serialization
     pem = cert.public_bytes(serialization.Encoding.PEM)
-    node = Node.initialise(args.home, consortium.name, consortium.root_pem, pem, key, passphrase,
+    node = Node.initialise(args.home, consortium.name, consortium.root_pem, pem, key, secret,
                            consortium.member_pems())
     with node:
         for revocation in consortium.revocations():
@@ -144,7 +60,7 @@ def cmd_consortium_enroll(args: argparse.Namespace) -> None:
 def cmd_consortium_revoke(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
     gln = validate_gln(args.gln)
-    revocation = consortium.revoke(gln, args.valid_size, args.reason, _passphrase(args))
+    revocation = consortium.revoke(gln, args.valid_size, args.reason, passphrase(args))
     args.out.emit(revocation.to_dict(),
                   f"Revoked {gln}: its log entries from index {args.valid_size} on are rejected. "
                   "Spread the revocation with a bundle export/import.")
@@ -152,7 +68,7 @@ def cmd_consortium_revoke(args: argparse.Namespace) -> None:
 
 def cmd_consortium_members(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
-    from supplychain.identity import load_certificate, verify_member_certificate
+    from supplychain.identity.certificates import load_certificate, verify_member_certificate
     rows = []
     for pem in consortium.member_pems():
         info = verify_member_certificate(load_certificate(pem), consortium.root_cert).info
@@ -163,7 +79,7 @@ def cmd_consortium_members(args: argparse.Namespace) -> None:
 
 # --- events ---------------------------------------------------------------------------
 def cmd_commission(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         codes = node.commission(args.gtin, args.lot, args.expiry, args.count)
         links = [node.signed_uri(c) if args.signed else c.to_digital_link() for c in codes]
     args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
@@ -175,38 +91,38 @@ def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int) 
 
 
 def cmd_ship(args: argparse.Namespace) -> None:
-    codes = _codes(args.codes, args)
-    with _node(args) as node:
+    codes = codes_from(args.codes, args)
+    with open_node(args) as node:
         signed = node.ship(args.to, codes)
     _event_result(args, f"Shipped to {args.to}:", signed, len(signed.event.items))
 
 
 def cmd_receive(args: argparse.Namespace) -> None:
-    with _node(args) as node:
-        signed = node.receive(_codes(args.codes, args))
+    with open_node(args) as node:
+        signed = node.receive(codes_from(args.codes, args))
     _event_result(args, "Received", signed, len(signed.event.items))
 
 
 def cmd_dispense(args: argparse.Namespace) -> None:
-    with _node(args) as node:
-        signed = node.dispense(_codes(args.codes, args))
+    with open_node(args) as node:
+        signed = node.dispense(codes_from(args.codes, args))
     _event_result(args, "Dispensed", signed, len(signed.event.items))
 
 
 def cmd_undo_dispense(args: argparse.Namespace) -> None:
-    with _node(args) as node:
-        signed = node.undo_dispense(_codes(args.codes, args), args.reason)
+    with open_node(args) as node:
+        signed = node.undo_dispense(codes_from(args.codes, args), args.reason)
     _event_result(args, "Undid the dispense of", signed, len(signed.event.items))
 
 
 def cmd_destroy(args: argparse.Namespace) -> None:
-    with _node(args) as node:
-        signed = node.destroy(_codes(args.codes, args), args.reason)
+    with open_node(args) as node:
+        signed = node.destroy(codes_from(args.codes, args), args.reason)
     _event_result(args, "Destroyed", signed, len(signed.event.items))
 
 
 def cmd_recall(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         signed = node.recall(args.gtin, args.lot, args.reason)
         affected = len(node.packs_of_lot(signed.event.gtin, args.lot))  # type: ignore[arg-type]
     args.out.emit({"event": signed.hash, "gtin": signed.event.gtin, "lot": args.lot,
@@ -216,8 +132,8 @@ def cmd_recall(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    with _node(args) as node:
-        signed = node.report(_codes([args.code], args), args.reason)
+    with open_node(args) as node:
+        signed = node.report(codes_from([args.code], args), args.reason)
     _event_result(args, "Reported as suspect:", signed, 1)
 
 
@@ -237,15 +153,15 @@ def _verdict_text(report: VerdictReport) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with _node(args) as node:
+    with open_node(args) as node:
         report = node.verify(args.code, gs_substitutes=gs_substitutes(args))
     args.out.emit(report.to_dict(), _verdict_text(report))
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> None:
-    (code,) = _codes([args.code], args)
-    with _node(args) as node:
+    (code,) = codes_from([args.code], args)
+    with open_node(args) as node:
         steps = node.history(code)
     if not steps:
         raise SupplyChainError(f"No events are known for {code.key}.")
@@ -256,14 +172,14 @@ def cmd_history(args: argparse.Namespace) -> None:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         logs = export_bundle(node.ledger, args.file)
     args.out.emit({"file": str(args.file), "logs": logs},
                   f"Exported {sum(logs.values())} entries of {len(logs)} log(s) to {args.file}")
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         result = import_bundle(node.ledger, args.file)
     args.out.emit({"new_entries": result.new_entries, "new_members": result.new_members,
                    "new_revocations": result.new_revocations},
@@ -272,7 +188,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         report = audit(node.ledger)
     args.out.emit(report.__dict__,
                   f"Audit passed: {report.entries} entries in {report.logs} log(s), "
@@ -280,13 +196,13 @@ def cmd_audit(args: argparse.Namespace) -> None:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         node.ledger.rebuild()
     args.out.emit({"rebuilt": True}, "Derived tables rebuilt from the logs.")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         logs = {}
         for gln, size in node.store.log_sizes().items():
             latest = node.store.latest_checkpoint(gln)
@@ -302,7 +218,7 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_alerts(args: argparse.Namespace) -> None:
-    with _node(args) as node:
+    with open_node(args) as node:
         rows: list[dict[str, object]] = [{"kind": k, "subject": s, "detail": d, "evidence": e}
                                           for k, s, d, e in node.store.alerts()]
         # --- sync: evidence of lying or refused peers (supplychain.sync) ---
@@ -319,7 +235,7 @@ def default_demo_dir() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from supplychain.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+    from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 
     directory = args.dir or default_demo_dir()
     demo = Demo.load(directory) if demo_exists(directory) else create_demo(directory)
@@ -335,20 +251,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 # --- parser ---------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="supplychain",
-        description="Drug supply-chain provenance ledger: signed custody events, verdicts.")
-    parser.add_argument("--version", action="version", version=f"supplychain {__version__}")
-    parser.add_argument("--home", type=Path, default=None,
-                        help="node home directory (default: $SUPPLYCHAIN_HOME or the per-user "
-                             "data directory)")
-    parser.add_argument("--passphrase-file", type=Path, default=None,
-                        help="file holding the key passphrase (else $SUPPLYCHAIN_PASSPHRASE)")
-    parser.add_argument("--gs-substitute", action="append", default=[], metavar="TEXT",
-                        help="what your USB scanner types for the GS separator (repeatable; "
-                             "also $SUPPLYCHAIN_GS_SUBSTITUTE); <GS>, {GS}, ^] are known")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def register(sub: Any) -> None:
+    """Add the node and ledger commands to the ``supplychain`` parser's sub-commands."""
 
     def command(name: str, handler: Handler, help_text: str,
                 parent: Any = sub) -> argparse.ArgumentParser:
@@ -380,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("commission", cmd_commission, "commission serialised packs of one lot")
     p.add_argument("--gtin", required=True)
     p.add_argument("--lot", required=True)
-    p.add_argument("--expiry", required=True, type=_parse_date, help="YYYY-MM-DD")
+    p.add_argument("--expiry", required=True, type=parse_date, help="YYYY-MM-DD")
     p.add_argument("--count", required=True, type=int)
     p.add_argument("--signed", action="store_true",
                    help="print codes carrying the manufacturer's signature (offline check)")
@@ -423,30 +329,3 @@ def build_parser() -> argparse.ArgumentParser:
     command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
     command("status", cmd_status, "this node and the logs it holds")
     command("alerts", cmd_alerts, "forks, rejected events and other alerts")
-    for module_name in CLI_MODULES:
-        importlib.import_module(module_name).register(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "home", None) is None:
-        args.home = default_home()
-    args.out = Output(getattr(args, "json", False))
-    try:
-        result = args.handler(args)
-    except SupplyChainError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if args.out.as_json:
-            print(json.dumps({"error": type(exc).__name__, "message": message}))
-        print(f"supplychain: error: {message}", file=sys.stderr)
-        return EXIT_FAULT
-    except KeyboardInterrupt:
-        print("supplychain: interrupted; nothing was half-written.", file=sys.stderr)
-        return 130
-    return int(result) if isinstance(result, int) else EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -21,7 +21,7 @@ import hmac
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from .errors import InconsistentLog, InvalidProof
+from supplychain.errors import InconsistentLog, InvalidProof
 
 HASH_SIZE = 32
 """Size in bytes of every hash in the tree (SHA-256)."""

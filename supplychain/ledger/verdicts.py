@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from supplychain.gs1 import PackCode
-from supplychain.identity import Role
+from supplychain.codes.gs1 import PackCode
+from supplychain.identity.certificates import Role
 from supplychain.ids import GLN
-from supplychain.rules import PackStatus
+from supplychain.ledger.rules import PackStatus
 
 
 class Verdict(str, Enum):

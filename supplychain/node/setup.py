@@ -8,10 +8,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from supplychain.bundle import ImportResult, export_bundle, import_bundle
-from supplychain.consortium import Consortium
-from supplychain.identity import MemberInfo, generate_member_key
-from supplychain.node import Node
+from supplychain.identity.certificates import MemberInfo, generate_member_key
+from supplychain.identity.consortium import Consortium
+from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
+from supplychain.node.operations import Node
 
 
 def build_network(directory: Path, consortium_name: str, members: Sequence[MemberInfo],

@@ -33,6 +33,14 @@ import jsonschema
 from biip.gs1_prefixes import GS1CompanyPrefix
 from jsonschema.exceptions import best_match
 
+from supplychain.codes.gs1 import (
+    PackCode,
+    gtin_check_digit,
+    gtin_in_prefix,
+    parse_pack_code,
+    validate_gln,
+    validate_gtin,
+)
 from supplychain.errors import (
     CodeError,
     EpcisError,
@@ -41,22 +49,14 @@ from supplychain.errors import (
     IdentityError,
     RuleViolation,
 )
-from supplychain.events import MAX_ITEMS, Event, EventType, Item, SignedEvent
-from supplychain.gs1 import (
-    PackCode,
-    gtin_check_digit,
-    gtin_in_prefix,
-    parse_pack_code,
-    validate_gln,
-    validate_gtin,
-)
-from supplychain.identity import MemberInfo
+from supplychain.identity.certificates import MemberInfo
 from supplychain.ids import GLN, GTIN
-from supplychain.ledger import APPLIED, Ledger
-from supplychain.rules import split_pack_key
+from supplychain.ledger.events import MAX_ITEMS, Event, EventType, Item, SignedEvent
+from supplychain.ledger.logs import APPLIED, Ledger
+from supplychain.ledger.rules import split_pack_key
 
 if TYPE_CHECKING:
-    from supplychain.node import Node
+    from supplychain.node.operations import Node
 
 __all__ = [
     "EPCIS_CONTEXT",

@@ -1,6 +1,6 @@
 """Command-line sub-commands for peer sync: ``serve``, ``peers``, ``sync``.
 
-Registered through ``supplychain.cli.CLI_MODULES``.
+Registered in ``supplychain.cli.main.COMMAND_MODULES``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from supplychain.cli import EXIT_FAULT, EXIT_OK, add_command, open_node
+from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
 from supplychain.errors import SupplyChainError
-from supplychain.identity import resolve_passphrase
+from supplychain.identity.certificates import resolve_passphrase
 from supplychain.sync.replica import now_iso
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported

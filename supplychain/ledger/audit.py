@@ -14,11 +14,15 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from supplychain import merkle
-from supplychain.checkpoint import SignedCheckpoint
 from supplychain.errors import AuditFailure, SupplyChainError
-from supplychain.identity import Revocation, load_certificate, verify_member_certificate
-from supplychain.ledger import Ledger
+from supplychain.identity.certificates import (
+    Revocation,
+    load_certificate,
+    verify_member_certificate,
+)
+from supplychain.ledger import merkle
+from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.ledger.logs import Ledger
 
 
 @dataclass(frozen=True)

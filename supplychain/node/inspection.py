@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from supplychain import merkle
+from supplychain.codes.gs1 import parse_pack_code
 from supplychain.errors import CodeError, MerkleError, SupplyChainError
-from supplychain.events import EventType, SignedEvent
-from supplychain.gs1 import parse_pack_code
 from supplychain.ids import GLN, EventHash
-from supplychain.ledger import ChainStep, Ledger, PackRecord
-from supplychain.rules import PackStatus
+from supplychain.ledger import merkle
+from supplychain.ledger.events import EventType, SignedEvent
+from supplychain.ledger.logs import ChainStep, Ledger, PackRecord
+from supplychain.ledger.rules import PackStatus
 
 _PACK_KEY = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
 

@@ -2,8 +2,9 @@
 
 ``Ledger`` checks every entry before it is stored (canonical form, author certificate,
 signature, revocation), keeps each log's Merkle nodes so roots and proofs cost O(log n), and
-derives pack state with the pure rules in ``supplychain.rules``. Derivation is order-independent:
-an event whose ``prev`` has not arrived waits in ``pending``; a fork keeps both events.
+derives pack state with the pure rules in ``supplychain.ledger.rules``. Derivation is
+order-independent: an event whose ``prev`` has not arrived waits in ``pending``; a fork keeps
+both events.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from supplychain import merkle
-from supplychain.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
 from supplychain.errors import (
     CheckpointError,
     EventError,
@@ -28,8 +27,7 @@ from supplychain.errors import (
     LedgerError,
     RuleViolation,
 )
-from supplychain.events import EventType, SignedEvent
-from supplychain.identity import (
+from supplychain.identity.certificates import (
     Member,
     Revocation,
     load_certificate,
@@ -37,8 +35,11 @@ from supplychain.identity import (
     verify_signature,
 )
 from supplychain.ids import GLN, EventHash
-from supplychain.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
-from supplychain.store import Store
+from supplychain.ledger import merkle
+from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
+from supplychain.ledger.events import EventType, SignedEvent
+from supplychain.ledger.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
+from supplychain.ledger.store import Store
 
 PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
 PARALLEL_CHUNK = 500  # entries per worker job (and per stored, derived chunk)
@@ -291,7 +292,7 @@ class Ledger:
         first bad entry (in log order, as the serial path finds it) raises its own error, and
         the savepoint undoes the chunks already stored.
         """
-        from supplychain import verify_pool
+        from supplychain.ledger import verify_pool
 
         size = start
         out: list[SignedEvent] = []

@@ -20,7 +20,7 @@ from supplychain.errors import (
     ProtocolError,
     SupplyChainError,
 )
-from supplychain.identity import Member
+from supplychain.identity.certificates import Member
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
     MAX_REQUEST_BYTES,

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from biip import ParseError
 from biip.gs1_element_strings import GS1ElementString
 
+from supplychain.codes.gs1 import GS, PackCode, parse_pack_code, split_symbology_identifier
 from supplychain.errors import DamagedCode
-from supplychain.gs1 import GS, PackCode, parse_pack_code, split_symbology_identifier
 
 __all__ = [
     "AMBIGUOUS_SPLIT",

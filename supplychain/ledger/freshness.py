@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from supplychain.gs1 import gtin_in_prefix
+from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.ids import GTIN
-from supplychain.store import Store
+from supplychain.ledger.store import Store
 
 STALE_AFTER = timedelta(hours=1)
 STALE_AFTER_META = "sync.stale_after_seconds"

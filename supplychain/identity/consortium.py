@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.errors import IdentityError
-from supplychain.identity import (
+from supplychain.identity.certificates import (
     MemberInfo,
     Revocation,
     create_root,

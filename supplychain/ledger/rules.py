@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
-from supplychain.events import Event, EventType, Item
-from supplychain.gs1 import gtin_in_prefix
-from supplychain.identity import MemberInfo, Role
+from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN, GTIN
+from supplychain.ledger.events import Event, EventType, Item
 
 
 class PackStatus(str, Enum):

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from supplychain.cli import add_command, open_node
+from supplychain.cli.common import add_command, open_node
+from supplychain.codes.gs1 import PackCode, parse_pack_code
+from supplychain.codes.signed_codes import split_signature
 from supplychain.errors import CodeError, ImageError, SupplyChainError
-from supplychain.gs1 import PackCode, parse_pack_code
-from supplychain.node import Node
-from supplychain.signed_codes import split_signature
+from supplychain.node.operations import Node
 
 if TYPE_CHECKING:
     from supplychain.scanning.decode import DecodedCode
@@ -141,7 +141,7 @@ def _file_text(f: ScannedFile) -> str:
 
 
 def cmd_labels(args: argparse.Namespace) -> None:
-    from supplychain.labels import write_label_sheet
+    from supplychain.codes.labels import write_label_sheet
 
     with open_node(args) as node:
         keys = node.packs_of_lot(args.gtin, args.lot)

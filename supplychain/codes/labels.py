@@ -1,7 +1,7 @@
 """QR labels for serialised packs: PNG and SVG symbols, and printable A4 label sheets (PDF).
 
 A label holds the pack's GS1 Digital Link URI (`PackCode.to_digital_link()`, optionally
-signed by `supplychain.signed_codes`) in a QR Code, with the human-readable lines a real
+signed by `supplychain.codes.signed_codes`) in a QR Code, with the human-readable lines a real
 pack shows beside it (GTIN, SN, LOT, EXP; `PackCode.label_lines()`).
 
 Print choices (see docs/LABELS.md for the sources and arithmetic):
@@ -43,9 +43,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
 from supplychain.files import write_atomically
-from supplychain.gs1 import PackCode
 
 _PAGE_W, _PAGE_H = float(A4[0]), float(A4[1])
 

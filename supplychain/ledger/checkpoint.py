@@ -31,7 +31,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .errors import CheckpointError
+from supplychain.errors import CheckpointError
 
 ROOT_HASH_SIZE = 32
 KEY_ID_SIZE = 4

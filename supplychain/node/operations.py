@@ -22,7 +22,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from supplychain import merkle
+from supplychain.codes.gs1 import PackCode, validate_gln, validate_gtin
+from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES, parse_scanned
+from supplychain.codes.signed_codes import (
+    CodeSignature,
+    sign_code,
+    split_signature,
+    verify_code_signature,
+)
 from supplychain.errors import (
     EventError,
     IdentityError,
@@ -32,9 +39,7 @@ from supplychain.errors import (
     RuleViolation,
     SupplyChainError,
 )
-from supplychain.events import Event, EventType, Item, SignedEvent, now_iso
-from supplychain.gs1 import PackCode, validate_gln, validate_gtin
-from supplychain.identity import (
+from supplychain.identity.certificates import (
     Member,
     Role,
     load_certificate,
@@ -44,18 +49,13 @@ from supplychain.identity import (
     verify_member_certificate,
 )
 from supplychain.ids import GLN, GTIN, EventHash
-from supplychain.ledger import APPLIED, ChainStep, Ledger, PackRecord
-from supplychain.rules import PackStatus
-from supplychain.signed_codes import (
-    CodeSignature,
-    sign_code,
-    split_signature,
-    verify_code_signature,
-)
-from supplychain.store import Store
-from supplychain.sync.freshness import SyncInfo, relevant_logs, sync_info
-from supplychain.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
-from supplychain.wedge import DEFAULT_GS_SUBSTITUTES, parse_scanned
+from supplychain.ledger import merkle
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent, now_iso
+from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
+from supplychain.ledger.logs import APPLIED, ChainStep, Ledger, PackRecord
+from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.store import Store
+from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
@@ -91,7 +91,7 @@ class VerdictReport:
     custodian_name: str | None
     status: PackStatus | None
     history: tuple[HistoryStep, ...] = field(default=())
-    # --- sync: how fresh the logs behind this verdict are (supplychain.sync.freshness) ---
+    # --- sync: how fresh the logs behind this verdict are (supplychain.ledger.freshness) ---
     sync: SyncInfo | None = None
 
     @property

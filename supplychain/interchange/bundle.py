@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
-from supplychain.identity import Revocation
-from supplychain.ledger import Ledger
+from supplychain.identity.certificates import Revocation
+from supplychain.ledger.logs import Ledger
 
 FORMAT = "supplychain.bundle.v1"
 MAX_BUNDLE_BYTES = 2 * 1024**3

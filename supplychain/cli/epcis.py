@@ -1,6 +1,6 @@
 """`supplychain epcis export|import`: GS1 EPCIS 2.0 interchange from the command line.
 
-The mapping lives in ``supplychain.epcis``; this module only reads and writes files.
+The mapping lives in ``supplychain.interchange.epcis``; this module only reads and writes files.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplychain.cli import EXIT_FAULT, add_command, open_node
+from supplychain.cli.common import EXIT_FAULT, add_command, open_node
+from supplychain.codes.gs1 import parse_pack_code, validate_gln, validate_gtin
 from supplychain.errors import EpcisError
 from supplychain.files import write_atomically
-from supplychain.gs1 import parse_pack_code, validate_gln, validate_gtin
 
-# supplychain.epcis (and jsonschema) is imported when an epcis command runs, not at start-up.
+# supplychain.interchange.epcis (and jsonschema) is imported when an epcis command runs.
 
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 
@@ -35,7 +35,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def cmd_epcis_export(args: argparse.Namespace) -> None:
-    from supplychain.epcis import Selection, export_document
+    from supplychain.interchange.epcis import Selection, export_document
 
     if args.lot is not None and args.gtin is None:
         raise EpcisError("--lot narrows --gtin; give the product's --gtin too.")
@@ -56,7 +56,7 @@ def cmd_epcis_export(args: argparse.Namespace) -> None:
 
 
 def cmd_epcis_import(args: argparse.Namespace) -> int:
-    from supplychain.epcis import import_document
+    from supplychain.interchange.epcis import import_document
 
     try:
         size = args.file.stat().st_size

@@ -18,10 +18,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
-from supplychain.gs1 import PackCode
-from supplychain.inspect import check_chain
-from supplychain.node import Node
+from supplychain.node.inspection import check_chain
+from supplychain.node.operations import Node
 
 
 class ReportCancelled(Exception):

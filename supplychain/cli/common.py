@@ -1,0 +1,99 @@
+"""What every command module shares: output, the node home, the passphrase, registration."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from supplychain.codes.gs1 import PackCode
+from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES
+from supplychain.errors import NoPassphrase
+from supplychain.identity.certificates import resolve_passphrase
+from supplychain.node.operations import Node, parse_codes
+
+EXIT_OK = 0
+EXIT_FAULT = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], Any]
+
+
+class Output:
+    """Prints either human text or one JSON document."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str) -> None:
+        if self.as_json:
+            print(json.dumps(data, indent=2, sort_keys=True, default=str))
+        else:
+            print(text)
+
+
+def default_home() -> Path:
+    env = os.environ.get("SUPPLYCHAIN_HOME")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("supplychain", appauthor=False)) / "node"
+
+
+def passphrase(args: argparse.Namespace) -> bytes:
+    """--passphrase-file, else $SUPPLYCHAIN_PASSPHRASE, else ask (only at a terminal)."""
+    try:
+        return resolve_passphrase(args.passphrase_file)
+    except NoPassphrase:
+        if not sys.stdin.isatty():
+            raise
+        typed = getpass.getpass("Key passphrase: ").encode()
+        if not typed:
+            raise
+        return typed
+
+
+def open_node(args: argparse.Namespace) -> Node:
+    """The node named by --home, with the passphrase from --passphrase-file or the env."""
+    return Node(args.home, lambda: passphrase(args))
+
+
+
+def add_command(parent: Any, name: str, handler: Handler,
+                help_text: str) -> argparse.ArgumentParser:
+    """Add a sub-command that accepts --json and runs ``handler(args)``.
+
+    The handler prints through ``args.out.emit(data, text)`` and raises a SupplyChainError
+    (one line, plain words) on bad input.
+    """
+    p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=handler)
+    return p
+
+
+def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:
+    """What the site's USB scanner types for the GS separator, besides the defaults."""
+    extra = list(getattr(args, "gs_substitute", None) or [])
+    env = os.environ.get("SUPPLYCHAIN_GS_SUBSTITUTE")
+    if env:
+        extra.append(env)
+    return (*extra, *DEFAULT_GS_SUBSTITUTES)
+
+
+def codes_from(texts: Sequence[str], args: argparse.Namespace) -> list[PackCode]:
+    return parse_codes(texts, gs_substitutes(args))
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from None

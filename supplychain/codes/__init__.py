@@ -1,0 +1,1 @@
+"""What a pack carries: GS1 identifiers, scanner text, manufacturer-signed codes, printed labels."""

@@ -1,0 +1,1 @@
+"""Who may do what: member certificates, keys, the consortium root and revocations."""

@@ -1,0 +1,1 @@
+"""Signed events in per-organisation Merkle logs: encoding, proofs, store, rules, verdicts."""
