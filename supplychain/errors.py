@@ -58,6 +58,14 @@ class RevokedMember(IdentityError):
     """The member's certificate was revoked by the consortium root."""
 
 
+class DirectoryError(IdentityError):
+    """A member directory is malformed, not signed by this consortium's root, or altered."""
+
+
+class StaleDirectory(DirectoryError):
+    """A member directory is older than the one this node holds (a rollback is refused)."""
+
+
 # --- events and the ledger --------------------------------------------------
 class EventError(SupplyChainError):
     """An event is malformed or its signature does not verify."""

@@ -20,14 +20,17 @@ from supplychain.cli.common import (
 )
 from supplychain.codes.gs1 import validate_gln
 from supplychain.errors import SupplyChainError
+from supplychain.files import write_atomically
 from supplychain.identity.certificates import (
     MemberInfo,
     Role,
     generate_member_key,
 )
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.directory import MemberDirectory
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.audit import audit
+from supplychain.ledger.membership import accept_directory, held_directory
 from supplychain.node.operations import Node, VerdictReport, step_to_dict
 
 
@@ -53,6 +56,7 @@ def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     with node:
         for revocation in consortium.revocations():
             node.ledger.add_revocation(revocation)
+        accept_directory(node.ledger, consortium.directory(secret))
     args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
                   f"Enrolled {info.name} ({info.gln}) as {info.role.value}; node home: {args.home}")
 
@@ -75,6 +79,46 @@ def cmd_consortium_members(args: argparse.Namespace) -> None:
         rows.append({"name": info.name, "gln": info.gln, "role": info.role.value,
                      "prefixes": list(info.prefixes)})
     args.out.emit(rows, "\n".join(f"{r['gln']}  {r['role']:<12} {r['name']}" for r in rows))
+
+
+def cmd_consortium_directory(args: argparse.Namespace) -> None:
+    consortium = Consortium.open(args.dir)
+    directory = consortium.directory(lambda: passphrase(args))
+    write_atomically(args.out_file, directory.to_bytes(), error=SupplyChainError)
+    args.out.emit({"version": directory.version, "issued_at": directory.issued_at,
+                   "members": len(directory.members),
+                   "revocations": len(directory.revocations), "file": str(args.out_file)},
+                  f"Wrote member directory version {directory.version} "
+                  f"({len(directory.members)} members, {len(directory.revocations)} "
+                  f"revocations) to {args.out_file}. Import it on any node with "
+                  "`supplychain directory import FILE`.")
+
+
+def cmd_directory_import(args: argparse.Namespace) -> None:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise SupplyChainError(f"Cannot read {args.file}: {exc.strerror}.") from exc
+    with open_node(args) as node:
+        update = accept_directory(node.ledger, MemberDirectory.parse(data))
+    text = (f"Member directory version {update.version} imported: {update.new_members} new "
+            f"member(s), {update.new_revocations} new revocation(s)."
+            if update.changed else
+            f"This node already holds member directory version {update.version}.")
+    args.out.emit(update.to_dict(), text)
+
+
+def cmd_directory_show(args: argparse.Namespace) -> None:
+    with open_node(args) as node:
+        held = held_directory(node.ledger)
+        listed = held.verify(node.root_cert) if held else []
+    names = [(m.info.gln, m.info.name, m.info.role.value) for m in listed]
+    data = {"version": held.version if held else None,
+            "issued_at": held.issued_at if held else None,
+            "members": [{"gln": g, "name": n, "role": r} for g, n, r in names]}
+    head = (f"Member directory version {held.version}, issued {held.issued_at}"
+            if held else "No signed member directory held yet")
+    args.out.emit(data, "\n".join([head] + [f"{g}  {r:<12} {n}" for g, n, r in names]))
 
 
 # --- events ---------------------------------------------------------------------------
@@ -282,6 +326,18 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", required=True)
     p = command("members", cmd_consortium_members, "list enrolled members", cons_sub)
     p.add_argument("dir", type=Path)
+    p = command("directory", cmd_consortium_directory,
+                "write the root-signed member directory to a file (for any node)", cons_sub)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--out", dest="out_file", type=Path, required=True,
+                   help="where to write it (e.g. directory.json)")
+
+    members = sub.add_parser("directory", help="the consortium's signed member directory")
+    members_sub = members.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("import", cmd_directory_import,
+                "import a newer member directory (from `consortium directory`)", members_sub)
+    p.add_argument("file", type=Path)
+    command("show", cmd_directory_show, "the member directory this node holds", members_sub)
 
     p = command("commission", cmd_commission, "commission serialised packs of one lot")
     p.add_argument("--gtin", required=True)

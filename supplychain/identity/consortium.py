@@ -6,11 +6,13 @@ Layout of a consortium directory::
     root.pem / root.key    the root certificate and its passphrase-encrypted key
     members/<gln>.pem      every member certificate issued
     revocations/<gln>.json root-signed revocations
+    directory.json         the latest root-signed member directory (re-signed on every change)
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from supplychain.errors import IdentityError
+from supplychain.errors import DirectoryError, IdentityError
+from supplychain.files import write_atomically
 from supplychain.identity.certificates import (
     MemberInfo,
     Revocation,
@@ -30,6 +33,7 @@ from supplychain.identity.certificates import (
     sign_revocation,
     verify_member_certificate,
 )
+from supplychain.identity.directory import MemberDirectory, sign_directory
 from supplychain.ids import GLN
 
 
@@ -57,7 +61,9 @@ class Consortium:
         save_private_key(path / "root.key", key, passphrase)
         (path / "root.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         (path / "consortium.json").write_text(json.dumps({"name": name}, indent=2) + "\n")
-        return cls(path, name, cert)
+        consortium = cls(path, name, cert)
+        consortium.directory(passphrase)
+        return consortium
 
     @classmethod
     def open(cls, path: Path) -> Consortium:
@@ -79,6 +85,7 @@ class Consortium:
         cert = issue_member_certificate(self.root_key(passphrase), self.root_cert,
                                         public_key, info)  # type: ignore[arg-type]
         existing.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        self.directory(passphrase)
         return cert
 
     def member_pems(self) -> list[bytes]:
@@ -94,8 +101,36 @@ class Consortium:
                                      valid_log_size, reason)
         (self.path / "revocations" / f"{gln}.json").write_text(
             json.dumps(revocation.to_dict(), indent=2) + "\n")
+        self.directory(passphrase)
         return revocation
 
     def revocations(self) -> list[Revocation]:
         return [Revocation.from_dict(json.loads(p.read_text()))
                 for p in sorted((self.path / "revocations").glob("*.json"))]
+
+    # --- the signed member directory ------------------------------------------------------
+    def signed_directory(self) -> MemberDirectory | None:
+        """The latest member directory on file (None if none was signed yet)."""
+        path = self.path / "directory.json"
+        if not path.exists():
+            return None
+        directory = MemberDirectory.parse(path.read_bytes())
+        directory.verify(self.root_cert)
+        return directory
+
+    def directory(self, passphrase: bytes | Callable[[], bytes]) -> MemberDirectory:
+        """The current member directory, signed anew (next version) if membership changed.
+
+        ``passphrase`` (or a function giving it) is needed only when a new version is signed.
+        """
+        current = self.signed_directory()
+        members, revocations = self.member_pems(), self.revocations()
+        if current is not None and current.same_content(members, revocations):
+            return current
+        secret = passphrase() if callable(passphrase) else passphrase
+        version = 1 if current is None else current.version + 1
+        directory = sign_directory(self.root_key(secret), self.root_cert, self.name, version,
+                                   members, revocations)
+        write_atomically(self.path / "directory.json", directory.to_bytes(),
+                         error=DirectoryError)
+        return directory

@@ -3,13 +3,15 @@
 A bundle is one JSON document::
 
     {"format": "supplychain.bundle.v1", "consortium": NAME, "root": ROOT_PEM,
-     "members": [PEM, ...], "revocations": [{...}, ...],
+     "members": [PEM, ...], "revocations": [{...}, ...], "directory": {...} | null,
      "logs": [{"gln": GLN, "entries": [BASE64, ...], "checkpoint": SIGNED_NOTE}, ...]}
 
 Every log is sent whole from index 0, with the author's signed checkpoint of that size.
 Import checks everything before anything is kept: the root is ours, every certificate and
 revocation is root-signed, entries we already hold are byte-identical (a rewritten history is
-refused), every new entry verifies, and the recomputed root equals the signed checkpoint. It
+refused), every new entry verifies, and the recomputed root equals the signed checkpoint. The
+root-signed member directory travels along: a newer version than the one held is kept, an
+older one ignored, a foreign or altered one refuses the bundle. Import
 runs in one transaction, so a bad bundle leaves the store unchanged; importing twice is a no-op.
 """
 
@@ -27,7 +29,9 @@ from cryptography.hazmat.primitives import serialization
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.identity.certificates import Revocation
+from supplychain.identity.directory import MemberDirectory
 from supplychain.ledger.logs import Ledger
+from supplychain.ledger.membership import held_directory, offer_directory
 
 FORMAT = "supplychain.bundle.v1"
 MAX_BUNDLE_BYTES = 2 * 1024**3
@@ -40,6 +44,7 @@ class ImportResult:
     new_entries: dict[str, int]
     new_members: int
     new_revocations: int
+    directory_version: int | None = None  # the member directory version now held, if changed
 
     @property
     def total_new(self) -> int:
@@ -60,12 +65,14 @@ def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
         logs.append({"gln": gln, "checkpoint": note,
                      "entries": [base64.b64encode(e).decode() for e in entries]})
         exported[gln] = cp_size
+    directory = held_directory(ledger)
     document = {
         "format": FORMAT,
         "consortium": ledger.consortium,
         "root": ledger.root_cert.public_bytes(serialization.Encoding.PEM).decode(),
         "members": [pem.decode() for pem in store.all_member_certs()],
         "revocations": [json.loads(r) for r in store.all_revocations()],
+        "directory": directory.to_dict() if directory is not None else None,
         "logs": logs,
     }
     _atomic_write(path, json.dumps(document).encode())
@@ -82,6 +89,11 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
                           "differs from this node's); nothing was imported.")
     try:
         with store.transaction():
+            directory_version = None
+            if document.get("directory") is not None:
+                update = offer_directory(ledger, MemberDirectory.from_dict(document["directory"]))
+                if update is not None and update.changed:
+                    directory_version = update.version
             known = set(store.all_member_certs())
             new_members = 0
             for pem in _list(document, "members"):
@@ -103,7 +115,7 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
         raise
     except SupplyChainError as exc:
         raise BundleError(f"The bundle was refused and nothing was imported: {exc}") from exc
-    return ImportResult(new_entries, new_members, new_revocations)
+    return ImportResult(new_entries, new_members, new_revocations, directory_version)
 
 
 def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:

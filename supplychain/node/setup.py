@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from supplychain.identity.certificates import MemberInfo, generate_member_key
 from supplychain.identity.consortium import Consortium
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
+from supplychain.ledger.membership import accept_directory
 from supplychain.node.operations import Node
 
 
@@ -18,7 +19,8 @@ def build_network(directory: Path, consortium_name: str, members: Sequence[Membe
                   passphrase: bytes) -> tuple[Consortium, dict[str, Path]]:
     """Create a consortium in ``directory/consortium`` and one node home per member.
 
-    Every node starts knowing every member's certificate. Returns the consortium and the node
+    Every node starts knowing every member's certificate (and holds the root-signed member
+    directory listing them). Returns the consortium and the node
     homes by GLN.
     """
     consortium = Consortium.create(directory / "consortium", consortium_name, passphrase)
@@ -30,11 +32,13 @@ def build_network(directory: Path, consortium_name: str, members: Sequence[Membe
         keys[info.gln] = key
         pems[info.gln] = cert.public_bytes(serialization.Encoding.PEM)
     homes: dict[str, Path] = {}
+    signed = consortium.directory(passphrase)
     for info in members:
         home = directory / "nodes" / f"{info.gln}"
         node = Node.initialise(home, consortium_name, consortium.root_pem, pems[info.gln],
                                keys[info.gln], passphrase, pems.values())
-        node.close()
+        with node:
+            accept_directory(node.ledger, signed)
         homes[info.gln] = home
     return consortium, homes
 

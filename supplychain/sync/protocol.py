@@ -26,12 +26,14 @@ PATH_ENTRIES = API + "/logs/{gln}/entries"
 PATH_CONSISTENCY = API + "/logs/{gln}/consistency"
 PATH_INCLUSION = API + "/logs/{gln}/inclusion"
 PATH_NOTIFY = f"{API}/notify"
+PATH_DIRECTORY = f"{API}/directory"
 
 FORMAT_CHECKPOINTS = "supplychain.sync.checkpoints.v1"
 FORMAT_ENTRIES = "supplychain.sync.entries.v1"
 FORMAT_PROOF = "supplychain.sync.proof.v1"
 FORMAT_NOTIFY = "supplychain.sync.notify.v1"
 FORMAT_HEALTH = "supplychain.sync.health.v1"
+FORMAT_DIRECTORY = "supplychain.sync.directory.v1"
 
 MAX_BATCH_ENTRIES = 1000
 """At most this many entries in one entries response."""
@@ -259,6 +261,31 @@ class ProofDoc:
             raise ProtocolError(f"Asked for the {kind} proof {a}->{b} of log {gln}; the "
                                 "response is for something else.")
         return cls(gln, kind, a, b, tuple(_hashes(doc, "proof")))
+
+
+@dataclass(frozen=True)
+class DirectoryDoc:
+    """``GET /v1/directory``: the newest root-signed member directory the server holds.
+
+    ``directory`` is the directory's JSON object (checked by the receiver against its own
+    consortium root), or None when the server holds none yet.
+    """
+
+    directory: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_DIRECTORY, "directory": self.directory}
+
+    @classmethod
+    def parse(cls, body: bytes) -> DirectoryDoc:
+        doc = load_document(body, FORMAT_DIRECTORY)
+        if set(doc) != {"format", "directory"}:
+            raise ProtocolError("A directory document must hold exactly 'format' and "
+                                "'directory'.")
+        directory = doc["directory"]
+        if directory is not None and not isinstance(directory, dict):
+            raise ProtocolError("A directory document's 'directory' must be an object or null.")
+        return cls(directory)
 
 
 @dataclass(frozen=True)

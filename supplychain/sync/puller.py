@@ -19,6 +19,7 @@ from supplychain.errors import PeerMisbehaved, PeerRefused, PeerUnavailable, Pro
 from supplychain.sync.protocol import (
     MAX_BATCH_ENTRIES,
     CheckpointsDoc,
+    DirectoryDoc,
     EntriesDoc,
     EntriesRequest,
     ProofDoc,
@@ -43,6 +44,8 @@ class PeerSource(Protocol):
     url: str
     peer_gln: str | None
 
+    async def directory(self) -> DirectoryDoc: ...
+
     async def checkpoints(self) -> CheckpointsDoc: ...
 
     async def consistency(self, gln: str, old: int, new: int) -> ProofDoc: ...
@@ -59,6 +62,7 @@ class PullReport:
     new_entries: dict[str, int] = field(default_factory=dict)
     new_members: int = 0
     new_revocations: int = 0
+    directory_version: int | None = None  # the member directory version now held, if changed
     logs_checked: int = 0
     error: str | None = None
     blocked: bool = False
@@ -70,6 +74,7 @@ class PullReport:
     def to_dict(self) -> dict[str, Any]:
         return {"peer": self.peer, "peer_gln": self.peer_gln, "new_entries": self.new_entries,
                 "new_members": self.new_members, "new_revocations": self.new_revocations,
+                "directory_version": self.directory_version,
                 "logs_checked": self.logs_checked, "error": self.error,
                 "blocked": self.blocked}
 
@@ -123,10 +128,15 @@ def _block(replica: Replica, url: str, reason: str, gln: str | None) -> None:
 async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
                 report: PullReport) -> None:
     url = source.url
+    signed_directory = await source.directory()
+    update = await run(lambda: replica.ingest_member_directory(signed_directory, url))
+    if update is not None and update.changed:
+        report.directory_version = update.version
     doc = await source.checkpoints()
     directory = await run(lambda: replica.ingest_directory(doc, url))
-    report.new_members, report.new_revocations = (directory.new_members,
-                                                  directory.new_revocations)
+    report.new_members = directory.new_members + (update.new_members if update else 0)
+    report.new_revocations = directory.new_revocations + (update.new_revocations
+                                                          if update else 0)
     for head in doc.logs:
         signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint, url))
         pull = await run(partial(replica.plan, head.gln, signed, url, batch))
@@ -179,6 +189,10 @@ class LocalPeer:
         self.replica = replica
         self.url = url or f"local:{replica.gln}"
         self.peer_gln: str | None = replica.gln
+
+    async def directory(self) -> DirectoryDoc:
+        from supplychain.sync.protocol import dump_document
+        return DirectoryDoc.parse(dump_document(self.replica.directory_doc().to_json()))
 
     async def checkpoints(self) -> CheckpointsDoc:
         from supplychain.sync.protocol import dump_document

@@ -18,6 +18,7 @@ from typing import Any
 
 from supplychain.errors import (
     CheckpointError,
+    DirectoryError,
     EventError,
     IdentityError,
     MerkleError,
@@ -30,11 +31,14 @@ from supplychain.identity.certificates import (
     load_certificate,
     verify_member_certificate,
 )
+from supplychain.identity.directory import MemberDirectory
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.logs import Ledger, _cert_time
+from supplychain.ledger.membership import DirectoryUpdate, held_directory, offer_directory
 from supplychain.sync.protocol import (
     BATCH_BYTES,
     CheckpointsDoc,
+    DirectoryDoc,
     EntriesDoc,
     LogHead,
     LogPull,
@@ -52,8 +56,9 @@ INCONSISTENT_HISTORY = "inconsistent_history"
 EQUIVOCATION = "equivocation"
 BAD_CHECKPOINT = "bad_checkpoint"
 FORGED_REVOCATION = "forged_revocation"
+FORGED_DIRECTORY = "forged_directory"
 BLOCKING_KINDS = frozenset({FORGED_ENTRY, ROOT_MISMATCH, INCONSISTENT_HISTORY, EQUIVOCATION,
-                           BAD_CHECKPOINT, FORGED_REVOCATION})
+                           BAD_CHECKPOINT, FORGED_REVOCATION, FORGED_DIRECTORY})
 BAD_RESPONSE = "bad_response"
 UNREACHABLE = "unreachable"
 REFUSED_PEER = "refused_peer"
@@ -92,6 +97,10 @@ class Replica:
         return CheckpointsDoc(
             self.ledger.consortium, self.gln, tuple(self.store.all_member_certs()),
             tuple(json.loads(r) for r in self.store.all_revocations()), tuple(heads))
+
+    def directory_doc(self) -> DirectoryDoc:
+        held = held_directory(self.ledger)
+        return DirectoryDoc(held.to_dict() if held is not None else None)
 
     def entries_doc(self, gln: str, params: dict[str, str]) -> EntriesDoc:
         held = self.store.log_size(gln)
@@ -149,6 +158,21 @@ class Replica:
                         f"{exc}", FORGED_REVOCATION, "directory",
                         json.dumps({"revocation": item}, sort_keys=True)) from None
         return DirectoryResult(new_members, new_revocations)
+
+    def ingest_member_directory(self, doc: DirectoryDoc, peer: str) -> DirectoryUpdate | None:
+        """Keep the peer's member directory if it is newer than ours (older: ignored).
+
+        One that does not verify against our root is a forgery: PeerMisbehaved.
+        """
+        if doc.directory is None:
+            return None
+        try:
+            return offer_directory(self.ledger, MemberDirectory.from_dict(doc.directory))
+        except DirectoryError as exc:
+            raise PeerMisbehaved(
+                f"Peer {peer} served a member directory the consortium root did not sign: "
+                f"{exc}", FORGED_DIRECTORY, "directory",
+                json.dumps({"directory": doc.directory}, sort_keys=True)) from None
 
     # --- pulling: one log -------------------------------------------------------------------
     def verify_checkpoint(self, gln: str, note: str, peer: str) -> SignedCheckpoint:

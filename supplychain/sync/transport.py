@@ -27,11 +27,13 @@ from supplychain.sync.protocol import (
     MAX_RESPONSE_BYTES,
     PATH_CHECKPOINTS,
     PATH_CONSISTENCY,
+    PATH_DIRECTORY,
     PATH_ENTRIES,
     PATH_HEALTH,
     PATH_INCLUSION,
     PATH_NOTIFY,
     CheckpointsDoc,
+    DirectoryDoc,
     EntriesDoc,
     EntriesRequest,
     Notice,
@@ -97,6 +99,10 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
         doc = await run(replica.checkpoints_doc)
         return _json(doc.to_json())
 
+    async def directory(request: web.Request) -> web.Response:
+        doc = await run(replica.directory_doc)
+        return _json(doc.to_json())
+
     def _gln(request: web.Request) -> str:
         return check_gln(request.match_info["gln"])
 
@@ -129,6 +135,7 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)
     app.router.add_get(PATH_HEALTH, health)
     app.router.add_get(PATH_CHECKPOINTS, checkpoints)
+    app.router.add_get(PATH_DIRECTORY, directory)
     app.router.add_get(PATH_ENTRIES, entries)
     app.router.add_get(PATH_CONSISTENCY, consistency)
     app.router.add_get(PATH_INCLUSION, inclusion)
@@ -208,6 +215,9 @@ class HttpPeer:
 
     async def checkpoints(self) -> CheckpointsDoc:
         return CheckpointsDoc.parse(await self._get(PATH_CHECKPOINTS))
+
+    async def directory(self) -> DirectoryDoc:
+        return DirectoryDoc.parse(await self._get(PATH_DIRECTORY))
 
     async def consistency(self, gln: str, old: int, new: int) -> ProofDoc:
         body = await self._get(PATH_CONSISTENCY.format(gln=gln),
