@@ -37,7 +37,7 @@ from supplychain.ledger.logs import PackRecord
 from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import inspection as inspect
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+from supplychain.node.demo import DEMO_PASSPHRASE, Demo, open_demo
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.scanning import decode_frame, read_image_file
 from supplychain.sync.puller import PullReport
@@ -694,10 +694,8 @@ def save_label_sheet(codes: Sequence[PackCode], path: Path, title: str,
 
 
 def open_or_create_demo(directory: Path, progress: Progress | None = None) -> Demo:
-    if demo_exists(directory):
-        return Demo.load(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    return create_demo(directory, progress)
+    """Open the demo (created on first use); its nodes sync with each other first."""
+    return open_demo(directory, progress)
 
 
 def demo_passphrase() -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from supplychain.identity.certificates import Role
 from supplychain.ledger.audit import audit
 from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo
+from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, open_demo
 from supplychain.node.operations import Node
 
 
@@ -70,3 +70,26 @@ def test_all_nodes_hold_identical_logs_and_pass_audit(demo: Demo) -> None:
 def test_demo_reloads(demo: Demo) -> None:
     again = Demo.load(demo.directory)
     assert again == demo and isinstance(again.directory, Path)
+
+
+def test_the_genuine_sample_is_fresh_not_stale(demo: Demo) -> None:
+    # The demo's nodes really synced (loopback TLS): every log behind the verdict was
+    # confirmed by a peer just now, so GENUINE carries no "stale copy" warning.
+    with Node(demo.node(Role.PHARMACY).home, lambda: DEMO_PASSPHRASE) as pharmacy:
+        report = pharmacy.verify(demo.samples["genuine"])
+    assert report.verdict is Verdict.GENUINE
+    assert report.sync is not None and report.sync.last_synced
+    assert all(report.sync.last_synced.values()) and not report.sync.stale
+
+
+def test_opening_the_demo_later_syncs_again(demo: Demo) -> None:
+    home = demo.node(Role.PHARMACY).home
+    with Node(home, lambda: DEMO_PASSPHRASE) as pharmacy:
+        for gln, (_, peer, size) in pharmacy.store.synced().items():
+            pharmacy.store.put_synced(gln, "2020-01-01T00:00:00+00:00", peer, size)
+        assert pharmacy.verify(demo.samples["genuine"]).sync.stale  # type: ignore[union-attr]
+    assert open_demo(demo.directory) == demo
+    with Node(home, lambda: DEMO_PASSPHRASE) as pharmacy:
+        report = pharmacy.verify(demo.samples["genuine"])
+    assert report.sync is not None and not report.sync.stale
+    assert all(t > "2020-01-01" for t in report.sync.last_synced.values())  # type: ignore[operator]

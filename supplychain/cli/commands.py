@@ -279,10 +279,10 @@ def default_demo_dir() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+    from supplychain.node.demo import DEMO_PASSPHRASE, open_demo
 
     directory = args.dir or default_demo_dir()
-    demo = Demo.load(directory) if demo_exists(directory) else create_demo(directory)
+    demo = open_demo(directory)
     data = {"dir": str(directory), "passphrase": DEMO_PASSPHRASE.decode(),
             "nodes": [{"name": n.name, "gln": n.gln, "role": n.role.value, "home": str(n.home)}
                       for n in demo.nodes],

@@ -2,14 +2,18 @@
 
 ``create_demo(directory)`` enrols the eight members, plays a short history (lots commissioned,
 shipped, received, dispensed, a destroyed pack, a recall, a suspect report, a cloned pack, a
-diverted pack) and lets every node hold every log. It writes ``demo.json`` describing the
-nodes and sample codes for each verdict, so the app and the docs can show every case. The
-demo passphrase is public: the demo is for trying the product, never for real data.
+diverted pack) and lets every node hold every log. Then its nodes sync with each other for
+real (served on loopback, mutual TLS: ``supplychain.sync.loopback``), so each verdict's "last
+synced" time is true; ``open_demo`` syncs them again whenever the demo is opened. It writes
+``demo.json`` describing the nodes and sample codes for each verdict, so the app and the docs
+can show every case. The demo passphrase is public: the demo is for trying the product, never
+for real data.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +25,8 @@ from supplychain.ids import GLN
 from supplychain.ledger.events import Event, EventType, Item, now_iso
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network, exchange
+
+log = logging.getLogger("supplychain.demo")
 
 DEMO_PASSPHRASE = b"demo-network-passphrase"
 DEMO_CONSORTIUM = "Demo Medicines Network"
@@ -76,7 +82,7 @@ def demo_exists(directory: Path) -> bool:
 
 def create_demo(directory: Path, progress: Callable[[int, int], None] | None = None) -> Demo:
     """Create the demo network in ``directory`` (must not hold one yet)."""
-    step = _Progress(progress, 14)
+    step = _Progress(progress, 15)
     _, homes = build_network(directory, DEMO_CONSORTIUM, DEMO_MEMBERS, DEMO_PASSPHRASE)
     step()
     nodes = {g: Node(h, lambda: DEMO_PASSPHRASE) for g, h in homes.items()}
@@ -95,7 +101,38 @@ def create_demo(directory: Path, progress: Callable[[int, int], None] | None = N
         "samples": samples,
     }
     (directory / "demo.json").write_text(json.dumps(data, indent=2) + "\n")
-    return Demo.load(directory)
+    demo = Demo.load(directory)
+    sync_demo(demo)
+    step()
+    return demo
+
+
+def open_demo(directory: Path, progress: Callable[[int, int], None] | None = None) -> Demo:
+    """Open the demo in ``directory`` (creating it on first use) with freshly synced nodes."""
+    if not demo_exists(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+        return create_demo(directory, progress)
+    demo = Demo.load(directory)
+    try:
+        sync_demo(demo, progress)
+    except Exception as exc:  # noqa: BLE001 - offline is allowed: verdicts then say how stale
+        log.warning("the demo nodes could not sync (%s); verdicts show how old each copy is",
+                    exc)
+    return demo
+
+
+def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """One real sync round among the demo's nodes (loopback, mutual TLS); the errors, if any."""
+    from supplychain.sync.loopback import sync_among  # the demo sits above the sync layer
+
+    # The regulator and the first manufacturer hold every log: they serve as hubs.
+    hubs = [demo.node(Role.REGULATOR).home, demo.node(Role.MANUFACTURER).home]
+    reports = sync_among([n.home for n in demo.nodes], DEMO_PASSPHRASE, sources=hubs,
+                         progress=progress)
+    errors = [f"{r.peer}: {r.error}" for r in reports if r.error]
+    for error in errors:
+        log.warning("demo sync: %s", error)
+    return errors
 
 
 def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str, str]:
