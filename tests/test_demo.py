@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 
+from supplychain.cli.main import main
+from supplychain.errors import CodeError
 from supplychain.identity.certificates import Role
 from supplychain.ledger.audit import audit
 from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, open_demo
+from supplychain.node.demo import (
+    DEMO_PASSPHRASE,
+    LAST_SYNC_FILE,
+    Demo,
+    create_demo,
+    last_demo_sync,
+    open_demo,
+)
 from supplychain.node.operations import Node
+from supplychain.node.samples import demo_of, sample_packs, write_sample_sheet
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +101,49 @@ def test_opening_the_demo_later_syncs_again(demo: Demo) -> None:
         for gln, (_, peer, size) in pharmacy.store.synced().items():
             pharmacy.store.put_synced(gln, "2020-01-01T00:00:00+00:00", peer, size)
         assert pharmacy.verify(demo.samples["genuine"]).sync.stale  # type: ignore[union-attr]
+    (demo.directory / LAST_SYNC_FILE).write_text('{"synced": "2020-01-01T00:00:00+00:00"}')
     assert open_demo(demo.directory) == demo
     with Node(home, lambda: DEMO_PASSPHRASE) as pharmacy:
         report = pharmacy.verify(demo.samples["genuine"])
     assert report.sync is not None and not report.sync.stale
     assert all(t > "2020-01-01" for t in report.sync.last_synced.values())  # type: ignore[operator]
+    last = last_demo_sync(demo)
+    assert last is not None and last.year > 2020
+
+
+def test_every_sample_pack_gets_its_listed_verdict_at_the_pharmacy(demo: Demo) -> None:
+    samples = sample_packs(demo)
+    assert {s.verdict for s in samples} == {Verdict.GENUINE, Verdict.SUSPECT,
+                                            Verdict.COUNTERFEIT, None}
+    with Node(demo.node(Role.PHARMACY).home, lambda: DEMO_PASSPHRASE) as pharmacy:
+        for sample in samples:
+            if sample.verdict is None:
+                with pytest.raises(CodeError):
+                    pharmacy.verify(sample.code)
+            else:
+                assert pharmacy.verify(sample.code).verdict is sample.verdict, sample.key
+    assert demo_of(demo.node(Role.PHARMACY).home) == demo
+    assert demo_of(demo.directory) is None
+
+
+def test_the_sample_sheet_holds_a_captioned_qr_per_verdict(demo: Demo, tmp_path: Path) -> None:
+    path = tmp_path / "samples.pdf"
+    assert write_sample_sheet(demo, path) == 1
+    document = pdfium.PdfDocument(str(path))
+    try:
+        page = document[0]
+        text = page.get_textpage().get_text_range()
+        image = page.render(scale=300 / 72).to_pil().convert("L")
+    finally:
+        document.close()
+    for word in ("GENUINE", "SUSPECT", "COUNTERFEIT", "in your custody", "already dispensed"):
+        assert word in text
+    read = {r.text for r in zxingcpp.read_barcodes(np.array(image), formats=zxingcpp.QRCode)}
+    assert read == {s.code for s in sample_packs(demo) if s.verdict is not None}
+
+
+def test_the_demo_command_prints_the_sheet(demo: Demo, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", str(demo.directory), "--sheet", str(tmp_path / "s.pdf")]) == 0
+    assert "Sample sheet (1 page(s)" in capsys.readouterr().out
+    assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF-")

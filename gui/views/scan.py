@@ -32,6 +32,7 @@ from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
 from gui.models import RowsModel, when
+from gui.samples import SamplePacksButton
 from gui.services import (
     DISPENSE,
     QUARANTINE,
@@ -46,6 +47,7 @@ from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.identity.certificates import Role
 from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.operations import HistoryStep
+from supplychain.node.samples import demo_of
 
 UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
                    "steady, scan the square 2D code on the pack, or type the code printed "
@@ -91,6 +93,12 @@ class ScanView(QWidget):
         scan_row.addWidget(self.open_image_button)
         scan_row.addWidget(self.camera_choice)
         scan_row.addWidget(self.camera_button)
+        # The demo network: sample packs to pick (scanned as if typed) or print.
+        demo = demo_of(ctx.info.home)
+        self.samples_button = SamplePacksButton(demo, ctx) if demo is not None else None
+        if self.samples_button is not None:
+            self.samples_button.picked.connect(self.scan_sample)
+            scan_row.addWidget(self.samples_button)
 
         self.preview = PreviewWidget()
 
@@ -196,6 +204,11 @@ class ScanView(QWidget):
             QTimer.singleShot(0, self.focus_input)
 
     # --- verifying --------------------------------------------------------------------
+    def scan_sample(self, code: str) -> None:
+        """A picked sample goes through the scanner input, exactly as if it were typed."""
+        self.input.setText(code)
+        self.input.returnPressed.emit()
+
     def verify(self, text: str, origin: str = "scanner") -> None:
         self.banner.set_state("busy", "Checking the pack against the ledger…")
         self.freshness.hide()

@@ -291,6 +291,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     lines += [f"  {n.role.value:<12} {n.name:<28} --home {n.home}" for n in demo.nodes]
     lines.append("Sample codes:")
     lines += [f"  {k:<22} {v}" for k, v in demo.samples.items() if k != "created"]
+    if args.sheet is not None:
+        from supplychain.node.samples import write_sample_sheet
+
+        pages = write_sample_sheet(demo, args.sheet)
+        data["sheet"] = str(args.sheet)
+        lines.append(f"Sample sheet ({pages} page(s), a QR label per verdict): {args.sheet}")
     args.out.emit(data, "\n".join(lines))
 
 
@@ -381,6 +387,8 @@ def register(sub: Any) -> None:
 
     p = command("demo", cmd_demo, "create (or show) an eight-member demo network")
     p.add_argument("dir", type=Path, nargs="?", default=None)
+    p.add_argument("--sheet", type=Path, default=None, metavar="PDF",
+                   help="also print the sample packs as QR labels captioned with their verdict")
     command("audit", cmd_audit, "re-verify every signature, proof, checkpoint and table")
     command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
     command("status", cmd_status, "this node and the logs it holds")

@@ -226,6 +226,7 @@ def write_label_sheet(
     path: Path | str,
     *,
     uri_for: Callable[[PackCode], str] = lambda c: c.to_digital_link(),
+    lines_for: Callable[[PackCode], list[str]] = lambda c: c.label_lines(),
     title: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
@@ -235,7 +236,8 @@ def write_label_sheet(
     """Write a printable A4 PDF of pack labels (QR + GTIN/SN/LOT/EXP lines), 24 per page.
 
     `uri_for` chooses what each QR holds (default: the plain Digital Link; pass
-    `signed_codes.sign_code` bound to a key for signed labels). `progress(done, total)` is
+    `signed_codes.sign_code` bound to a key for signed labels); `lines_for` the text beside it
+    (default: the GTIN / SN / LOT / EXP lines). `progress(done, total)` is
     called after each label; `cancel()` is polled before each label, and when it returns
     True nothing is written and 0 is returned. Otherwise returns the number of pages.
     Raises LabelError when there is nothing to print, a link cannot fit on a label, or the
@@ -259,7 +261,8 @@ def write_label_sheet(
                 if page:
                     canvas.showPage()
                 _draw_header(canvas, title, page + 1, pages)
-            _draw_label(canvas, code, uri_for(code), _LAYOUT.origin(slot), error_correction)
+            _draw_label(canvas, code, uri_for(code), lines_for(code), _LAYOUT.origin(slot),
+                        error_correction)
             if progress is not None:
                 progress(index + 1, total)
         canvas.showPage()
@@ -287,7 +290,8 @@ def _draw_header(canvas: Canvas, title: str | None, page: int, pages: int) -> No
 
 
 def _draw_label(
-    canvas: Canvas, code: PackCode, uri: str, origin: tuple[float, float], ecc: EccLevel
+    canvas: Canvas, code: PackCode, uri: str, lines: list[str], origin: tuple[float, float],
+    ecc: EccLevel
 ) -> None:
     """One label: the QR (quiet zone included) at the left, the text lines at the right."""
     x0, y0 = origin
@@ -306,7 +310,7 @@ def _draw_label(
     qr_y = y0 + (lay.label_h - side) / 2
     _draw_matrix(canvas, matrix, qr_x, qr_y, module)
     text_x = qr_x + side + lay.text_gap
-    _draw_lines(canvas, code.label_lines(), text_x, y0, x0 + lay.label_w - lay.padding - text_x)
+    _draw_lines(canvas, lines, text_x, y0, x0 + lay.label_w - lay.padding - text_x)
 
 
 def _draw_matrix(

@@ -4,7 +4,8 @@
 shipped, received, dispensed, a destroyed pack, a recall, a suspect report, a cloned pack, a
 diverted pack) and lets every node hold every log. Then its nodes sync with each other for
 real (served on loopback, mutual TLS: ``supplychain.sync.loopback``), so each verdict's "last
-synced" time is true; ``open_demo`` syncs them again whenever the demo is opened. It writes
+synced" time is true; ``open_demo`` syncs them again when the demo is opened more than
+``RESYNC_AFTER`` later. It writes
 ``demo.json`` describing the nodes and sample codes for each verdict, so the app and the docs
 can show every case. The demo passphrase is public: the demo is for trying the product, never
 for real data.
@@ -29,6 +30,10 @@ from supplychain.node.setup import build_network, exchange
 log = logging.getLogger("supplychain.demo")
 
 DEMO_PASSPHRASE = b"demo-network-passphrase"
+LAST_SYNC_FILE = "last-sync.json"
+RESYNC_AFTER = timedelta(minutes=30)
+"""Opening the demo syncs its nodes again when their last round is older than this (half the
+time after which a verdict calls its copy stale)."""
 DEMO_CONSORTIUM = "Demo Medicines Network"
 DEMO_GTIN = "05012345000015"
 DEMO_GTIN_2 = "05012345000022"
@@ -113,6 +118,9 @@ def open_demo(directory: Path, progress: Callable[[int, int], None] | None = Non
         directory.mkdir(parents=True, exist_ok=True)
         return create_demo(directory, progress)
     demo = Demo.load(directory)
+    last = last_demo_sync(demo)
+    if last is not None and datetime.now(UTC) - last < RESYNC_AFTER:
+        return demo  # synced moments ago: every verdict is fresh
     try:
         sync_demo(demo, progress)
     except Exception as exc:  # noqa: BLE001 - offline is allowed: verdicts then say how stale
@@ -122,9 +130,13 @@ def open_demo(directory: Path, progress: Callable[[int, int], None] | None = Non
 
 
 def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) -> list[str]:
-    """One real sync round among the demo's nodes (loopback, mutual TLS); the errors, if any."""
+    """One real sync round among the demo's nodes (loopback, mutual TLS); the errors, if any.
+
+    When every pull succeeded, the time is noted in ``last-sync.json`` (see ``open_demo``).
+    """
     from supplychain.sync.loopback import sync_among  # the demo sits above the sync layer
 
+    started = datetime.now(UTC)
     # The regulator and the first manufacturer hold every log: they serve as hubs.
     hubs = [demo.node(Role.REGULATOR).home, demo.node(Role.MANUFACTURER).home]
     reports = sync_among([n.home for n in demo.nodes], DEMO_PASSPHRASE, sources=hubs,
@@ -132,7 +144,19 @@ def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) ->
     errors = [f"{r.peer}: {r.error}" for r in reports if r.error]
     for error in errors:
         log.warning("demo sync: %s", error)
+    if not errors:
+        (demo.directory / LAST_SYNC_FILE).write_text(json.dumps(
+            {"synced": started.isoformat(timespec="seconds")}) + "\n")
     return errors
+
+
+def last_demo_sync(demo: Demo) -> datetime | None:
+    """When the demo's nodes last all synced (None: never, or not known)."""
+    try:
+        data = json.loads((demo.directory / LAST_SYNC_FILE).read_text())
+        return datetime.fromisoformat(data["synced"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str, str]:

@@ -1,0 +1,76 @@
+"""Sample packs for the demo network: pick one to scan it, or print them as a sheet of QR codes.
+
+Shown in Scan & verify only when the open node belongs to the demo network. Picking a sample
+hands its code to the scanner input, exactly as a USB scanner would type it; the sheet (a PDF
+with a captioned QR label per verdict) is written off the GUI thread by the task runner.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+
+from gui import dialogs
+from gui.context import AppContext
+from supplychain.node.demo import Demo
+from supplychain.node.samples import SAMPLE_SITE, SamplePack, sample_packs, write_sample_sheet
+
+PRINT_SHEET = "Print sample sheet (PDF)…"
+
+
+class SamplePacksButton(QToolButton):
+    """A "Sample packs" menu: one entry per verdict, then the printable sheet."""
+
+    picked = Signal(str)
+
+    def __init__(self, demo: Demo, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.demo = demo
+        self.ctx = ctx
+        self.samples = sample_packs(demo)
+        self.setText("Sample packs")
+        self.setToolTip(f"Demo network: pick a sample pack to scan (verdicts as at "
+                        f"{SAMPLE_SITE}), or print them to scan with a camera")
+        self.setAccessibleName("Sample packs")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scanner input keeps the focus
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMinimumHeight(40)
+        self.menu_ = QMenu(self)
+        self.menu_.setToolTipsVisible(True)
+        for sample in self.samples:
+            action = QAction(sample.title, self.menu_)
+            action.setToolTip(sample.code)
+            action.triggered.connect(lambda _checked=False, s=sample: self.pick(s))
+            self.menu_.addAction(action)
+        self.menu_.addSeparator()
+        self.print_action = QAction(PRINT_SHEET, self.menu_)
+        self.print_action.triggered.connect(self.print_sheet_dialog)
+        self.menu_.addAction(self.print_action)
+        self.setMenu(self.menu_)
+
+    def action_for(self, key: str) -> QAction:
+        """The menu entry of sample ``key`` (e.g. "genuine")."""
+        index = [s.key for s in self.samples].index(key)
+        return self.menu_.actions()[index]
+
+    def pick(self, sample: SamplePack) -> None:
+        self.picked.emit(sample.code)
+
+    def print_sheet_dialog(self) -> None:
+        path = dialogs.save_file(self, "Save sample sheet", "sample-packs.pdf", "PDF (*.pdf)")
+        if path is not None:
+            self.print_sheet(path)
+
+    def print_sheet(self, path: Path) -> None:
+        demo = self.demo
+
+        def saved(pages: int) -> None:
+            if pages:
+                self.ctx.notify(f"Saved the sample sheet to {path}: print it and scan the "
+                                "codes with the camera.")
+
+        self.ctx.tasks.run(lambda t: write_sample_sheet(demo, path, t.progress, t.cancelled),
+                           node=False, on_success=saved, label="sample sheet")
