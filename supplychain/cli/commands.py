@@ -112,7 +112,7 @@ def cmd_directory_show(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         held = held_directory(node.ledger)
         listed = held.verify(node.root_cert) if held else []
-    names = [(m.info.gln, m.info.name, m.info.role.value) for m in listed]
+    names = sorted((m.info.gln, m.info.name, m.info.role.value) for m in listed)
     data = {"version": held.version if held else None,
             "issued_at": held.issued_at if held else None,
             "members": [{"gln": g, "name": n, "role": r} for g, n, r in names]}
