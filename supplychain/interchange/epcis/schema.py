@@ -110,6 +110,9 @@ def parse_document(data: bytes) -> dict[str, Any]:
         raise EpcisError("The file is not UTF-8 text, so not an EPCIS JSON document.") from None
     except ValueError as exc:
         raise EpcisError(f"The file is not valid JSON ({exc}); nothing was imported.") from None
+    except RecursionError:
+        raise EpcisError("The file nests JSON arrays or objects too deeply to be an EPCIS "
+                         "document; nothing was imported.") from None
     if not isinstance(doc, dict):
         raise EpcisError("The file holds JSON but not an EPCIS document (an object).")
     return doc

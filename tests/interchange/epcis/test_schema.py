@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 
-from supplychain.errors import EpcisSchemaError
-from supplychain.interchange.epcis.schema import SCHEMA_PATH, schema_problems, validate_document
+from supplychain.errors import EpcisError, EpcisSchemaError
+from supplychain.interchange.epcis.schema import (
+    SCHEMA_PATH,
+    parse_document,
+    schema_problems,
+    validate_document,
+)
 from tests.interchange.epcis.helpers import EPCIS_DATA, EXAMPLES, document, object_event
 
 
@@ -46,3 +51,9 @@ def test_schema_catches_a_broken_document() -> None:
     assert any("schemaVersion" in e for e in document_errors)
     with pytest.raises(EpcisSchemaError, match="does not validate"):
         validate_document(doc)
+
+
+def test_a_document_nested_too_deeply_is_refused_plainly() -> None:
+    deep = b'{"type": "EPCISDocument", "epcisBody": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(EpcisError, match="too deeply"):
+        parse_document(deep)
