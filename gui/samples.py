@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from gui import dialogs
 from gui.context import AppContext
-from supplychain.node.demo import Demo
-from supplychain.node.samples import SAMPLE_SITE, SamplePack, sample_packs, write_sample_sheet
+from supplychain.demo.network import Demo
+from supplychain.demo.samples import SAMPLE_SITE, SamplePack, sample_packs, write_sample_sheet
 
 PRINT_SHEET = "Print sample sheet (PDF)…"
 

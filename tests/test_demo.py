@@ -10,11 +10,7 @@ import pytest
 import zxingcpp
 
 from supplychain.cli.main import main
-from supplychain.errors import CodeError
-from supplychain.identity.certificates import Role
-from supplychain.ledger.audit import audit
-from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.demo import (
+from supplychain.demo.network import (
     DEMO_PASSPHRASE,
     LAST_SYNC_FILE,
     Demo,
@@ -22,8 +18,12 @@ from supplychain.node.demo import (
     last_demo_sync,
     open_demo,
 )
+from supplychain.demo.samples import demo_of, sample_packs, write_sample_sheet
+from supplychain.errors import CodeError
+from supplychain.identity.certificates import Role
+from supplychain.ledger.audit import audit
+from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.operations import Node
-from supplychain.node.samples import demo_of, sample_packs, write_sample_sheet
 
 
 @pytest.fixture(scope="module")

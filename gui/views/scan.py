@@ -44,10 +44,10 @@ from gui.services import (
     quarantine_reason,
 )
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
+from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
 from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.operations import HistoryStep
-from supplychain.node.samples import demo_of
 
 UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
                    "steady, scan the square 2D code on the pack, or type the code printed "

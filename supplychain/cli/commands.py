@@ -279,7 +279,7 @@ def default_demo_dir() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from supplychain.node.demo import DEMO_PASSPHRASE, open_demo
+    from supplychain.demo.network import DEMO_PASSPHRASE, open_demo
 
     directory = args.dir or default_demo_dir()
     demo = open_demo(directory)
@@ -292,7 +292,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     lines.append("Sample codes:")
     lines += [f"  {k:<22} {v}" for k, v in demo.samples.items() if k != "created"]
     if args.sheet is not None:
-        from supplychain.node.samples import write_sample_sheet
+        from supplychain.demo.samples import write_sample_sheet
 
         pages = write_sample_sheet(demo, args.sheet)
         data["sheet"] = str(args.sheet)

@@ -1,4 +1,5 @@
-"""The member directory travels with every sync round (GET /v1/directory), over real TLS."""
+"""The member directory travels with every sync round (GET /v1/directory): over real TLS,
+and a forged one served in process (the lie is in the data)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from supplychain.sync.protocol import DirectoryDoc
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
 from tests.conftest import GTIN, MAKER, PASSPHRASE, PHARMACY, PREFIX
-from tests.sync.helpers import hostile, lying_app, pull, run, serving
+from tests.sync.helpers import MemoryPeer, pull, pull_in_process, run, serving
 
 
 @pytest.fixture
@@ -73,16 +74,8 @@ def test_a_peer_serving_an_altered_directory_is_blocked(late) -> None:
         return dataclasses.replace(doc, directory={**doc.directory, "version": 50})
 
     members_before = maker.store.all_member_certs()
-
-    async def go():  # type: ignore[no-untyped-def]
-        async with hostile(pharmacy.home, lying_app(liar, directory_doc=altered)) as url:
-            service = SyncService(maker, PASSPHRASE, timeout=5)
-            try:
-                return (await pull(service, url))[0]
-            finally:
-                service.close()
-
-    report = run(go())
+    report = pull_in_process(maker, MemoryPeer(liar, "https://liar.example",
+                                               directory_doc=altered))
     assert report.blocked and "altered after signing" in (report.error or "")
     assert "forged_directory" in {row[0] for row in maker.store.evidence()}
     assert maker.store.all_member_certs() == members_before and _version(maker) == 2

@@ -23,9 +23,11 @@ from pathlib import Path
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
+from supplychain.interchange.bundle import exchange
 from supplychain.ledger.events import Event, EventType, Item, now_iso
 from supplychain.node.operations import Node
-from supplychain.node.setup import build_network, exchange
+from supplychain.node.setup import build_network
+from supplychain.sync.loopback import sync_among
 
 log = logging.getLogger("supplychain.demo")
 
@@ -134,8 +136,6 @@ def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) ->
 
     When every pull succeeded, the time is noted in ``last-sync.json`` (see ``open_demo``).
     """
-    from supplychain.sync.loopback import sync_among  # the demo sits above the sync layer
-
     started = datetime.now(UTC)
     # The regulator and the first manufacturer hold every log: they serve as hubs.
     hubs = [demo.node(Role.REGULATOR).home, demo.node(Role.MANUFACTURER).home]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from supplychain.codes.gs1 import PackCode, parse_pack_code
 from supplychain.codes.labels import write_label_sheet
+from supplychain.demo.network import Demo, demo_exists
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node.demo import Demo, demo_exists
 
 SAMPLE_SITE = "High Street Pharmacy"
 NOT_A_PACK_CODE = "https://example.org/opening-hours"
