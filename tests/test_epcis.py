@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from supplychain.cli.main import main
 from supplychain.codes.gs1 import PackCode, gtin_check_digit
 from supplychain.errors import EpcisError, EpcisSchemaError
-from supplychain.identity.certificates import load_private_key, verify_signature
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import load_private_key, verify_signature
 from supplychain.ids import GLN
 from supplychain.interchange import epcis
 from supplychain.interchange.epcis import (
@@ -518,7 +518,7 @@ def test_a_holding_event_needs_a_reason_to_become_a_report(network: Network) -> 
     assert "only with a reason" in _refused(pharmacy, document(hold))[0]  # type: ignore[operator]
     hold["sc:reason"] = "hologram missing"
     assert import_document(pharmacy, as_bytes(document(hold))).committed
-    assert pharmacy.store.reports(f"{GTIN}/Q1")[0][2] == "hologram missing"
+    assert pharmacy.store.reports(f"{GTIN}/Q1")[0].reason == "hologram missing"
 
 
 def test_foreign_prefix_binding_is_not_read_as_our_extension(network: Network) -> None:

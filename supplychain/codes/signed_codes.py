@@ -44,7 +44,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from supplychain.codes.gs1 import PackCode, gtin_in_prefix, split_symbology_identifier
 from supplychain.errors import DamagedCode, IdentityError, InvalidSignature
-from supplychain.identity.certificates import Member, Role, sign, verify_signature
+from supplychain.identity.certificates import Member, Role
+from supplychain.identity.keys import sign, verify_signature
 
 __all__ = [
     "CODE_SIGNATURE_TYPE",

@@ -52,7 +52,8 @@ from supplychain.errors import (
 from supplychain.identity.certificates import MemberInfo
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import MAX_ITEMS, Event, EventType, Item, SignedEvent
-from supplychain.ledger.logs import APPLIED, Ledger
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import EventStatus
 from supplychain.ledger.rules import split_pack_key
 
 if TYPE_CHECKING:
@@ -484,11 +485,12 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
         code_lot = lot_of(selection.code.key) or selection.code.lot
     records: list[ExportRecord] = []
     seen: set[str] = set()
-    for gln, idx, data in store.all_entries():
-        signed = SignedEvent.from_bytes(data)
+    for entry in store.all_entries():
+        gln, idx = entry.log, entry.index
+        signed = SignedEvent.from_bytes(entry.data)
         event = signed.event
         status = ledger.event_status(signed.hash)
-        if status is None or status[0] != APPLIED or signed.hash in seen:
+        if status is None or status.status is not EventStatus.APPLIED or signed.hash in seen:
             continue
         if selection.org is not None and gln != selection.org:
             continue
@@ -511,7 +513,7 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
         seen.add(signed.hash)
         source = None
         if event.type is EventType.RECEIVE:
-            shippers = {row[0] for item in event.items if item.prev is not None
+            shippers = {row.log for item in event.items if item.prev is not None
                         for row in [store.event_row(item.prev)] if row is not None}
             if len(shippers) == 1:
                 source = GLN(shippers.pop())
@@ -1097,8 +1099,8 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
     event.check_shape()
     held = node.store.event_row(event.hash)
     if held is not None:
-        raise RuleViolation(f"This exact event is already in the ledger (log {held[0]}, entry "
-                            f"{held[1]}); it was imported or recorded before.")
+        raise RuleViolation(f"This exact event is already in the ledger (log {held.log}, entry "
+                            f"{held.index}); it was imported or recorded before.")
     return event
 
 
@@ -1114,7 +1116,7 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
     events = _event_list(doc)
     per_event, document_errors = schema_problems(doc)
     keys = extension_keys(doc)
-    members = frozenset(gln for gln, _, _ in node.store.member_names())
+    members = frozenset(m.gln for m in node.store.member_names())
     outcomes: dict[int, EventOutcome] = {}
     ids = {i: (e.get("eventID") if isinstance(e, dict) and isinstance(e.get("eventID"), str)
                else None) for i, e in enumerate(events)}
@@ -1167,9 +1169,9 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
 
 def members_of(ledger: Ledger) -> Iterator[MemberInfo]:
     """Every member this node knows (for the prefix resolver)."""
-    for gln, _, _ in ledger.store.member_names():
+    for known in ledger.store.member_names():
         try:
-            yield ledger.member(gln).info
+            yield ledger.member(known.gln).info
         except IdentityError:
             continue
 

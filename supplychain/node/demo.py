@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
-from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.events import Event, EventType, Item
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network, exchange
 

@@ -26,7 +26,8 @@ from supplychain.errors import CodeError, MerkleError, SupplyChainError
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
-from supplychain.ledger.logs import ChainStep, Ledger, PackRecord
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import ChainStep, PackRecord
 from supplychain.ledger.rules import PackStatus
 
 _PACK_KEY = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
@@ -66,10 +67,10 @@ def check_chain(ledger: Ledger, pack: str) -> list[EventCheck]:
                     f"chain names {step.event_hash[:12]}…")
             signature_ok = True
             latest = store.latest_checkpoint(step.log)
-            if latest is None or latest[0] <= step.index:
+            if latest is None or latest.size <= step.index:
                 raise SupplyChainError(
                     f"No signed checkpoint of {name}'s log covers entry {step.index} yet.")
-            size, root = latest[0], latest[1]
+            size, root = latest.size, latest.root
             proof = ledger.inclusion_proof(step.log, step.index, size)
             merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
             proof_ok = True
@@ -80,9 +81,9 @@ def check_chain(ledger: Ledger, pack: str) -> list[EventCheck]:
 
 
 def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:
-    for gln, idx, data in ledger.store.all_entries():
+    for entry in ledger.store.all_entries():
         try:
-            yield gln, idx, SignedEvent.from_bytes(data)
+            yield entry.log, entry.index, SignedEvent.from_bytes(entry.data)
         except SupplyChainError:
             continue
 
@@ -107,7 +108,7 @@ def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]
     gtin = text.zfill(14) if digits and len(text) in (8, 12, 14) else None
     gln = text if digits and len(text) == 13 else None
     lowered = text.lower()
-    orgs = {g for g, name, _ in ledger.store.member_names() if lowered in name.lower()}
+    orgs: set[str] = {m.gln for m in ledger.store.member_names() if lowered in m.name.lower()}
     if gln:
         orgs.add(gln)
     found: dict[str, None] = {}
@@ -203,7 +204,7 @@ def evidence_events(ledger: Ledger, evidence: str) -> list[EvidenceEvent]:
         row = ledger.store.event_row(part.strip())
         if row is None:
             continue
-        log, idx = row[0], int(row[1])
+        log, idx = row.log, row.index
         signed = ledger.signed_event(log, idx)
         body = json.dumps({"event": signed.event.to_dict(),
                            "signature": signed.signature.hex()}, indent=2)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from supplychain.identity.consortium import Consortium
 from supplychain.ledger.audit import audit
+from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 from supplychain.sync.replica import Replica
@@ -27,17 +28,17 @@ from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHA
 from tests.sync.helpers import hostile, lying_app, make_history, pull, raw_app, run, serving, state
 
 
-def _evidence(node: Node) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
+def _evidence(node: Node) -> dict[str, list[EvidenceRecord]]:
+    out: dict[str, list[EvidenceRecord]] = {}
     for row in node.store.evidence():
-        out.setdefault(row[0], []).append(row)
+        out.setdefault(row.kind, []).append(row)
     return out
 
 
 def _peer_state(node: Node, url: str) -> tuple[str, str | None]:
     for row in node.store.peers():
-        if row[0] == url:
-            return row[2], row[3]
+        if row.url == url:
+            return row.state, row.reason
     raise AssertionError(f"{url} is not a peer")
 
 
@@ -149,7 +150,7 @@ def test_rewritten_history_is_caught(network: Network, tmp_path: Path) -> None:
                                   lying_app(Replica(fork.ledger, MAKER)))
     assert report.blocked and _peer_state(target, url)[0] == "blocked"
     rows = _evidence(target)["inconsistent_history"]
-    evidence = json.loads(rows[0][4])
+    evidence = json.loads(rows[0].evidence)
     assert evidence["theirs"] and evidence["ours"]  # both signed checkpoints are kept
     assert state(target) == before
     audit(target.ledger)
@@ -165,7 +166,7 @@ def test_equivocation_is_caught(network: Network, tmp_path: Path) -> None:
     before = state(target)
     report, _ = _pull_from_liar(network, target, lying_app(Replica(fork.ledger, MAKER)))
     assert report.blocked
-    evidence = json.loads(_evidence(target)["equivocation"][0][4])
+    evidence = json.loads(_evidence(target)["equivocation"][0].evidence)
     assert evidence["ours"] != evidence["theirs"] and evidence["size"] == 1
     assert state(target) == before
     audit(target.ledger)
@@ -319,7 +320,7 @@ def test_revoked_member_is_refused_with_403(network: Network,
     assert report.error and "403" in report.error  # type: ignore[attr-defined]
     assert any("revoked member" in r.getMessage() for r in caplog.records)
     rows = _evidence(server)["refused_connection"]
-    assert "revoked" in rows[0][3]
+    assert "revoked" in rows[0].detail
     assert state(pharmacy) == before
 
     # the other way round: an honest node refuses to pull from a revoked member
