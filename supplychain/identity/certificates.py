@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
-from supplychain.clock import as_utc, now
+from supplychain.clock import as_utc, now, to_iso
 from supplychain.codes.gs1 import check_gln
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
 from supplychain.identity.keys import key_id, raw_public_key
@@ -283,13 +283,13 @@ def _single(name: x509.Name, oid: ObjectIdentifier, label: str) -> str:
 def _check_validity(cert: x509.Certificate, at: datetime, what: str) -> None:
     if at < cert.not_valid_before_utc:
         raise InvalidCertificate(
-            f"{what} is not valid until {cert.not_valid_before_utc.isoformat()} "
-            f"(checked at {at.isoformat()}); check the computer's clock"
+            f"{what} is not valid until {to_iso(cert.not_valid_before_utc)} "
+            f"(checked at {to_iso(at)}); check the computer's clock"
         )
     if at > cert.not_valid_after_utc:
         raise InvalidCertificate(
-            f"{what} expired on {cert.not_valid_after_utc.isoformat()} "
-            f"(checked at {at.isoformat()}); ask the consortium root for a new one"
+            f"{what} expired on {to_iso(cert.not_valid_after_utc)} "
+            f"(checked at {to_iso(at)}); ask the consortium root for a new one"
         )
 
 

@@ -33,6 +33,7 @@ import jsonschema
 from biip.gs1_prefixes import GS1CompanyPrefix
 from jsonschema.exceptions import best_match
 
+from supplychain import clock
 from supplychain.codes.gs1 import (
     PackCode,
     gtin_check_digit,
@@ -453,7 +454,7 @@ def build_document(records: Iterable[ExportRecord], resolver: PrefixResolver, *,
         "@context": [EPCIS_CONTEXT, {SC_PREFIX: SC_NAMESPACE}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": created.isoformat(timespec="milliseconds"),
+        "creationDate": clock.to_iso(created),
     }
     if exporter is not None:
         doc["sender"] = resolver.party(exporter)
@@ -1183,7 +1184,7 @@ def export_document(ledger: Ledger, selection: Selection = Selection(), *,
     count. Raises EpcisSchemaError if the result would not validate (a bug, never shipped)."""
     records = collect_records(ledger, selection)
     resolver = PrefixResolver(members_of(ledger))
-    doc = build_document(records, resolver, created=created or datetime.now(UTC),
+    doc = build_document(records, resolver, created=created or clock.now(),
                          exporter=exporter, consortium=ledger.consortium)
     validate_document(doc, strict_formats=True)
     return doc, len(records)

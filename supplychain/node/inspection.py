@@ -30,7 +30,7 @@ from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, PackRecord
 from supplychain.ledger.rules import PackStatus
 
-_PACK_KEY = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
+_PACK_KEY = re.compile(r"[0-9]{14}/[!-~]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]
     if not text:
         return []
     keys: list[str] = []
-    if _PACK_KEY.match(text):
+    if _PACK_KEY.fullmatch(text):
         keys = [text]
     else:
         try:

@@ -16,12 +16,13 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from supplychain import clock
 from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode, validate_gln, validate_gtin
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES, parse_scanned
@@ -326,7 +327,7 @@ class Node:
         record = self.ledger.pack(pack_code.key)
         facts = replace(self._facts(pack_code, record), code_signature=signature_check)
         decision = decide(pack_code, facts, self.gln, self.me.info.role,
-                          today or datetime.now(UTC).date())
+                          today or clock.now().date())
         history = tuple(self.history(pack_code)) if record else ()
         # --- sync: last synced time of each relevant log, stale flag ---
         freshness = sync_info(self.store, relevant_logs(
