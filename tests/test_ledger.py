@@ -9,11 +9,10 @@ import pytest
 
 from supplychain.clock import now_iso
 from supplychain.errors import EventError, RuleViolation
-from supplychain.interchange.bundle import import_bundle
+from supplychain.interchange.bundle import exchange, import_bundle
 from supplychain.ledger.events import Event, EventType, Item
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.setup import exchange
 from tests.conftest import (
     DIST_A,
     DIST_B,

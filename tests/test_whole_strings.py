@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from supplychain.codes.gs1 import check_gln, parse_pack_code
+from supplychain.codes.gs1 import parse_pack_code
 from supplychain.codes.signed_codes import CodeSignature
 from supplychain.errors import (
     CodeError,
@@ -21,7 +21,7 @@ from supplychain.errors import (
 )
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.revocations import Revocation
-from supplychain.ids import GLN, EventHash, PackKey
+from supplychain.ids import GLN, EventHash, PackKey, check_gln
 from supplychain.ledger.events import Event, EventType, Item
 from supplychain.sync.protocol import check_gln as protocol_check_gln
 from supplychain.sync.protocol import query_int

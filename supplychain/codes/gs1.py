@@ -24,12 +24,11 @@ from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from supplychain.errors import DamagedCode, NotAPackCode
-from supplychain.ids import GLN, GTIN, PackKey
+from supplychain.ids import GLN, GTIN, PackKey, check_gln
 
 __all__ = [
     "GS",
     "PackCode",
-    "check_gln",
     "expiry_to_yymmdd",
     "gtin_check_digit",
     "gtin_in_prefix",
@@ -166,27 +165,8 @@ def validate_gtin(text: str) -> GTIN:
     return GTIN(digits.zfill(14))
 
 
-def check_gln(value: object) -> GLN:
-    """The one GLN check: exactly 13 ASCII digits whose last is the GS1 mod-10 check digit.
-
-    Strict (no spaces trimmed): for GLNs read from certificates, events and peers. Raises
-    DamagedCode naming the fault; callers in other layers re-raise it as their own error.
-    """
-    if (not isinstance(value, str) or len(value) != 13 or not value.isascii()
-            or not value.isdigit()):
-        shown = _show(value) if isinstance(value, str) else repr(value)
-        raise DamagedCode(f"{shown} is not a location number (GLN): a GLN has 13 digits.")
-    expected = gtin_check_digit(value[:-1])
-    if value[-1] != expected:
-        raise DamagedCode(
-            f"The location number (GLN) {value} has a wrong check digit: the last digit "
-            f"should be {expected}, not {value[-1]}. Check the number for a typing error."
-        )
-    return GLN(value)
-
-
 def validate_gln(text: str) -> GLN:
-    """A GLN typed by a person (outer spaces ignored), checked by ``check_gln``."""
+    """A GLN typed by a person (outer spaces ignored), checked by ``ids.check_gln``."""
     return check_gln(text.strip())
 
 

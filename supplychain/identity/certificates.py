@@ -27,10 +27,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from supplychain.clock import as_utc, now, to_iso
-from supplychain.codes.gs1 import check_gln
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
 from supplychain.identity.keys import key_id, raw_public_key
-from supplychain.ids import GLN
+from supplychain.ids import GLN, check_gln
 
 __all__ = [
     "MEMBER_INFO_OID",
@@ -65,7 +64,7 @@ class Role(str, Enum):
 
 # --- small checks ---------------------------------------------------------------
 def check_member_gln(value: object) -> GLN:
-    """``value`` as a GLN (``codes.gs1.check_gln``), else IdentityError saying what is wrong."""
+    """``value`` as a GLN (``ids.check_gln``), else IdentityError saying what is wrong."""
     try:
         return check_gln(value)
     except CodeError as exc:

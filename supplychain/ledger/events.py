@@ -20,9 +20,8 @@ from enum import Enum
 from typing import Any
 
 from supplychain.clock import parse_iso
-from supplychain.codes.gs1 import check_gln
 from supplychain.errors import BadTimestamp, CodeError, EventError
-from supplychain.ids import GLN, GTIN, EventHash, PackKey
+from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 10_000
