@@ -98,8 +98,9 @@ def test_the_genuine_sample_is_fresh_not_stale(demo: Demo) -> None:
 def test_opening_the_demo_later_syncs_again(demo: Demo) -> None:
     home = demo.node(Role.PHARMACY).home
     with Node(home, lambda: DEMO_PASSPHRASE) as pharmacy:
-        for gln, (_, peer, size) in pharmacy.store.synced().items():
-            pharmacy.store.put_synced(gln, "2020-01-01T00:00:00+00:00", peer, size)
+        for gln, record in pharmacy.store.synced().items():
+            pharmacy.store.put_synced(gln, "2020-01-01T00:00:00+00:00", record.peer,
+                                      record.size)
         assert pharmacy.verify(demo.samples["genuine"]).sync.stale  # type: ignore[union-attr]
     (demo.directory / LAST_SYNC_FILE).write_text('{"synced": "2020-01-01T00:00:00+00:00"}')
     assert open_demo(demo.directory) == demo

@@ -17,14 +17,16 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from supplychain.clock import now, now_iso, parse_iso, to_iso
 from supplychain.codes.gs1 import PackCode
+from supplychain.errors import SupplyChainError
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
 from supplychain.interchange.bundle import exchange
-from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.events import Event, EventType, Item
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 from supplychain.sync.loopback import sync_among
@@ -121,7 +123,7 @@ def open_demo(directory: Path, progress: Callable[[int, int], None] | None = Non
         return create_demo(directory, progress)
     demo = Demo.load(directory)
     last = last_demo_sync(demo)
-    if last is not None and datetime.now(UTC) - last < RESYNC_AFTER:
+    if last is not None and now() - last < RESYNC_AFTER:
         return demo  # synced moments ago: every verdict is fresh
     try:
         sync_demo(demo, progress)
@@ -136,7 +138,7 @@ def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) ->
 
     When every pull succeeded, the time is noted in ``last-sync.json`` (see ``open_demo``).
     """
-    started = datetime.now(UTC)
+    started = now()
     # The regulator and the first manufacturer hold every log: they serve as hubs.
     hubs = [demo.node(Role.REGULATOR).home, demo.node(Role.MANUFACTURER).home]
     reports = sync_among([n.home for n in demo.nodes], DEMO_PASSPHRASE, sources=hubs,
@@ -146,7 +148,7 @@ def sync_demo(demo: Demo, progress: Callable[[int, int], None] | None = None) ->
         log.warning("demo sync: %s", error)
     if not errors:
         (demo.directory / LAST_SYNC_FILE).write_text(json.dumps(
-            {"synced": started.isoformat(timespec="seconds")}) + "\n")
+            {"synced": to_iso(started)}) + "\n")
     return errors
 
 
@@ -154,8 +156,8 @@ def last_demo_sync(demo: Demo) -> datetime | None:
     """When the demo's nodes last all synced (None: never, or not known)."""
     try:
         data = json.loads((demo.directory / LAST_SYNC_FILE).read_text())
-        return datetime.fromisoformat(data["synced"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return parse_iso(data["synced"])
+    except (OSError, ValueError, KeyError, TypeError, SupplyChainError):
         return None
 
 
@@ -232,7 +234,7 @@ def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str,
         "at_manufacturer": lot_a[10].to_digital_link(),
         "lot_b_at_distributor": lot_b[2].to_digital_link(),
         "lot_b_at_manufacturer": lot_b[5].to_digital_link(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created": now_iso(),
     }
 
 

@@ -24,16 +24,14 @@ from supplychain.errors import DirectoryError, IdentityError
 from supplychain.files import write_atomically
 from supplychain.identity.certificates import (
     MemberInfo,
-    Revocation,
     create_root,
     issue_member_certificate,
     load_certificate,
-    load_private_key,
-    save_private_key,
-    sign_revocation,
     verify_member_certificate,
 )
 from supplychain.identity.directory import MemberDirectory, sign_directory
+from supplychain.identity.keys import load_private_key, save_private_key
+from supplychain.identity.revocations import Revocation, sign_revocation
 from supplychain.ids import GLN
 
 

@@ -33,10 +33,10 @@ from supplychain.errors import DirectoryError, IdentityError
 from supplychain.identity.certificates import (
     ConsortiumRoot,
     Member,
-    Revocation,
     load_certificate,
     verify_member_certificate,
 )
+from supplychain.identity.revocations import Revocation
 
 DIRECTORY_TYPE = "supplychain.directory.v1"
 MAX_MEMBERS = 1_000_000

@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
-from supplychain.identity.certificates import Revocation
 from supplychain.identity.directory import MemberDirectory
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import held_directory, offer_directory
 
@@ -64,7 +64,7 @@ def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
         latest = store.latest_checkpoint(gln)
         if latest is None:
             continue
-        cp_size, _, note, _ = latest
+        cp_size, note = latest.size, latest.note
         entries = store.entries(gln, 0, cp_size)
         logs.append({"gln": gln, "checkpoint": note,
                      "entries": [base64.b64encode(e).decode() for e in entries]})
