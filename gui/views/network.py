@@ -33,12 +33,12 @@ from gui.services import (
     PeerRow,
     SyncOutcome,
     SyncProgress,
-    ago,
 )
 from gui.tasks import Task
 from gui.widgets import big_button, heading, table_view
 from supplychain.cli.sync import _url as peer_url
 from supplychain.errors import SupplyChainError
+from supplychain.ledger.freshness import ago
 from supplychain.sync.service import DEFAULT_TIMEOUT
 
 STATE_WORDS = {"active": "active", "failing": "failing (retried)", "blocked": "BLOCKED"}

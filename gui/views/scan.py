@@ -39,11 +39,11 @@ from gui.services import (
     REPORT,
     UNDO_DISPENSE,
     ScanResult,
-    freshness_line,
     quarantine_reason,
 )
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.identity.certificates import Role
+from supplychain.ledger.freshness import freshness_line
 from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.operations import HistoryStep
 
