@@ -18,7 +18,7 @@ from biip.gs1_element_strings import GS1ElementString
 
 from supplychain.codes.gs1 import GS, PackCode, parse_pack_code, split_symbology_identifier
 from supplychain.errors import DamagedCode
-from supplychain.i18n import N_
+from supplychain.i18n import N_, _
 
 __all__ = [
     "AMBIGUOUS_SPLIT",

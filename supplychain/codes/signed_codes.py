@@ -168,7 +168,7 @@ def split_signature(text: str) -> tuple[str, CodeSignature | None]:
     keep: list[str] = []
     found: dict[str, list[str]] = {SIGNATURE_PARAM: [], KEY_ID_PARAM: []}
     for pair in pairs:
-        name, _, value = pair.partition("=")
+        name, _sep, value = pair.partition("=")
         if name in found:
             found[name].append(value)
         else:
