@@ -25,6 +25,9 @@ from pathlib import Path
 
 __all__ = [
     "DOMAIN",
+    "ENV_OVERRIDE",
+    "LOCALE_VARIABLES",
+    "SOURCE_LANGUAGE",
     "LOCALE_DIR",
     "N_",
     "_",
