@@ -364,7 +364,9 @@ class MainWindow(QMainWindow):
             stack.addWidget(view)
             shortcut = VIEW_KEYS.index(key) + 1
             title = self.tr(VIEW_TITLES[key]).replace("&&", "&")
-            item = QListWidgetItem(f"{title}\nCtrl+{shortcut}")
+            keys = QKeySequence(f"Ctrl+{shortcut}").toString(
+                QKeySequence.SequenceFormat.NativeText)  # "Strg+1" in German
+            item = QListWidgetItem(f"{title}\n{keys}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             nav.addItem(item)
         nav.currentRowChanged.connect(stack.setCurrentIndex)
