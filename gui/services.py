@@ -21,6 +21,7 @@ from supplychain.cli.sync import _url as peer_url
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
+from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.errors import CodeError, ImageError, RuleViolation, SupplyChainError
 from supplychain.identity.certificates import (
     MemberInfo,
@@ -37,7 +38,6 @@ from supplychain.ledger.logs import PackRecord
 from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import inspection as inspect
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.scanning import decode_frame, read_image_file
 from supplychain.sync.puller import PullReport

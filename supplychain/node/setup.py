@@ -1,8 +1,10 @@
-"""Setting up a consortium and its members' nodes in one go (demo network, tests, scripts)."""
+"""Setting up a consortium and its members' nodes in one go (demo network, tests, scripts).
+
+Moving what the nodes hold between them is ``supplychain.interchange.bundle.exchange``.
+"""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +12,6 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.identity.certificates import MemberInfo, generate_member_key
 from supplychain.identity.consortium import Consortium
-from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.node.operations import Node
 
 
@@ -38,10 +39,3 @@ def build_network(directory: Path, consortium_name: str, members: Sequence[Membe
         homes[info.gln] = home
     return consortium, homes
 
-
-def exchange(source: Node, target: Node) -> ImportResult:
-    """Copy everything ``source`` holds to ``target`` through a bundle file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bundle.json"
-        export_bundle(source.ledger, path)
-        return import_bundle(target.ledger, path)
