@@ -154,7 +154,7 @@ def test_german_words_for_verdicts_statuses_and_the_genuine_sentence() -> None:
     assert genuine.message.startswith("Echt: der Verlauf der Packung ist einwandfrei")
     many = decide(CODE, replace(KNOWN, recalled=True, reported=True, forked=True,
                                 custodian=OTHER), PHARMACY, Role.PHARMACY, TODAY)
-    assert many.message.endswith("(2 weitere Gründe aufgeführt.)")
+    assert many.message.endswith("(weitere Gründe aufgeführt: 2.)")
 
 
 def test_code_reading_errors_in_german() -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from enum import Enum
 
 from supplychain.codes.gs1 import PackCode
-from supplychain.i18n import N_, _, ngettext
+from supplychain.i18n import N_, _
 from supplychain.identity.certificates import Role
 from supplychain.ids import GLN
 from supplychain.ledger.rules import PackStatus
@@ -236,6 +236,5 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         message = _(GENUINE_SENTENCE)
     if ordered and len(ordered) > 2:
         more = len(ordered) - 2
-        message += " " + ngettext("({count} more reason listed.)",
-                                  "({count} more reasons listed.)", more).format(count=more)
+        message += " " + _("({count} more reason(s) listed.)").format(count=more)
     return Decision(verdict, ordered, message, tuple(notes))
