@@ -11,37 +11,34 @@ import asyncio
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from cryptography.hazmat.primitives import serialization
 
+from supplychain import clock
 from supplychain.cli.sync import _url as peer_url
+from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.errors import CodeError, ImageError, RuleViolation, SupplyChainError
-from supplychain.identity.certificates import (
-    MemberInfo,
-    Role,
-    generate_member_key,
-    load_private_key,
-)
+from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import generate_member_key, load_private_key
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
 from supplychain.ledger.events import EventType
 from supplychain.ledger.freshness import sync_info
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import AlertRecord, PackRecord, PeerRecord
 from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import inspection as inspect
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.scanning import decode_frame, read_image_file
 from supplychain.sync.puller import PullReport
-from supplychain.sync.replica import now_iso
 from supplychain.sync.service import DEFAULT_TIMEOUT, SyncService
 
 Progress = Callable[[int, int], None]
@@ -107,7 +104,7 @@ class Candidate:
 class Inspection:
     report: VerdictReport
     checks: tuple[inspect.EventCheck, ...]
-    alerts: tuple[tuple[str, str, str, str], ...]
+    alerts: tuple[AlertRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -244,7 +241,7 @@ class LedgerService:
 
     def _read_info(self) -> NodeInfo:
         node = self.node
-        members = tuple(MemberRow(g, n, r) for g, n, r in node.store.member_names())
+        members = tuple(MemberRow(m.gln, m.name, m.role) for m in node.store.member_names())
         return NodeInfo(node.home, node.name, node.gln, node.me.info.role, node.consortium,
                         members)
 
@@ -294,7 +291,7 @@ class LedgerService:
             return False
         last = report.history[-1]
         return (last.type is EventType.DISPENSE and last.actor == self.node.gln
-                and datetime.now(UTC) - datetime.fromisoformat(last.time)
+                and clock.now() - clock.parse_iso(last.time)
                 <= UNDO_DISPENSE_WINDOW)
 
     def undo_dispense(self, code: PackCode) -> ScanResult:
@@ -401,10 +398,10 @@ class LedgerService:
         checks = tuple(inspect.check_chain(self.node.ledger, pack_key))
         hashes = {c.step.event_hash for c in checks}
         alerts = tuple(a for a in self.node.store.alerts()
-                       if a[1] == pack_key or a[1] in hashes)
+                       if a.subject == pack_key or a.subject in hashes)
         return Inspection(report, checks, alerts)
 
-    def alerts(self) -> list[tuple[str, str, str, str]]:
+    def alerts(self) -> list[AlertRecord]:
         return self.node.store.alerts()
 
     def evidence(self, evidence: str) -> list[inspect.EvidenceEvent]:
@@ -487,12 +484,14 @@ def reason_words(reason: str | None) -> str | None:
 def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
     """Plain data for the Network view: peers, logs (size, checkpoint, freshness), evidence."""
     store = node.store
-    when = now or datetime.now(UTC)
-    names: dict[str, str] = {g: n for g, n, _ in store.member_names()}
+    when = now or clock.now()
+    names: dict[str, str] = {m.gln: m.name for m in store.member_names()}
     raw_peers = store.peers()
-    peer_names = {u: names.get(g) if g else None for u, g, *_ in raw_peers}
-    peers = tuple(PeerRow(u, g, names.get(g) if g else None, st, reason_words(r), a, la, ls, f)
-                  for u, g, st, r, a, la, ls, f in raw_peers)
+    peer_names = {p.url: names.get(p.gln) if p.gln else None for p in raw_peers}
+    peers = tuple(PeerRow(p.url, p.gln, names.get(p.gln) if p.gln else None, p.state,
+                          reason_words(p.reason), p.added, p.last_attempt, p.last_success,
+                          p.failures)
+                  for p in raw_peers)
     sizes = store.log_sizes()
     synced = store.synced()
     logs = []
@@ -504,12 +503,14 @@ def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
         own = gln == node.gln
         stale = False if own else sync_info(store, [gln], node.gln, when).stale
         logs.append(LogRow(gln, names.get(gln, f"unknown organisation {gln}"),
-                           sizes.get(gln, 0), head[0] if head else None,
-                           head[1].hex()[:16] if head else None, row[0] if row else None,
-                           row[1] if row else None, peer_names.get(row[1]) if row else None,
+                           sizes.get(gln, 0), head.size if head else None,
+                           head.root.hex()[:16] if head else None,
+                           row.last_synced if row else None, row.peer if row else None,
+                           peer_names.get(row.peer) if row else None,
                            own, stale))
-    evidence = tuple(EvidenceRow(k, EVIDENCE_WORDS.get(k, k.replace("_", " ")), s, p, d, f, ls, n)
-                     for k, s, p, d, _e, f, ls, n in store.evidence())
+    evidence = tuple(EvidenceRow(e.kind, EVIDENCE_WORDS.get(e.kind, e.kind.replace("_", " ")),
+                                 e.subject, e.peer, e.detail, e.first_seen, e.last_seen, e.count)
+                     for e in store.evidence())
     threshold = sync_info(store, [], node.gln, when).stale_after_seconds
     return NetworkStatus(peers, tuple(logs), evidence, threshold)
 
@@ -555,8 +556,8 @@ async def _round(node: Node, passphrase: bytes, progress: Callable[[SyncProgress
     sync = _CountingSync(node, passphrase, timeout, on_batch)
     try:
         peers = await sync.run(node.store.peers)
-        urls = [p[0] for p in peers if p[2] != "blocked"]
-        skipped = tuple(p[0] for p in peers if p[2] == "blocked")
+        urls = [p.url for p in peers if p.state != "blocked"]
+        skipped = tuple(p.url for p in peers if p.state == "blocked")
         if not urls:
             return SyncOutcome((), skipped)
         counts["total"] = len(urls)
@@ -580,8 +581,8 @@ async def _round(node: Node, passphrase: bytes, progress: Callable[[SyncProgress
                 break
             await asyncio.wait([gathered], timeout=0.1)
         results = await gathered
-        states = {p[0]: p for p in await sync.run(node.store.peers)}
-        names = {g: n for g, n, _ in await sync.run(node.store.member_names)}
+        states = {p.url: p for p in await sync.run(node.store.peers)}
+        names: dict[str, str] = {m.gln: m.name for m in await sync.run(node.store.member_names)}
     finally:
         sync.close()
     out = [_peer_result(url, r, states.get(url), names, timeout)
@@ -603,10 +604,10 @@ def _unreachable_words(error: str) -> str:
     return detail if len(detail) <= 90 else detail[:89] + "…"
 
 
-def _peer_result(url: str, report: object, state: tuple[Any, ...] | None, names: dict[str, str],
+def _peer_result(url: str, report: object, state: PeerRecord | None, names: dict[str, str],
                  timeout: float) -> PeerResult:
     gln = (report.peer_gln if isinstance(report, PullReport) else None) or (
-        state[1] if state else None)
+        state.gln if state else None)
     label = names.get(gln, url) if gln else url
     if isinstance(report, asyncio.CancelledError):
         return PeerResult(url, label, False, 0, f"{label}: cancelled before it finished; "
@@ -617,7 +618,7 @@ def _peer_result(url: str, report: object, state: tuple[Any, ...] | None, names:
     assert isinstance(report, PullReport)
     new = report.total_new
     if report.blocked:
-        reason = reason_words(state[3] if state else None) or report.error or "it misbehaved"
+        reason = reason_words(state.reason if state else None) or report.error or "it misbehaved"
         return PeerResult(url, label, False, new, f"{label}: blocked: {reason}. The evidence "
                           "is kept; unblock it only after looking at it.", blocked=True)
     if report.error:

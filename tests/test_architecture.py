@@ -60,15 +60,11 @@ MAX_LINES = 500
 KNOWN_GUI_FORBIDDEN_IMPORTS = frozenset({"gui/services.py"})  # gui-service: enrolment to core
 KNOWN_GUI_STORE_ACCESS = frozenset({"gui/services.py"})  # gui-service: through Node/Ledger
 KNOWN_PRIVATE_IMPORTS = frozenset({
-    "supplychain/sync/replica.py",  # _cert_time from ledger.logs (store-types)
     "gui/services.py",  # _url from cli.sync (gui-service)
     "gui/views/network.py",  # _url from cli.sync (gui-service)
 })
-KNOWN_OVERSIZED = frozenset({  # being split by store-types and gui-service
+KNOWN_OVERSIZED = frozenset({  # being split by gui-service
     "gui/services.py",
-    "supplychain/ledger/store.py",
-    "supplychain/ledger/logs.py",
-    "supplychain/identity/certificates.py",
 })
 
 

@@ -233,10 +233,6 @@
         <translation>Geben Sie dem Konsortium und Ihrer Organisation einen Namen.</translation>
     </message>
     <message>
-        <source>A GLN has 13 digits.</source>
-        <translation>Eine GLN hat 13 Ziffern.</translation>
-    </message>
-    <message>
         <source>Choose a passphrase of at least 8 characters; it protects the root key.</source>
         <translation>Wählen Sie eine Passphrase mit mindestens 8 Zeichen; sie schützt den Wurzelschlüssel.</translation>
     </message>

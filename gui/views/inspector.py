@@ -26,11 +26,11 @@ from gui.services import Inspection
 from gui.tasks import Task
 from gui.widgets import STATES, big_button, table_view
 from supplychain.identity.certificates import Role
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import AlertRecord, PackRecord
 from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.inspection import EventCheck, EvidenceEvent
 
-Alert = tuple[str, str, str, str]
+Alert = AlertRecord
 _ALERT_WORDS = {
     "forked_chain": QT_TRANSLATE_NOOP("InspectorView", "Forked chain (clone or double hand-over)"),
     "rejected_event": QT_TRANSLATE_NOOP("InspectorView", "Rejected event"),
@@ -239,9 +239,9 @@ class InspectorView(QWidget):
         packs_split.setSizes([440, 700])
 
         self.alerts = RowsModel[Alert](
-            [(self.tr("Alert"), lambda a: _words(_ALERT_WORDS, a[0])), (self.tr("Subject"),
-                                                                        lambda a: a[1]),
-             (self.tr("What it means"), lambda a: a[2])])
+            [(self.tr("Alert"), lambda a: _words(_ALERT_WORDS, a.kind)),
+             (self.tr("Subject"), lambda a: a.subject),
+             (self.tr("What it means"), lambda a: a.detail)])
         self.alerts_view = table_view(self.alerts)
         self.alerts_view.selectionModel().selectionChanged.connect(self._alert_chosen)
         self.evidence = QPlainTextEdit()
@@ -333,7 +333,7 @@ class InspectorView(QWidget):
                                        else "color: #1e4620;")
         if inspection.alerts:
             self.pack_alerts.setText("⚠ " + " · ".join(
-                f"{_words(_ALERT_WORDS, a[0])}: {a[2]}" for a in inspection.alerts))
+                f"{_words(_ALERT_WORDS, a.kind)}: {a.detail}" for a in inspection.alerts))
         else:
             self.pack_alerts.setText(self.tr("No alert names this pack."))
         self.report_button.setEnabled(True)
@@ -344,13 +344,13 @@ class InspectorView(QWidget):
         if not rows:
             return
         alert = self.alerts.rows[rows[0].row()]
-        self.ctx.call(lambda s, _t: s.evidence(alert[3]),
+        self.ctx.call(lambda s, _t: s.evidence(alert.evidence),
                       on_success=lambda events: self._show_evidence(alert, events))
 
     def _show_evidence(self, alert: Alert, events: list[EvidenceEvent]) -> None:
-        parts = [f"{_words(_ALERT_WORDS, alert[0])}: {alert[2]}", ""]
+        parts = [f"{_words(_ALERT_WORDS, alert.kind)}: {alert.detail}", ""]
         if not events:
-            parts.append(self.tr("Evidence: {evidence}").format(evidence=alert[3]))
+            parts.append(self.tr("Evidence: {evidence}").format(evidence=alert.evidence))
         for e in events:
             parts += [self.tr("— Event {hash}").format(hash=e.event_hash),
                       self.tr("  signed by {author}, log {log} entry {index}, {type} at "
@@ -361,7 +361,7 @@ class InspectorView(QWidget):
     def _open_alert_pack(self) -> None:
         rows = self.alerts_view.selectionModel().selectedRows()
         if rows:
-            subject = self.alerts.rows[rows[0].row()][1]
+            subject = self.alerts.rows[rows[0].row()].subject
             if "/" in subject:
                 self.search(subject)
 

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
+from supplychain.clock import now_iso
 from supplychain.errors import SupplyChainError
 from supplychain.i18n import _
-from supplychain.identity.certificates import resolve_passphrase
-from supplychain.sync.replica import now_iso
+from supplychain.identity.keys import resolve_passphrase
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
 # only when a sync command runs, so other commands start quickly.
@@ -132,9 +132,10 @@ def cmd_peers_unblock(args: argparse.Namespace) -> None:
 def cmd_peers_list(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         rows: list[dict[str, Any]] = [
-            {"url": u, "gln": g, "state": s, "reason": r, "added": a, "last_attempt": la,
-             "last_success": ls, "failures": f}
-            for u, g, s, r, a, la, ls, f in node.store.peers()]
+            {"url": p.url, "gln": p.gln, "state": p.state, "reason": p.reason, "added": p.added,
+             "last_attempt": p.last_attempt, "last_success": p.last_success,
+             "failures": p.failures}
+            for p in node.store.peers()]
     text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} "
                      + _("last ok: {when}").format(when=r["last_success"] or _("never"))
                      + (f"\n    {r['reason']}" if r["reason"] else "") for r in rows)

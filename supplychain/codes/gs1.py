@@ -25,7 +25,7 @@ from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from supplychain.errors import DamagedCode, NotAPackCode
 from supplychain.i18n import N_, _
-from supplychain.ids import GLN, GTIN, PackKey
+from supplychain.ids import GLN, GTIN, PackKey, check_gln
 
 __all__ = [
     "GS",
@@ -170,19 +170,8 @@ def validate_gtin(text: str) -> GTIN:
 
 
 def validate_gln(text: str) -> GLN:
-    """Check a 13-digit GS1 Global Location Number and return it."""
-    digits = text.strip()
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        raise DamagedCode(_("{shown} is not a location number (GLN): a GLN has 13 "
-                            "digits.").format(shown=_show(text)))
-    expected = gtin_check_digit(digits[:-1])
-    if digits[-1] != expected:
-        raise DamagedCode(
-            _("The location number (GLN) {gln} has a wrong check digit: the last digit should "
-              "be {expected}, not {found}. Check the number for a typing error.").format(
-                gln=digits, expected=expected, found=digits[-1])
-        )
-    return GLN(digits)
+    """A GLN typed by a person (outer spaces ignored), checked by ``ids.check_gln``."""
+    return check_gln(text.strip())
 
 
 def gtin_in_prefix(gtin: GTIN, prefix: str) -> bool:

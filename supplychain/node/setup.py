@@ -10,8 +10,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from supplychain.identity.certificates import MemberInfo, generate_member_key
+from supplychain.identity.certificates import MemberInfo
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import generate_member_key
 from supplychain.node.operations import Node
 
 

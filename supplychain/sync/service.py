@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from supplychain.clock import now_iso
 from supplychain.identity.certificates import Member
 from supplychain.node.operations import Node
 from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
@@ -63,14 +64,13 @@ class SyncService:
         """Pull from every active peer (or ``urls``) concurrently; one report per peer."""
         if urls is None:
             peers = await self.run(self.node.store.peers)
-            urls = [p[0] for p in peers if p[2] != "blocked"]
+            urls = [p.url for p in peers if p.state != "blocked"]
         if not urls:
             return []
         async with client_session(self.client_ssl, self.timeout) as session:
             return list(await asyncio.gather(*(self._pull(u, session) for u in urls)))
 
     async def _pull(self, url: str, session: Any) -> PullReport:
-        from supplychain.sync.replica import now_iso
         await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
         peer = HttpPeer(url, session, self.replica, self.run)
         report = await pull_from(peer, self.replica, self.run, self.batch)
@@ -82,7 +82,7 @@ class SyncService:
     async def notify_peers(self) -> None:
         """Tell every active peer "I have new entries" (best effort, short deadline)."""
         peers = await self.run(self.node.store.peers)
-        urls = [p[0] for p in peers if p[2] != "blocked"]
+        urls = [p.url for p in peers if p.state != "blocked"]
         if not urls:
             return
         notice = Notice(await self.run(self.node.store.log_sizes))
