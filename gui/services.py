@@ -31,7 +31,7 @@ from supplychain.identity.keys import generate_member_key, load_private_key
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
 from supplychain.ledger.events import EventType
-from supplychain.ledger.freshness import SyncInfo, sync_info
+from supplychain.ledger.freshness import sync_info
 from supplychain.ledger.records import AlertRecord, PackRecord, PeerRecord
 from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Verdict
@@ -513,40 +513,6 @@ def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
                      for e in store.evidence())
     threshold = sync_info(store, [], node.gln, when).stale_after_seconds
     return NetworkStatus(peers, tuple(logs), evidence, threshold)
-
-
-def ago(iso: str, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', '3 days ago' for an ISO time."""
-    then = clock.parse_iso(iso)
-    seconds = max(0, int(((now or clock.now()) - then).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 90 * 60:
-        return f"{max(1, round(seconds / 60))} min ago"
-    if seconds < 48 * 3600:
-        return f"{round(seconds / 3600)} h ago"
-    return f"{round(seconds / 86400)} days ago"
-
-
-def freshness_line(info: SyncInfo | None, now: datetime | None = None) -> tuple[str, bool]:
-    """The line under a verdict about how fresh the ledger copy is: (text, stale)."""
-    if info is None:
-        return "", False
-    if not info.last_synced:
-        return ("Ledger copy: this verdict rests on this node's own log only (always "
-                "current)."), False
-    times = list(info.last_synced.values())
-    if any(t is None for t in times):
-        never = sum(1 for t in times if t is None)
-        what = ("the log behind this verdict was" if len(times) == 1 else
-                f"{never} of the {len(times)} logs behind this verdict were")
-        return (f"Stale copy: {what} never synced with a peer (bundles only) — sync before "
-                "trusting a GENUINE."), True
-    oldest = min(t for t in times if t is not None)
-    if info.stale:
-        return (f"Stale copy: last synced {ago(oldest, now)} — sync before trusting a "
-                "GENUINE."), True
-    return f"Ledger copy last synced {ago(oldest, now)}.", False
 
 
 class _CountingSync(SyncService):

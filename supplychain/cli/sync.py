@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
 from supplychain.clock import now_iso
 from supplychain.errors import SupplyChainError
+from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
@@ -26,7 +27,7 @@ DEFAULT_INTERVAL = 30.0
 def _listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT")
+        raise argparse.ArgumentTypeError(_("{text} is not HOST:PORT").format(text=repr(text)))
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
@@ -34,11 +35,13 @@ def _url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
             or parts.query or parts.fragment:
-        raise SupplyChainError(f"{text!r} is not a peer URL like https://host:port")
+        raise SupplyChainError(_("{text} is not a peer URL like https://host:port").format(
+            text=repr(text)))
     try:
         port = parts.port
     except ValueError:
-        raise SupplyChainError(f"{text!r} has a bad port number.") from None
+        raise SupplyChainError(_("{text} has a bad port number.").format(
+            text=repr(text))) from None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"https://{host}:{port or 443}"
 
@@ -59,7 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         service = SyncService(node, passphrase, timeout=args.timeout)
 
         def ready(bound: int) -> None:
-            print(f"listening on https://{host}:{bound}", flush=True)
+            print(_("listening on {url}").format(url=f"https://{host}:{bound}"), flush=True)
 
         try:
             asyncio.run(service.serve(host, port, args.interval, ready))
@@ -81,11 +84,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
             while True:
                 reports = asyncio.run(service.sync_round())
                 rows = [r.to_dict() for r in reports]
-                lines = [f"{r.peer}: " + (f"FAILED ({'blocked' if r.blocked else 'will retry'})"
-                                          f": {r.error}" if r.error else
-                                          f"ok, {r.total_new} new entries, "
-                                          f"{r.logs_checked} log(s) checked")
-                         for r in reports] or ["No active peers; add one with `peers add URL`."]
+                lines = [f"{r.peer}: " + ((_("FAILED (blocked): {error}") if r.blocked else
+                                           _("FAILED (will retry): {error}")).format(
+                                              error=r.error) if r.error else
+                                          _("ok, {new} new entries, {logs} log(s) "
+                                            "checked").format(new=r.total_new,
+                                                              logs=r.logs_checked))
+                         for r in reports] or [_("No active peers; add one with `peers add "
+                                                 "URL`.")]
                 args.out.emit(rows, "\n".join(lines))
                 if args.once:
                     return EXIT_FAULT if any(r.error for r in reports) else EXIT_OK
@@ -100,7 +106,8 @@ def cmd_peers_add(args: argparse.Namespace) -> None:
     with open_node(args) as node, node.store.transaction():
         added = node.store.add_peer(url, now_iso())
     args.out.emit({"url": url, "added": added},
-                  f"Added peer {url}." if added else f"{url} is already a peer.")
+                  (_("Added peer {url}.") if added else _("{url} is already a peer.")).format(
+                      url=url))
 
 
 def cmd_peers_remove(args: argparse.Namespace) -> None:
@@ -108,8 +115,8 @@ def cmd_peers_remove(args: argparse.Namespace) -> None:
     with open_node(args) as node, node.store.transaction():
         removed = node.store.remove_peer(url)
     if not removed:
-        raise SupplyChainError(f"{url} is not a peer of this node.")
-    args.out.emit({"url": url, "removed": True}, f"Removed peer {url}.")
+        raise SupplyChainError(_("{url} is not a peer of this node.").format(url=url))
+    args.out.emit({"url": url, "removed": True}, _("Removed peer {url}.").format(url=url))
 
 
 def cmd_peers_unblock(args: argparse.Namespace) -> None:
@@ -117,9 +124,9 @@ def cmd_peers_unblock(args: argparse.Namespace) -> None:
     with open_node(args) as node, node.store.transaction():
         done = node.store.unblock_peer(url)
     if not done:
-        raise SupplyChainError(f"{url} is not a peer of this node.")
+        raise SupplyChainError(_("{url} is not a peer of this node.").format(url=url))
     args.out.emit({"url": url, "state": "active"},
-                  f"Peer {url} is active again; its evidence stays in `alerts`.")
+                  _("Peer {url} is active again; its evidence stays in `alerts`.").format(url=url))
 
 
 def cmd_peers_list(args: argparse.Namespace) -> None:
@@ -129,35 +136,37 @@ def cmd_peers_list(args: argparse.Namespace) -> None:
              "last_attempt": p.last_attempt, "last_success": p.last_success,
              "failures": p.failures}
             for p in node.store.peers()]
-    text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} last ok: "
-                     f"{r['last_success'] or 'never'}"
+    text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} "
+                     + _("last ok: {when}").format(when=r["last_success"] or _("never"))
                      + (f"\n    {r['reason']}" if r["reason"] else "") for r in rows)
-    args.out.emit(rows, text or "No peers; add one with `peers add https://HOST:PORT`.")
+    args.out.emit(rows, text or _("No peers; add one with `peers add https://HOST:PORT`."))
 
 
 def register(sub: Any) -> None:
     p = add_command(sub, "serve", cmd_serve,
-                    "run this node headless: serve its logs over mutual TLS and sync with peers")
+                    _("run this node headless: serve its logs over mutual TLS and sync with peers"))
     p.add_argument("--listen", required=True, type=_listen, metavar="HOST:PORT")
     p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
-                   help=f"seconds between sync rounds (default {DEFAULT_INTERVAL:g})")
+                   help=_("seconds between sync rounds (default {seconds})").format(
+                       seconds=f"{DEFAULT_INTERVAL:g}"))
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"deadline of each request to a peer (default {DEFAULT_TIMEOUT:g}s)")
+                   help=_("deadline of each request to a peer (default {seconds}s)").format(
+                       seconds=f"{DEFAULT_TIMEOUT:g}"))
     p.add_argument("-v", "--verbose", action="store_true")
 
-    p = add_command(sub, "sync", cmd_sync, "pull new entries from every peer")
-    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
+    p.add_argument("--once", action="store_true", help=_("one round, then exit"))
     p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     p.add_argument("-v", "--verbose", action="store_true")
 
-    peers = sub.add_parser("peers", help="the nodes this node syncs with")
+    peers = sub.add_parser("peers", help=_("the nodes this node syncs with"))
     peers_sub = peers.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = add_command(peers_sub, "add", cmd_peers_add, "add a peer (https://HOST:PORT)")
+    p = add_command(peers_sub, "add", cmd_peers_add, _("add a peer (https://HOST:PORT)"))
     p.add_argument("url")
-    p = add_command(peers_sub, "remove", cmd_peers_remove, "remove a peer")
+    p = add_command(peers_sub, "remove", cmd_peers_remove, _("remove a peer"))
     p.add_argument("url")
     p = add_command(peers_sub, "unblock", cmd_peers_unblock,
-                    "let a blocked peer be pulled from again")
+                    _("let a blocked peer be pulled from again"))
     p.add_argument("url")
-    add_command(peers_sub, "list", cmd_peers_list, "list peers and their state")
+    add_command(peers_sub, "list", cmd_peers_list, _("list peers and their state"))
