@@ -43,18 +43,27 @@ class SamplePacksButton(QToolButton):
         for sample in self.samples:
             action = QAction(sample.title, self.menu_)
             action.setToolTip(sample.code)
-            action.triggered.connect(lambda _checked=False, s=sample: self.pick(s))
+            action.setData(sample.key)
             self.menu_.addAction(action)
         self.menu_.addSeparator()
         self.print_action = QAction(PRINT_SHEET, self.menu_)
-        self.print_action.triggered.connect(self.print_sheet_dialog)
         self.menu_.addAction(self.print_action)
+        # One bound-method slot for the whole menu: no closures holding this widget (a cycle
+        # that only the garbage collector breaks, possibly on a worker thread).
+        self.menu_.triggered.connect(self._chosen)
         self.setMenu(self.menu_)
 
     def action_for(self, key: str) -> QAction:
         """The menu entry of sample ``key`` (e.g. "genuine")."""
         index = [s.key for s in self.samples].index(key)
         return self.menu_.actions()[index]
+
+    def _chosen(self, action: QAction) -> None:
+        if action is self.print_action:
+            self.print_sheet_dialog()
+            return
+        key = action.data()
+        self.pick(next(s for s in self.samples if s.key == key))
 
     def pick(self, sample: SamplePack) -> None:
         self.picked.emit(sample.code)
