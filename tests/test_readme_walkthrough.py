@@ -31,9 +31,9 @@ EXPECTED: list[tuple[str, ...]] = [
     ("Created consortium", "Enrolled High Street Pharmacy", "5012345000039  distributor"),
     ("directory version 5 imported: 3 new member(s)",  # the agency, enrolled first
      "already holds member directory version 5", "Member directory version 5"),
-    ("https://id.gs1.org/01/05012345000015/21/", "Shipped to 5012345000039: 3 pack(s)",
+    ("https://id.gs1.org/01/05012345000015/21/", "Shipped to 5012345000039: 3 pack",
      "Exported"),
-    ("Received 3 pack(s)", "GENUINE", "SUSPECT", "Destroyed 1 pack(s)"),
+    ("Received 3 pack", "GENUINE", "SUSPECT", "Destroyed 1 pack"),
     ("commission", "Audit passed", "Derived tables rebuilt"),
     ("Added peer https://127.0.0.1:", ": ok, ", "active", "GENUINE"),
 ]
