@@ -26,12 +26,11 @@ from gui.services import Inspection
 from gui.tasks import Task
 from gui.widgets import STATES, big_button, table_view
 from supplychain.identity.certificates import Role
+from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.logs import PackRecord
 from supplychain.node.inspection import EventCheck, EvidenceEvent
 
 Alert = tuple[str, str, str, str]
-_ALERT_WORDS = {"forked_chain": "Forked chain (clone or double hand-over)",
-                "rejected_event": "Rejected event", "duplicate_entry": "Duplicate entry"}
 _STEP = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
          "dispense": "Dispensed", "undo_dispense": "Dispense undone", "destroy": "Destroyed"}
 
@@ -226,7 +225,7 @@ class InspectorView(QWidget):
         packs_split.setSizes([440, 700])
 
         self.alerts = RowsModel[Alert](
-            [("Alert", lambda a: _ALERT_WORDS.get(a[0], a[0])), ("Subject", lambda a: a[1]),
+            [("Alert", lambda a: kind_words(a[0])), ("Subject", lambda a: a[1]),
              ("What it means", lambda a: a[2])])
         self.alerts_view = table_view(self.alerts)
         self.alerts_view.selectionModel().selectionChanged.connect(self._alert_chosen)
@@ -312,7 +311,7 @@ class InspectorView(QWidget):
                                        else "color: #1e4620;")
         if inspection.alerts:
             self.pack_alerts.setText("⚠ " + " · ".join(
-                f"{_ALERT_WORDS.get(a[0], a[0])}: {a[2]}" for a in inspection.alerts))
+                f"{kind_words(a[0])}: {a[2]}" for a in inspection.alerts))
         else:
             self.pack_alerts.setText("No alert names this pack.")
         self.report_button.setEnabled(True)
@@ -327,7 +326,7 @@ class InspectorView(QWidget):
                       on_success=lambda events: self._show_evidence(alert, events))
 
     def _show_evidence(self, alert: Alert, events: list[EvidenceEvent]) -> None:
-        parts = [f"{_ALERT_WORDS.get(alert[0], alert[0])}: {alert[2]}", ""]
+        parts = [f"{kind_words(alert[0])}: {alert[2]}", ""]
         if not events:
             parts.append(f"Evidence: {alert[3]}")
         for e in events:

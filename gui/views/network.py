@@ -25,21 +25,20 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from gui.context import AppContext
+from gui.display import SyncOutcome, ago, progress_text
 from gui.models import RowsModel, when
-from gui.services import (
+from gui.tasks import Task
+from gui.widgets import big_button, heading, table_view
+from supplychain.errors import BadPeerUrl
+from supplychain.ledger.alerts import AlertKind
+from supplychain.node.network import (
     EvidenceRow,
     LogRow,
     NetworkStatus,
     PeerRow,
-    SyncOutcome,
-    SyncProgress,
-    ago,
+    parse_peer_url,
 )
-from gui.tasks import Task
-from gui.widgets import big_button, heading, table_view
-from supplychain.cli.sync import _url as peer_url
-from supplychain.errors import SupplyChainError
-from supplychain.sync.service import DEFAULT_TIMEOUT
+from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress
 
 STATE_WORDS = {"active": "active", "failing": "failing (retried)", "blocked": "BLOCKED"}
 STATE_COLOURS = {"failing": "#fff4d6", "blocked": "#fbe3e3"}
@@ -185,8 +184,8 @@ class NetworkView(QWidget):
             ("Last seen", lambda e: when(e.last_seen)),
             ("Times", lambda e: str(e.count)),
             ("Detail", lambda e: e.detail),
-        ], colour=lambda e: "#fbe3e3" if e.kind not in ("unreachable", "bad_response")
-                            else None)
+        ], colour=lambda e: "#fbe3e3" if e.kind not in (AlertKind.UNREACHABLE,
+                                                        AlertKind.BAD_RESPONSE) else None)
         self.evidence_view = table_view(self.evidence, compact=True)
         evidence_page = QWidget()
         el = QVBoxLayout(evidence_page)
@@ -268,8 +267,8 @@ class NetworkView(QWidget):
     def add_peer(self) -> None:
         text = self.url_input.text().strip()
         try:
-            url = peer_url(text)
-        except SupplyChainError as exc:
+            url = parse_peer_url(text)
+        except BadPeerUrl as exc:
             self.url_error.setText(f"{exc} — for example https://10.0.0.7:8443")
             self.url_error.show()
             return
@@ -361,7 +360,7 @@ class NetworkView(QWidget):
             self.progress_bar.setRange(0, max(total, 1))
             self.progress_bar.setValue(done)
         if detail is not None:
-            self.progress_label.setText(detail.text())
+            self.progress_label.setText(progress_text(detail))
 
     def _synced(self, outcome: SyncOutcome) -> None:
         self.outcome = outcome

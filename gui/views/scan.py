@@ -31,20 +31,13 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
+from gui.display import freshness_line
 from gui.models import RowsModel, when
-from gui.services import (
-    DISPENSE,
-    QUARANTINE,
-    RECEIVE,
-    REPORT,
-    UNDO_DISPENSE,
-    ScanResult,
-    freshness_line,
-    quarantine_reason,
-)
+from gui.services import ScanResult
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.identity.certificates import Role
 from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.actions import PackAction, quarantine_reason
 from supplychain.node.operations import HistoryStep
 
 UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
@@ -259,13 +252,13 @@ class ScanView(QWidget):
             label.setText("–")
         self.timeline.set_rows([])
 
-    def _set_actions(self, actions: frozenset[str]) -> None:
-        self.receive_button.setEnabled(RECEIVE in actions)
-        self.dispense_button.setEnabled(DISPENSE in actions)
-        self.undo_button.setVisible(UNDO_DISPENSE in actions)
-        self.undo_button.setEnabled(UNDO_DISPENSE in actions)
-        self.report_button.setEnabled(REPORT in actions)
-        self.quarantine_button.setEnabled(QUARANTINE in actions)
+    def _set_actions(self, actions: frozenset[PackAction]) -> None:
+        self.receive_button.setEnabled(PackAction.RECEIVE in actions)
+        self.dispense_button.setEnabled(PackAction.DISPENSE in actions)
+        self.undo_button.setVisible(PackAction.UNDO_DISPENSE in actions)
+        self.undo_button.setEnabled(PackAction.UNDO_DISPENSE in actions)
+        self.report_button.setEnabled(PackAction.REPORT in actions)
+        self.quarantine_button.setEnabled(PackAction.QUARANTINE in actions)
 
     # --- actions ----------------------------------------------------------------------
     def _code(self):  # type: ignore[no-untyped-def]
@@ -296,7 +289,7 @@ class ScanView(QWidget):
                                       "code will show it as already dispensed.",
                               f"GTIN {code.gtin} · Lot {code.lot or '–'} · Serial "
                               f"{code.serial}", word="DISPENSED")
-        self._set_actions(frozenset({UNDO_DISPENSE}))
+        self._set_actions(frozenset({PackAction.UNDO_DISPENSE}))
         self.ctx.notify(f"Dispensed {code.serial}.")
         self.focus_input()
 

@@ -10,12 +10,10 @@ import asyncio
 import logging
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
-from supplychain.errors import SupplyChainError
 from supplychain.identity.certificates import resolve_passphrase
-from supplychain.sync.replica import now_iso
+from supplychain.node.network import add_peer, remove_peer, unblock_peer
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
 # only when a sync command runs, so other commands start quickly.
@@ -28,19 +26,6 @@ def _listen(text: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT")
     return host.strip("[]") or "127.0.0.1", int(port)
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment:
-        raise SupplyChainError(f"{text!r} is not a peer URL like https://host:port")
-    try:
-        port = parts.port
-    except ValueError:
-        raise SupplyChainError(f"{text!r} has a bad port number.") from None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"https://{host}:{port or 443}"
 
 
 def _logging(verbose: bool) -> None:
@@ -79,7 +64,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         service = SyncService(node, passphrase, timeout=args.timeout)
         try:
             while True:
-                reports = asyncio.run(service.sync_round())
+                reports = asyncio.run(service.round()).reports
                 rows = [r.to_dict() for r in reports]
                 lines = [f"{r.peer}: " + (f"FAILED ({'blocked' if r.blocked else 'will retry'})"
                                           f": {r.error}" if r.error else
@@ -96,28 +81,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_peers_add(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        added = node.store.add_peer(url, now_iso())
+    with open_node(args) as node:
+        url, added = add_peer(node, args.url)
     args.out.emit({"url": url, "added": added},
                   f"Added peer {url}." if added else f"{url} is already a peer.")
 
 
 def cmd_peers_remove(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        removed = node.store.remove_peer(url)
-    if not removed:
-        raise SupplyChainError(f"{url} is not a peer of this node.")
+    with open_node(args) as node:
+        url = remove_peer(node, args.url)
     args.out.emit({"url": url, "removed": True}, f"Removed peer {url}.")
 
 
 def cmd_peers_unblock(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        done = node.store.unblock_peer(url)
-    if not done:
-        raise SupplyChainError(f"{url} is not a peer of this node.")
+    with open_node(args) as node:
+        url = unblock_peer(node, args.url)
     args.out.emit({"url": url, "state": "active"},
                   f"Peer {url} is active again; its evidence stays in `alerts`.")
 

@@ -6,7 +6,9 @@
 - ``find_packs``: packs by code, pack key, GTIN, lot or organisation (GLN or name).
 - ``incoming_shipments``: shipments addressed to a member whose packs are still in transit.
 - ``lots_of``: the lots a manufacturer commissioned, with counts and recall state.
+- ``alerts_naming``: the alerts about a pack or an event of its chain.
 - ``evidence_events``: the signed events an alert names as evidence.
+- ``code_of_pack``: the pack code of a pack the ledger knows.
 
 Everything here uses the Ledger's and Store's public methods; nothing writes. The searches
 walk every log entry (no dedicated SQL index yet), which is fine up to a few hundred thousand
@@ -17,12 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from supplychain.codes.gs1 import parse_pack_code
-from supplychain.errors import CodeError, MerkleError, SupplyChainError
+from supplychain.codes.gs1 import PackCode, parse_pack_code
+from supplychain.errors import CodeError, MerkleError, RuleViolation, SupplyChainError
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
@@ -77,6 +79,26 @@ def check_chain(ledger: Ledger, pack: str) -> list[EventCheck]:
             problem = str(exc)
         results.append(EventCheck(step, name, signature_ok, proof_ok, size, problem))
     return results
+
+
+def all_alerts(ledger: Ledger) -> list[tuple[str, str, str, str]]:
+    """Every alert: (kind, subject, detail, evidence), by kind and subject."""
+    return ledger.store.alerts()
+
+
+def alerts_naming(ledger: Ledger, pack: str,
+                  checks: Iterable[EventCheck]) -> list[tuple[str, str, str, str]]:
+    """The alerts whose subject is ``pack`` or one of the events of its checked chain."""
+    subjects = {pack} | {c.step.event_hash for c in checks}
+    return [a for a in all_alerts(ledger) if a[1] in subjects]
+
+
+def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
+    """The pack code (GTIN, serial, lot, expiry) of a pack this ledger knows."""
+    record = ledger.pack(pack)
+    if record is None:
+        raise RuleViolation(f"{pack} is not known to this node.")
+    return PackCode(record.gtin, record.serial, record.lot, record.expiry)  # type: ignore[arg-type]
 
 
 def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:

@@ -404,6 +404,9 @@ class Node:
     def packs_of_lot(self, gtin: GTIN, lot: str) -> list[str]:
         return self.store.packs_of_lot(gtin, lot)
 
+    def lot_recalled(self, gtin: str, lot: str) -> bool:
+        return bool(self.store.recalls(gtin, lot))
+
 
 def parse_codes(texts: Iterable[str],
                 gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES) -> list[PackCode]:

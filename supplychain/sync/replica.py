@@ -30,6 +30,7 @@ from supplychain.identity.certificates import (
     load_certificate,
     verify_member_certificate,
 )
+from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.logs import Ledger, _cert_time
 from supplychain.sync.protocol import (
@@ -45,19 +46,18 @@ from supplychain.sync.protocol import (
 
 log = logging.getLogger("supplychain.sync")
 
-# Evidence kinds. The first four cut a peer off ("blocked"); the others are alerts only.
-FORGED_ENTRY = "forged_entry"
-ROOT_MISMATCH = "root_mismatch"
-INCONSISTENT_HISTORY = "inconsistent_history"
-EQUIVOCATION = "equivocation"
-BAD_CHECKPOINT = "bad_checkpoint"
-FORGED_REVOCATION = "forged_revocation"
-BLOCKING_KINDS = frozenset({FORGED_ENTRY, ROOT_MISMATCH, INCONSISTENT_HISTORY, EQUIVOCATION,
-                           BAD_CHECKPOINT, FORGED_REVOCATION})
-BAD_RESPONSE = "bad_response"
-UNREACHABLE = "unreachable"
-REFUSED_PEER = "refused_peer"
-REFUSED_CONNECTION = "refused_connection"
+# Evidence kinds (their words: supplychain.ledger.alerts). Blocking kinds cut a peer off;
+# the others are alerts only.
+FORGED_ENTRY = AlertKind.FORGED_ENTRY
+ROOT_MISMATCH = AlertKind.ROOT_MISMATCH
+INCONSISTENT_HISTORY = AlertKind.INCONSISTENT_HISTORY
+EQUIVOCATION = AlertKind.EQUIVOCATION
+BAD_CHECKPOINT = AlertKind.BAD_CHECKPOINT
+FORGED_REVOCATION = AlertKind.FORGED_REVOCATION
+BAD_RESPONSE = AlertKind.BAD_RESPONSE
+UNREACHABLE = AlertKind.UNREACHABLE
+REFUSED_PEER = AlertKind.REFUSED_PEER
+REFUSED_CONNECTION = AlertKind.REFUSED_CONNECTION
 
 
 def now_iso() -> str:

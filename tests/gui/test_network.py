@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from gui import dialogs
-from gui.services import SyncOutcome
+from gui.display import SyncOutcome
 from supplychain.identity.certificates import Role
 from supplychain.node.demo import DEMO_PASSPHRASE
 from supplychain.node.operations import Node
@@ -244,7 +244,7 @@ def test_scan_shows_how_fresh_the_copy_is(qtbot, window) -> None:
 def test_freshness_line_words() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from gui.services import freshness_line
+    from gui.display import freshness_line
     from supplychain.ledger.freshness import SyncInfo
     now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
     five = (now - timedelta(minutes=5)).isoformat()

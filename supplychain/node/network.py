@@ -1,0 +1,165 @@
+"""A node's place in the network: its peers (add, remove, unblock), the members it knows,
+and the status of every log it holds (size, latest checkpoint, freshness) with the sync
+evidence kept. Used by the `peers` commands and by the app's Network view alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from supplychain.errors import BadPeerUrl, UnknownPeer
+from supplychain.ledger.alerts import kind_words, reason_words
+from supplychain.ledger.freshness import sync_info
+from supplychain.node.operations import Node
+from supplychain.sync.replica import now_iso
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    gln: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """A peer (times are ISO text, or None: never)."""
+
+    url: str
+    gln: str | None
+    name: str | None
+    state: str  # active / failing / blocked
+    reason: str | None  # plain words (the stored reason starts with an evidence kind)
+    added: str
+    last_attempt: str | None
+    last_success: str | None
+    failures: int
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+    @property
+    def blocked(self) -> bool:
+        return self.state == "blocked"
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One log this node holds (or knows of): size, latest checkpoint, freshness."""
+
+    gln: str
+    name: str
+    entries: int
+    checkpoint_size: int | None
+    root_prefix: str | None
+    last_synced: str | None
+    synced_from: str | None  # peer URL
+    synced_from_name: str | None
+    own: bool
+    stale: bool
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """Sync evidence or a refused connection (read-only)."""
+
+    kind: str
+    words: str
+    subject: str
+    peer: str
+    detail: str
+    first_seen: str
+    last_seen: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    peers: tuple[PeerRow, ...]
+    logs: tuple[LogRow, ...]
+    evidence: tuple[EvidenceRow, ...]
+    stale_after_seconds: int
+
+
+# --- peers -------------------------------------------------------------------------------------
+def parse_peer_url(text: str) -> str:
+    """A peer address normalised to ``https://host:port``; BadPeerUrl for anything else."""
+    parts = urlsplit(text.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise BadPeerUrl(f"{text!r} is not a peer URL like https://host:port")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadPeerUrl(f"{text!r} has a bad port number.") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"https://{host}:{port or 443}"
+
+
+def add_peer(node: Node, text: str) -> tuple[str, bool]:
+    """Add a peer by URL; returns (normalised URL, newly added)."""
+    url = parse_peer_url(text)
+    with node.store.transaction():
+        return url, node.store.add_peer(url, now_iso())
+
+
+def remove_peer(node: Node, text: str) -> str:
+    """Stop syncing with a peer (its evidence stays); returns its normalised URL."""
+    url = parse_peer_url(text)
+    with node.store.transaction():
+        if not node.store.remove_peer(url):
+            raise UnknownPeer(f"{url} is not a peer of this node.")
+    return url
+
+
+def unblock_peer(node: Node, text: str) -> str:
+    """Let a blocked peer be pulled from again (its evidence stays); returns its URL."""
+    url = parse_peer_url(text)
+    with node.store.transaction():
+        if not node.store.unblock_peer(url):
+            raise UnknownPeer(f"{url} is not a peer of this node.")
+    return url
+
+
+def members(node: Node) -> tuple[MemberRow, ...]:
+    """Every member whose certificate this node holds, by GLN."""
+    return tuple(MemberRow(g, n, r) for g, n, r in node.store.member_names())
+
+
+def peers(node: Node) -> tuple[PeerRow, ...]:
+    """This node's peers with the member names known and their reasons in plain words."""
+    names = {m.gln: m.name for m in members(node)}
+    return tuple(PeerRow(u, g, names.get(g) if g else None, st, reason_words(r), a, la, ls, f)
+                 for u, g, st, r, a, la, ls, f in node.store.peers())
+
+
+# --- status ------------------------------------------------------------------------------------
+def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
+    """Peers, logs (size, checkpoint, freshness) and the sync evidence kept."""
+    store = node.store
+    when = now or datetime.now(UTC)
+    names = {m.gln: m.name for m in members(node)}
+    peer_rows = peers(node)
+    peer_names = {p.url: p.name for p in peer_rows}
+    sizes = store.log_sizes()
+    synced = store.synced()
+    logs = []
+    order = sorted(set(sizes) | set(names),
+                   key=lambda g: (g != node.gln, str(names.get(g, g)).lower(), g))
+    for gln in order:
+        head = store.latest_checkpoint(gln)
+        row = synced.get(gln)
+        own = gln == node.gln
+        stale = False if own else sync_info(store, [gln], node.gln, when).stale
+        logs.append(LogRow(gln, names.get(gln, f"unknown organisation {gln}"),
+                           sizes.get(gln, 0), head[0] if head else None,
+                           head[1].hex()[:16] if head else None, row[0] if row else None,
+                           row[1] if row else None, peer_names.get(row[1]) if row else None,
+                           own, stale))
+    evidence = tuple(EvidenceRow(k, kind_words(k), s, p, d, f, ls, n)
+                     for k, s, p, d, _e, f, ls, n in store.evidence())
+    threshold = sync_info(store, [], node.gln, when).stale_after_seconds
+    return NetworkStatus(peer_rows, tuple(logs), evidence, threshold)
