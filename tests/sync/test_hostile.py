@@ -20,6 +20,7 @@ from supplychain.identity.consortium import Consortium
 from supplychain.ledger.audit import audit
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
+from supplychain.sync.puller import PeerFailure
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
 from supplychain.sync.tls import client_context
@@ -92,6 +93,7 @@ def test_forged_entry_is_refused_and_peer_blocked(network: Network,
     with caplog.at_level(logging.ERROR, "supplychain.sync"):
         report, url = _pull_from_liar(network, target, lying_app(liar, entries_doc=forged))
     assert report.blocked and "forged" in report.error
+    assert report.failure is PeerFailure.BLOCKED
     assert state(target) == before
     assert _peer_state(target, url)[0] == "blocked"
     assert "forged_entry" in _evidence(target)
@@ -200,6 +202,7 @@ def test_garbage_and_oversized_responses(network: Network) -> None:
 
     report, url = _pull_from_liar(network, target, raw_app(garbage))
     assert report.error and not report.blocked and "not JSON" in report.error
+    assert report.failure is PeerFailure.BAD_ANSWER
     assert _peer_state(target, url)[0] == "failing"
 
     async def huge(request: web.Request) -> web.StreamResponse:
@@ -212,6 +215,7 @@ def test_garbage_and_oversized_responses(network: Network) -> None:
 
     report, _ = _pull_from_liar(network, target, raw_app(huge))
     assert report.error and "limit" in report.error
+    assert report.failure is PeerFailure.BAD_ANSWER
     assert {"bad_response"} <= set(_evidence(target))
     assert state(target) == before
     audit(target.ledger)
