@@ -9,11 +9,14 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
 from supplychain.identity.certificates import resolve_passphrase
 from supplychain.node.network import add_peer, remove_peer, unblock_peer
+
+if TYPE_CHECKING:
+    from supplychain.sync.puller import PullReport
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
 # only when a sync command runs, so other commands start quickly.
@@ -64,20 +67,27 @@ def cmd_sync(args: argparse.Namespace) -> int:
         service = SyncService(node, passphrase, timeout=args.timeout)
         try:
             while True:
-                reports = asyncio.run(service.round()).reports
-                rows = [r.to_dict() for r in reports]
-                lines = [f"{r.peer}: " + (f"FAILED ({'blocked' if r.blocked else 'will retry'})"
-                                          f": {r.error}" if r.error else
-                                          f"ok, {r.total_new} new entries, "
-                                          f"{r.logs_checked} log(s) checked")
-                         for r in reports] or ["No active peers; add one with `peers add URL`."]
-                args.out.emit(rows, "\n".join(lines))
+                result = asyncio.run(service.round())
+                rows = [r.to_dict() for r in result.reports]
+                lines = [_report_line(r) for r in result.reports]
+                lines += [f"{url}: skipped (blocked; see `alerts`, then `peers unblock`)"
+                          for url in result.skipped_blocked]
+                args.out.emit(rows, "\n".join(lines)
+                              or "No active peers; add one with `peers add URL`.")
                 if args.once:
-                    return EXIT_FAULT if any(r.error for r in reports) else EXIT_OK
+                    return EXIT_FAULT if result.failed else EXIT_OK
                 import time
                 time.sleep(args.interval)
         finally:
             service.close()
+
+
+def _report_line(report: PullReport) -> str:
+    if report.failure is None:
+        return (f"{report.peer}: ok, {report.total_new} new entries, "
+                f"{report.logs_checked} log(s) checked")
+    then = "will retry" if report.failure.retried else "blocked"
+    return f"{report.peer}: FAILED ({then}): {report.error}"
 
 
 def cmd_peers_add(args: argparse.Namespace) -> None:
