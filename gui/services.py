@@ -20,7 +20,7 @@ from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.errors import CodeError, ImageError
-from supplychain.identity.certificates import MemberInfo, Role, load_private_key
+from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
 from supplychain.ledger.logs import PackRecord
@@ -86,10 +86,13 @@ class LedgerService:
     """One opened node, for one GUI session."""
 
     def __init__(self, home: Path, passphrase: bytes) -> None:
-        # Check the passphrase now, so a wrong one is said at open, not at the first signature.
-        load_private_key(home / "member.key", passphrase)
         self._passphrase = passphrase
         self.node = Node(home, lambda: passphrase)
+        try:
+            self.node.unlock()  # a wrong passphrase is said at open, not at the first signature
+        except BaseException:
+            self.node.close()
+            raise
         self.info = self._read_info()
 
     def close(self) -> None:

@@ -185,6 +185,11 @@ class Node:
     def member_pem(self) -> bytes:
         return self.me.certificate.public_bytes(serialization.Encoding.PEM)
 
+    def unlock(self) -> None:
+        """Decrypt the signing key now, so a wrong passphrase is said at once
+        (WrongPassphrase), not at the first signature."""
+        self._signing_key()
+
     def _signing_key(self) -> Ed25519PrivateKey:
         if self._key is None:
             if self._passphrase is None:
