@@ -30,7 +30,6 @@ from gui.models import RowsModel, when
 from gui.tasks import Task
 from gui.widgets import big_button, heading, table_view
 from supplychain.errors import BadPeerUrl
-from supplychain.ledger.alerts import AlertKind
 from supplychain.node.network import (
     EvidenceRow,
     LogRow,
@@ -184,8 +183,7 @@ class NetworkView(QWidget):
             ("Last seen", lambda e: when(e.last_seen)),
             ("Times", lambda e: str(e.count)),
             ("Detail", lambda e: e.detail),
-        ], colour=lambda e: "#fbe3e3" if e.kind not in (AlertKind.UNREACHABLE,
-                                                        AlertKind.BAD_RESPONSE) else None)
+        ], colour=lambda e: "#fbe3e3" if e.fault else None)
         self.evidence_view = table_view(self.evidence, compact=True)
         evidence_page = QWidget()
         el = QVBoxLayout(evidence_page)

@@ -39,11 +39,6 @@ class AlertKind(StrEnum):
         """Evidence of a lie: the peer is cut off until an operator unblocks it."""
         return self in BLOCKING_KINDS
 
-    @property
-    def is_fault(self) -> bool:
-        """Not a mere outage or garbled answer: something an operator must look at."""
-        return self not in (AlertKind.UNREACHABLE, AlertKind.BAD_RESPONSE)
-
 
 BLOCKING_KINDS = frozenset({AlertKind.FORGED_ENTRY, AlertKind.ROOT_MISMATCH,
                             AlertKind.INCONSISTENT_HISTORY, AlertKind.EQUIVOCATION,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from supplychain.errors import BadPeerUrl, UnknownPeer
-from supplychain.ledger.alerts import kind_words, reason_words
+from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
 from supplychain.ledger.freshness import sync_info
 from supplychain.node.operations import Node
 from supplychain.sync.replica import now_iso
@@ -74,6 +74,11 @@ class EvidenceRow:
     first_seen: str
     last_seen: str
     count: int
+
+    @property
+    def fault(self) -> bool:
+        """Something an operator must look at (not a mere outage or garbled answer)."""
+        return self.kind not in (AlertKind.UNREACHABLE, AlertKind.BAD_RESPONSE)
 
 
 @dataclass(frozen=True)
