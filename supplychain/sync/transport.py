@@ -236,16 +236,13 @@ def client_session(ctx: ssl.SSLContext, timeout: float) -> aiohttp.ClientSession
 
 
 _NO_ROUTE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN})
-_UNKNOWN_HOST = frozenset(getattr(socket, name) for name in
-                          ("EAI_NONAME", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA")
-                          if hasattr(socket, name))
 
 
 def connection_problem(exc: aiohttp.ClientError) -> str:
-    """aiohttp's connection error, shortened to what an operator can act on."""
+    """aiohttp's connection error, shortened to what an operator can act on (from the
+    exception's type and OS error number, not its text)."""
     os_error = getattr(exc, "os_error", None)
-    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror) \
-            and os_error.errno in _UNKNOWN_HOST:
+    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror):
         return "unknown host name"
     if isinstance(os_error, ConnectionRefusedError):
         return "connection refused: nothing answers at that address and port"

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import socket
 from collections.abc import Iterator
+from types import SimpleNamespace
+
+import aiohttp
+import pytest
 
 from supplychain.node.network import add_peer
 from supplychain.sync.puller import PeerFailure
 from supplychain.sync.service import SyncProgress, SyncService, sync_once
+from supplychain.sync.transport import connection_problem
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, Network
 from tests.sync.helpers import make_history, run, serving
 
 REFUSED = "https://127.0.0.1:1"  # nothing listens on port 1: connection refused at once
+KEY = SimpleNamespace(host="peer.example", port=8443, ssl=True)  # aiohttp's connection key
 
 
 @contextlib.contextmanager
@@ -108,3 +115,23 @@ async def _round(network: Network):  # type: ignore[no-untyped-def]
         return await service.round()
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (aiohttp.ClientConnectorError(KEY, ConnectionRefusedError(111, "refused")),
+     "connection refused: nothing answers at that address and port"),
+    (aiohttp.ClientConnectorDNSError(KEY, socket.gaierror(-2, "Name or service not known")),
+     "unknown host name"),
+    (aiohttp.ClientConnectorError(KEY, OSError(errno.EHOSTUNREACH, "No route to host")),
+     "no network route to that address"),
+    (aiohttp.ClientConnectorError(KEY, OSError(errno.ENETUNREACH, "Network is unreachable")),
+     "no network route to that address"),
+])
+def test_connection_problems_in_plain_words(error: aiohttp.ClientError, words: str) -> None:
+    assert connection_problem(error) == words
+
+
+def test_other_connection_problems_are_kept_short() -> None:
+    error = aiohttp.ServerDisconnectedError("x" * 200)
+    text = connection_problem(error)
+    assert len(text) == 90 and text.endswith("…")
