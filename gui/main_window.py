@@ -33,8 +33,8 @@ from gui.views.network import NetworkView
 from gui.views.scan import ScanView
 from gui.views.shipments import ShipmentsView
 from gui.widgets import MessageBanner
+from supplychain.demo.network import Demo
 from supplychain.identity.certificates import Role
-from supplychain.node.demo import Demo
 
 log = logging.getLogger(__name__)
 

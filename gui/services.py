@@ -19,6 +19,7 @@ from gui.display import SyncOutcome, sync_outcome
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
+from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.errors import CodeError, ImageError
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
@@ -27,7 +28,6 @@ from supplychain.ledger.logs import PackRecord
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import inspection, network, shipments
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 from supplychain.node.network import MemberRow, NetworkStatus
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator

@@ -34,8 +34,8 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from gui.app import make_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from supplychain.codes.labels import qr_image  # noqa: E402
+from supplychain.demo.network import DEMO_PASSPHRASE  # noqa: E402
 from supplychain.identity.certificates import Role  # noqa: E402
-from supplychain.node.demo import DEMO_PASSPHRASE  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1366, 768)

@@ -33,6 +33,10 @@ class InconsistentLog(MerkleError):
     """Two views of one log cannot both be true: history was rewritten."""
 
 
+class Equivocation(InconsistentLog):
+    """Two signed checkpoints of one log and one size name different roots."""
+
+
 class CheckpointError(SupplyChainError):
     """A checkpoint is malformed or its signature does not verify."""
 

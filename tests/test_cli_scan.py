@@ -14,8 +14,8 @@ from PIL import Image
 from supplychain.cli.main import main
 from supplychain.codes.gs1 import parse_pack_code
 from supplychain.codes.labels import write_qr_png
+from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo
 from supplychain.identity.certificates import Role
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo
 from tests.conftest import TEST_DATA
 
 BARCODES = TEST_DATA / "barcodes"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo
 from supplychain.identity.certificates import Role
 from supplychain.ledger.audit import audit
 from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo
 from supplychain.node.operations import Node
 
 

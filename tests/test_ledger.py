@@ -8,11 +8,10 @@ from datetime import date
 import pytest
 
 from supplychain.errors import EventError, RuleViolation
-from supplychain.interchange.bundle import import_bundle
+from supplychain.interchange.bundle import exchange, import_bundle
 from supplychain.ledger.events import Event, EventType, Item, now_iso
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Reason, Verdict
-from supplychain.node.setup import exchange
 from tests.conftest import (
     DIST_A,
     DIST_B,

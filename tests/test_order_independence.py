@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from supplychain.interchange.bundle import exchange
 from supplychain.ledger.events import Event, EventType, Item, now_iso
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 from supplychain.node.operations import Node
-from supplychain.node.setup import build_network, exchange
+from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
 
 

@@ -228,7 +228,7 @@ def default_demo_dir() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from supplychain.node.demo import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
+    from supplychain.demo.network import DEMO_PASSPHRASE, Demo, create_demo, demo_exists
 
     directory = args.dir or default_demo_dir()
     demo = Demo.load(directory) if demo_exists(directory) else create_demo(directory)

@@ -17,7 +17,7 @@ from supplychain.codes.gs1 import parse_pack_code, validate_gln, validate_gtin
 from supplychain.errors import EpcisError
 from supplychain.files import write_atomically
 
-# supplychain.interchange.epcis (and jsonschema) is imported when an epcis command runs.
+# supplychain.interchange.epcis.* (and jsonschema) is imported when an epcis command runs.
 
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 
@@ -35,7 +35,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def cmd_epcis_export(args: argparse.Namespace) -> None:
-    from supplychain.interchange.epcis import Selection, export_document
+    from supplychain.interchange.epcis.export import Selection, export_document
 
     if args.lot is not None and args.gtin is None:
         raise EpcisError("--lot narrows --gtin; give the product's --gtin too.")
@@ -56,7 +56,7 @@ def cmd_epcis_export(args: argparse.Namespace) -> None:
 
 
 def cmd_epcis_import(args: argparse.Namespace) -> int:
-    from supplychain.interchange.epcis import import_document
+    from supplychain.interchange.epcis.importer import import_document
 
     try:
         size = args.file.stat().st_size

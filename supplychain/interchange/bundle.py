@@ -18,9 +18,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
@@ -28,6 +29,9 @@ from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.identity.certificates import Revocation
 from supplychain.ledger.logs import Ledger
+
+if TYPE_CHECKING:
+    from supplychain.node.operations import Node
 
 FORMAT = "supplychain.bundle.v1"
 MAX_BUNDLE_BYTES = 2 * 1024**3
@@ -104,6 +108,14 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     except SupplyChainError as exc:
         raise BundleError(f"The bundle was refused and nothing was imported: {exc}") from exc
     return ImportResult(new_entries, new_members, new_revocations)
+
+
+def exchange(source: Node, target: Node) -> ImportResult:
+    """Copy everything ``source`` holds to ``target`` through a bundle file (demo, tests)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bundle.json"
+        export_bundle(source.ledger, path)
+        return import_bundle(target.ledger, path)
 
 
 def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:

@@ -1,1 +1,1 @@
-"""One organisation's node: operations, the inspector's checks, the demo, consortium set-up."""
+"""One organisation's node: operations, the inspector's checks, consortium set-up."""

@@ -3,6 +3,7 @@
 - ``check_chain``: re-verify every event of a pack's custody chain — the author's signature
   and the entry's inclusion proof in the latest signed checkpoint of its log — and return one
   result per event, so a screen or a report can mark each one checked (or say what failed).
+  ``gather_event`` reads the evidence of one event; ``assess_event`` judges it (pure).
 - ``find_packs``: packs by code, pack key, GTIN, lot or organisation (GLN or name).
 - ``incoming_shipments``: shipments addressed to a member whose packs are still in transit.
 - ``lots_of``: the lots a manufacturer commissioned, with counts and recall state.
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from supplychain.codes.gs1 import PackCode, parse_pack_code
@@ -50,35 +51,80 @@ class EventCheck:
         return self.signature_ok and self.proof_ok
 
 
+@dataclass(frozen=True)
+class EventEvidence:
+    """What the store holds about one event of a pack's chain, gathered for ``assess_event``."""
+
+    step: ChainStep
+    author_name: str
+    entry: bytes | None = None
+    """The log entry at the step's index (None when it could not be read)."""
+    entry_event_hash: str | None = None
+    """The hash of the entry's event, once its author's signature verified."""
+    checkpoint: tuple[int, bytes] | None = None
+    """Size and root of the latest signed checkpoint of the log, when it covers the entry."""
+    proof: tuple[bytes, ...] = ()
+    """The entry's inclusion proof in that checkpoint."""
+    problem: str | None = None
+    """Why the entry could not be read or verified, or its proof computed."""
+
+
 def check_chain(ledger: Ledger, pack: str) -> list[EventCheck]:
     """Re-verify each event of ``pack``'s chain; one result per event, oldest first."""
-    results: list[EventCheck] = []
+    return [assess_event(gather_event(ledger, step)) for step in ledger.chain(pack)]
+
+
+def gather_event(ledger: Ledger, step: ChainStep) -> EventEvidence:
+    """Read one chain event's entry, verify its signature, and fetch its inclusion proof."""
+    name = ledger.member_name(step.log)
     store = ledger.store
-    for step in ledger.chain(pack):
-        name = ledger.member_name(step.log)
-        signature_ok = proof_ok = False
-        size: int | None = None
-        problem: str | None = None
-        try:
-            data = store.entry(step.log, step.index)
-            signed = ledger.verify_entry(step.log, step.index, data)
-            if signed.hash != step.event_hash:
-                raise SupplyChainError(
-                    f"Entry {step.index} of log {step.log} hashes to {signed.hash[:12]}…, the "
-                    f"chain names {step.event_hash[:12]}…")
-            signature_ok = True
-            latest = store.latest_checkpoint(step.log)
-            if latest is None or latest[0] <= step.index:
-                raise SupplyChainError(
-                    f"No signed checkpoint of {name}'s log covers entry {step.index} yet.")
-            size, root = latest[0], latest[1]
-            proof = ledger.inclusion_proof(step.log, step.index, size)
-            merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
-            proof_ok = True
-        except (SupplyChainError, MerkleError) as exc:
-            problem = str(exc)
-        results.append(EventCheck(step, name, signature_ok, proof_ok, size, problem))
-    return results
+    try:
+        data = store.entry(step.log, step.index)
+        signed = ledger.verify_entry(step.log, step.index, data)
+    except SupplyChainError as exc:
+        return EventEvidence(step, name, problem=str(exc))
+    evidence = EventEvidence(step, name, data, signed.hash)
+    if signed.hash != step.event_hash:
+        return evidence
+    try:
+        latest = store.latest_checkpoint(step.log)
+    except SupplyChainError as exc:
+        return replace(evidence, problem=str(exc))
+    if latest is None or latest[0] <= step.index:
+        return evidence
+    checkpoint = (latest[0], latest[1])
+    try:
+        proof = tuple(ledger.inclusion_proof(step.log, step.index, latest[0]))
+    except SupplyChainError as exc:
+        return replace(evidence, checkpoint=checkpoint, problem=str(exc))
+    return replace(evidence, checkpoint=checkpoint, proof=proof)
+
+
+def assess_event(evidence: EventEvidence) -> EventCheck:
+    """Judge one chain event from its evidence: the signed entry is the event the chain
+    names, a signed checkpoint covers it, and its inclusion proof leads to that root."""
+    step, name = evidence.step, evidence.author_name
+    if evidence.entry is None or evidence.entry_event_hash is None:
+        return EventCheck(step, name, False, False, None, evidence.problem
+                          or f"Entry {step.index} of log {step.log} was not verified.")
+    if evidence.entry_event_hash != step.event_hash:
+        return EventCheck(step, name, False, False, None,
+                          f"Entry {step.index} of log {step.log} hashes to "
+                          f"{evidence.entry_event_hash[:12]}…, the chain names "
+                          f"{step.event_hash[:12]}…")
+    size = evidence.checkpoint[0] if evidence.checkpoint is not None else None
+    if evidence.problem is not None:
+        return EventCheck(step, name, True, False, size, evidence.problem)
+    if evidence.checkpoint is None:
+        return EventCheck(step, name, True, False, None, f"No signed checkpoint of {name}'s "
+                          f"log covers entry {step.index} yet.")
+    size, root = evidence.checkpoint
+    try:
+        merkle.verify_inclusion(merkle.leaf_hash(evidence.entry), step.index, size,
+                                evidence.proof, root)
+    except MerkleError as exc:
+        return EventCheck(step, name, True, False, size, str(exc))
+    return EventCheck(step, name, True, True, size)
 
 
 def all_alerts(ledger: Ledger) -> list[tuple[str, str, str, str]]:

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 from supplychain.errors import BadPeerUrl, UnknownPeer
 from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
+from supplychain.ledger.events import now_iso
 from supplychain.ledger.freshness import sync_info
 from supplychain.node.operations import Node
-from supplychain.sync.replica import now_iso
 
 
 @dataclass(frozen=True)

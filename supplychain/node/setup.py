@@ -1,9 +1,11 @@
 """Setting up members' nodes: one enrolment (the `consortium enroll` command, the app's
-"create consortium", the demo network, tests and scripts all go through it)."""
+"create consortium", the demo network, tests and scripts all go through it).
+
+Moving what the nodes hold between them is ``supplychain.interchange.bundle.exchange``.
+"""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from supplychain.errors import LedgerError
 from supplychain.identity.certificates import MemberInfo, Role, generate_member_key
 from supplychain.identity.consortium import Consortium
-from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.node.operations import Node
 
 
@@ -89,10 +90,3 @@ def build_network(directory: Path, consortium_name: str, members: Sequence[Membe
                                                    pems)
     return consortium, homes
 
-
-def exchange(source: Node, target: Node) -> ImportResult:
-    """Copy everything ``source`` holds to ``target`` through a bundle file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bundle.json"
-        export_bundle(source.ledger, path)
-        return import_bundle(target.ledger, path)

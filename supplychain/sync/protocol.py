@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import hmac
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplychain.errors import ProtocolError
+from supplychain.errors import Equivocation, InconsistentLog, ProtocolError
 from supplychain.ledger import merkle
 
 API = "/v1"
@@ -378,3 +379,27 @@ class LogPull:
         that our new tree is a prefix of the signed one; raise so the batch is rolled back."""
         merkle.verify_consistency(end, self.size, root_at_end, self.root, proof)
         self.held = max(self.held, end)
+
+
+def plan_pull(gln: str, held: int, size: int, root: bytes, *, signed_root: bytes | None,
+              held_root: bytes | None, batch: int = MAX_BATCH_ENTRIES) -> LogPull | None:
+    """Compare a peer's verified checkpoint (``size``, ``root``) of log ``gln`` with ours.
+
+    ``held`` is the number of entries held here, ``signed_root`` the root of a signed
+    checkpoint of the same size held here (None if none), ``held_root`` the root of our first
+    ``size`` entries (needed when ``size <= held``). Returns None when we already hold that tree,
+    a LogPull when the peer has more; raises Equivocation when the two signed roots of one size
+    differ, and InconsistentLog when the checkpoint disagrees with the entries held here.
+    """
+    if signed_root is not None and not hmac.compare_digest(signed_root, root):
+        raise Equivocation(f"log {gln} has two signed checkpoints of size {size}: roots "
+                           f"{signed_root.hex()[:16]}… and {root.hex()[:16]}…")
+    if size <= held:
+        if held_root is None:
+            raise ValueError("the root of the entries held is needed when size <= held")
+        if not hmac.compare_digest(held_root, root):
+            raise InconsistentLog(f"log {gln} at size {size}: the checkpoint's root "
+                                  f"{root.hex()[:16]}… is not {held_root.hex()[:16]}…, the "
+                                  "root of the entries held")
+        return None
+    return LogPull(gln, held, size, root, batch)

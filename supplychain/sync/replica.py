@@ -18,8 +18,10 @@ from typing import Any
 
 from supplychain.errors import (
     CheckpointError,
+    Equivocation,
     EventError,
     IdentityError,
+    InconsistentLog,
     MerkleError,
     PeerMisbehaved,
     ProtocolError,
@@ -42,6 +44,7 @@ from supplychain.sync.protocol import (
     ProofDoc,
     parse_entries_query,
     parse_proof_query,
+    plan_pull,
 )
 
 log = logging.getLogger("supplychain.sync")
@@ -181,21 +184,23 @@ class Replica:
         cp = signed.checkpoint
         held = self.store.log_size(gln)
         ours = self.store.checkpoint_at(gln, cp.size)
-        if ours is not None and ours[0] != cp.root_hash:
+        try:
+            return plan_pull(gln, held, cp.size, cp.root_hash, batch=batch,
+                             signed_root=ours[0] if ours is not None else None,
+                             held_root=self.ledger.root(gln, cp.size) if cp.size <= held
+                             else None)
+        except Equivocation:
+            assert ours is not None
             raise PeerMisbehaved(
                 f"Log {gln} has two signed checkpoints of size {cp.size} with different roots "
                 f"(equivocation), one of them served by {peer}.", EQUIVOCATION, gln,
                 json.dumps({"log": gln, "size": cp.size, "ours": ours[1],
-                            "theirs": signed.to_text()}, sort_keys=True))
-        if cp.size <= held:
-            computed = self.ledger.root(gln, cp.size)
-            if computed != cp.root_hash:
-                raise PeerMisbehaved(
-                    f"Log {gln}: the checkpoint served by {peer} at size {cp.size} disagrees "
-                    "with the history this node verified (rewritten history).",
-                    INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
-            return None
-        return LogPull(gln, held, cp.size, cp.root_hash, batch)
+                            "theirs": signed.to_text()}, sort_keys=True)) from None
+        except InconsistentLog:
+            raise PeerMisbehaved(
+                f"Log {gln}: the checkpoint served by {peer} at size {cp.size} disagrees "
+                "with the history this node verified (rewritten history).",
+                INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed)) from None
 
     def _history_evidence(self, gln: str, theirs: SignedCheckpoint,
                           proof: list[bytes] | tuple[bytes, ...] | None = None) -> str:

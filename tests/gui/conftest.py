@@ -14,8 +14,8 @@ os.environ.setdefault("PYTEST_QT_API", "pyside6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
+from supplychain.demo.network import create_demo  # noqa: E402
 from supplychain.identity.certificates import Role  # noqa: E402
-from supplychain.node.demo import create_demo  # noqa: E402
 
 WAIT_MS = 15_000
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from supplychain.cli.main import main
+from supplychain.demo.network import DEMO_PASSPHRASE
 from supplychain.identity.certificates import Role
-from supplychain.node.demo import DEMO_PASSPHRASE
 from supplychain.sync.replica import REFUSED_CONNECTION
 from tests.gui.conftest import WAIT_MS, play_as
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QSettings
 
 from gui import dialogs, firstrun
 from gui.firstrun import NewConsortium
+from supplychain.demo.network import DEMO_PASSPHRASE
 from supplychain.identity.certificates import Role
-from supplychain.node.demo import DEMO_PASSPHRASE
 from tests.gui.conftest import WAIT_MS, make_window
 
 

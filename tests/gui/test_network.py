@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 
 from gui import dialogs
 from gui.display import SyncOutcome
+from supplychain.demo.network import DEMO_PASSPHRASE
 from supplychain.identity.certificates import Role
-from supplychain.node.demo import DEMO_PASSPHRASE
 from supplychain.node.operations import Node
 from supplychain.sync.service import serving_in_background
 from tests.gui.conftest import WAIT_MS

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from supplychain.errors import BadPeerUrl, UnknownPeer
+from supplychain.interchange.bundle import exchange
 from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
 from supplychain.node.network import (
     add_peer,
@@ -18,7 +19,6 @@ from supplychain.node.network import (
     remove_peer,
     unblock_peer,
 )
-from supplychain.node.setup import exchange
 from supplychain.sync.replica import Replica
 from tests.conftest import DIST_A, MAKER, MEMBERS, Network
 from tests.node.test_shipments import _made

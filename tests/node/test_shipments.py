@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from supplychain.identity.certificates import Role
+from supplychain.interchange.bundle import exchange
 from supplychain.node.actions import PackAction, may_undo_dispense, pack_actions, quarantine_reason
-from supplychain.node.setup import exchange
 from supplychain.node.shipments import (
     incoming,
     incoming_candidate,

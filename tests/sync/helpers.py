@@ -1,4 +1,5 @@
-"""Helpers for the sync tests: in-process servers with real TLS on loopback, hostile peers."""
+"""Helpers for the sync tests: in-process servers with real TLS on loopback, hostile peers,
+and an in-memory transport for lies that are in the data (no sockets)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,20 @@ from aiohttp import web
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.node.operations import Node
+from supplychain.sync.protocol import (
+    PATH_CHECKPOINTS,
+    PATH_CONSISTENCY,
+    PATH_ENTRIES,
+    CheckpointsDoc,
+    EntriesDoc,
+    EntriesRequest,
+    ProofDoc,
+    dump_document,
+)
+from supplychain.sync.puller import PullReport, pull_from
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
 from supplychain.sync.tls import server_context
-from supplychain.sync.transport import make_app
 from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
 
 
@@ -59,15 +70,53 @@ async def hostile(home: Path, app: web.Application) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def lying_app(replica: Replica, **overrides: Callable[..., Any]) -> web.Application:
-    """The real API over ``replica`` with some document builders replaced."""
-    for name, fn in overrides.items():
-        setattr(replica, name, fn)
+class MemoryPeer:
+    """A PeerSource answering from ``replica``'s serving side in this process, without sockets.
 
-    async def run(fn: Callable[[], Any]) -> Any:
-        return fn()
+    Every answer goes through the wire format: the document is encoded to bytes and read back
+    with the parsers HttpPeer uses. A lying member is made by replacing document builders of
+    the replica (``checkpoints_doc=``, ``entries_doc=``, ``consistency_doc=``), or every
+    response body (``body=``, given the request path).
+    """
 
-    return make_app(replica, run, "liar")
+    def __init__(self, replica: Replica, url: str, *,
+                 body: Callable[[str], bytes] | None = None,
+                 **lies: Callable[..., Any]) -> None:
+        unknown = set(lies) - {"checkpoints_doc", "entries_doc", "consistency_doc"}
+        assert not unknown, f"no such document builder: {unknown}"
+        self.url = url
+        self.peer_gln: str | None = replica.gln
+        self._body = body
+        self._checkpoints = lies.get("checkpoints_doc", replica.checkpoints_doc)
+        self._entries = lies.get("entries_doc", replica.entries_doc)
+        self._consistency = lies.get("consistency_doc", replica.consistency_doc)
+
+    def _answer(self, path: str, build: Callable[[], Any]) -> bytes:
+        if self._body is not None:
+            return self._body(path)
+        return dump_document(build().to_json())
+
+    async def checkpoints(self) -> CheckpointsDoc:
+        return CheckpointsDoc.parse(self._answer(PATH_CHECKPOINTS, self._checkpoints))
+
+    async def consistency(self, gln: str, old: int, new: int) -> ProofDoc:
+        params = {"old": str(old), "new": str(new)}
+        body = self._answer(PATH_CONSISTENCY.format(gln=gln),
+                            lambda: self._consistency(gln, params))
+        return ProofDoc.parse(body, gln, "consistency", old, new)
+
+    async def entries(self, request: EntriesRequest) -> EntriesDoc:
+        body = self._answer(PATH_ENTRIES.format(gln=request.gln),
+                            lambda: self._entries(request.gln, request.query()))
+        return EntriesDoc.parse(body, request)
+
+
+def pull_in_process(target: Node, peer: MemoryPeer) -> PullReport:
+    """One pull of ``target`` from ``peer`` (added to its peers first), as a sync round does."""
+    with target.store.transaction():
+        target.store.add_peer(peer.url, "2026-01-01T00:00:00+00:00")
+    report: PullReport = run(pull_from(peer, Replica(target.ledger, target.gln)))
+    return report
 
 
 def raw_app(handler: Callable[[web.Request], Any]) -> web.Application:

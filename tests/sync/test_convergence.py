@@ -18,7 +18,6 @@ from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
-from supplychain.sync.protocol import LogPull, Step
 from supplychain.sync.puller import LocalPeer, pull_from
 from supplychain.sync.replica import Replica
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
@@ -99,22 +98,3 @@ def test_any_pull_order_converges(scenario: dict[str, Path], order: list[tuple[i
     for r in replicas:
         r.store.close()
 
-
-def test_pull_machine_without_sockets() -> None:
-    """The state machine alone: consistency first, then batches, each checked."""
-    from supplychain.ledger import merkle
-    leaves = [merkle.leaf_hash(bytes([i])) for i in range(7)]
-    root7 = merkle.root(leaves)
-    pull = LogPull("5012345000022", 3, 7, root7, batch=3)
-    assert pull.next() is Step.CONSISTENCY
-    pull.check_consistency(merkle.root(leaves[:3]), merkle.consistency_proof(leaves[:7], 3))
-    assert pull.next() is Step.ENTRIES
-    req = pull.entries_request()
-    assert (req.start, req.end, req.size) == (3, 6, 7)
-    pull.check_batch(6, merkle.root(leaves[:6]), merkle.consistency_proof(leaves, 6))
-    assert pull.entries_request().end == 7
-    from supplychain.errors import InconsistentLog
-    with pytest.raises(InconsistentLog):
-        pull.check_batch(7, merkle.root(leaves[:6] + [leaves[0]]), [])
-    pull.check_batch(7, root7, [])
-    assert pull.next() is Step.DONE

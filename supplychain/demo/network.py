@@ -18,9 +18,10 @@ from pathlib import Path
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
+from supplychain.interchange.bundle import exchange
 from supplychain.ledger.events import Event, EventType, Item, now_iso
 from supplychain.node.operations import Node
-from supplychain.node.setup import build_network, exchange
+from supplychain.node.setup import build_network
 
 DEMO_PASSPHRASE = b"demo-network-passphrase"
 DEMO_CONSORTIUM = "Demo Medicines Network"

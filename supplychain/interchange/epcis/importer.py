@@ -1,0 +1,221 @@
+"""Import, second half: an EPCIS document becomes this organisation's own signed events, all
+or nothing, with a reason for every event that cannot be imported.
+
+Every event is validated (``schema``), mapped (``mapping``) and rule-checked in eventTime
+order inside one transaction that is always rolled back; only when every event passes are
+they appended for real, in one ``Node.append``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from supplychain.codes.gs1 import PackCode
+from supplychain.errors import EpcisError, EventError, IdentityError, RuleViolation
+from supplychain.interchange.epcis.mapping import PlannedEvent, map_event
+from supplychain.interchange.epcis.schema import event_list, parse_document, schema_problems
+from supplychain.interchange.epcis.vocabulary import STEP_PREFIXES, cbv_word, extension_keys
+from supplychain.ledger.events import Event, EventType, Item
+
+if TYPE_CHECKING:
+    from supplychain.node.operations import Node
+
+APPLIED_STATUS = "applied"
+VALID_STATUS = "valid"
+REJECTED_STATUS = "rejected"
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What became of one EPCIS event of an imported document."""
+
+    index: int
+    event_id: str | None
+    summary: str
+    status: str
+    reason: str | None = None
+    event_hash: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "eventID": self.event_id, "summary": self.summary,
+                "status": self.status, "reason": self.reason, "event": self.event_hash}
+
+    def text(self) -> str:
+        head = f"event {self.index}"
+        if self.event_id:
+            head += f" ({self.event_id})"
+        line = f"{head}: {self.summary} -> {self.status}"
+        if self.reason:
+            line += f": {self.reason}"
+        elif self.event_hash:
+            line += f" (ledger event {self.event_hash[:16]})"
+        return line
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The per-event result of an import; ``committed`` says whether anything was written."""
+
+    outcomes: tuple[EventOutcome, ...]
+    document_errors: tuple[str, ...] = ()
+    committed: bool = False
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> list[EventOutcome]:
+        return [o for o in self.outcomes if o.status == REJECTED_STATUS]
+
+    @property
+    def ok(self) -> bool:
+        return not self.document_errors and not self.rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"imported": self.committed, "dry_run": self.dry_run,
+                "events": len(self.outcomes), "rejected": len(self.rejected),
+                "document_errors": list(self.document_errors),
+                "outcomes": [o.to_dict() for o in self.outcomes]}
+
+    def text(self) -> str:
+        lines = [f"document: {e}" for e in self.document_errors]
+        lines += [o.text() for o in self.outcomes]
+        if self.committed:
+            lines.append(f"Imported {len(self.outcomes)} event(s).")
+        elif self.ok:
+            lines.append(f"Dry run: all {len(self.outcomes)} event(s) would be imported; "
+                         "nothing was written.")
+        else:
+            lines.append(f"Nothing imported: {len(self.rejected)} of {len(self.outcomes)} "
+                         "event(s) cannot be imported" + (" and the document is invalid"
+                                                           if self.document_errors else "")
+                         + "; the import is all or nothing.")
+        return "\n".join(lines)
+
+
+class _Rollback(Exception):
+    """Raised to undo the dry run's transaction."""
+
+
+def _summary(obj: Any) -> str:
+    if not isinstance(obj, dict):
+        return "(not an object)"
+    kind = obj.get("type", "?")
+    step = cbv_word(obj.get("bizStep"), STEP_PREFIXES, "bizStep") if isinstance(
+        obj.get("bizStep"), str) else None
+    epcs = obj.get("epcList")
+    count = f" of {len(epcs)} pack(s)" if isinstance(epcs, list) else ""
+    return f"{kind} {step or obj.get('disposition') or ''}{count}".replace("  ", " ").strip()
+
+
+def _chain_items(node: Node, codes: Sequence[PackCode], verb: str) -> list[Item]:
+    items = []
+    for code in codes:
+        record = node.ledger.pack(code.key)
+        if record is None:
+            raise RuleViolation(f"{code.key} is not known to this node; cannot {verb} it "
+                                "(import or sync its earlier events first).")
+        if record.forked:
+            raise RuleViolation(f"{code.key} has a forked custody chain; quarantine and report "
+                                "it instead.")
+        items.append(Item(code.key, record.head))
+    return items
+
+
+def _build(node: Node, plan: PlannedEvent) -> Event:
+    """The event this node would sign for ``plan``, from the ledger's current state."""
+    kind = plan.kind
+    items: list[Item] = []
+    to = None
+    if kind is EventType.COMMISSION:
+        for code in plan.codes:
+            if node.ledger.pack(code.key) is not None:
+                raise RuleViolation(f"{code.key} is already commissioned; commissioning it "
+                                    "again would clone it.")
+            items.append(Item(code.key, None, code.lot, code.expiry))
+    elif kind is EventType.SHIP:
+        assert plan.to is not None
+        try:
+            node.ledger.member(plan.to)
+        except IdentityError:
+            raise RuleViolation(f"The recipient GLN {plan.to} is not a member known to this "
+                                "node; import a bundle that carries its certificate first."
+                                ) from None
+        to = plan.to
+        items = _chain_items(node, plan.codes, "ship")
+    elif kind is EventType.REPORT:
+        items = [Item(c.key) for c in plan.codes]
+    elif kind is not EventType.RECALL:
+        items = _chain_items(node, plan.codes, kind.value)
+    event = Event(kind, node.gln, node.me.key_id, plan.time, tuple(items), to=to,
+                  gtin=plan.gtin, lot=plan.lot, reason=plan.reason, doc_hash=plan.doc_hash)
+    event.check_shape()
+    held = node.store.event_row(event.hash)
+    if held is not None:
+        raise RuleViolation(f"This exact event is already in the ledger (log {held[0]}, entry "
+                            f"{held[1]}); it was imported or recorded before.")
+    return event
+
+
+def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> ImportReport:
+    """Import an EPCIS document as this organisation's own signed events, all or nothing.
+
+    Every event is validated (schema), mapped and rule-checked in eventTime order inside one
+    transaction that is always rolled back; only when every event passes are they appended in
+    one ``Node.append`` (one transaction, one checkpoint). Raises EpcisError when the file is
+    not an EPCIS document at all; otherwise returns the per-event report.
+    """
+    doc = parse_document(data)
+    events = event_list(doc)
+    per_event, document_errors = schema_problems(doc)
+    keys = extension_keys(doc)
+    members = frozenset(gln for gln, _, _ in node.store.member_names())
+    outcomes: dict[int, EventOutcome] = {}
+    ids = {i: (e.get("eventID") if isinstance(e, dict) and isinstance(e.get("eventID"), str)
+               else None) for i, e in enumerate(events)}
+    summaries = {i: _summary(e) for i, e in enumerate(events)}
+
+    def reject(i: int, reason: str) -> None:
+        outcomes[i] = EventOutcome(i, ids[i], summaries[i], REJECTED_STATUS, reason)
+
+    plans: list[PlannedEvent] = []
+    for i, obj in enumerate(events):
+        if i in per_event:
+            reject(i, f"does not validate against the EPCIS 2.0 schema: {per_event[i]}")
+            continue
+        try:
+            plans.append(map_event(obj, i, node.gln, keys, members))
+        except (EpcisError, EventError) as exc:
+            reject(i, str(exc))
+    plans.sort(key=lambda p: (p.moment, p.index))
+
+    built: list[tuple[PlannedEvent, Event]] = []
+    try:
+        with node.store.transaction():
+            for plan in plans:
+                try:
+                    event = _build(node, plan)
+                    node.append([event])  # joins the outer transaction, undone below
+                except (RuleViolation, EventError, IdentityError) as exc:
+                    reject(plan.index, str(exc))
+                    continue
+                built.append((plan, event))
+                outcomes[plan.index] = EventOutcome(plan.index, ids[plan.index],
+                                                    summaries[plan.index], VALID_STATUS,
+                                                    event_hash=event.hash)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+    ok = not document_errors and all(o.status != REJECTED_STATUS for o in outcomes.values())
+    committed = False
+    if ok and not dry_run and built:
+        signed = node.append([event for _, event in built])
+        committed = True
+        for (plan, _), s in zip(built, signed, strict=True):
+            outcomes[plan.index] = EventOutcome(plan.index, ids[plan.index],
+                                                summaries[plan.index], APPLIED_STATUS,
+                                                event_hash=s.hash)
+    return ImportReport(tuple(outcomes[i] for i in sorted(outcomes)), tuple(document_errors),
+                        committed, dry_run)
+

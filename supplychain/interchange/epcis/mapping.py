@@ -1,0 +1,293 @@
+"""Import, first half: what one EPCIS event asks of this organisation's ledger.
+
+``map_event`` is pure: it checks the event's type, bizStep, disposition and action against the
+ledger's model (``vocabulary``), ties it to the acting organisation (which must be us: only an
+organisation's own node signs its events) and returns a ``PlannedEvent``, or raises EpcisError
+with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from supplychain.codes.gs1 import PackCode
+from supplychain.errors import CodeError, EpcisError
+from supplychain.ids import GLN, GTIN
+from supplychain.interchange.epcis.uris import parse_gln_uri, parse_lgtin, parse_pack_epc
+from supplychain.interchange.epcis.vocabulary import (
+    ALLOWED_ACTIONS,
+    ALLOWED_DISPOSITIONS,
+    CBVMDA,
+    DISPOSITION_PREFIXES,
+    SC_PREFIX,
+    SOURCE_DESTINATION_PREFIXES,
+    STEP_PREFIXES,
+    SUPPORTED_STEPS,
+    TERMINAL_DISPOSITIONS,
+    cbv_word,
+    extension_value,
+)
+from supplychain.ledger.events import MAX_ITEMS, EventType
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """What one EPCIS event asks of the ledger, before it is turned into a signed event."""
+
+    index: int
+    kind: EventType
+    time: str
+    moment: datetime
+    codes: tuple[PackCode, ...] = ()
+    to: GLN | None = None
+    gtin: GTIN | None = None
+    lot: str | None = None
+    reason: str | None = None
+    doc_hash: str | None = None
+
+
+def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
+    text, offset = obj.get("eventTime"), obj.get("eventTimeZoneOffset")
+    if not isinstance(text, str):
+        raise EpcisError("The event has no eventTime.")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise EpcisError(f"eventTime {text!r} is not an ISO 8601 date-time.") from None
+    if moment.tzinfo is None:
+        raise EpcisError(f"eventTime {text!r} has no time zone offset.")
+    m = re.fullmatch(r"([+-])(\d{2}):(\d{2})", offset) if isinstance(offset, str) else None
+    if m is None:
+        raise EpcisError(f"eventTimeZoneOffset {offset!r} is not ±HH:MM.")
+    minutes = int(m.group(2)) * 60 + int(m.group(3))
+    tz = timezone(timedelta(minutes=-minutes if m.group(1) == "-" else minutes))
+    local = moment.astimezone(tz)
+    keep = re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}", text)
+    if keep and moment.utcoffset() == local.utcoffset():
+        return text, moment  # as written: a round trip keeps the ledger's bytes
+    return local.isoformat(timespec="milliseconds"), moment
+
+
+def _gln_at(value: Any, what: str) -> GLN:
+    uri = value.get("id") if isinstance(value, dict) else None
+    if not isinstance(uri, str):
+        raise EpcisError(f"The {what} has no id.")
+    try:
+        return parse_gln_uri(uri)
+    except EpcisError as exc:
+        raise EpcisError(f"The {what} cannot be tied to an organisation: {exc}") from None
+
+
+def _parties(obj: Mapping[str, Any], list_key: str, key: str) -> list[tuple[str, GLN]]:
+    entries = obj.get(list_key) or []
+    out: list[tuple[str, GLN]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        kind = cbv_word(entry.get("type"), SOURCE_DESTINATION_PREFIXES, f"{list_key} type")
+        uri = entry.get(key)
+        if kind not in ("possessing_party", "owning_party", "location") or not isinstance(uri,
+                                                                                            str):
+            continue
+        try:
+            out.append((str(kind), parse_gln_uri(uri)))
+        except EpcisError as exc:
+            raise EpcisError(f"{list_key} {kind}: {exc}") from None
+    return out
+
+
+def map_event(obj: Any, index: int, me: GLN,
+              ext_keys: Sequence[str] = (f"{SC_PREFIX}:",),
+              members: Collection[str] = ()) -> PlannedEvent:
+    """Map one EPCIS event onto what this organisation's ledger would record.
+
+    Pure: raises EpcisError with the reason when the event cannot be mapped, including when
+    it describes another organisation's action (only that organisation's node may sign it).
+    """
+    if not isinstance(obj, dict):
+        raise EpcisError("The event is not a JSON object.")
+    etype = obj.get("type")
+    if etype == "AggregationEvent":
+        raise EpcisError("AggregationEvent is not supported yet (no aggregation in the ledger); "
+                         "record the packs themselves in ObjectEvents.")
+    if etype != "ObjectEvent":
+        raise EpcisError(f"{etype} is not supported: only ObjectEvents about serialised packs "
+                         "map onto the ledger.")
+    if "errorDeclaration" in obj:
+        raise EpcisError("The event is an error declaration (a correction of an earlier event); "
+                         "the ledger's logs are append-only, so corrections are not imported.")
+    when, moment = _event_time(obj)
+    action = obj.get("action")
+    step = cbv_word(obj.get("bizStep"), STEP_PREFIXES, "bizStep")
+    disposition = cbv_word(obj.get("disposition"), DISPOSITION_PREFIXES, "disposition")
+    reason = extension_value(obj, ext_keys, "reason")
+    doc_hash = extension_value(obj, ext_keys, "documentHash")
+    if reason is not None and not isinstance(reason, str):
+        raise EpcisError("sc:reason is not text.")
+    if doc_hash is not None and not isinstance(doc_hash, str):
+        raise EpcisError("sc:documentHash is not text.")
+
+    if step is None and disposition == "recalled":
+        return _map_recall(obj, index, me, when, moment, reason, members)
+    if step is None:
+        raise EpcisError("The event has no bizStep, so the ledger cannot tell what happened.")
+    if step not in SUPPORTED_STEPS:
+        raise EpcisError(f"bizStep {step!r} has no equivalent in the ledger (supported: "
+                         f"{', '.join(SUPPORTED_STEPS)}; a lot recall has disposition "
+                         "'recalled' and no bizStep).")
+    if action not in ALLOWED_ACTIONS[step]:
+        raise EpcisError(f"A {step} event must have action "
+                         f"{' or '.join(sorted(ALLOWED_ACTIONS[step]))}, not {action!r}.")
+    allowed = ALLOWED_DISPOSITIONS[step]
+    if ((disposition in TERMINAL_DISPOSITIONS) if allowed is None
+            else (disposition not in allowed)):
+        raise EpcisError(f"Disposition {disposition!r} does not fit bizStep {step!r} in the "
+                         "ledger's model of a pack's life.")
+
+    _check_actor(obj, step, me, members)
+
+    if obj.get("quantityList"):
+        raise EpcisError("quantityList (class-level quantities) cannot be applied to "
+                         "serialised packs: list each pack's SGTIN in epcList.")
+    epcs = obj.get("epcList")
+    if not isinstance(epcs, list) or not epcs:
+        raise EpcisError("epcList is empty: the event names no pack.")
+    if len(epcs) > MAX_ITEMS:
+        raise EpcisError(f"epcList names {len(epcs)} packs; at most {MAX_ITEMS} per event.")
+    codes: list[PackCode] = []
+    problems: list[str] = []
+    for i, uri in enumerate(epcs):
+        try:
+            codes.append(parse_pack_epc(uri))
+        except EpcisError as exc:
+            problems.append(f"epcList[{i}]: {exc}")
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise EpcisError("; ".join(problems[:3]) + more)
+    keys = [c.key for c in codes]
+    if len(set(keys)) != len(keys):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        raise EpcisError(f"epcList names pack {dup} twice.")
+
+    plan = PlannedEvent(index, EventType.COMMISSION, when, moment, reason=reason,
+                        doc_hash=doc_hash)
+    if step == "commissioning":
+        return _map_commission(obj, plan, codes, ext_keys)
+    if step == "shipping":
+        to = _recipient(obj)
+        return _replace(plan, kind=EventType.SHIP, codes=tuple(codes), to=to)
+    if step == "receiving":
+        return _replace(plan, kind=EventType.RECEIVE, codes=tuple(codes))
+    if step == "dispensing" or (step == "decommissioning" and disposition == "dispensed"):
+        return _replace(plan, kind=EventType.DISPENSE, codes=tuple(codes))
+    if step in ("destroying", "decommissioning"):
+        return _replace(plan, kind=EventType.DESTROY, codes=tuple(codes))
+    if step == "stocking":  # only as the undo of our own dispense; the rules check it
+        return _replace(plan, kind=EventType.UNDO_DISPENSE, codes=tuple(codes))
+    # holding: a suspect report, which the ledger only records with a reason
+    if not reason:
+        raise EpcisError("A holding event becomes a suspect report only with a reason "
+                         f"({SC_PREFIX}:reason); a routine hold is not a suspicion.")
+    return _replace(plan, kind=EventType.REPORT, codes=tuple(codes))
+
+
+def _replace(plan: PlannedEvent, **changes: Any) -> PlannedEvent:
+    return replace(plan, **changes)
+
+
+def _check_actor(obj: Mapping[str, Any], step: str, me: GLN, members: Collection[str]) -> None:
+    """The acting organisation must be us.
+
+    The actor is the first of: (shipping) the source party, (receiving) the destination
+    party, then bizLocation, then readPoint. Every other GLN the event names (a dock door's
+    readPoint, a location entry) must be ours too or belong to no other member: an
+    organisation may have sub-locations the consortium does not know, but never another
+    member's site.
+    """
+    named: list[tuple[str, GLN]] = []
+    if step == "shipping":
+        named += _ranked(_parties(obj, "sourceList", "source"), "sourceList")
+    if step == "receiving":
+        named += _ranked(_parties(obj, "destinationList", "destination"), "destinationList")
+    for key in ("bizLocation", "readPoint"):
+        if obj.get(key) is not None:
+            named.append((key, _gln_at(obj[key], key)))
+    if not named:
+        raise EpcisError("The event names no readPoint or bizLocation, so it cannot be tied to "
+                         "the organisation that acted.")
+    for rank, (where, gln) in enumerate(named):
+        if gln != me and (rank == 0 or gln in members):
+            raise EpcisError(f"This event describes an action by GLN {gln} (its {where}), not "
+                             f"by this organisation ({me}); only {gln}'s own node can sign it.")
+
+
+def _ranked(parties: list[tuple[str, GLN]], list_key: str) -> list[tuple[str, GLN]]:
+    order = {"possessing_party": 0, "owning_party": 1, "location": 2}
+    ranked = sorted(parties, key=lambda p: order[p[0]])
+    parties_first = [p for p in ranked if p[0] != "location"]
+    locations = [p for p in ranked if p[0] == "location"]
+    return [(f"{list_key} {k}", g) for k, g in parties_first + locations]
+
+
+def _recipient(obj: Mapping[str, Any]) -> GLN:
+    found = dict(reversed(_parties(obj, "destinationList", "destination")))
+    for kind in ("possessing_party", "location", "owning_party"):
+        if kind in found:
+            return found[kind]
+    raise EpcisError("A shipping event needs a destinationList naming the recipient "
+                     "(possessing_party, location or owning_party).")
+
+
+def _map_commission(obj: Mapping[str, Any], plan: PlannedEvent, codes: list[PackCode],
+                    ext_keys: Sequence[str]) -> PlannedEvent:
+    ilmd = obj.get("ilmd") or {}
+    lot = extension_value(ilmd, ("cbvmda:", CBVMDA), "lotNumber")
+    expiry_text = extension_value(ilmd, ("cbvmda:", CBVMDA), "itemExpirationDate")
+    expiry: date | None = None
+    if expiry_text is not None:
+        if not isinstance(expiry_text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}",
+                                                                expiry_text):
+            raise EpcisError(f"ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a "
+                             "YYYY-MM-DD date.")
+        try:
+            expiry = date.fromisoformat(expiry_text)
+        except ValueError:
+            raise EpcisError(f"ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a real "
+                             "date.") from None
+    if lot is not None and not isinstance(lot, str):
+        raise EpcisError("ilmd cbvmda:lotNumber is not text.")
+    packs: list[PackCode] = []
+    for code in codes:
+        for name, ours, theirs in (("lot", lot, code.lot), ("expiry", expiry, code.expiry)):
+            if ours is not None and theirs is not None and ours != theirs:
+                raise EpcisError(f"{code.key}: its Digital Link gives {name} {theirs}, the ilmd "
+                                 f"gives {ours}.")
+        pack_lot, pack_expiry = lot or code.lot, expiry or code.expiry
+        if pack_lot is None or pack_expiry is None:
+            raise EpcisError(f"Commissioning {code.key} needs its lot and expiry (ilmd "
+                             "cbvmda:lotNumber and cbvmda:itemExpirationDate).")
+        try:
+            packs.append(PackCode(code.gtin, code.serial, pack_lot, pack_expiry))
+        except CodeError as exc:
+            raise EpcisError(f"{code.key}: {exc}") from None
+    return _replace(plan, kind=EventType.COMMISSION, codes=tuple(packs))
+
+
+def _map_recall(obj: Mapping[str, Any], index: int, me: GLN, when: str, moment: datetime,
+                reason: str | None, members: Collection[str]) -> PlannedEvent:
+    if obj.get("action") != "OBSERVE":
+        raise EpcisError(f"A recall event must have action OBSERVE, not {obj.get('action')!r}.")
+    if obj.get("epcList"):
+        raise EpcisError("The ledger recalls whole lots: name the lot in quantityList "
+                         "(epcClass urn:epc:class:lgtin:...), not packs in epcList.")
+    quantities = obj.get("quantityList")
+    if not isinstance(quantities, list) or len(quantities) != 1:
+        raise EpcisError("A recall names exactly one lot in quantityList (epcClass "
+                         "urn:epc:class:lgtin:...).")
+    gtin, lot = parse_lgtin(str(quantities[0].get("epcClass")))
+    if obj.get("readPoint") is not None or obj.get("bizLocation") is not None:
+        _check_actor(obj, "recall", me, members)
+    return PlannedEvent(index, EventType.RECALL, when, moment, gtin=gtin, lot=lot, reason=reason)
+

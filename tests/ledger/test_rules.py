@@ -1,0 +1,306 @@
+"""The custody rules called directly with plain data: no node, no store, no files.
+
+The table below lists, for every action and every state a pack can be in relative to the
+member acting, what happens for each role: the pack's next status, or the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from supplychain.errors import RuleViolation
+from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.ids import GLN, GTIN, EventHash, PackKey
+from supplychain.ledger.events import Event, EventType, Item
+from supplychain.ledger.rules import (
+    UNDO_DISPENSE_WINDOW,
+    PackState,
+    PackStatus,
+    apply_item,
+    check_recall,
+    split_pack_key,
+)
+from tests.conftest import (
+    DIST_A,
+    DIST_B,
+    FOREIGN_GTIN,
+    MAKER,
+    MEMBERS,
+    OTHER_MAKER,
+    PHARMACY,
+    REGULATOR,
+)
+from tests.conftest import GTIN as OUR_GTIN
+
+ACTORS = {m.role: m for m in MEMBERS if m.gln in (REGULATOR, MAKER, DIST_A, PHARMACY)}
+OTHER = GLN(DIST_B)  # the other party in every state: custodian, recipient or next holder
+PREV = EventHash("ab" * 32)
+PACK = PackKey(f"{OUR_GTIN}/SN1")
+EXPIRY = date(2030, 1, 31)
+DISPENSED_AT = "2026-03-01T09:00:00+00:00"
+NOW = "2026-03-02T09:00:00+00:00"  # one day after DISPENSED_AT: inside the undo window
+
+# States, relative to the member acting.
+NONE = "no previous event"
+HELD = "active, held by the actor"
+HELD_ELSEWHERE = "active, held by another member"
+INBOUND = "in transit to the actor"
+OUTBOUND = "in transit from the actor to another member"
+DISPENSED_HERE = "dispensed by the actor"
+DISPENSED_ELSEWHERE = "dispensed by another member"
+DESTROYED = "destroyed"
+STATES = [NONE, HELD, HELD_ELSEWHERE, INBOUND, OUTBOUND, DISPENSED_HERE, DISPENSED_ELSEWHERE,
+          DESTROYED]
+
+
+def state_of(name: str, actor: GLN) -> PackState | None:
+    base = PackState(GTIN(OUR_GTIN), "SN1", "L1", EXPIRY, PackStatus.ACTIVE, actor,
+                     since="2026-02-01T09:00:00+00:00")
+    return {
+        NONE: None,
+        HELD: base,
+        HELD_ELSEWHERE: replace(base, custodian=OTHER),
+        INBOUND: replace(base, status=PackStatus.IN_TRANSIT, custodian=OTHER, recipient=actor),
+        OUTBOUND: replace(base, status=PackStatus.IN_TRANSIT, recipient=OTHER),
+        DISPENSED_HERE: replace(base, status=PackStatus.DISPENSED, since=DISPENSED_AT),
+        DISPENSED_ELSEWHERE: replace(base, status=PackStatus.DISPENSED, custodian=OTHER,
+                                     since=DISPENSED_AT),
+        DESTROYED: replace(base, status=PackStatus.DESTROYED),
+    }[name]
+
+
+def reachable(role: Role, state: str) -> bool:
+    """Only a pharmacy dispenses, so only a pharmacy can hold a pack it dispensed."""
+    return state != DISPENSED_HERE or role is Role.PHARMACY
+
+
+def event(kind: EventType, actor: MemberInfo, item: Item, *, to: GLN | None = None,
+          time: str = NOW) -> Event:
+    return Event(kind, actor.gln, "key-1", time, (item,), to=to,
+                 gtin=GTIN(OUR_GTIN) if kind is EventType.RECALL else None)
+
+
+ALL = tuple(Role)
+NOT_PHARMACY = tuple(r for r in Role if r is not Role.PHARMACY)
+NOT_MANUFACTURER = tuple(r for r in Role if r is not Role.MANUFACTURER)
+
+# Refusals (a phrase of the RuleViolation message).
+NEEDS_PREV = "needs the pack's previous event"
+STAYS = "stays decommissioned"
+NOT_MAKER = "only a manufacturer commissions"
+NOT_PHARMACY_MSG = "only a pharmacy dispenses"
+NOT_RECIPIENT = "only the named recipient can receive"
+NOT_DISPENSER = "only the pharmacy that dispensed"
+NOT_CHAIN = "does not extend a custody chain"
+
+
+def custodian_only(verb: str) -> str:
+    return f"only the custodian can {verb}"
+
+
+def not_now(verb: str) -> str:
+    return f"is in_transit; it cannot {verb} now"
+
+
+# (action, state) -> {roles: outcome}; an outcome is the next PackStatus or a refusal phrase.
+# Commission ignores the previous state (a second commission of a serial is a fork, which
+# the chain index flags, not the rules), so every state gives the same answer.
+RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
+    **{(EventType.COMMISSION, s): {(Role.MANUFACTURER,): PackStatus.ACTIVE,
+                                   NOT_MANUFACTURER: NOT_MAKER}
+       for s in STATES},
+    (EventType.SHIP, NONE): {ALL: NEEDS_PREV},
+    (EventType.SHIP, HELD): {ALL: PackStatus.IN_TRANSIT},
+    (EventType.SHIP, HELD_ELSEWHERE): {ALL: custodian_only("ship")},
+    (EventType.SHIP, INBOUND): {ALL: custodian_only("ship")},
+    (EventType.SHIP, OUTBOUND): {ALL: not_now("ship")},
+    (EventType.SHIP, DISPENSED_HERE): {ALL: STAYS},
+    (EventType.SHIP, DISPENSED_ELSEWHERE): {ALL: STAYS},
+    (EventType.SHIP, DESTROYED): {ALL: STAYS},
+    (EventType.RECEIVE, NONE): {ALL: NEEDS_PREV},
+    (EventType.RECEIVE, HELD): {ALL: NOT_RECIPIENT},
+    (EventType.RECEIVE, HELD_ELSEWHERE): {ALL: NOT_RECIPIENT},
+    (EventType.RECEIVE, INBOUND): {ALL: PackStatus.ACTIVE},
+    (EventType.RECEIVE, OUTBOUND): {ALL: NOT_RECIPIENT},
+    (EventType.RECEIVE, DISPENSED_HERE): {ALL: STAYS},
+    (EventType.RECEIVE, DISPENSED_ELSEWHERE): {ALL: STAYS},
+    (EventType.RECEIVE, DESTROYED): {ALL: STAYS},
+    (EventType.DISPENSE, NONE): {ALL: NEEDS_PREV},
+    (EventType.DISPENSE, HELD): {(Role.PHARMACY,): PackStatus.DISPENSED,
+                                 NOT_PHARMACY: NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, HELD_ELSEWHERE): {(Role.PHARMACY,): custodian_only("dispense"),
+                                           NOT_PHARMACY: NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, INBOUND): {(Role.PHARMACY,): custodian_only("dispense"),
+                                    NOT_PHARMACY: NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, OUTBOUND): {(Role.PHARMACY,): not_now("dispense"),
+                                     NOT_PHARMACY: NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, DISPENSED_HERE): {ALL: STAYS},
+    (EventType.DISPENSE, DISPENSED_ELSEWHERE): {ALL: STAYS},
+    (EventType.DISPENSE, DESTROYED): {ALL: STAYS},
+    (EventType.UNDO_DISPENSE, NONE): {ALL: NEEDS_PREV},
+    (EventType.UNDO_DISPENSE, HELD): {ALL: NOT_DISPENSER},
+    (EventType.UNDO_DISPENSE, HELD_ELSEWHERE): {ALL: NOT_DISPENSER},
+    (EventType.UNDO_DISPENSE, INBOUND): {ALL: NOT_DISPENSER},
+    (EventType.UNDO_DISPENSE, OUTBOUND): {ALL: NOT_DISPENSER},
+    (EventType.UNDO_DISPENSE, DISPENSED_HERE): {ALL: PackStatus.ACTIVE},
+    (EventType.UNDO_DISPENSE, DISPENSED_ELSEWHERE): {ALL: NOT_DISPENSER},
+    (EventType.UNDO_DISPENSE, DESTROYED): {ALL: NOT_DISPENSER},
+    (EventType.DESTROY, NONE): {ALL: NEEDS_PREV},
+    (EventType.DESTROY, HELD): {ALL: PackStatus.DESTROYED},
+    (EventType.DESTROY, HELD_ELSEWHERE): {ALL: custodian_only("destroy")},
+    (EventType.DESTROY, INBOUND): {ALL: custodian_only("destroy")},
+    (EventType.DESTROY, OUTBOUND): {ALL: not_now("destroy")},
+    (EventType.DESTROY, DISPENSED_HERE): {ALL: STAYS},
+    (EventType.DESTROY, DISPENSED_ELSEWHERE): {ALL: STAYS},
+    (EventType.DESTROY, DESTROYED): {ALL: STAYS},
+    **{(kind, s): {ALL: NEEDS_PREV if s == NONE else
+                   STAYS if s in (DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED) else
+                   NOT_CHAIN}
+       for kind in (EventType.RECALL, EventType.REPORT) for s in STATES},
+}
+
+
+def _cases() -> list[tuple[EventType, str, Role, PackStatus | str]]:
+    cases = []
+    for (kind, state), by_roles in RULES.items():
+        for roles, outcome in by_roles.items():
+            cases.extend((kind, state, role, outcome) for role in roles
+                         if reachable(role, state))
+    return cases
+
+
+CASES = _cases()
+
+
+def test_the_table_covers_every_role_action_and_state() -> None:
+    covered = {(kind, state, role) for kind, state, role, _ in CASES}
+    expected = {(kind, state, role) for kind in EventType for state in STATES for role in Role
+                if reachable(role, state)}
+    assert covered == expected
+    assert len(CASES) == len(covered)  # no combination listed twice
+
+
+@pytest.mark.parametrize(("kind", "state", "role", "outcome"), CASES,
+                         ids=[f"{r.value}-{k.value}-{s}" for k, s, r, _ in CASES])
+def test_rules_table(kind: EventType, state: str, role: Role,
+                     outcome: PackStatus | str) -> None:
+    actor = ACTORS[role]
+    before = state_of(state, actor.gln)
+    item = Item(PACK, None if before is None else PREV,
+                *(("L1", EXPIRY) if kind is EventType.COMMISSION else (None, None)))
+    ev = event(kind, actor, item, to=OTHER if kind is EventType.SHIP else None)
+    if not isinstance(outcome, PackStatus):
+        with pytest.raises(RuleViolation, match=outcome):
+            apply_item(ev, item, actor, before)
+        return
+    after = apply_item(ev, item, actor, before)
+    assert after.status is outcome
+    assert (after.gtin, after.serial, after.lot, after.expiry) == (OUR_GTIN, "SN1", "L1", EXPIRY)
+    if kind is EventType.SHIP:  # the custodian keeps custody until the recipient receives
+        assert (after.custodian, after.recipient) == (actor.gln, OTHER)
+    elif kind is EventType.RECEIVE:
+        assert (after.custodian, after.recipient) == (actor.gln, None)
+    else:
+        assert after.custodian == actor.gln
+        assert after.recipient is None
+
+
+def test_commission_outside_the_company_prefixes_is_refused() -> None:
+    maker = ACTORS[Role.MANUFACTURER]
+    item = Item(PackKey(f"{FOREIGN_GTIN}/SN1"), None, "L1", EXPIRY)
+    with pytest.raises(RuleViolation, match="outside the company prefixes .*501234"):
+        apply_item(event(EventType.COMMISSION, maker, item), item, maker, None)
+
+
+def test_commission_gives_a_fresh_active_state_with_the_items_lot_and_expiry() -> None:
+    maker = ACTORS[Role.MANUFACTURER]
+    item = Item(PACK, None, "LOT-7", date(2031, 5, 31))
+    after = apply_item(event(EventType.COMMISSION, maker, item), item, maker, None)
+    assert after == PackState(GTIN(OUR_GTIN), "SN1", "LOT-7", date(2031, 5, 31),
+                              PackStatus.ACTIVE, maker.gln)
+
+
+def test_a_member_cannot_ship_to_itself() -> None:
+    actor = ACTORS[Role.DISTRIBUTOR]
+    before = state_of(HELD, actor.gln)
+    item = Item(PACK, PREV)
+    with pytest.raises(RuleViolation, match="cannot ship a pack to itself"):
+        apply_item(event(EventType.SHIP, actor, item, to=actor.gln), item, actor, before)
+
+
+def test_the_refusal_names_the_pack_and_the_custodian() -> None:
+    actor = ACTORS[Role.DISTRIBUTOR]
+    item = Item(PACK, PREV)
+    with pytest.raises(RuleViolation) as caught:
+        apply_item(event(EventType.SHIP, actor, item, to=OTHER), item, actor,
+                   state_of(HELD_ELSEWHERE, actor.gln))
+    assert str(caught.value) == (f"{PACK} is in the custody of {OTHER}, not {actor.name}; only "
+                                 "the custodian can ship it.")
+
+
+# --- the undo window -----------------------------------------------------------------------
+def _undo(after: timedelta, since: str | None = DISPENSED_AT) -> PackState:
+    pharmacy = ACTORS[Role.PHARMACY]
+    before = replace(state_of(DISPENSED_HERE, pharmacy.gln), since=since)  # type: ignore[arg-type]
+    time = (datetime.fromisoformat(DISPENSED_AT) + after).isoformat()
+    item = Item(PACK, PREV)
+    return apply_item(event(EventType.UNDO_DISPENSE, pharmacy, item, time=time), item,
+                      pharmacy, before)
+
+
+@pytest.mark.parametrize("after", [timedelta(0), timedelta(seconds=1), timedelta(days=9),
+                                   UNDO_DISPENSE_WINDOW])
+def test_undo_dispense_inside_the_window(after: timedelta) -> None:
+    restored = _undo(after)
+    assert restored.status is PackStatus.ACTIVE and restored.custodian == PHARMACY
+
+
+@pytest.mark.parametrize("after", [UNDO_DISPENSE_WINDOW + timedelta(seconds=1),
+                                   timedelta(days=365), timedelta(seconds=-1)])
+def test_undo_dispense_outside_the_window_is_refused(after: timedelta) -> None:
+    with pytest.raises(RuleViolation, match="within 10 days; report the pack instead"):
+        _undo(after)
+
+
+def test_undo_dispense_needs_the_time_of_the_dispense() -> None:
+    with pytest.raises(RuleViolation, match="time of the dispense is unknown"):
+        _undo(timedelta(days=1), since=None)
+
+
+def test_undo_window_is_ten_days() -> None:
+    assert UNDO_DISPENSE_WINDOW == timedelta(days=10)
+
+
+# --- recalls ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("member", "gtin", "allowed"), [
+    (ACTORS[Role.REGULATOR], OUR_GTIN, True),
+    (ACTORS[Role.REGULATOR], FOREIGN_GTIN, True),
+    (ACTORS[Role.MANUFACTURER], OUR_GTIN, True),
+    (ACTORS[Role.MANUFACTURER], FOREIGN_GTIN, False),
+    (next(m for m in MEMBERS if m.gln == OTHER_MAKER), FOREIGN_GTIN, True),
+    (next(m for m in MEMBERS if m.gln == OTHER_MAKER), OUR_GTIN, False),
+    (ACTORS[Role.DISTRIBUTOR], OUR_GTIN, False),
+    (ACTORS[Role.PHARMACY], OUR_GTIN, False),
+], ids=lambda v: v.name if isinstance(v, MemberInfo) else str(v))
+def test_check_recall(member: MemberInfo, gtin: str, allowed: bool) -> None:
+    recall = Event(EventType.RECALL, member.gln, "key-1", NOW, gtin=GTIN(gtin), lot="L1")
+    if allowed:
+        check_recall(recall, member)
+    else:
+        with pytest.raises(RuleViolation,
+                           match=f"{member.name} may not recall GTIN {gtin}: only its "
+                                 "manufacturer or the regulator can"):
+            check_recall(recall, member)
+
+
+def test_split_pack_key() -> None:
+    assert split_pack_key(f"{OUR_GTIN}/A/B") == (OUR_GTIN, "A/B")
+
+
+def test_decommissioned_statuses() -> None:
+    assert {s for s in PackStatus if s.decommissioned} == {PackStatus.DISPENSED,
+                                                           PackStatus.DESTROYED}
+
