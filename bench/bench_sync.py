@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from supplychain.identity.certificates import MemberInfo, Role, load_private_key  # noqa: E402
+from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
+from supplychain.identity.keys import load_private_key  # noqa: E402
 from supplychain.ids import GLN, PackKey  # noqa: E402
 from supplychain.interchange.bundle import export_bundle, import_bundle  # noqa: E402
 from supplychain.ledger import merkle  # noqa: E402

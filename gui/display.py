@@ -6,8 +6,9 @@ failure kinds, evidence words and rules come typed from ``supplychain``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from supplychain import clock
 from supplychain.ledger.freshness import SyncInfo
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
@@ -88,10 +89,8 @@ def _peer_result(report: PullReport, result: SyncRound, timeout: float) -> PeerR
 
 def ago(iso: str, now: datetime | None = None) -> str:
     """'just now', '5 min ago', '3 h ago', '3 days ago' for an ISO time."""
-    then = datetime.fromisoformat(iso)
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = max(0, int(((now or datetime.now(UTC)) - then).total_seconds()))
+    then = clock.parse_iso(iso)
+    seconds = max(0, int(((now or clock.now()) - then).total_seconds()))
     if seconds < 60:
         return "just now"
     if seconds < 90 * 60:

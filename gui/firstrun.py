@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets import big_button, heading
+from supplychain.codes.gs1 import validate_gln
+from supplychain.errors import CodeError
 
 
 class FirstRunPage(QWidget):
@@ -154,8 +155,10 @@ class CreateConsortiumDialog(QDialog):
     def problem_text(self) -> str:
         if not self.name.text().strip() or not self.org.text().strip():
             return "Give the consortium and your organisation a name."
-        if not re.fullmatch(r"[0-9]{13}", self.gln.text().strip()):
-            return "A GLN has 13 digits."
+        try:
+            validate_gln(self.gln.text())
+        except CodeError as exc:
+            return str(exc)
         if len(self.passphrase.text()) < 8:
             return "Choose a passphrase of at least 8 characters; it protects the root key."
         if self.passphrase.text() != self.repeat.text():

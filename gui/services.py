@@ -24,11 +24,11 @@ from supplychain.errors import CodeError, ImageError
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import AlertRecord, MemberSummary, PackRecord
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import inspection, network, shipments
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
-from supplychain.node.network import MemberRow, NetworkStatus
+from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
 from supplychain.node.shipments import Candidate
@@ -47,9 +47,9 @@ class NodeInfo:
     gln: str
     role: Role
     consortium: str
-    members: tuple[MemberRow, ...]
+    members: tuple[MemberSummary, ...]
 
-    def others(self) -> list[MemberRow]:
+    def others(self) -> list[MemberSummary]:
         return [m for m in self.members if m.gln != self.gln]
 
 
@@ -73,7 +73,7 @@ class ScanResult:
 class Inspection:
     report: VerdictReport
     checks: tuple[inspection.EventCheck, ...]
-    alerts: tuple[tuple[str, str, str, str], ...]
+    alerts: tuple[AlertRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ class LedgerService:
         return Inspection(report, checks,
                           tuple(inspection.alerts_naming(ledger, pack_key, checks)))
 
-    def alerts(self) -> list[tuple[str, str, str, str]]:
+    def alerts(self) -> list[AlertRecord]:
         return inspection.all_alerts(self.node.ledger)
 
     def evidence(self, evidence: str) -> list[inspection.EvidenceEvent]:

@@ -20,6 +20,11 @@ class DamagedCode(CodeError):
     """The code looks like a GS1 pack code but is damaged: bad check digit, bad date, truncated."""
 
 
+# --- time ------------------------------------------------------------------------
+class BadTimestamp(SupplyChainError, ValueError):
+    """A time is not ISO 8601 with a zone offset, or has no time zone at all."""
+
+
 # --- Merkle logs and checkpoints ---------------------------------------------
 class MerkleError(SupplyChainError):
     """A Merkle proof or log failed to verify."""

@@ -1,8 +1,12 @@
-"""Identifiers that must not be mixed up, as distinct types."""
+"""Identifiers that must not be mixed up, as distinct types, and the one GLN check."""
 
 from __future__ import annotations
 
 from typing import NewType
+
+from biip.checksums import gs1_standard_check_digit
+
+from supplychain.errors import DamagedCode
 
 GLN = NewType("GLN", str)
 """GS1 Global Location Number: 13 digits, the last a check digit."""
@@ -15,3 +19,23 @@ EventHash = NewType("EventHash", str)
 
 PackKey = NewType("PackKey", str)
 """A pack's identity in the ledger: '<gtin14>/<serial>'."""
+
+
+def check_gln(value: object) -> GLN:
+    """The one GLN check: exactly 13 ASCII digits whose last is the GS1 mod-10 check digit.
+
+    Strict (no spaces trimmed, no trailing newline): for GLNs read from certificates, events
+    and peers; ``codes.gs1.validate_gln`` trims what a person typed and calls it. Raises
+    DamagedCode naming the fault; callers in other layers re-raise it as their own error.
+    """
+    if (not isinstance(value, str) or len(value) != 13 or not value.isascii()
+            or not value.isdigit()):
+        shown = value if isinstance(value, str) and value.isprintable() else repr(value)
+        raise DamagedCode(f"{shown} is not a location number (GLN): a GLN has 13 digits.")
+    expected = str(gs1_standard_check_digit(value[:12]))
+    if value[12] != expected:
+        raise DamagedCode(
+            f"The location number (GLN) {value} has a wrong check digit: the last digit "
+            f"should be {expected}, not {value[12]}. Check the number for a typing error."
+        )
+    return GLN(value)

@@ -24,7 +24,9 @@ from supplychain.errors import (
     WrongPassphrase,
 )
 from supplychain.identity import certificates as idm
-from supplychain.identity.certificates import MemberInfo, Revocation, Role
+from supplychain.identity import keys, revocations
+from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.identity.revocations import Revocation
 from supplychain.ids import GLN
 
 
@@ -51,7 +53,7 @@ def root() -> tuple[Ed25519PrivateKey, x509.Certificate]:
 
 
 def issue(root: tuple[Ed25519PrivateKey, x509.Certificate], info: MemberInfo, days: int = 825):
-    key = idm.generate_member_key()
+    key = keys.generate_member_key()
     return key, idm.issue_member_certificate(root[0], root[1], key.public_key(), info, days)
 
 
@@ -91,11 +93,11 @@ def test_extension_is_canonical_json(root) -> None:
 
 
 def test_signature_helpers() -> None:
-    key = idm.generate_member_key()
-    sig = idm.sign(key, b"hello")
-    idm.verify_signature(key.public_key(), b"hello", sig)
+    key = keys.generate_member_key()
+    sig = keys.sign(key, b"hello")
+    keys.verify_signature(key.public_key(), b"hello", sig)
     with pytest.raises(InvalidSignature):
-        idm.verify_signature(key.public_key(), b"hellO", sig)
+        keys.verify_signature(key.public_key(), b"hellO", sig)
 
 
 def test_tampered_signature_rejected(root) -> None:
@@ -190,18 +192,18 @@ GOOD_EXT = b'{"gln":"4000000000013","prefixes":[],"role":"distributor"}'
     ],
 )
 def test_bad_member_extension(root, ext: bytes | None, message: str) -> None:
-    cert = _build(root, idm.generate_member_key().public_key(), ext=ext)
+    cert = _build(root, keys.generate_member_key().public_key(), ext=ext)
     with pytest.raises(InvalidCertificate, match=message):
         idm.verify_member_certificate(cert, root[1])
 
 
 def test_good_hand_built_certificate_verifies(root) -> None:
-    cert = _build(root, idm.generate_member_key().public_key(), ext=GOOD_EXT)
+    cert = _build(root, keys.generate_member_key().public_key(), ext=GOOD_EXT)
     assert idm.verify_member_certificate(cert, root[1]).info.role is Role.DISTRIBUTOR
 
 
 def test_subject_gln_must_match_extension(root) -> None:
-    cert = _build(root, idm.generate_member_key().public_key(), ext=GOOD_EXT, gln=GLN_A)
+    cert = _build(root, keys.generate_member_key().public_key(), ext=GOOD_EXT, gln=GLN_A)
     with pytest.raises(InvalidCertificate, match="GLN differs"):
         idm.verify_member_certificate(cert, root[1])
 
@@ -228,7 +230,7 @@ def test_wrong_root_key_refused(root) -> None:
     other_key, _ = idm.create_root("Other")
     with pytest.raises(IdentityError, match="root key"):
         idm.issue_member_certificate(
-            other_key, root[1], idm.generate_member_key().public_key(), INFOS[Role.PHARMACY]
+            other_key, root[1], keys.generate_member_key().public_key(), INFOS[Role.PHARMACY]
         )
 
 
@@ -283,12 +285,12 @@ def test_member_info_survives_certificate(root, name, gln, role, prefix_list) ->
 
 # --- private keys and passphrases ------------------------------------------------
 def test_key_save_load_round_trip(tmp_path: Path) -> None:
-    key = idm.generate_member_key()
+    key = keys.generate_member_key()
     path = tmp_path / "member.key"
-    idm.save_private_key(path, key, b"correct horse")
+    keys.save_private_key(path, key, b"correct horse")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    loaded = idm.load_private_key(path, b"correct horse")
+    loaded = keys.load_private_key(path, b"correct horse")
     assert loaded.private_bytes_raw() == key.private_bytes_raw()
     assert [p.name for p in tmp_path.iterdir()] == ["member.key"]  # no temp file left
 
@@ -297,65 +299,65 @@ def test_key_overwrite_is_atomic_replace(tmp_path: Path) -> None:
     path = tmp_path / "member.key"
     path.write_bytes(b"old")
     path.chmod(0o644)
-    key = idm.generate_member_key()
-    idm.save_private_key(path, key, b"pw")
+    key = keys.generate_member_key()
+    keys.save_private_key(path, key, b"pw")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert idm.load_private_key(path, b"pw").private_bytes_raw() == key.private_bytes_raw()
+    assert keys.load_private_key(path, b"pw").private_bytes_raw() == key.private_bytes_raw()
 
 
 def test_wrong_passphrase(tmp_path: Path) -> None:
     path = tmp_path / "member.key"
-    idm.save_private_key(path, idm.generate_member_key(), b"right")
+    keys.save_private_key(path, keys.generate_member_key(), b"right")
     with pytest.raises(WrongPassphrase, match="SUPPLYCHAIN_PASSPHRASE"):
-        idm.load_private_key(path, b"wrong")
+        keys.load_private_key(path, b"wrong")
 
 
 def test_missing_and_corrupt_key_files(tmp_path: Path) -> None:
     with pytest.raises(IdentityError, match="cannot read"):
-        idm.load_private_key(tmp_path / "absent.key", b"pw")
+        keys.load_private_key(tmp_path / "absent.key", b"pw")
     bad = tmp_path / "bad.key"
     bad.write_bytes(b"not a key")
     with pytest.raises(IdentityError) as info:
-        idm.load_private_key(bad, b"pw")
+        keys.load_private_key(bad, b"pw")
     assert not isinstance(info.value, WrongPassphrase)
     plain = tmp_path / "plain.key"
     plain.write_bytes(
-        idm.generate_member_key().private_bytes(
+        keys.generate_member_key().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
     )
     with pytest.raises(IdentityError, match="not an encrypted"):
-        idm.load_private_key(plain, b"pw")
+        keys.load_private_key(plain, b"pw")
 
 
 def test_empty_passphrase_refused(tmp_path: Path) -> None:
     with pytest.raises(NoPassphrase):
-        idm.save_private_key(tmp_path / "k", idm.generate_member_key(), b"")
+        keys.save_private_key(tmp_path / "k", keys.generate_member_key(), b"")
 
 
 def test_save_into_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(IdentityError, match="Cannot write"):
-        idm.save_private_key(tmp_path / "no" / "k", idm.generate_member_key(), b"pw")
+        keys.save_private_key(tmp_path / "no" / "k", keys.generate_member_key(), b"pw")
 
 
 def test_resolve_passphrase_precedence(tmp_path: Path) -> None:
     pw_file = tmp_path / "pw"
     pw_file.write_bytes(b"from file\n")
     env = {"SUPPLYCHAIN_PASSPHRASE": "from env"}
-    assert idm.resolve_passphrase(pw_file, env=env) == b"from file"
-    assert idm.resolve_passphrase(None, env=env) == b"from env"
+    assert keys.resolve_passphrase(pw_file, env=env) == b"from file"
+    assert keys.resolve_passphrase(None, env=env) == b"from env"
     pw_file.write_bytes(b"two newlines\n\n")
-    assert idm.resolve_passphrase(pw_file, env={}) == b"two newlines\n"
+    assert keys.resolve_passphrase(pw_file, env={}) == b"two newlines\n"
     pw_file.write_bytes(b"crlf\r\n")
-    assert idm.resolve_passphrase(pw_file, env={}) == b"crlf"
+    assert keys.resolve_passphrase(pw_file, env={}) == b"crlf"
     with pytest.raises(NoPassphrase, match="--passphrase-file FILE"):
-        idm.resolve_passphrase(None, env={})
+        keys.resolve_passphrase(None, env={})
     with pytest.raises(NoPassphrase):
-        idm.resolve_passphrase(None, env={"SUPPLYCHAIN_PASSPHRASE": ""})
+        keys.resolve_passphrase(None, env={"SUPPLYCHAIN_PASSPHRASE": ""})
     with pytest.raises(IdentityError, match="cannot read passphrase file"):
-        idm.resolve_passphrase(tmp_path / "absent", env=env)
+        keys.resolve_passphrase(tmp_path / "absent", env=env)
 
 
 # --- revocations ----------------------------------------------------------------
@@ -368,11 +370,12 @@ def member(root) -> idm.Member:
 @pytest.fixture(scope="module")
 def revocation(root, member) -> Revocation:
     when = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
-    return idm.sign_revocation(root[0], member.info.gln, member.serial, 7, "key stolen", when)
+    return revocations.sign_revocation(root[0], member.info.gln, member.serial, 7, "key stolen",
+                                       when)
 
 
 def test_revocation_sign_verify(root, revocation: Revocation) -> None:
-    assert revocation.revoked_at == "2025-03-01T12:00:00+00:00"
+    assert revocation.revoked_at == "2025-03-01T12:00:00.123+00:00"  # the clock's precision
     revocation.verify(root[1])
     assert b'"type":"supplychain.revocation.v1"' in revocation.signed_bytes()
     assert b"signature" not in revocation.signed_bytes()
@@ -401,7 +404,7 @@ def test_tampered_revocation_rejected(root, revocation: Revocation, change: dict
 
 def test_revocation_by_other_root_rejected(root, member) -> None:
     other_key, _ = idm.create_root("Rogue")
-    rev = idm.sign_revocation(other_key, member.info.gln, member.serial, 0, "spite")
+    rev = revocations.sign_revocation(other_key, member.info.gln, member.serial, 0, "spite")
     with pytest.raises(IdentityError, match="not signed by the consortium root"):
         rev.verify(root[1])
 

@@ -32,7 +32,7 @@ from supplychain.codes.labels import (
 )
 from supplychain.codes.signed_codes import sign_code
 from supplychain.errors import LabelError
-from supplychain.identity.certificates import generate_member_key
+from supplychain.identity.keys import generate_member_key
 from supplychain.ids import GTIN
 
 GTIN_A = GTIN("05012345000015")

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
+from supplychain.clock import now_iso
 from supplychain.errors import EventError, RuleViolation
 from supplychain.interchange.bundle import exchange, import_bundle
-from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.events import Event, EventType, Item
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Reason, Verdict
 from tests.conftest import (
@@ -149,11 +150,12 @@ def test_rule_breaking_event_from_a_peer_is_kept_as_evidence_but_not_applied(
         rogue.ledger.append_entries(DIST_A, rogue.store.log_size(DIST_A), [signed.to_bytes()])
         rogue.ledger.sign_own_checkpoint(DIST_A, key)
     exchange(rogue, network[PHARMACY])
-    status, reason = network[PHARMACY].ledger.event_status(signed.hash)
-    assert status == "rejected"
-    assert "only the custodian can ship" in reason
+    stored = network[PHARMACY].ledger.event_status(signed.hash)
+    assert stored is not None
+    assert stored.status == "rejected"
+    assert "only the custodian can ship" in (stored.reason or "")
     assert network[PHARMACY].ledger.pack(code.key).status is PackStatus.ACTIVE
-    kinds = {a[0] for a in network[PHARMACY].store.alerts()}
+    kinds = {a.kind for a in network[PHARMACY].store.alerts()}
     assert "rejected_event" in kinds
 
 
@@ -171,8 +173,8 @@ def test_forked_chain_is_flagged_and_both_events_kept(network: Network) -> None:
     report = maker.verify(code)
     assert report.verdict is Verdict.COUNTERFEIT
     assert Reason.FORKED_CHAIN in report.decision.reasons
-    alerts = [a for a in maker.store.alerts() if a[0] == "forked_chain"]
-    assert len(alerts) == 1 and second.hash in alerts[0][3]
+    alerts = [a for a in maker.store.alerts() if a.kind == "forked_chain"]
+    assert len(alerts) == 1 and second.hash in alerts[0].evidence
     assert len(maker.ledger.chain(code.key)) == 3
     with pytest.raises(RuleViolation, match="forked"):
         maker.destroy([code])
@@ -277,7 +279,7 @@ def test_revoked_member_later_entries_are_rejected(network: Network) -> None:
         assert maker.ledger.add_revocation(revocation)
     assert maker.verify(code).verdict is Verdict.GENUINE  # entry 0 is still valid
     assert maker.verify(second).decision.reasons == (Reason.UNKNOWN_SERIAL,)
-    assert maker.ledger.event_status(maker.ledger.signed_event(MAKER, 1).hash)[0] == "rejected"
+    assert maker.ledger.event_status(maker.ledger.signed_event(MAKER, 1).hash).status == "rejected"
     with pytest.raises(RuleViolation, match="revoked"):
         maker.commission(GTIN, "L1", date(2030, 1, 1), 1)
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from supplychain.clock import now_iso
 from supplychain.interchange.bundle import exchange
-from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.events import Event, EventType, Item
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 from supplychain.node.operations import Node

@@ -46,7 +46,7 @@ def test_killed_writer_leaves_a_consistent_store(network: Network) -> None:
         size = node.store.log_size(MAKER)
         assert size >= 4
         latest = node.store.latest_checkpoint(MAKER)
-        assert latest is not None and latest[0] == size  # no entry without its checkpoint
+        assert latest is not None and latest.size == size  # no entry without its checkpoint
         for batch in range(size):
             assert len(node.packs_of_lot(GTIN, f"K{batch}")) == 200  # whole batches only
         node.commission(GTIN, "AFTER", date(2030, 1, 31), 1)  # and it keeps working

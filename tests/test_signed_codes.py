@@ -27,10 +27,10 @@ from supplychain.identity.certificates import (
     MemberInfo,
     Role,
     create_root,
-    generate_member_key,
     issue_member_certificate,
     verify_member_certificate,
 )
+from supplychain.identity.keys import generate_member_key
 from supplychain.ids import GLN, GTIN
 
 GTIN_IN_PREFIX = GTIN("05012345000015")  # prefix 501234

@@ -27,10 +27,10 @@ from gui.tasks import Task
 from gui.widgets import STATES, big_button, table_view
 from supplychain.identity.certificates import Role
 from supplychain.ledger.alerts import kind_words
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import AlertRecord, PackRecord
 from supplychain.node.inspection import EventCheck, EvidenceEvent
 
-Alert = tuple[str, str, str, str]
+Alert = AlertRecord
 _STEP = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
          "dispense": "Dispensed", "undo_dispense": "Dispense undone", "destroy": "Destroyed"}
 
@@ -225,8 +225,8 @@ class InspectorView(QWidget):
         packs_split.setSizes([440, 700])
 
         self.alerts = RowsModel[Alert](
-            [("Alert", lambda a: kind_words(a[0])), ("Subject", lambda a: a[1]),
-             ("What it means", lambda a: a[2])])
+            [("Alert", lambda a: kind_words(a.kind)), ("Subject", lambda a: a.subject),
+             ("What it means", lambda a: a.detail)])
         self.alerts_view = table_view(self.alerts)
         self.alerts_view.selectionModel().selectionChanged.connect(self._alert_chosen)
         self.evidence = QPlainTextEdit()
@@ -311,7 +311,7 @@ class InspectorView(QWidget):
                                        else "color: #1e4620;")
         if inspection.alerts:
             self.pack_alerts.setText("⚠ " + " · ".join(
-                f"{kind_words(a[0])}: {a[2]}" for a in inspection.alerts))
+                f"{kind_words(a.kind)}: {a.detail}" for a in inspection.alerts))
         else:
             self.pack_alerts.setText("No alert names this pack.")
         self.report_button.setEnabled(True)
@@ -322,13 +322,13 @@ class InspectorView(QWidget):
         if not rows:
             return
         alert = self.alerts.rows[rows[0].row()]
-        self.ctx.call(lambda s, _t: s.evidence(alert[3]),
+        self.ctx.call(lambda s, _t: s.evidence(alert.evidence),
                       on_success=lambda events: self._show_evidence(alert, events))
 
     def _show_evidence(self, alert: Alert, events: list[EvidenceEvent]) -> None:
-        parts = [f"{kind_words(alert[0])}: {alert[2]}", ""]
+        parts = [f"{kind_words(alert.kind)}: {alert.detail}", ""]
         if not events:
-            parts.append(f"Evidence: {alert[3]}")
+            parts.append(f"Evidence: {alert.evidence}")
         for e in events:
             parts += [f"— Event {e.event_hash}", f"  signed by {e.author_name}, log {e.log} "
                       f"entry {e.index}, {e.type} at {e.time}", e.body, ""]
@@ -337,7 +337,7 @@ class InspectorView(QWidget):
     def _open_alert_pack(self) -> None:
         rows = self.alerts_view.selectionModel().selectedRows()
         if rows:
-            subject = self.alerts.rows[rows[0].row()][1]
+            subject = self.alerts.rows[rows[0].row()].subject
             if "/" in subject:
                 self.search(subject)
 

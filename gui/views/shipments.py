@@ -24,7 +24,7 @@ from gui.models import RowsModel, when
 from gui.widgets import ScanInput, big_button, heading
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import Role
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import PackRecord
 from supplychain.node.inspection import Shipment
 from supplychain.node.shipments import Candidate
 

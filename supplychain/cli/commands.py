@@ -194,8 +194,8 @@ def cmd_status(args: argparse.Namespace) -> None:
         for gln, size in node.store.log_sizes().items():
             latest = node.store.latest_checkpoint(gln)
             logs[gln] = {"name": node.ledger.member_name(gln), "size": size,
-                         "checkpoint_size": latest[0] if latest else None,
-                         "root": latest[1].hex() if latest else None}
+                         "checkpoint_size": latest.size if latest else None,
+                         "root": latest.root.hex() if latest else None}
         data = {"gln": node.gln, "name": node.name, "role": node.me.info.role.value,
                 "consortium": node.consortium, "logs": logs,
                 "events": node.store.event_counts()}
@@ -206,12 +206,14 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 def cmd_alerts(args: argparse.Namespace) -> None:
     with open_node(args) as node:
-        rows: list[dict[str, object]] = [{"kind": k, "subject": s, "detail": d, "evidence": e}
-                                          for k, s, d, e in node.store.alerts()]
+        rows: list[dict[str, object]] = [
+            {"kind": a.kind, "subject": a.subject, "detail": a.detail, "evidence": a.evidence}
+            for a in node.store.alerts()]
         # --- sync: evidence of lying or refused peers (supplychain.sync) ---
-        rows += [{"kind": k, "subject": s, "detail": d, "evidence": e, "peer": p,
-                  "first_seen": f, "last_seen": ls, "count": n}
-                 for k, s, p, d, e, f, ls, n in node.store.evidence()]
+        rows += [{"kind": e.kind, "subject": e.subject, "detail": e.detail,
+                  "evidence": e.evidence, "peer": e.peer, "first_seen": e.first_seen,
+                  "last_seen": e.last_seen, "count": e.count}
+                 for e in node.store.evidence()]
         # --- end sync ---
     for row in rows:
         row["words"] = kind_words(str(row["kind"]))

@@ -17,7 +17,7 @@ import platformdirs
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES
 from supplychain.errors import NoPassphrase
-from supplychain.identity.certificates import resolve_passphrase
+from supplychain.identity.keys import resolve_passphrase
 from supplychain.node.operations import Node, parse_codes
 
 EXIT_OK = 0

@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
-from supplychain.identity.certificates import resolve_passphrase
+from supplychain.identity.keys import resolve_passphrase
 from supplychain.node.network import add_peer, remove_peer, unblock_peer
 
 if TYPE_CHECKING:
@@ -113,9 +113,10 @@ def cmd_peers_unblock(args: argparse.Namespace) -> None:
 def cmd_peers_list(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         rows: list[dict[str, Any]] = [
-            {"url": u, "gln": g, "state": s, "reason": r, "added": a, "last_attempt": la,
-             "last_success": ls, "failures": f}
-            for u, g, s, r, a, la, ls, f in node.store.peers()]
+            {"url": p.url, "gln": p.gln, "state": p.state, "reason": p.reason, "added": p.added,
+             "last_attempt": p.last_attempt, "last_success": p.last_success,
+             "failures": p.failures}
+            for p in node.store.peers()]
     text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} last ok: "
                      f"{r['last_success'] or 'never'}"
                      + (f"\n    {r['reason']}" if r["reason"] else "") for r in rows)

@@ -24,7 +24,7 @@ from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from supplychain.errors import DamagedCode, NotAPackCode
-from supplychain.ids import GLN, GTIN, PackKey
+from supplychain.ids import GLN, GTIN, PackKey, check_gln
 
 __all__ = [
     "GS",
@@ -166,17 +166,8 @@ def validate_gtin(text: str) -> GTIN:
 
 
 def validate_gln(text: str) -> GLN:
-    """Check a 13-digit GS1 Global Location Number and return it."""
-    digits = text.strip()
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        raise DamagedCode(f"{_show(text)} is not a location number (GLN): a GLN has 13 digits.")
-    expected = gtin_check_digit(digits[:-1])
-    if digits[-1] != expected:
-        raise DamagedCode(
-            f"The location number (GLN) {digits} has a wrong check digit: the last digit "
-            f"should be {expected}, not {digits[-1]}. Check the number for a typing error."
-        )
-    return GLN(digits)
+    """A GLN typed by a person (outer spaces ignored), checked by ``ids.check_gln``."""
+    return check_gln(text.strip())
 
 
 def gtin_in_prefix(gtin: GTIN, prefix: str) -> bool:

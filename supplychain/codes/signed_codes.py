@@ -30,21 +30,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import rfc8785
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
-    Ed25519PublicKey,
 )
 
 from supplychain.codes.gs1 import PackCode, gtin_in_prefix, split_symbology_identifier
 from supplychain.errors import DamagedCode, IdentityError, InvalidSignature
-from supplychain.identity.certificates import Member, Role, sign, verify_signature
+from supplychain.identity import keys
+from supplychain.identity.certificates import Member, Role
+from supplychain.identity.keys import sign, verify_signature
 
 __all__ = [
     "CODE_SIGNATURE_TYPE",
@@ -136,7 +135,7 @@ def sign_code(
     `key_id` must be the id of `key`'s public key (`Member.key_id` of the signer's
     certificate); IdentityError otherwise, since such a label could never verify.
     """
-    own_id = _key_id(key.public_key())
+    own_id = keys.key_id(key.public_key())
     if key_id != own_id:
         raise IdentityError(
             f"Key id {key_id!r} does not belong to the signing key (its id is {own_id}); "
@@ -219,9 +218,3 @@ def verify_code_signature(code: PackCode, sig: CodeSignature, manufacturer: Memb
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _key_id(public_key: Ed25519PublicKey) -> str:
-    """Same rule as `Member.key_id`: SHA-256 of the raw public key, first 16 hex characters."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]

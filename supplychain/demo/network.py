@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN
 from supplychain.interchange.bundle import exchange
-from supplychain.ledger.events import Event, EventType, Item, now_iso
+from supplychain.ledger.events import Event, EventType, Item
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 
@@ -172,7 +173,7 @@ def _play_history(nodes: dict[str, Node], step: Callable[[], None]) -> dict[str,
         "at_manufacturer": lot_a[10].to_digital_link(),
         "lot_b_at_distributor": lot_b[2].to_digital_link(),
         "lot_b_at_manufacturer": lot_b[5].to_digital_link(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created": now_iso(),
     }
 
 

@@ -21,15 +21,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from supplychain.errors import IdentityError
 from supplychain.identity.certificates import (
     MemberInfo,
-    Revocation,
     create_root,
     issue_member_certificate,
     load_certificate,
-    load_private_key,
-    save_private_key,
-    sign_revocation,
     verify_member_certificate,
 )
+from supplychain.identity.keys import load_private_key, save_private_key
+from supplychain.identity.revocations import Revocation, sign_revocation
 from supplychain.ids import GLN
 
 

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
-from supplychain.identity.certificates import Revocation
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger.logs import Ledger
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
         latest = store.latest_checkpoint(gln)
         if latest is None:
             continue
-        cp_size, _, note, _ = latest
+        cp_size, note = latest.size, latest.note
         entries = store.entries(gln, 0, cp_size)
         logs.append({"gln": gln, "checkpoint": note,
                      "entries": [base64.b64encode(e).decode() for e in entries]})

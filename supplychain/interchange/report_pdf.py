@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -18,6 +17,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
 from supplychain.node.inspection import alerts_naming, check_chain
@@ -52,7 +52,7 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
     story: list[object] = [
         Paragraph(f"Custody report: {code.gtin} / {code.serial}", styles["Title"]),
         Paragraph(f"Made by {node.name} ({node.gln}) on "
-                  f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}", small),
+                  f"{clock.now().strftime('%Y-%m-%d %H:%M UTC')}", small),
         Spacer(1, 4 * mm),
         Paragraph(f"<b>Verdict at this node: {report.verdict.value.upper()}</b>",
                   styles["Heading2"]),
@@ -91,10 +91,10 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
                                small))
     story += [Spacer(1, 4 * mm), Paragraph("Alerts", styles["Heading3"])]
     if alerts:
-        for kind, subject, detail, evidence in alerts:
-            story.append(Paragraph(f"<b>{_escape(kind)}</b> — {_escape(subject)}: "
-                                   f"{_escape(detail)}", small))
-            story.append(Paragraph(f"Evidence: {_escape(evidence)}", small))
+        for alert in alerts:
+            story.append(Paragraph(f"<b>{_escape(alert.kind)}</b> — {_escape(alert.subject)}: "
+                                   f"{_escape(alert.detail)}", small))
+            story.append(Paragraph(f"Evidence: {_escape(alert.evidence)}", small))
     else:
         story.append(Paragraph("No alert names this pack.", small))
     story += [Spacer(1, 3 * mm), Paragraph("Event hashes", styles["Heading3"])]

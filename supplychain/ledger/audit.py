@@ -15,11 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from supplychain.errors import AuditFailure, SupplyChainError
-from supplychain.identity.certificates import (
-    Revocation,
-    load_certificate,
-    verify_member_certificate,
-)
+from supplychain.identity.certificates import load_certificate, verify_member_certificate
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger import merkle
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.logs import Ledger
@@ -67,7 +64,8 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
     progress("log entries and Merkle nodes")
     recomputed: dict[str, merkle.MemoryNodes] = {}
     count = 0
-    for gln, idx, data in store.all_entries():
+    for entry in store.all_entries():
+        gln, idx, data = entry.log, entry.index, entry.data
         nodes = recomputed.setdefault(gln, merkle.MemoryNodes())
         if idx != nodes.size:
             raise AuditFailure(f"Log {gln} has a gap before entry {idx}.")
@@ -77,7 +75,8 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
             raise AuditFailure(f"Log {gln}, entry {idx}: {exc}") from exc
         nodes.append(merkle.leaf_hash(data))
         count += 1
-    for gln, level, idx, stored in store.all_nodes():
+    for node in store.all_nodes():
+        gln, level, idx, stored = node.log, node.level, node.index, node.hash
         source = recomputed.get(gln)
         try:
             expected = source.perfect(level, idx) if source else None
@@ -89,7 +88,8 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
 
     progress("checkpoints")
     checkpoints = store.all_checkpoints()
-    for gln, size, root, note in checkpoints:
+    for held in checkpoints:
+        gln, size, root, note = held.log, held.size, held.root, held.note
         try:
             note_cp = SignedCheckpoint.parse(note)
             member = ledger.member(gln)

@@ -15,21 +15,23 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from supplychain.errors import EventError
-from supplychain.ids import GLN, GTIN, EventHash, PackKey
+from supplychain.clock import parse_iso
+from supplychain.errors import BadTimestamp, CodeError, EventError
+from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 10_000
 MAX_TEXT = 500
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_GLN = re.compile(r"^[0-9]{13}$")
-_GTIN = re.compile(r"^[0-9]{14}$")
-_PACK = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
+# Whole-string patterns: always used with fullmatch (a "$" would let a trailing newline in).
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_GTIN = re.compile(r"[0-9]{14}")
+_PACK = re.compile(r"[0-9]{14}/[!-~]{1,20}")
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class EventType(str, Enum):
@@ -73,10 +75,10 @@ class Item:
             raise EventError("An event item is not an object.")
         _only_keys(data, {"pack", "prev", "lot", "expiry"}, "event item")
         pack = data.get("pack")
-        if not isinstance(pack, str) or not _PACK.match(pack):
+        if not isinstance(pack, str) or not _PACK.fullmatch(pack):
             raise EventError(f"Event item names no valid pack ({pack!r}).")
         prev = data.get("prev")
-        if prev is not None and (not isinstance(prev, str) or not _HEX64.match(prev)):
+        if prev is not None and (not isinstance(prev, str) or not _HEX64.fullmatch(prev)):
             raise EventError(f"Event item for {pack} has a malformed 'prev' hash.")
         lot = data.get("lot")
         if lot is not None and (not isinstance(lot, str) or not 0 < len(lot) <= 20):
@@ -132,7 +134,7 @@ class Event:
 
     @property
     def datetime(self) -> datetime:
-        return datetime.fromisoformat(self.time)
+        return parse_iso(self.time)
 
     @classmethod
     def from_dict(cls, data: Any) -> Event:
@@ -149,17 +151,15 @@ class Event:
             raise EventError(f"Unknown event type {data.get('type')!r}.") from None
         author = _gln(data.get("author"), "author")
         key_id = data.get("key")
-        if not isinstance(key_id, str) or not re.fullmatch(r"[0-9a-f]{16}", key_id):
+        if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
             raise EventError("Event has a malformed signing key id.")
         time = data.get("time")
         if not isinstance(time, str):
             raise EventError("Event has no time.")
         try:
-            moment = datetime.fromisoformat(time)
-        except ValueError:
-            raise EventError(f"Event time {time!r} is not ISO 8601.") from None
-        if moment.tzinfo is None:
-            raise EventError(f"Event time {time!r} has no time zone offset.")
+            parse_iso(time)
+        except BadTimestamp as exc:
+            raise EventError(f"Event: {exc}") from None
         raw_items = data.get("items")
         if not isinstance(raw_items, list) or len(raw_items) > MAX_ITEMS:
             raise EventError(f"Event items must be a list of at most {MAX_ITEMS}.")
@@ -168,12 +168,12 @@ class Event:
             raise EventError("Event names the same pack twice.")
         to = _gln(data["to"], "recipient") if "to" in data else None
         gtin = data.get("gtin")
-        if gtin is not None and (not isinstance(gtin, str) or not _GTIN.match(gtin)):
+        if gtin is not None and (not isinstance(gtin, str) or not _GTIN.fullmatch(gtin)):
             raise EventError("Event has a malformed GTIN.")
         lot = _text(data.get("lot"), "lot", 20)
         reason = _text(data.get("reason"), "reason", MAX_TEXT)
         doc = data.get("doc")
-        if doc is not None and (not isinstance(doc, str) or not _HEX64.match(doc)):
+        if doc is not None and (not isinstance(doc, str) or not _HEX64.fullmatch(doc)):
             raise EventError("Event has a malformed document hash.")
         event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
                     lot, reason, doc)
@@ -277,11 +277,6 @@ def canonical_json(value: Any) -> bytes:
         raise EventError(f"An event holds a value that cannot be encoded ({exc}).") from None
 
 
-def now_iso() -> str:
-    """The current UTC time as ISO 8601 with offset and milliseconds."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
     extra = set(data) - allowed
     if extra:
@@ -289,9 +284,10 @@ def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
 
 
 def _gln(value: Any, what: str) -> GLN:
-    if not isinstance(value, str) or not _GLN.match(value):
-        raise EventError(f"Event {what} is not a 13-digit GLN ({value!r}).")
-    return GLN(value)
+    try:
+        return check_gln(value)
+    except CodeError as exc:
+        raise EventError(f"Event {what} is not a 13-digit GLN ({value!r}): {exc}") from None
 
 
 def _text(value: Any, what: str, limit: int) -> str | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from supplychain import clock
 from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.ids import GTIN
 from supplychain.ledger.store import Store
@@ -36,7 +37,7 @@ class SyncInfo:
 def sync_info(store: Store, logs: Iterable[str], own: str,
               now: datetime | None = None) -> SyncInfo:
     """Freshness of ``logs`` (the own log ``own`` is skipped: it is always current)."""
-    when = now or datetime.now(UTC)
+    when = now or clock.now()
     configured = store.get_meta(STALE_AFTER_META)
     limit = timedelta(seconds=int(configured)) if configured else STALE_AFTER
     synced = store.synced()
@@ -44,8 +45,8 @@ def sync_info(store: Store, logs: Iterable[str], own: str,
     stale = False
     for gln in sorted(set(logs) - {own}):
         row = synced.get(gln)
-        last[gln] = row[0] if row else None
-        if row is None or when - datetime.fromisoformat(row[0]) > limit:
+        last[gln] = row.last_synced if row else None
+        if row is None or when - clock.parse_iso(row.last_synced) > limit:
             stale = True
     return SyncInfo(last, stale, int(limit.total_seconds()))
 
@@ -60,5 +61,5 @@ def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None
         logs.add(custodian)
     if logs:
         return logs
-    return {gln for gln, prefixes in store.manufacturer_prefixes()
-            if any(gtin_in_prefix(GTIN(gtin), p) for p in prefixes)}
+    return {m.gln for m in store.manufacturer_prefixes()
+            if any(gtin_in_prefix(GTIN(gtin), p) for p in m.prefixes)}

@@ -1,23 +1,22 @@
 """The ledger: verified logs in the store, and the pack state derived from them.
 
 ``Ledger`` checks every entry before it is stored (canonical form, author certificate,
-signature, revocation), keeps each log's Merkle nodes so roots and proofs cost O(log n), and
-derives pack state with the pure rules in ``supplychain.ledger.rules``. Derivation is
-order-independent: an event whose ``prev`` has not arrived waits in ``pending``; a fork keeps
-both events.
+signature, revocation), keeps each log's Merkle nodes so roots and proofs cost O(log n), signs
+and accepts checkpoints, and hands stored entries to ``supplychain.ledger.derivation`` for the
+pack state (order-independent: an event whose ``prev`` has not arrived waits; a fork keeps
+both events).
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from supplychain.clock import now_iso
 from supplychain.errors import (
     CheckpointError,
     EventError,
@@ -25,29 +24,25 @@ from supplychain.errors import (
     InconsistentLog,
     InvalidSignature,
     LedgerError,
-    RuleViolation,
 )
 from supplychain.identity.certificates import (
     Member,
-    Revocation,
     load_certificate,
     verify_member_certificate,
-    verify_signature,
+    verify_stored_certificate,
 )
-from supplychain.ids import GLN, EventHash
+from supplychain.identity.keys import verify_signature
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger import merkle
 from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
-from supplychain.ledger.events import EventType, SignedEvent
-from supplychain.ledger.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
+from supplychain.ledger.derivation import StoredEvent, derive_batch
+from supplychain.ledger.events import SignedEvent
+from supplychain.ledger.records import ChainStep, EventRecord, PackRecord
 from supplychain.ledger.store import Store
 
 PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
 PARALLEL_CHUNK = 500  # entries per worker job (and per stored, derived chunk)
 REBUILD_CHUNK = 1_000
-
-APPLIED = "applied"
-PENDING = "pending"
-REJECTED = "rejected"
 
 
 class StoredNodes:
@@ -86,37 +81,6 @@ class _FetchedNodes(StoredNodes):
     def perfect(self, level: int, index: int) -> bytes:
         found = self.found.get((level, index))
         return found if found is not None else self.store.node(self.gln, level, index)
-
-
-@dataclass(frozen=True)
-class PackRecord:
-    """The derived state of one pack (its head event), as the verdict needs it."""
-
-    pack: str
-    gtin: str
-    serial: str
-    lot: str
-    expiry: date
-    status: PackStatus
-    custodian: GLN
-    recipient: GLN | None
-    head: EventHash
-    forked: bool
-
-
-@dataclass(frozen=True)
-class ChainStep:
-    """One event of a pack's custody chain, oldest first."""
-
-    event_hash: EventHash
-    prev: EventHash | None
-    log: GLN
-    index: int
-    type: EventType
-    time: str
-    status: PackStatus
-    custodian: GLN
-    recipient: GLN | None
 
 
 class Ledger:
@@ -162,8 +126,7 @@ class Ledger:
                 )
             pem = found
         # Certificates were verified when stored; verify again (the file may be tampered).
-        member = verify_member_certificate(load_certificate(pem), self.root_cert,
-                                           at=_cert_time(pem))
+        member = verify_stored_certificate(pem, self.root_cert)
         self._members[(gln, member.key_id)] = member
         if key_id is None:
             self._latest[gln] = member
@@ -280,8 +243,9 @@ class Ledger:
         for data in entries:
             nodes.extend(compact.append(merkle.leaf_hash(data)))
         self.store.put_nodes(gln, nodes)
-        self._derive_batch([(s, h, gln, start + i)
-                            for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
+        derive_batch(self.store, self.member,
+                     [(s, h, gln, start + i)
+                      for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
 
     def _append_parallel(self, gln: str, start: int, entries: list[bytes],
                          workers: int) -> list[SignedEvent]:
@@ -345,7 +309,7 @@ class Ledger:
         size = self.store.log_size(gln)
         checkpoint = Checkpoint(self.origin(gln), size, self.root(gln, size))
         signed = sign_checkpoint(checkpoint, self.origin(gln), key)  # type: ignore[arg-type]
-        self.store.put_checkpoint(gln, size, checkpoint.root_hash, signed.to_text(), _now())
+        self.store.put_checkpoint(gln, size, checkpoint.root_hash, signed.to_text(), now_iso())
         return signed
 
     def accept_checkpoint(self, gln: str, note: str) -> SignedCheckpoint:
@@ -361,8 +325,7 @@ class Ledger:
         verified = False
         for pem in self.store.member_certs(gln):
             try:
-                member = verify_member_certificate(load_certificate(pem), self.root_cert,
-                                                   at=_cert_time(pem))
+                member = verify_stored_certificate(pem, self.root_cert)
                 signed.verify(member.public_key)
                 verified = True
                 break
@@ -372,7 +335,7 @@ class Ledger:
             raise CheckpointError(f"Checkpoint of log {gln} at size {cp.size} is not signed by "
                                   f"{gln}'s member key.")
         held = self.store.checkpoint_at(gln, cp.size)
-        if held is not None and held[0] != cp.root_hash:
+        if held is not None and held.root != cp.root_hash:
             raise InconsistentLog(f"Log {gln} has two signed checkpoints of size {cp.size} with "
                                   "different roots (equivocation).")
         if cp.size > self.store.log_size(gln):
@@ -384,295 +347,46 @@ class Ledger:
                 f"Log {gln}: the signed root at size {cp.size} is {cp.root_hash.hex()[:16]}…, "
                 f"the entries held give {computed.hex()[:16]}…"
             )
-        self.store.put_checkpoint(gln, cp.size, cp.root_hash, signed.to_text(), _now())
+        self.store.put_checkpoint(gln, cp.size, cp.root_hash, signed.to_text(), now_iso())
         return signed
 
     def latest_checkpoint(self, gln: str) -> SignedCheckpoint | None:
         row = self.store.latest_checkpoint(gln)
-        return None if row is None else SignedCheckpoint.parse(row[2])
+        return None if row is None else SignedCheckpoint.parse(row.note)
 
     # --- derivation ----------------------------------------------------------------
     def rebuild(self) -> None:
         """Recompute every derived table from the logs (inside one transaction)."""
         with self.store.transaction():
             self.store.clear_derived()
-            batch: list[tuple[SignedEvent, str, str, int]] = []
-            for gln, idx, data in self.store.all_entries():
-                signed = SignedEvent.from_bytes(data)
-                batch.append((signed, signed.hash, gln, idx))
+            batch: list[StoredEvent] = []
+            for entry in self.store.all_entries():
+                signed = SignedEvent.from_bytes(entry.data)
+                batch.append((signed, signed.hash, entry.log, entry.index))
                 if len(batch) >= REBUILD_CHUNK:
-                    self._derive_batch(batch)
+                    derive_batch(self.store, self.member, batch)
                     batch = []
-            self._derive_batch(batch)
-
-    def _derive_batch(self, batch: list[tuple[SignedEvent, str, str, int]]) -> None:
-        """Derive stored entries ``(signed, hash, gln, idx)`` in order, as one unit of work.
-
-        Exactly the effect of deriving them one by one; what derivation reads is fetched for
-        the whole batch in a few statements and kept (``_Batch``), and the rows it writes to
-        events, event_items, packs and alerts go out in one statement per table at the end.
-        """
-        if not batch:
-            return
-        b = _Batch(self.store, batch)
-        for signed, h, gln, idx in batch:
-            self._derive(b, signed, h, gln, idx)
-        b.flush()
-
-    def _derive(self, b: _Batch, signed: SignedEvent, h: str, gln: str, idx: int) -> None:
-        if b.event(h) is not None:
-            b.alert("duplicate_entry", h, f"Event {h[:12]} appears twice in logs.", f"{gln}:{idx}")
-            return
-        b.new_event(h, gln, idx, signed.event.type.value, signed.event.time, signed)
-        queue: deque[tuple[str, SignedEvent]] = deque([(h, signed)])
-        while queue:
-            event_hash, current = queue.popleft()
-            if self._evaluate(b, event_hash, current) == PENDING:
-                continue
-            for waiter in b.waiting_on(event_hash):
-                self.store.clear_pending(waiter)
-                row = b.event(waiter)
-                assert row is not None
-                queue.append((waiter, b.signed.get(waiter)
-                              or SignedEvent.from_bytes(self.store.entry(row[0], row[1]))))
-
-    def _evaluate(self, b: _Batch, h: str, signed: SignedEvent) -> str:
-        """Try to apply one stored event; return its resulting status."""
-        event = signed.event
-        row = b.event(h)
-        assert row is not None
-        gln, idx = row[0], row[1]
-        try:
-            actor = self.member(gln, event.key_id).info
-        except IdentityError as exc:
-            return self._reject(b, h, str(exc))
-        valid_size = b.revocation_size(gln)
-        if valid_size is not None and idx >= valid_size:
-            return self._reject(b, h, f"{actor.name} ({gln}) was revoked; entries from "
-                                      f"{valid_size} on are rejected.")
-        if event.type is EventType.RECALL:
-            try:
-                check_recall(event, actor)
-            except RuleViolation as exc:
-                return self._reject(b, h, str(exc))
-            assert event.gtin is not None and event.lot is not None
-            self.store.put_recall(event.gtin, event.lot, h)
-            return b.set(h, APPLIED, None)
-        if event.type is EventType.REPORT:
-            for item in event.items:
-                self.store.put_report(item.pack, h, gln, event.reason or "")
-            return b.set(h, APPLIED, None)
-
-        waiting: list[str] = []
-        befores: list[tuple[PackState | None, int]] = []
-        for item in event.items:
-            if item.prev is None:
-                befores.append((None, 0))
-                continue
-            prev_row = b.event(item.prev)
-            if prev_row is None or prev_row[4] == PENDING:
-                waiting.append(item.prev)
-                continue
-            if prev_row[4] == REJECTED:
-                return self._reject(b, h, f"{item.pack}: its previous event {item.prev[:12]} "
-                                          "was rejected.")
-            state = b.item_state(item.prev, item.pack)
-            if state is None:
-                return self._reject(b, h, f"{item.pack}: the event named as previous "
-                                          f"({item.prev[:12]}) does not concern this pack.")
-            befores.append((replace(_state_from_row(item.pack, state), since=prev_row[3]),
-                            state[0] + 1))
-        if waiting:
-            for prev in waiting:
-                self.store.put_pending(h, prev)
-                b.waited.add(prev)
-            for item in event.items:
-                self.store.put_pending_pack(h, item.pack)
-            return PENDING
-        try:
-            afters = [apply_item(event, item, actor, before)
-                      for item, (before, _) in zip(event.items, befores, strict=True)]
-        except RuleViolation as exc:
-            return self._reject(b, h, str(exc))
-        for item, (_, depth), after in zip(event.items, befores, afters, strict=True):
-            rows = b.add_item(h, item.pack, item.prev, depth, after.lot,
-                              after.expiry.isoformat(), after.status.value, after.custodian,
-                              after.recipient)
-            # As SQL would list them: the pack's other items with the same prev, by hash.
-            siblings = (sorted(r[0] for r in rows if r[1] == item.prev and r[0] != h)
-                        if len(rows) > 1 else ())
-            for sibling in siblings:
-                pair = ",".join(sorted((h, sibling)))
-                b.alert("forked_chain", item.pack,
-                        f"Two events extend the same previous event of {item.pack}: a double "
-                        "transfer or a cloned pack.", pair)
-            b.refresh_pack(item.pack, rows)
-        return b.set(h, APPLIED, None)
-
-    def _reject(self, b: _Batch, h: str, reason: str) -> str:
-        b.alert("rejected_event", h, reason, h)
-        return b.set(h, REJECTED, reason)
+            derive_batch(self.store, self.member, batch)
 
     # --- reading derived state -----------------------------------------------------
-    def event_status(self, h: str) -> tuple[str, str | None] | None:
-        row = self.store.event_row(h)
-        return None if row is None else (row[4], row[5])
+    def event_status(self, h: str) -> EventRecord | None:
+        """The stored event ``h``: its place in its log and its status (None if unknown)."""
+        return self.store.event_row(h)
 
     def pack(self, pack: str) -> PackRecord | None:
-        row = self.store.pack_row(pack)
-        if row is None:
-            return None
-        return PackRecord(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]),
-                          PackStatus(row[5]), GLN(row[6]), GLN(row[7]) if row[7] else None,
-                          EventHash(row[8]), bool(row[9]))
+        return self.store.pack_row(pack)
 
     def chain(self, pack: str) -> list[ChainStep]:
         """Every applied event of the pack, oldest first (forks included, by depth)."""
-        return [ChainStep(EventHash(r[0]), EventHash(r[1]) if r[1] else None, GLN(r[3]),
-                          int(r[4]), EventType(r[5]), r[6], PackStatus(r[7]), GLN(r[8]),
-                          GLN(r[9]) if r[9] else None)
-                for r in self.store.chain_of_pack(pack)]
+        return self.store.chain_of_pack(pack)
 
     def signed_event(self, gln: str, index: int) -> SignedEvent:
         return SignedEvent.from_bytes(self.store.entry(gln, index))
-
-
-class _Batch:
-    """What one derivation batch has read and will write; the store sees the writes at flush.
-
-    Reads derivation makes, answered here exactly as the SQL would answer them, given that
-    every write of the batch to events, event_items, packs and alerts is held here until
-    ``flush`` (pending, recalls and reports are written at once: rare, and read back only by
-    ``waiting_on``, which asks the store whenever a pending row may exist):
-
-    - ``event(h)``: events row, from the rows fetched for the batch's events and their
-      ``prev``s in one statement, then the batch's own inserts and status changes;
-    - ``item_state`` / siblings / head / forked: from every item row of each pack the batch
-      touches (fetched in one statement), plus the batch's own items;
-    - ``waiting_on(h)``: empty without a query unless a pending row may name ``h``.
-    """
-
-    def __init__(self, store: Store, batch: list[tuple[SignedEvent, str, str, int]]) -> None:
-        self.store = store
-        hashes = [h for _, h, _, _ in batch]
-        prevs = {item.prev for s, _, _, _ in batch for item in s.event.items if item.prev}
-        fetched = store.event_rows({*hashes, *prevs})
-        self.events: dict[str, list[Any] | None] = {h: None for h in hashes}
-        self.events.update({h: None for h in prevs})
-        self.events.update({h: list(row) for h, row in fetched.items()})
-        self.inserted: dict[str, None] = {}  # events new in this batch, in order
-        self.changed: dict[str, None] = {}  # stored events whose status changed
-        self.signed: dict[str, SignedEvent] = {}
-        self.items: dict[str, list[tuple[Any, ...]]] = {}
-        packs = {item.pack for s, _, _, _ in batch for item in s.event.items}
-        self.items.update({p: [] for p in packs})
-        for row in store.items_of_packs(packs):
-            self.items[row[0]].append(row[1:])
-        self.new_items: list[tuple[Any, ...]] = []
-        self.packs: dict[str, tuple[Any, ...]] = {}
-        self.alerts: list[tuple[str, str, str, str]] = []
-        self.asked = set(hashes)  # events for which ``waited`` is known exactly
-        self.waited = store.waited_on(hashes)
-        self.revocations: dict[str, int | None] = {}
-
-    def event(self, h: str) -> list[Any] | None:
-        """The events row ``[gln, idx, type, time, status, reason]`` of ``h``, or None."""
-        if h in self.events:
-            return self.events[h]
-        row = self.store.event_row(h)
-        found = self.events[h] = None if row is None else list(row)
-        return found
-
-    def new_event(self, h: str, gln: str, idx: int, etype: str, time: str,
-                  signed: SignedEvent) -> None:
-        self.events[h] = [gln, idx, etype, time, PENDING, None]
-        self.inserted[h] = None
-        self.signed[h] = signed
-
-    def set(self, h: str, status: str, reason: str | None) -> str:
-        row = self.events[h]
-        assert row is not None
-        row[4], row[5] = status, reason
-        if h not in self.inserted:
-            self.changed[h] = None
-        return status
-
-    def revocation_size(self, gln: str) -> int | None:
-        if gln not in self.revocations:
-            self.revocations[gln] = self.store.revocation_size(gln)
-        return self.revocations[gln]
-
-    def pack_items(self, pack: str) -> list[tuple[Any, ...]]:
-        """``(event_hash, prev, depth, lot, expiry, status, custodian, recipient)`` rows."""
-        rows = self.items.get(pack)
-        if rows is None:
-            rows = self.items[pack] = [r[1:] for r in self.store.items_of_pack(pack)]
-        return rows
-
-    def item_state(self, h: str, pack: str) -> tuple[Any, ...] | None:
-        for row in self.pack_items(pack):
-            if row[0] == h:
-                return row[2:]
-        return None
-
-    def add_item(self, h: str, pack: str, prev: str | None, depth: int, lot: str, expiry: str,
-                 status: str, custodian: str, recipient: str | None) -> list[tuple[Any, ...]]:
-        rows = self.pack_items(pack)
-        rows.append((h, prev, depth, lot, expiry, status, custodian, recipient))
-        self.new_items.append((h, pack, prev, depth, lot, expiry, status, custodian, recipient))
-        return rows
-
-    def refresh_pack(self, pack: str, rows: list[tuple[Any, ...]]) -> None:
-        # HEAD_ITEM: ORDER BY depth DESC, event_hash DESC LIMIT 1; FORKED_PREVS: a prev
-        # (NULL included) shared by two items.
-        if len(rows) == 1:
-            head, forked = rows[0], False
-        else:
-            head = max(rows, key=lambda r: (r[2], r[0]))
-            prevs = [r[1] for r in rows]
-            forked = len(set(prevs)) != len(prevs)
-        gtin, serial = split_pack_key(pack)
-        self.packs.pop(pack, None)  # keep the order of last writes
-        self.packs[pack] = (pack, gtin, serial, head[3], head[4], head[5], head[6], head[7],
-                            head[0], int(forked))
-
-    def alert(self, kind: str, subject: str, detail: str, evidence: str) -> None:
-        self.alerts.append((kind, subject, detail, evidence))
-
-    def waiting_on(self, h: str) -> list[str]:
-        if h in self.asked and h not in self.waited:
-            return []
-        return self.store.waiting_on(h)
-
-    def flush(self) -> None:
-        rows = self.events
-        self.store.put_events((h, *rows[h]) for h in self.inserted)  # type: ignore[misc]
-        self.store.set_events_status((rows[h][4], rows[h][5], h)  # type: ignore[index]
-                                     for h in self.changed)
-        self.store.put_items(self.new_items)
-        self.store.put_packs(self.packs.values())
-        self.store.put_alerts(self.alerts)
 
 
 def _raw_key(member: Member) -> bytes:
     return member.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def _state_from_row(pack: str, row: tuple[int, str, str, str, str, str | None]) -> PackState:
-    gtin, serial = split_pack_key(pack)
-    return PackState(gtin, serial, row[1], date.fromisoformat(row[2]), PackStatus(row[3]),
-                     GLN(row[4]), GLN(row[5]) if row[5] else None)
-
-
-def _cert_time(pem: bytes) -> datetime:
-    """Verify stored certificates as of their own validity (entries outlive certificates)."""
-    cert = load_certificate(pem)
-    return cert.not_valid_before_utc
-
-
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-." else "-" for c in name.lower()).strip("-") or "c"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

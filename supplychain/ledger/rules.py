@@ -8,9 +8,10 @@ on bundle import, on sync and when derived tables are rebuilt.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import Enum
 
+from supplychain.clock import parse_iso
 from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
 from supplychain.identity.certificates import MemberInfo, Role
@@ -103,7 +104,7 @@ def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackStat
                             "that dispense, as the very next step.")
     if before.since is None:
         raise RuleViolation(f"{item.pack}: the time of the dispense is unknown.")
-    elapsed = datetime.fromisoformat(event.time) - datetime.fromisoformat(before.since)
+    elapsed = parse_iso(event.time) - parse_iso(before.since)
     if elapsed > UNDO_DISPENSE_WINDOW or elapsed < timedelta(0):
         raise RuleViolation(f"{item.pack}: a dispense can be undone only within "
                             f"{UNDO_DISPENSE_WINDOW.days} days; report the pack instead.")

@@ -3,12 +3,13 @@ quarantine. The GUI offers these as buttons; the CLI has a command for each."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
+from supplychain import clock
 from supplychain.identity.certificates import Role
 from supplychain.ledger.events import EventType
-from supplychain.ledger.logs import PackRecord
+from supplychain.ledger.records import PackRecord
 from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.operations import VerdictReport
@@ -46,7 +47,7 @@ def may_undo_dispense(report: VerdictReport, gln: str, role: Role,
         return False
     last = report.history[-1]
     return (last.type is EventType.DISPENSE and last.actor == gln
-            and (now or datetime.now(UTC)) - datetime.fromisoformat(last.time)
+            and (now or clock.now()) - clock.parse_iso(last.time)
             <= UNDO_DISPENSE_WINDOW)
 
 

@@ -29,10 +29,11 @@ from supplychain.errors import CodeError, MerkleError, RuleViolation, SupplyChai
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
-from supplychain.ledger.logs import ChainStep, Ledger, PackRecord
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import AlertRecord, ChainStep, PackRecord
 from supplychain.ledger.rules import PackStatus
 
-_PACK_KEY = re.compile(r"^[0-9]{14}/[!-~]{1,20}$")
+_PACK_KEY = re.compile(r"[0-9]{14}/[!-~]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,11 @@ def gather_event(ledger: Ledger, step: ChainStep) -> EventEvidence:
         latest = store.latest_checkpoint(step.log)
     except SupplyChainError as exc:
         return replace(evidence, problem=str(exc))
-    if latest is None or latest[0] <= step.index:
+    if latest is None or latest.size <= step.index:
         return evidence
-    checkpoint = (latest[0], latest[1])
+    checkpoint = (latest.size, latest.root)
     try:
-        proof = tuple(ledger.inclusion_proof(step.log, step.index, latest[0]))
+        proof = tuple(ledger.inclusion_proof(step.log, step.index, latest.size))
     except SupplyChainError as exc:
         return replace(evidence, checkpoint=checkpoint, problem=str(exc))
     return replace(evidence, checkpoint=checkpoint, proof=proof)
@@ -127,16 +128,16 @@ def assess_event(evidence: EventEvidence) -> EventCheck:
     return EventCheck(step, name, True, True, size)
 
 
-def all_alerts(ledger: Ledger) -> list[tuple[str, str, str, str]]:
-    """Every alert: (kind, subject, detail, evidence), by kind and subject."""
+def all_alerts(ledger: Ledger) -> list[AlertRecord]:
+    """Every alert, by kind and subject."""
     return ledger.store.alerts()
 
 
 def alerts_naming(ledger: Ledger, pack: str,
-                  checks: Iterable[EventCheck]) -> list[tuple[str, str, str, str]]:
+                  checks: Iterable[EventCheck]) -> list[AlertRecord]:
     """The alerts whose subject is ``pack`` or one of the events of its checked chain."""
     subjects = {pack} | {c.step.event_hash for c in checks}
-    return [a for a in all_alerts(ledger) if a[1] in subjects]
+    return [a for a in all_alerts(ledger) if a.subject in subjects]
 
 
 def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
@@ -148,9 +149,9 @@ def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
 
 
 def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:
-    for gln, idx, data in ledger.store.all_entries():
+    for entry in ledger.store.all_entries():
         try:
-            yield gln, idx, SignedEvent.from_bytes(data)
+            yield entry.log, entry.index, SignedEvent.from_bytes(entry.data)
         except SupplyChainError:
             continue
 
@@ -161,7 +162,7 @@ def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]
     if not text:
         return []
     keys: list[str] = []
-    if _PACK_KEY.match(text):
+    if _PACK_KEY.fullmatch(text):
         keys = [text]
     else:
         try:
@@ -175,7 +176,7 @@ def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]
     gtin = text.zfill(14) if digits and len(text) in (8, 12, 14) else None
     gln = text if digits and len(text) == 13 else None
     lowered = text.lower()
-    orgs = {g for g, name, _ in ledger.store.member_names() if lowered in name.lower()}
+    orgs: set[str] = {m.gln for m in ledger.store.member_names() if lowered in m.name.lower()}
     if gln:
         orgs.add(gln)
     found: dict[str, None] = {}
@@ -271,7 +272,7 @@ def evidence_events(ledger: Ledger, evidence: str) -> list[EvidenceEvent]:
         row = ledger.store.event_row(part.strip())
         if row is None:
             continue
-        log, idx = row[0], int(row[1])
+        log, idx = row.log, row.index
         signed = ledger.signed_event(log, idx)
         body = json.dumps({"event": signed.event.to_dict(),
                            "signature": signed.signature.hex()}, indent=2)

@@ -6,21 +6,15 @@ evidence kept. Used by the `peers` commands and by the app's Network view alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
+from supplychain.clock import now, now_iso
 from supplychain.errors import BadPeerUrl, UnknownPeer
 from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
-from supplychain.ledger.events import now_iso
 from supplychain.ledger.freshness import sync_info
+from supplychain.ledger.records import MemberSummary
 from supplychain.node.operations import Node
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    gln: str
-    name: str
-    role: str
 
 
 @dataclass(frozen=True)
@@ -129,24 +123,26 @@ def unblock_peer(node: Node, text: str) -> str:
     return url
 
 
-def members(node: Node) -> tuple[MemberRow, ...]:
+def members(node: Node) -> tuple[MemberSummary, ...]:
     """Every member whose certificate this node holds, by GLN."""
-    return tuple(MemberRow(g, n, r) for g, n, r in node.store.member_names())
+    return tuple(node.store.member_names())
 
 
 def peers(node: Node) -> tuple[PeerRow, ...]:
     """This node's peers with the member names known and their reasons in plain words."""
     names = {m.gln: m.name for m in members(node)}
-    return tuple(PeerRow(u, g, names.get(g) if g else None, st, reason_words(r), a, la, ls, f)
-                 for u, g, st, r, a, la, ls, f in node.store.peers())
+    return tuple(PeerRow(p.url, p.gln, names.get(p.gln) if p.gln else None, p.state,
+                         reason_words(p.reason), p.added, p.last_attempt, p.last_success,
+                         p.failures)
+                 for p in node.store.peers())
 
 
 # --- status ------------------------------------------------------------------------------------
-def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
+def network_status(node: Node, at: datetime | None = None) -> NetworkStatus:
     """Peers, logs (size, checkpoint, freshness) and the sync evidence kept."""
     store = node.store
-    when = now or datetime.now(UTC)
-    names = {m.gln: m.name for m in members(node)}
+    when = at or now()
+    names: dict[str, str] = {m.gln: m.name for m in members(node)}
     peer_rows = peers(node)
     peer_names = {p.url: p.name for p in peer_rows}
     sizes = store.log_sizes()
@@ -160,11 +156,12 @@ def network_status(node: Node, now: datetime | None = None) -> NetworkStatus:
         own = gln == node.gln
         stale = False if own else sync_info(store, [gln], node.gln, when).stale
         logs.append(LogRow(gln, names.get(gln, f"unknown organisation {gln}"),
-                           sizes.get(gln, 0), head[0] if head else None,
-                           head[1].hex()[:16] if head else None, row[0] if row else None,
-                           row[1] if row else None, peer_names.get(row[1]) if row else None,
-                           own, stale))
-    evidence = tuple(EvidenceRow(k, kind_words(k), s, p, d, f, ls, n)
-                     for k, s, p, d, _e, f, ls, n in store.evidence())
+                           sizes.get(gln, 0), head.size if head else None,
+                           head.root.hex()[:16] if head else None,
+                           row.last_synced if row else None, row.peer if row else None,
+                           peer_names.get(row.peer) if row else None, own, stale))
+    evidence = tuple(EvidenceRow(e.kind, kind_words(e.kind), e.subject, e.peer, e.detail,
+                                 e.first_seen, e.last_seen, e.count)
+                     for e in store.evidence())
     threshold = sync_info(store, [], node.gln, when).stale_after_seconds
     return NetworkStatus(peer_rows, tuple(logs), evidence, threshold)

@@ -16,12 +16,14 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from supplychain import clock
+from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode, validate_gln, validate_gtin
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES, parse_scanned
 from supplychain.codes.signed_codes import (
@@ -43,16 +45,15 @@ from supplychain.identity.certificates import (
     Member,
     Role,
     load_certificate,
-    load_private_key,
-    resolve_passphrase,
-    save_private_key,
     verify_member_certificate,
 )
+from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
 from supplychain.ledger import merkle
-from supplychain.ledger.events import Event, EventType, Item, SignedEvent, now_iso
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
-from supplychain.ledger.logs import APPLIED, ChainStep, Ledger, PackRecord
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.store import Store
 from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
@@ -207,9 +208,9 @@ class Node:
             self.ledger.append_entries(self.gln, start, [s.to_bytes() for s in signed])
             for s in signed:
                 status = self.ledger.event_status(s.hash)
-                if status is None or status[0] != APPLIED:
-                    reason = status[1] if status and status[1] else "its previous event is missing"
-                    raise RuleViolation(reason)
+                if status is None or status.status is not EventStatus.APPLIED:
+                    raise RuleViolation(status.reason if status and status.reason
+                                        else "its previous event is missing")
             self.ledger.sign_own_checkpoint(self.gln, key)
         return signed
 
@@ -331,7 +332,7 @@ class Node:
         record = self.ledger.pack(pack_code.key)
         facts = replace(self._facts(pack_code, record), code_signature=signature_check)
         decision = decide(pack_code, facts, self.gln, self.me.info.role,
-                          today or datetime.now(UTC).date())
+                          today or clock.now().date())
         history = tuple(self.history(pack_code)) if record else ()
         # --- sync: last synced time of each relevant log, stale flag ---
         freshness = sync_info(self.store, relevant_logs(
@@ -397,9 +398,9 @@ class Node:
                         self._verified.clear()
                     self._verified[(step.log, step.index)] = (digest, step.event_hash)
                 latest = self.store.latest_checkpoint(step.log)
-                if latest is None or latest[0] <= step.index:
+                if latest is None or latest.size <= step.index:
                     return False
-                size, root = latest[0], latest[1]
+                size, root = latest.size, latest.root
                 proof = self.ledger.inclusion_proof(step.log, step.index, size)
                 merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
         except (SupplyChainError, MerkleError):

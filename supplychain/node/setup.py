@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.errors import LedgerError
-from supplychain.identity.certificates import MemberInfo, Role, generate_member_key
+from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import generate_member_key
 from supplychain.node.operations import Node
 
 

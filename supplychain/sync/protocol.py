@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplychain.errors import Equivocation, InconsistentLog, ProtocolError
+from supplychain import ids
+from supplychain.errors import CodeError, Equivocation, InconsistentLog, ProtocolError
 from supplychain.ledger import merkle
 
 API = "/v1"
@@ -47,15 +48,16 @@ MAX_REQUEST_BYTES = 64 * 1024
 MAX_PROOF_HASHES = 128
 MAX_LOGS = 100_000
 
-_GLN = re.compile(r"[0-9]{13}")
 _INT = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
 # --- small strict readers --------------------------------------------------------------------
 def check_gln(value: object) -> str:
-    if not isinstance(value, str) or not _GLN.fullmatch(value):
-        raise ProtocolError(f"{value!r} is not a 13-digit GLN.")
-    return value
+    """A GLN a peer sent (``ids.check_gln``), else ProtocolError."""
+    try:
+        return ids.check_gln(value)
+    except CodeError as exc:
+        raise ProtocolError(f"{value!r} is not a 13-digit GLN: {exc}") from None
 
 
 def query_int(params: Mapping[str, str], name: str, *, required: bool = True) -> int | None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
+from supplychain.clock import now_iso
 from supplychain.errors import (
     PeerMisbehaved,
     PeerRefused,
@@ -211,16 +212,11 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
                     await asyncio.gather(ahead, return_exceptions=True)
         await run(partial(replica.mark_synced, head.gln, url))
         report.logs_checked += 1
-    await run(lambda: replica.store.peer_success(url, source.peer_gln, _now()))
+    await run(lambda: replica.store.peer_success(url, source.peer_gln, now_iso()))
 
 
 def _same(task: asyncio.Task[EntriesDoc], request: EntriesRequest) -> bool:
     return getattr(task, "request", None) == request
-
-
-def _now() -> str:
-    from supplychain.sync.replica import now_iso
-    return now_iso()
 
 
 class LocalPeer:

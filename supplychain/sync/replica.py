@@ -13,9 +13,9 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from supplychain.clock import now_iso
 from supplychain.errors import (
     CheckpointError,
     Equivocation,
@@ -27,14 +27,11 @@ from supplychain.errors import (
     ProtocolError,
     SupplyChainError,
 )
-from supplychain.identity.certificates import (
-    Revocation,
-    load_certificate,
-    verify_member_certificate,
-)
+from supplychain.identity.certificates import verify_stored_certificate
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import SignedCheckpoint
-from supplychain.ledger.logs import Ledger, _cert_time
+from supplychain.ledger.logs import Ledger
 from supplychain.sync.protocol import (
     BATCH_BYTES,
     CheckpointsDoc,
@@ -63,10 +60,6 @@ REFUSED_PEER = AlertKind.REFUSED_PEER
 REFUSED_CONNECTION = AlertKind.REFUSED_CONNECTION
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -91,7 +84,7 @@ class Replica:
         for gln in self.store.log_sizes():
             latest = self.store.latest_checkpoint(gln)
             if latest is not None:
-                heads.append(LogHead(gln, latest[2]))
+                heads.append(LogHead(gln, latest.note))
         return CheckpointsDoc(
             self.ledger.consortium, self.gln, tuple(self.store.all_member_certs()),
             tuple(json.loads(r) for r in self.store.all_revocations()), tuple(heads))
@@ -110,7 +103,7 @@ class Replica:
         proof = self.ledger.consistency_proof(gln, end, size) if end < size else []
         cp = self.store.checkpoint_at(gln, end)
         return EntriesDoc(gln, start, end, size, tuple(entries), tuple(proof),
-                          cp[1] if cp else None)
+                          cp.note if cp else None)
 
     def consistency_doc(self, gln: str, params: dict[str, str]) -> ProofDoc:
         old, new = parse_proof_query(params, "old", "new", self.store.log_size(gln))
@@ -162,8 +155,7 @@ class Replica:
                 raise CheckpointError(f"origin {signed.checkpoint.origin!r} is not log {gln}'s")
             for pem in self.store.member_certs(gln):
                 try:
-                    member = verify_member_certificate(load_certificate(pem),
-                                                       self.ledger.root_cert, at=_cert_time(pem))
+                    member = verify_stored_certificate(pem, self.ledger.root_cert)
                     signed.verify(member.public_key)
                     return signed
                 except (CheckpointError, IdentityError):
@@ -186,7 +178,7 @@ class Replica:
         ours = self.store.checkpoint_at(gln, cp.size)
         try:
             return plan_pull(gln, held, cp.size, cp.root_hash, batch=batch,
-                             signed_root=ours[0] if ours is not None else None,
+                             signed_root=ours.root if ours is not None else None,
                              held_root=self.ledger.root(gln, cp.size) if cp.size <= held
                              else None)
         except Equivocation:
@@ -194,7 +186,7 @@ class Replica:
             raise PeerMisbehaved(
                 f"Log {gln} has two signed checkpoints of size {cp.size} with different roots "
                 f"(equivocation), one of them served by {peer}.", EQUIVOCATION, gln,
-                json.dumps({"log": gln, "size": cp.size, "ours": ours[1],
+                json.dumps({"log": gln, "size": cp.size, "ours": ours.note,
                             "theirs": signed.to_text()}, sort_keys=True)) from None
         except InconsistentLog:
             raise PeerMisbehaved(
@@ -206,10 +198,10 @@ class Replica:
                           proof: list[bytes] | tuple[bytes, ...] | None = None) -> str:
         latest = self.store.latest_checkpoint(gln)
         doc: dict[str, Any] = {"log": gln, "theirs": theirs.to_text(),
-                               "ours": latest[2] if latest else None}
-        if latest is not None and theirs.checkpoint.size < latest[0]:
+                               "ours": latest.note if latest else None}
+        if latest is not None and theirs.checkpoint.size < latest.size:
             doc["proof_ours"] = [_b64(p) for p in self.ledger.consistency_proof(
-                gln, theirs.checkpoint.size, latest[0])] if theirs.checkpoint.size else []
+                gln, theirs.checkpoint.size, latest.size)] if theirs.checkpoint.size else []
         if proof is not None:
             doc["proof_theirs"] = [_b64(p) for p in proof]
             doc["held"] = self.store.log_size(gln)

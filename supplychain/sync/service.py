@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from supplychain.clock import now_iso
 from supplychain.identity.certificates import Member
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
@@ -110,7 +111,7 @@ class SyncService:
         """
         if urls is None:
             peer_rows = await self.run(self.node.store.peers)
-            urls = [p[0] for p in peer_rows if p[2] != "blocked"]
+            urls = [p.url for p in peer_rows if p.state != "blocked"]
         if not urls:
             return []
         counts = {"done": 0, "new": 0}
@@ -152,13 +153,13 @@ class SyncService:
         skipped = tuple(p.url for p in before if p.blocked)
         reports = await self.sync_round(urls, progress=progress, cancel=cancel) if urls else []
         after = await self.run(lambda: peers(self.node))
-        names = {m.gln: m.name for m in await self.run(lambda: members(self.node))}
+        names: dict[str, str] = {m.gln: m.name
+                                 for m in await self.run(lambda: members(self.node))}
         cancelled = any(r.failure is PeerFailure.CANCELLED for r in reports)
         return SyncRound(tuple(reports), after, names, skipped, cancelled)
 
     async def _pull(self, url: str, session: Any,
                     on_batch: Callable[[int], None] | None = None) -> PullReport:
-        from supplychain.sync.replica import now_iso
         await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
         peer = HttpPeer(url, session, self.replica, self.run)
         report = await pull_from(peer, self.replica, self.run, self.batch, on_batch)
@@ -170,7 +171,7 @@ class SyncService:
     async def notify_peers(self) -> None:
         """Tell every active peer "I have new entries" (best effort, short deadline)."""
         peers = await self.run(self.node.store.peers)
-        urls = [p[0] for p in peers if p[2] != "blocked"]
+        urls = [p.url for p in peers if p.state != "blocked"]
         if not urls:
             return
         notice = Notice(await self.run(self.node.store.log_sizes))

@@ -86,7 +86,7 @@ def test_add_refuse_and_remove_peers(qtbot, window, monkeypatch) -> None:
     qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.peers.rowCount() == 1, timeout=WAIT_MS)
     assert view.peers.rows[0].url == "https://peer.example:443"
-    assert window.service.node.store.peers()[0][0] == "https://peer.example:443"
+    assert window.service.node.store.peers()[0].url == "https://peer.example:443"
 
 
 def test_sync_now_with_a_dead_peer_fails_in_plain_words(qtbot, window) -> None:

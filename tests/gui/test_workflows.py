@@ -147,7 +147,7 @@ def test_inspector_shows_the_fork_alert(qtbot, window, tmp_path: Path) -> None:
     assert view.graph.forked_depths == {0}
     qtbot.waitUntil(lambda: view.alerts.rowCount() >= 1, timeout=WAIT_MS)
     assert view.tabs.tabText(1).startswith("Alerts (")
-    kinds = [a[0] for a in view.alerts.rows]
+    kinds = [a.kind for a in view.alerts.rows]
     view.alerts_view.selectRow(kinds.index("forked_chain"))
     qtbot.waitUntil(lambda: "commission" in view.evidence.toPlainText(), timeout=WAIT_MS)
     assert view.evidence.toPlainText().count("— Event") == 2

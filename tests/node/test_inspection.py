@@ -12,7 +12,7 @@ import pytest
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType
-from supplychain.ledger.logs import ChainStep
+from supplychain.ledger.records import ChainStep
 from supplychain.ledger.rules import PackStatus
 from supplychain.node.inspection import EventCheck, EventEvidence, assess_event, check_chain
 from tests.conftest import DIST_A, GTIN, MAKER, Network

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from supplychain.ledger.audit import audit
+from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
 from supplychain.sync.puller import PeerFailure
 from supplychain.sync.replica import Replica
@@ -24,17 +25,17 @@ LIAR = "https://liar.test"
 HONEST = "https://maker.test"
 
 
-def _evidence(node: Node) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
+def _evidence(node: Node) -> dict[str, list[EvidenceRecord]]:
+    out: dict[str, list[EvidenceRecord]] = {}
     for row in node.store.evidence():
-        out.setdefault(row[0], []).append(row)
+        out.setdefault(row.kind, []).append(row)
     return out
 
 
 def _peer_state(node: Node, url: str) -> tuple[str, str | None]:
     for row in node.store.peers():
-        if row[0] == url:
-            return row[2], row[3]
+        if row.url == url:
+            return row.state, row.reason
     raise AssertionError(f"{url} is not a peer")
 
 
@@ -124,7 +125,7 @@ def test_rewritten_history_is_caught(network: Network, tmp_path: Path) -> None:
     report = pull_in_process(target, MemoryPeer(Replica(fork.ledger, MAKER), LIAR))
     assert report.blocked and _peer_state(target, LIAR)[0] == "blocked"
     rows = _evidence(target)["inconsistent_history"]
-    evidence = json.loads(rows[0][4])
+    evidence = json.loads(rows[0].evidence)
     assert evidence["theirs"] and evidence["ours"]  # both signed checkpoints are kept
     assert state(target) == before
     audit(target.ledger)
@@ -140,7 +141,7 @@ def test_equivocation_is_caught(network: Network, tmp_path: Path) -> None:
     before = state(target)
     report = pull_in_process(target, MemoryPeer(Replica(fork.ledger, MAKER), LIAR))
     assert report.blocked
-    evidence = json.loads(_evidence(target)["equivocation"][0][4])
+    evidence = json.loads(_evidence(target)["equivocation"][0].evidence)
     assert evidence["ours"] != evidence["theirs"] and evidence["size"] == 1
     assert state(target) == before
     audit(target.ledger)

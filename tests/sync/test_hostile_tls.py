@@ -16,6 +16,7 @@ from aiohttp import web
 
 from supplychain.identity.consortium import Consortium
 from supplychain.ledger.audit import audit
+from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 from supplychain.sync.puller import PeerFailure
@@ -25,10 +26,10 @@ from tests.conftest import DIST_A, DIST_B, MAKER, MEMBERS, PASSPHRASE, PHARMACY,
 from tests.sync.helpers import hostile, make_history, pull, raw_app, run, serving, state
 
 
-def _evidence(node: Node) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
+def _evidence(node: Node) -> dict[str, list[EvidenceRecord]]:
+    out: dict[str, list[EvidenceRecord]] = {}
     for row in node.store.evidence():
-        out.setdefault(row[0], []).append(row)
+        out.setdefault(row.kind, []).append(row)
     return out
 
 
@@ -161,7 +162,7 @@ def test_revoked_member_is_refused_with_403(network: Network,
     assert report.error and "403" in report.error  # type: ignore[attr-defined]
     assert any("revoked member" in r.getMessage() for r in caplog.records)
     rows = _evidence(server)["refused_connection"]
-    assert "revoked" in rows[0][3]
+    assert "revoked" in rows[0].detail
     assert state(pharmacy) == before
 
     # the other way round: an honest node refuses to pull from a revoked member

@@ -55,7 +55,7 @@ def test_batches_are_kept_and_pull_resumes(network: Network) -> None:
     report = run(go())[0]
     assert report.error is None and report.new_entries == {MAKER: 5}
     # checkpoints the server held at batch ends were accepted too
-    sizes = [size for gln, size, _, _ in target.store.all_checkpoints() if gln == MAKER]
+    sizes = [cp.size for cp in target.store.all_checkpoints() if cp.log == MAKER]
     assert sizes == [2, 4, 5]
     audit(target.ledger)
 

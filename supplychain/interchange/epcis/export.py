@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import EpcisError, IdentityError
 from supplychain.identity.certificates import MemberInfo
@@ -27,7 +28,8 @@ from supplychain.interchange.epcis.schema import validate_document
 from supplychain.interchange.epcis.uris import PrefixResolver
 from supplychain.interchange.epcis.vocabulary import EPCIS_CONTEXT, SC_NAMESPACE, SC_PREFIX
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
-from supplychain.ledger.logs import APPLIED, Ledger
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import EventStatus
 from supplychain.ledger.rules import split_pack_key
 
 _EVENT_ID_NS = uuid.uuid5(uuid.NAMESPACE_URL, SC_NAMESPACE)
@@ -166,7 +168,7 @@ def build_document(records: Iterable[ExportRecord], resolver: PrefixResolver, *,
         "@context": [EPCIS_CONTEXT, {SC_PREFIX: SC_NAMESPACE}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": created.isoformat(timespec="milliseconds"),
+        "creationDate": clock.to_iso(created),
     }
     if exporter is not None:
         doc["sender"] = resolver.party(exporter)
@@ -198,11 +200,12 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
         code_lot = lot_of(selection.code.key) or selection.code.lot
     records: list[ExportRecord] = []
     seen: set[str] = set()
-    for gln, idx, data in store.all_entries():
-        signed = SignedEvent.from_bytes(data)
+    for entry in store.all_entries():
+        gln, idx = entry.log, entry.index
+        signed = SignedEvent.from_bytes(entry.data)
         event = signed.event
         status = ledger.event_status(signed.hash)
-        if status is None or status[0] != APPLIED or signed.hash in seen:
+        if status is None or status.status is not EventStatus.APPLIED or signed.hash in seen:
             continue
         if selection.org is not None and gln != selection.org:
             continue
@@ -225,7 +228,7 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
         seen.add(signed.hash)
         source = None
         if event.type is EventType.RECEIVE:
-            shippers = {row[0] for item in event.items if item.prev is not None
+            shippers = {row.log for item in event.items if item.prev is not None
                         for row in [store.event_row(item.prev)] if row is not None}
             if len(shippers) == 1:
                 source = GLN(shippers.pop())
@@ -259,9 +262,9 @@ def extension_signed_event(obj: Mapping[str, Any]) -> SignedEvent:
 
 def members_of(ledger: Ledger) -> Iterator[MemberInfo]:
     """Every member this node knows (for the prefix resolver)."""
-    for gln, _, _ in ledger.store.member_names():
+    for known in ledger.store.member_names():
         try:
-            yield ledger.member(gln).info
+            yield ledger.member(known.gln).info
         except IdentityError:
             continue
 
@@ -273,7 +276,7 @@ def export_document(ledger: Ledger, selection: Selection = Selection(), *,
     count. Raises EpcisSchemaError if the result would not validate (a bug, never shipped)."""
     records = collect_records(ledger, selection)
     resolver = PrefixResolver(members_of(ledger))
-    doc = build_document(records, resolver, created=created or datetime.now(UTC),
+    doc = build_document(records, resolver, created=created or clock.now(),
                          exporter=exporter, consortium=ledger.consortium)
     validate_document(doc, strict_formats=True)
     return doc, len(records)

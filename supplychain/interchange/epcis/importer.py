@@ -152,8 +152,8 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
     event.check_shape()
     held = node.store.event_row(event.hash)
     if held is not None:
-        raise RuleViolation(f"This exact event is already in the ledger (log {held[0]}, entry "
-                            f"{held[1]}); it was imported or recorded before.")
+        raise RuleViolation(f"This exact event is already in the ledger (log {held.log}, entry "
+                            f"{held.index}); it was imported or recorded before.")
     return event
 
 
@@ -169,7 +169,7 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
     events = event_list(doc)
     per_event, document_errors = schema_problems(doc)
     keys = extension_keys(doc)
-    members = frozenset(gln for gln, _, _ in node.store.member_names())
+    members = frozenset(m.gln for m in node.store.member_names())
     outcomes: dict[int, EventOutcome] = {}
     ids = {i: (e.get("eventID") if isinstance(e, dict) and isinstance(e.get("eventID"), str)
                else None) for i, e in enumerate(events)}

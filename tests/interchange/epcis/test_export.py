@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from supplychain.errors import EpcisError
-from supplychain.identity.certificates import verify_signature
+from supplychain.identity.keys import verify_signature
 from supplychain.interchange.epcis.export import Selection, build_document, extension_signed_event
 from supplychain.interchange.epcis.schema import validate_document
 from supplychain.interchange.epcis.uris import PrefixResolver

@@ -155,7 +155,7 @@ def test_a_holding_event_needs_a_reason_to_become_a_report(network: Network) -> 
     assert "only with a reason" in refused(pharmacy, document(hold))[0]  # type: ignore[operator]
     hold["sc:reason"] = "hologram missing"
     assert import_document(pharmacy, as_bytes(document(hold))).committed
-    assert pharmacy.store.reports(f"{GTIN}/Q1")[0][2] == "hologram missing"
+    assert pharmacy.store.reports(f"{GTIN}/Q1")[0].reason == "hologram missing"
 
 
 def test_foreign_prefix_binding_is_not_read_as_our_extension(network: Network) -> None:

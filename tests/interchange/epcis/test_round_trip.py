@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplychain.identity.certificates import load_private_key
 from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import load_private_key
 from supplychain.ids import GLN
 from supplychain.interchange.bundle import exchange
 from supplychain.interchange.epcis.export import Selection

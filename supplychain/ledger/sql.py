@@ -1,0 +1,203 @@
+"""Every SQL statement of the project: the schema and named statements with ``?`` placeholders.
+
+Only ``supplychain.ledger.store`` runs them. Tables:
+- ``meta``: key/value facts about this node.
+- ``members``, ``revocations``: the consortium directory (certificates are self-authenticating).
+- ``entries``: every log's entries (the Merkle leaves' data), ``nodes``: every perfect subtree
+  hash of every log (level 0 = leaf hashes), ``checkpoints``: signed checkpoints.
+- Derived (rebuildable from the logs): ``events``, ``event_items``, ``pending``, ``packs``,
+  ``recalls``, ``reports``, ``alerts``.
+- Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS members (
+    gln TEXT NOT NULL, serial TEXT NOT NULL, key_id TEXT NOT NULL, name TEXT NOT NULL,
+    role TEXT NOT NULL, prefixes TEXT NOT NULL, cert_pem BLOB NOT NULL,
+    PRIMARY KEY (gln, key_id));
+CREATE TABLE IF NOT EXISTS revocations (
+    gln TEXT PRIMARY KEY, valid_log_size INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    gln TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, event_hash TEXT NOT NULL,
+    PRIMARY KEY (gln, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nodes (
+    gln TEXT NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+    PRIMARY KEY (gln, level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    gln TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL,
+    received TEXT NOT NULL, PRIMARY KEY (gln, size));
+CREATE TABLE IF NOT EXISTS events (
+    event_hash TEXT PRIMARY KEY, gln TEXT NOT NULL, idx INTEGER NOT NULL, type TEXT NOT NULL,
+    time TEXT NOT NULL, status TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS events_by_entry ON events (gln, idx);
+CREATE TABLE IF NOT EXISTS event_items (
+    event_hash TEXT NOT NULL, pack TEXT NOT NULL, prev TEXT, depth INTEGER NOT NULL,
+    lot TEXT NOT NULL, expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL,
+    recipient TEXT, PRIMARY KEY (event_hash, pack));
+CREATE INDEX IF NOT EXISTS event_items_by_pack ON event_items (pack, prev);
+CREATE TABLE IF NOT EXISTS pending (
+    event_hash TEXT NOT NULL, waiting_on TEXT NOT NULL, PRIMARY KEY (waiting_on, event_hash));
+CREATE TABLE IF NOT EXISTS pending_packs (
+    event_hash TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (pack, event_hash));
+CREATE TABLE IF NOT EXISTS packs (
+    pack TEXT PRIMARY KEY, gtin TEXT NOT NULL, serial TEXT NOT NULL, lot TEXT NOT NULL,
+    expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL, recipient TEXT,
+    head TEXT NOT NULL, forked INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS packs_by_lot ON packs (gtin, lot);
+CREATE TABLE IF NOT EXISTS recalls (
+    gtin TEXT NOT NULL, lot TEXT NOT NULL, event_hash TEXT NOT NULL,
+    PRIMARY KEY (gtin, lot, event_hash));
+CREATE TABLE IF NOT EXISTS reports (
+    pack TEXT NOT NULL, event_hash TEXT NOT NULL, reporter TEXT NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (pack, event_hash));
+CREATE TABLE IF NOT EXISTS alerts (
+    kind TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (kind, subject, evidence));
+"""
+
+# Peer sync (supplychain.sync): not derived from the logs, never cleared by a rebuild.
+SCHEMA_SYNC = """
+CREATE TABLE IF NOT EXISTS peers (
+    url TEXT PRIMARY KEY, gln TEXT, state TEXT NOT NULL, reason TEXT, added TEXT NOT NULL,
+    last_attempt TEXT, last_success TEXT, failures INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS sync_state (
+    gln TEXT PRIMARY KEY, last_synced TEXT NOT NULL, peer TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS evidence (
+    kind TEXT NOT NULL, subject TEXT NOT NULL, peer TEXT NOT NULL, detail TEXT NOT NULL,
+    digest TEXT NOT NULL, evidence TEXT NOT NULL, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (kind, subject, peer, digest));
+"""
+
+DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
+                  "reports", "alerts")
+CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants
+ALL_ROWS = {table: f"SELECT * FROM {table}" for table in DERIVED_TABLES}
+INTEGRITY_CHECK = "PRAGMA integrity_check"
+
+OPEN_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON")
+BEGIN = "BEGIN IMMEDIATE"
+COMMIT = "COMMIT"
+ROLLBACK = "ROLLBACK"
+SAVEPOINT = "SAVEPOINT batch"
+ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO batch"
+RELEASE_SAVEPOINT = "RELEASE batch"
+
+GET_META = "SELECT value FROM meta WHERE key = ?"
+SET_META = """INSERT INTO meta (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value"""
+
+PUT_MEMBER = """INSERT OR IGNORE INTO members (gln, serial, key_id, name, role, prefixes, cert_pem)
+VALUES (?, ?, ?, ?, ?, ?, ?)"""
+GET_MEMBER_CERTS = "SELECT cert_pem FROM members WHERE gln = ? ORDER BY key_id"
+GET_MEMBER_CERT_BY_KEY = "SELECT cert_pem FROM members WHERE gln = ? AND key_id = ?"
+ALL_MEMBER_CERTS = "SELECT cert_pem FROM members ORDER BY gln, key_id"
+MEMBER_CERT_BY_KEY_ID = "SELECT cert_pem FROM members WHERE key_id = ? ORDER BY gln"
+MEMBER_NAMES = "SELECT gln, name, role FROM members ORDER BY gln"
+MANUFACTURER_PREFIXES = """SELECT gln, prefixes FROM members WHERE role = 'manufacturer'
+ORDER BY gln"""
+
+PUT_REVOCATION = """INSERT INTO revocations (gln, valid_log_size, data) VALUES (?, ?, ?)
+ON CONFLICT (gln) DO UPDATE SET valid_log_size = min(valid_log_size, excluded.valid_log_size),
+data = CASE WHEN excluded.valid_log_size < valid_log_size THEN excluded.data ELSE data END"""
+GET_REVOCATION_SIZE = "SELECT valid_log_size FROM revocations WHERE gln = ?"
+ALL_REVOCATIONS = "SELECT data FROM revocations ORDER BY gln"
+
+LOG_SIZE = "SELECT count(*) FROM entries WHERE gln = ?"
+LOG_SIZES = "SELECT gln, count(*) FROM entries GROUP BY gln ORDER BY gln"
+PUT_ENTRY = "INSERT INTO entries (gln, idx, data, event_hash) VALUES (?, ?, ?, ?)"
+GET_ENTRY = "SELECT data FROM entries WHERE gln = ? AND idx = ?"
+GET_ENTRIES = "SELECT idx, data FROM entries WHERE gln = ? AND idx >= ? AND idx < ? ORDER BY idx"
+ALL_ENTRIES = "SELECT gln, idx, data FROM entries ORDER BY gln, idx"
+PUT_NODE = "INSERT INTO nodes (gln, level, idx, hash) VALUES (?, ?, ?, ?)"
+GET_NODE = "SELECT hash FROM nodes WHERE gln = ? AND level = ? AND idx = ?"
+ALL_NODES = "SELECT gln, level, idx, hash FROM nodes ORDER BY gln, level, idx"
+
+PUT_CHECKPOINT = """INSERT OR IGNORE INTO checkpoints (gln, size, root, note, received)
+VALUES (?, ?, ?, ?, ?)"""
+GET_CHECKPOINT = """SELECT gln, size, root, note, received FROM checkpoints
+WHERE gln = ? AND size = ?"""
+LATEST_CHECKPOINT = """SELECT gln, size, root, note, received FROM checkpoints WHERE gln = ?
+ORDER BY size DESC LIMIT 1"""
+ALL_CHECKPOINTS = """SELECT gln, size, root, note, received FROM checkpoints
+ORDER BY gln, size"""
+
+PUT_EVENT = """INSERT INTO events (event_hash, gln, idx, type, time, status, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?)"""
+SET_EVENT_STATUS = "UPDATE events SET status = ?, reason = ? WHERE event_hash = ?"
+GET_EVENT = """SELECT event_hash, gln, idx, type, time, status, reason FROM events
+WHERE event_hash = ?"""
+PUT_ITEM = """INSERT INTO event_items (event_hash, pack, prev, depth, lot, expiry, status,
+custodian, recipient) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+CHAIN_OF_PACK = """SELECT i.event_hash, i.prev, i.depth, e.gln, e.idx, e.type, e.time, i.status,
+i.custodian, i.recipient FROM event_items i JOIN events e ON e.event_hash = i.event_hash
+WHERE i.pack = ? ORDER BY i.depth, i.event_hash"""
+PUT_PENDING = "INSERT OR IGNORE INTO pending (event_hash, waiting_on) VALUES (?, ?)"
+WAITING_ON = "SELECT event_hash FROM pending WHERE waiting_on = ? ORDER BY event_hash"
+CLEAR_PENDING = "DELETE FROM pending WHERE event_hash = ?"
+PUT_PENDING_PACK = "INSERT OR IGNORE INTO pending_packs (event_hash, pack) VALUES (?, ?)"
+CLEAR_PENDING_PACKS = "DELETE FROM pending_packs WHERE event_hash = ?"
+PENDING_FOR_PACK = "SELECT count(*) FROM pending_packs WHERE pack = ?"
+COUNT_PENDING = "SELECT count(DISTINCT event_hash) FROM pending"
+PUT_PACK = """INSERT INTO packs (pack, gtin, serial, lot, expiry, status, custodian, recipient,
+head, forked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (pack) DO UPDATE SET lot = excluded.lot, expiry = excluded.expiry,
+status = excluded.status, custodian = excluded.custodian, recipient = excluded.recipient,
+head = excluded.head, forked = excluded.forked"""
+GET_PACK = """SELECT pack, gtin, serial, lot, expiry, status, custodian, recipient, head, forked
+FROM packs WHERE pack = ?"""
+GTIN_KNOWN = "SELECT 1 FROM packs WHERE gtin = ? LIMIT 1"
+PACKS_OF_LOT = "SELECT pack FROM packs WHERE gtin = ? AND lot = ? ORDER BY serial"
+PUT_RECALL = "INSERT OR IGNORE INTO recalls (gtin, lot, event_hash) VALUES (?, ?, ?)"
+GET_RECALLS = "SELECT event_hash FROM recalls WHERE gtin = ? AND lot = ? ORDER BY event_hash"
+PUT_REPORT = """INSERT OR IGNORE INTO reports (pack, event_hash, reporter, reason)
+VALUES (?, ?, ?, ?)"""
+GET_REPORTS = """SELECT event_hash, reporter, reason FROM reports WHERE pack = ?
+ORDER BY event_hash"""
+PUT_ALERT = "INSERT OR IGNORE INTO alerts (kind, subject, detail, evidence) VALUES (?, ?, ?, ?)"
+ALL_ALERTS = "SELECT kind, subject, detail, evidence FROM alerts ORDER BY kind, subject, evidence"
+COUNT_EVENTS_BY_STATUS = "SELECT status, count(*) FROM events GROUP BY status ORDER BY status"
+
+# Batched forms for ingest (one statement per batch instead of one per event; see Ledger).
+MANY = 500  # host parameters per IN (...) list
+EVENTS_IN = """SELECT event_hash, gln, idx, type, time, status, reason FROM events
+WHERE event_hash IN ({})"""
+ITEMS_OF_PACKS_IN = """SELECT event_hash, pack, prev, depth, lot, expiry, status, custodian,
+recipient FROM event_items WHERE pack IN ({})"""
+ITEMS_OF_PACK = """SELECT event_hash, pack, prev, depth, lot, expiry, status, custodian,
+recipient FROM event_items WHERE pack = ?"""
+NODES_AT = """WITH w (level, idx) AS (VALUES {}) SELECT n.level, n.idx, n.hash FROM w
+JOIN nodes n ON n.gln = ? AND n.level = w.level AND n.idx = w.idx"""
+WAITED_ON_IN = "SELECT DISTINCT waiting_on FROM pending WHERE waiting_on IN ({})"
+
+# --- peer sync: peers, sync state, evidence ---
+PUT_PEER = """INSERT INTO peers (url, gln, state, reason, added) VALUES (?, NULL, 'active', NULL, ?)
+ON CONFLICT (url) DO NOTHING"""
+DELETE_PEER = "DELETE FROM peers WHERE url = ?"
+ALL_PEERS = """SELECT url, gln, state, reason, added, last_attempt, last_success, failures
+FROM peers ORDER BY url"""
+PEER_ATTEMPT = "UPDATE peers SET last_attempt = ? WHERE url = ?"
+PEER_SUCCESS = """UPDATE peers SET gln = ?, last_success = ?, failures = 0,
+state = CASE WHEN state = 'blocked' THEN state ELSE 'active' END,
+reason = CASE WHEN state = 'blocked' THEN reason ELSE NULL END WHERE url = ?"""
+PEER_FAILURE = """UPDATE peers SET failures = failures + 1, reason = ?,
+state = CASE WHEN state = 'blocked' THEN state ELSE 'failing' END WHERE url = ?"""
+PEER_BLOCK = "UPDATE peers SET state = 'blocked', reason = ?, gln = coalesce(?, gln) WHERE url = ?"
+PEER_UNBLOCK = "UPDATE peers SET state = 'active', reason = NULL, failures = 0 WHERE url = ?"
+PUT_SYNCED = """INSERT INTO sync_state (gln, last_synced, peer, size) VALUES (?, ?, ?, ?)
+ON CONFLICT (gln) DO UPDATE SET last_synced = excluded.last_synced, peer = excluded.peer,
+size = excluded.size"""
+ALL_SYNCED = "SELECT gln, last_synced, peer, size FROM sync_state ORDER BY gln"
+PUT_EVIDENCE = """INSERT INTO evidence (kind, subject, peer, detail, digest, evidence, first_seen,
+last_seen, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (kind, subject, peer, digest) DO UPDATE SET last_seen = excluded.last_seen,
+count = count + 1, detail = excluded.detail"""
+ALL_EVIDENCE = """SELECT kind, subject, peer, detail, evidence, first_seen, last_seen, count
+FROM evidence ORDER BY first_seen, kind, subject"""
+DATA_VERSION = "PRAGMA data_version"
