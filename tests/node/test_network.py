@@ -3,10 +3,9 @@ supplychain.ledger.alerts), without sockets."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
+from supplychain import clock
 from supplychain.errors import BadPeerUrl, UnknownPeer
 from supplychain.interchange.bundle import exchange
 from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
@@ -71,7 +70,7 @@ def test_network_status_lists_logs_own_first_with_freshness(network: Network) ->
     _made(network, 2)
     dist = network[DIST_A]
     exchange(network[MAKER], dist)
-    status = network_status(dist, datetime.now(UTC))
+    status = network_status(dist, clock.now())
     assert [m.gln for m in members(dist)] == sorted(m.gln for m in MEMBERS)
     own, *others = status.logs
     assert own.own and own.gln == DIST_A and not own.stale

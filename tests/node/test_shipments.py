@@ -3,8 +3,9 @@ supplychain.node.actions), checked on a real ledger without the app."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from supplychain import clock
 from supplychain.identity.certificates import Role
 from supplychain.interchange.bundle import exchange
 from supplychain.node.actions import PackAction, may_undo_dispense, pack_actions, quarantine_reason
@@ -117,13 +118,13 @@ def test_undo_dispense_only_within_the_window_and_only_our_own(network: Network)
     pharmacy.receive([code])
     pharmacy.dispense([code])
     report = pharmacy.verify(code)
-    when = datetime.fromisoformat(report.history[-1].time)
+    when = clock.parse_iso(report.history[-1].time)
     assert may_undo_dispense(report, PHARMACY, Role.PHARMACY, when + timedelta(days=1))
     assert not may_undo_dispense(report, PHARMACY, Role.PHARMACY, when + timedelta(days=11))
     assert not may_undo_dispense(report, DIST_A, Role.PHARMACY, when)
     assert not may_undo_dispense(report, PHARMACY, Role.DISTRIBUTOR, when)
     assert not may_undo_dispense(maker.verify(code), MAKER, Role.PHARMACY,
-                                 datetime.now(UTC))
+                                 clock.now())
 
 
 def test_quarantine_reason_names_the_site() -> None:
