@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
-from gui import errors
+from gui import errors, language
 from gui.main_window import MainWindow
 
 ORGANISATION = "supplychain"
@@ -61,9 +61,11 @@ def no_screen_message(env: dict[str, str], platform: str) -> str | None:
         return None
     if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
         return None
-    return ("No screen was found to open the window on. Start the app from a desktop session, "
-            "or on a server run it under a virtual screen: xvfb-run -a ./dev app. The command "
-            "line works without a screen: ./dev cli --help")
+    # Said before Qt starts, so in English unless a translator is already installed.
+    return QCoreApplication.translate(
+        "app", "No screen was found to open the window on. Start the app from a desktop "
+               "session, or on a server run it under a virtual screen: xvfb-run -a ./dev app. "
+               "The command line works without a screen: ./dev cli --help")
 
 
 def run(argv: list[str]) -> int:
@@ -74,7 +76,9 @@ def run(argv: list[str]) -> int:
         return 2
     app = make_app(argv)
     sys.excepthook = errors.excepthook
-    window = MainWindow(QSettings(ORGANISATION, APPLICATION), data_dir())
+    settings = QSettings(ORGANISATION, APPLICATION)
+    language.install(app, settings)  # before any window: its text is translated when built
+    window = MainWindow(settings, data_dir())
     window.show()
     window.restore_last_node()
     return app.exec()

@@ -99,7 +99,8 @@ class CameraWorker(QThread):
                 source = CameraSource(int(self.source_spec), open_timeout_ms=3000,
                                       read_timeout_ms=1000, max_failed_reads=10)
         except CameraError as exc:
-            self.failed.emit(f"No camera: {exc}. Use the scanner, or open a picture.")
+            self.failed.emit(self.tr("No camera: {problem}. Use the scanner, or open a "
+                                     "picture.").format(problem=exc))
             return
         except (ImageError, SupplyChainError) as exc:
             self.failed.emit(str(exc))
@@ -116,7 +117,7 @@ class CameraWorker(QThread):
                     corners = tuple((x * scale, y * scale) for x, y in code.corners)
                     self.code_read.emit(code.text, corners, preview)
         except CameraError as exc:
-            self.failed.emit(f"The camera stopped: {exc}")
+            self.failed.emit(self.tr("The camera stopped: {problem}").format(problem=exc))
         except SupplyChainError as exc:
             self.failed.emit(str(exc))
         finally:

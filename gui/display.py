@@ -1,15 +1,12 @@
-"""Words for the screen built from the core's plain data: how long ago, how fresh a verdict's
-ledger copy is, a sync round's progress and its result per peer. No decisions here: the
-failure kinds, evidence words and rules come typed from ``supplychain``.
+"""Words for the screen built from a sync round's plain data: its progress and its result per
+peer. No decisions here: the failure kinds, evidence words and rules come typed from
+``supplychain`` (how fresh a verdict's ledger copy is: ``supplychain.ledger.freshness``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from supplychain import clock
-from supplychain.ledger.freshness import SyncInfo
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
 
@@ -85,37 +82,3 @@ def _peer_result(report: PullReport, result: SyncRound, timeout: float) -> PeerR
     else:
         text = f"{label}: the round stopped with an error: {report.error}"
     return PeerResult(url, label, False, new, text)
-
-
-def ago(iso: str, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', '3 days ago' for an ISO time."""
-    then = clock.parse_iso(iso)
-    seconds = max(0, int(((now or clock.now()) - then).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 90 * 60:
-        return f"{max(1, round(seconds / 60))} min ago"
-    if seconds < 48 * 3600:
-        return f"{round(seconds / 3600)} h ago"
-    return f"{round(seconds / 86400)} days ago"
-
-
-def freshness_line(info: SyncInfo | None, now: datetime | None = None) -> tuple[str, bool]:
-    """The line under a verdict about how fresh the ledger copy is: (text, stale)."""
-    if info is None:
-        return "", False
-    if not info.last_synced:
-        return ("Ledger copy: this verdict rests on this node's own log only (always "
-                "current)."), False
-    times = list(info.last_synced.values())
-    if any(t is None for t in times):
-        never = sum(1 for t in times if t is None)
-        what = ("the log behind this verdict was" if len(times) == 1 else
-                f"{never} of the {len(times)} logs behind this verdict were")
-        return (f"Stale copy: {what} never synced with a peer (bundles only) — sync before "
-                "trusting a GENUINE."), True
-    oldest = min(t for t in times if t is not None)
-    if info.stale:
-        return (f"Stale copy: last synced {ago(oldest, now)} — sync before trusting a "
-                "GENUINE."), True
-    return f"Ledger copy last synced {ago(oldest, now)}.", False

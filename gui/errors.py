@@ -13,9 +13,12 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from PySide6.QtCore import QCoreApplication
+
 from supplychain.errors import CodeError, SupplyChainError
 
 log = logging.getLogger("gui")
+translate = QCoreApplication.translate
 
 _sink: Callable[[str], None] | None = None
 
@@ -29,21 +32,28 @@ def set_sink(sink: Callable[[str], None] | None) -> None:
 def plain_words(exc: BaseException) -> str:
     """A sentence a pharmacist can act on; never a traceback."""
     if isinstance(exc, CodeError):
-        return f"Cannot read this code: {_sentence(str(exc))}"
+        return translate("errors", "Cannot read this code: {problem}").format(
+            problem=_sentence(str(exc)))
     if isinstance(exc, SupplyChainError):
         return _sentence(str(exc))
     if isinstance(exc, PermissionError):
-        return f"This program may not use {exc.filename or 'that file'}: check its permissions."
+        return translate("errors", "This program may not use {file}: check its "
+                                   "permissions.").format(
+            file=exc.filename or translate("errors", "that file"))
     if isinstance(exc, FileNotFoundError):
-        return f"{exc.filename or 'The file'} was not found."
+        if exc.filename:
+            return translate("errors", "{file} was not found.").format(file=exc.filename)
+        return translate("errors", "The file was not found.")
     if isinstance(exc, OSError):
-        return f"The computer refused: {exc.strerror or exc} ({exc.filename or 'file'})."
-    return ("Something unexpected went wrong and the last action may not have finished. "
-            f"Details were written to the log ({type(exc).__name__}).")
+        return translate("errors", "The computer refused: {problem} ({file}).").format(
+            problem=exc.strerror or exc, file=exc.filename or translate("errors", "file"))
+    return translate("errors", "Something unexpected went wrong and the last action may not "
+                               "have finished. Details were written to the log "
+                               "({kind}).").format(kind=type(exc).__name__)
 
 
 def _sentence(text: str) -> str:
-    text = text.strip() or "The operation failed."
+    text = text.strip() or translate("errors", "The operation failed.")
     return text[0].upper() + text[1:]
 
 
@@ -56,7 +66,7 @@ def show_error(exc: BaseException) -> None:
         return
     from PySide6.QtWidgets import QApplication, QMessageBox
     if QApplication.instance() is not None:
-        QMessageBox.warning(None, "Supply-chain ledger", message)
+        QMessageBox.warning(None, translate("errors", "Supply-chain ledger"), message)
     else:
         print(message, file=sys.stderr)
 

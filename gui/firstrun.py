@@ -34,29 +34,27 @@ class FirstRunPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        title = heading("Welcome to the medicines provenance ledger", 20)
-        intro = QLabel("This computer has no node yet. A node is your organisation's copy of "
-                       "the ledger, with its signing key. Choose how to start:")
+        title = heading(self.tr("Welcome to the medicines provenance ledger"), 20)
+        intro = QLabel(self.tr("This computer has no node yet. A node is your organisation's "
+                               "copy of the ledger, with its signing key. Choose how to start:"))
         intro.setWordWrap(True)
-        self.demo_button = big_button("Open the demo network", focus=True)
-        self.join_button = big_button("Join a consortium…", focus=True)
-        self.create_button = big_button("Create a consortium…", focus=True)
+        self.demo_button = big_button(self.tr("Open the demo network"), focus=True)
+        self.join_button = big_button(self.tr("Join a consortium…"), focus=True)
+        self.create_button = big_button(self.tr("Create a consortium…"), focus=True)
         self.demo_button.clicked.connect(self.demo_requested)
         self.join_button.clicked.connect(self.join_requested)
         self.create_button.clicked.connect(self.create_requested)
         cards = QHBoxLayout()
-        cards.addWidget(_card(self.demo_button,
-                              "A made-up network of eight organisations — regulator, two "
-                              "manufacturers, two wholesalers, three pharmacies — with sample "
-                              "packs for every verdict. Switch between them to play each role. "
-                              "Never for real data."))
-        cards.addWidget(_card(self.join_button,
-                              "Your regulator enrolled your organisation with `supplychain "
-                              "consortium enroll`. Pick the node folder it made and type its "
-                              "passphrase."))
-        cards.addWidget(_card(self.create_button,
-                              "For a regulator starting a new network: creates the consortium "
-                              "root (name) and your own node (organisation name, GLN)."))
+        cards.addWidget(_card(self.demo_button, self.tr(
+            "A made-up network of eight organisations — regulator, two manufacturers, two "
+            "wholesalers, three pharmacies — with sample packs for every verdict. Switch between "
+            "them to play each role. Never for real data.")))
+        cards.addWidget(_card(self.join_button, self.tr(
+            "Your regulator enrolled your organisation with `supplychain consortium enroll`. "
+            "Pick the node folder it made and type its passphrase.")))
+        cards.addWidget(_card(self.create_button, self.tr(
+            "For a regulator starting a new network: creates the consortium root (name) and "
+            "your own node (organisation name, GLN).")))
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.hide()
@@ -115,13 +113,13 @@ class CreateConsortiumDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, default_folder: Path) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Create a consortium")
+        self.setWindowTitle(self.tr("Create a consortium"))
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. National Medicines Verification Network")
+        self.name.setPlaceholderText(self.tr("e.g. National Medicines Verification Network"))
         self.org = QLineEdit()
-        self.org.setPlaceholderText("e.g. Medicines Regulatory Agency")
+        self.org.setPlaceholderText(self.tr("e.g. Medicines Regulatory Agency"))
         self.gln = QLineEdit()
-        self.gln.setPlaceholderText("13-digit GLN")
+        self.gln.setPlaceholderText(self.tr("13-digit GLN"))
         self.gln.setMaxLength(13)
         self.folder = QLineEdit(str(default_folder))
         self.passphrase = QLineEdit()
@@ -132,12 +130,12 @@ class CreateConsortiumDialog(QDialog):
         self.problem.setStyleSheet("color: #8a1c1c")
         self.problem.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow("Consortium name:", self.name)
-        form.addRow("Your organisation:", self.org)
-        form.addRow("Your GLN:", self.gln)
-        form.addRow("Folder:", self.folder)
-        form.addRow("Passphrase:", self.passphrase)
-        form.addRow("Repeat passphrase:", self.repeat)
+        form.addRow(self.tr("Consortium name:"), self.name)
+        form.addRow(self.tr("Your organisation:"), self.org)
+        form.addRow(self.tr("Your GLN:"), self.gln)
+        form.addRow(self.tr("Folder:"), self.folder)
+        form.addRow(self.tr("Passphrase:"), self.passphrase)
+        form.addRow(self.tr("Repeat passphrase:"), self.repeat)
         form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -154,15 +152,16 @@ class CreateConsortiumDialog(QDialog):
 
     def problem_text(self) -> str:
         if not self.name.text().strip() or not self.org.text().strip():
-            return "Give the consortium and your organisation a name."
+            return self.tr("Give the consortium and your organisation a name.")
         try:
             validate_gln(self.gln.text())
         except CodeError as exc:
             return str(exc)
         if len(self.passphrase.text()) < 8:
-            return "Choose a passphrase of at least 8 characters; it protects the root key."
+            return self.tr("Choose a passphrase of at least 8 characters; it protects the root "
+                           "key.")
         if self.passphrase.text() != self.repeat.text():
-            return "The two passphrases differ."
+            return self.tr("The two passphrases differ.")
         return ""
 
     def values(self) -> NewConsortium:

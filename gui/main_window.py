@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import dialogs, errors, firstrun, services
+from gui import dialogs, errors, firstrun, language, services
 from gui.context import AppContext
 from gui.firstrun import FirstRunPage
 from gui.services import LedgerService
@@ -48,9 +48,11 @@ ROLE_VIEWS = {
 }
 ROLE_START = {Role.PHARMACY: "scan", Role.DISTRIBUTOR: "shipments",
               Role.MANUFACTURER: "commission", Role.REGULATOR: "inspector"}
-VIEW_TITLES = {"scan": "Scan && verify", "shipments": "Shipments",
-               "commission": "Commission && labels", "inspector": "Inspector",
-               "network": "Network"}
+VIEW_TITLES = {"scan": QT_TRANSLATE_NOOP("MainWindow", "Scan && verify"),
+               "shipments": QT_TRANSLATE_NOOP("MainWindow", "Shipments"),
+               "commission": QT_TRANSLATE_NOOP("MainWindow", "Commission && labels"),
+               "inspector": QT_TRANSLATE_NOOP("MainWindow", "Inspector"),
+               "network": QT_TRANSLATE_NOOP("MainWindow", "Network")}
 
 
 class ProgressPanel(QWidget):
@@ -61,7 +63,7 @@ class ProgressPanel(QWidget):
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(220)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel_button.clicked.connect(self._cancel)
         self.task: Task | None = None
@@ -90,7 +92,7 @@ class ProgressPanel(QWidget):
     def _cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            self.label.setText("Cancelling…")
+            self.label.setText(self.tr("Cancelling…"))
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +105,7 @@ class MainWindow(QMainWindow):
         self.ctx: AppContext | None = None
         self.demo: Demo | None = None
         self.views: dict[str, QWidget] = {}
-        self.setWindowTitle("Medicines provenance ledger")
+        self.setWindowTitle(self.tr("Medicines provenance ledger"))
         self.setMinimumSize(1000, 640)
 
         self.banner = MessageBanner()
@@ -122,12 +124,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.toolbar = QToolBar("Organisation")
+        self.toolbar = QToolBar(self.tr("Organisation"))
         self.toolbar.setObjectName("organisationToolbar")
         self.toolbar.setMovable(False)
-        self.node_label = QLabel("No node open")
+        self.node_label = QLabel(self.tr("No node open"))
         self.node_label.setStyleSheet("font-weight: bold; padding: 0 12px;")
-        self.org_label = QLabel(" Demo: play as ")
+        self.org_label = QLabel(self.tr(" Demo: play as "))
         self.org_combo = QComboBox()
         self.org_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.org_combo.setMinimumWidth(300)
@@ -152,28 +154,33 @@ class MainWindow(QMainWindow):
 
     # --- menus and shortcuts ------------------------------------------------------------
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.act_open_image = self._action(file_menu, "Open picture of a code…", "Ctrl+O",
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.act_open_image = self._action(file_menu, self.tr("Open picture of a code…"), "Ctrl+O",
                                            self._open_image)
         file_menu.addSeparator()
-        self.act_import = self._action(file_menu, "Import bundle…", "Ctrl+I", self.import_bundle)
-        self.act_export = self._action(file_menu, "Export bundle…", "Ctrl+E", self.export_bundle)
+        self.act_import = self._action(file_menu,
+                                       self.tr("Import bundle…"), "Ctrl+I", self.import_bundle)
+        self.act_export = self._action(file_menu,
+                                       self.tr("Export bundle…"), "Ctrl+E", self.export_bundle)
         file_menu.addSeparator()
-        self._action(file_menu, "Open the demo network", None, self.open_demo)
-        self._action(file_menu, "Open a node folder…", None, self.join_consortium)
-        self._action(file_menu, "Create a consortium…", None, self.create_consortium)
+        self._action(file_menu, self.tr("Open the demo network"), None, self.open_demo)
+        self._action(file_menu, self.tr("Open a node folder…"), None, self.join_consortium)
+        self._action(file_menu, self.tr("Create a consortium…"), None, self.create_consortium)
         file_menu.addSeparator()
-        self._action(file_menu, "Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.view_menu = self.menuBar().addMenu("&View")
-        self.act_scan_focus = self._action(self.view_menu, "Scan input", "F2", self.focus_scan)
+        self._action(file_menu, self.tr("Quit"), QKeySequence.StandardKey.Quit, self.close)
+        self.view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.act_scan_focus = self._action(self.view_menu,
+                                           self.tr("Scan input"), "F2", self.focus_scan)
         self.view_menu.addSeparator()
         self.view_actions: dict[str, QAction] = {}
         for i, key in enumerate(VIEW_KEYS, 1):
             self.view_actions[key] = self._action(
-                self.view_menu, VIEW_TITLES[key].replace("&&", "&"), f"Ctrl+{i}",
+                self.view_menu, self.tr(VIEW_TITLES[key]).replace("&&", "&"), f"Ctrl+{i}",
                 lambda _=False, k=key: self.show_view(k))
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "Keyboard shortcuts", "F1", self._shortcuts)
+        self.menuBar().addMenu(language.language_menu(
+            self, self.settings, lambda text: self.banner.show_message(text, "info")))
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("Keyboard shortcuts"), "F1", self._shortcuts)
         self._node_actions(False)
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
@@ -193,9 +200,9 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         self.banner.show_message(
-            "F2 scan input · Ctrl+1 Scan & verify · Ctrl+2 Shipments · Ctrl+3 Commission · "
+            self.tr("F2 scan input · Ctrl+1 Scan & verify · Ctrl+2 Shipments · Ctrl+3 Commission · "
             "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+O open picture · Ctrl+I / Ctrl+E "
-            "import / export bundle · Ctrl+Q quit", "info")
+            "import / export bundle · Ctrl+Q quit"), "info")
 
     # --- first run --------------------------------------------------------------------
     def restore_last_node(self) -> None:
@@ -209,15 +216,16 @@ class MainWindow(QMainWindow):
             self._open_demo_node(node or self.demo.nodes[-1])
             return
         if home and Path(str(home), "node.json").exists():
-            passphrase = dialogs.ask_passphrase(self, "Open node",
-                                                f"Passphrase of the node in {home}:")
+            passphrase = dialogs.ask_passphrase(self, self.tr("Open node"),
+                                                self.tr("Passphrase of the node in "
+                                                        "{home}:").format(home=home))
             if passphrase:
                 self.open_node(Path(str(home)), passphrase)
 
     def open_demo(self) -> None:
         directory = self.data_dir / "demo"
-        self.first_run.set_busy("Creating the demo network (eight organisations, a short "
-                                "history)…")
+        self.first_run.set_busy(self.tr("Creating the demo network (eight organisations, a short "
+                                "history)…"))
         self.pages.setCurrentWidget(self.first_run)
 
         def done() -> None:
@@ -231,7 +239,7 @@ class MainWindow(QMainWindow):
         task = self.tasks.run(lambda t: services.open_or_create_demo(directory, t.progress),
                               node=False, on_success=self._demo_ready, on_progress=progress,
                               on_done=done, label="demo")
-        self.progress.start("Preparing the demo network…", task)
+        self.progress.start(self.tr("Preparing the demo network…"), task)
 
     def _demo_ready(self, demo: Demo) -> None:
         self.demo = demo
@@ -243,7 +251,7 @@ class MainWindow(QMainWindow):
         assert self.demo is not None
         self.org_combo.clear()
         for n in self.demo.nodes:
-            self.org_combo.addItem(f"{n.name} — {n.role.value}", str(n.home))
+            self.org_combo.addItem(f"{n.name} — {language.role_words(n.role)}", str(n.home))
         homes = [str(n.home) for n in self.demo.nodes]
         self.org_combo.setCurrentIndex(homes.index(str(node.home)))  # type: ignore[attr-defined]
         self._show_org_switch(True)
@@ -266,17 +274,18 @@ class MainWindow(QMainWindow):
         self.org_combo_action.setVisible(visible)
 
     def join_consortium(self) -> None:
-        home = dialogs.pick_directory(self, "Pick your node folder (made by `supplychain "
-                                            "consortium enroll`)")
+        home = dialogs.pick_directory(self, self.tr("Pick your node folder (made by `supplychain "
+                                            "consortium enroll`)"))
         if home is None:
             return
         if not (home / "node.json").exists():
             self.banner.show_message(
-                f"{home} is not a node folder (it has no node.json). Pick the folder given as "
-                "--home to `supplychain consortium enroll`.", "error")
+                self.tr("{folder} is not a node folder (it has no node.json). Pick the folder "
+                        "given as --home to `supplychain consortium enroll`.").format(
+                    folder=home), "error")
             return
-        passphrase = dialogs.ask_passphrase(self, "Join a consortium",
-                                            "Passphrase of this node's key:")
+        passphrase = dialogs.ask_passphrase(self, self.tr("Join a consortium"),
+                                            self.tr("Passphrase of this node's key:"))
         if passphrase:
             self.demo = None
             self._show_org_switch(False)
@@ -287,7 +296,7 @@ class MainWindow(QMainWindow):
         spec = firstrun.ask_new_consortium(self, self.data_dir / "consortium")
         if spec is None:
             return
-        self.first_run.set_busy("Creating the consortium root and your node…")
+        self.first_run.set_busy(self.tr("Creating the consortium root and your node…"))
         self.pages.setCurrentWidget(self.first_run)
 
         def work(_task: Task) -> Path:
@@ -300,8 +309,9 @@ class MainWindow(QMainWindow):
             self._show_org_switch(False)
             self.settings.remove("node/demo_dir")
             self.banner.show_message(
-                f"Consortium '{spec.name}' created in {spec.folder / 'consortium'}. Keep "
-                "root.key and its passphrase safe: they enrol every member.", "success")
+                self.tr("Consortium '{name}' created in {folder}. Keep root.key and its "
+                        "passphrase safe: they enrol every member.").format(
+                    name=spec.name, folder=spec.folder / "consortium"), "success")
             self.open_node(home, spec.passphrase)
 
         self.tasks.run(work, node=False, on_success=created,
@@ -318,12 +328,12 @@ class MainWindow(QMainWindow):
                 old.close()
             return LedgerService(home, passphrase)
 
-        self.node_label.setText("Opening…")
+        self.node_label.setText(self.tr("Opening…"))
         self.tasks.run(work, on_success=self._node_opened,
                        on_failure=self._open_failed)
 
     def _open_failed(self, exc: BaseException) -> None:
-        self.node_label.setText("No node open")
+        self.node_label.setText(self.tr("No node open"))
         self.pages.setCurrentWidget(self.first_run)
         errors.show_error(exc)
 
@@ -332,8 +342,8 @@ class MainWindow(QMainWindow):
         info = service.info
         self.settings.setValue("node/home", str(info.home))
         self.ctx = AppContext(self.tasks, service, info, self.banner)
-        self.node_label.setText(f"{info.name} · {info.role.value} · GLN {info.gln}")
-        self.setWindowTitle(f"{info.name} — Medicines provenance ledger")
+        self.node_label.setText(f"{info.name} · {language.role_words(info.role)} · GLN {info.gln}")
+        self.setWindowTitle(self.tr("{name} — Medicines provenance ledger").format(name=info.name))
         self._build_workspace(self.ctx)
         self._node_actions(True)
 
@@ -353,7 +363,10 @@ class MainWindow(QMainWindow):
             self.views[key] = view
             stack.addWidget(view)
             shortcut = VIEW_KEYS.index(key) + 1
-            item = QListWidgetItem(f"{VIEW_TITLES[key].replace('&&', '&')}\nCtrl+{shortcut}")
+            title = self.tr(VIEW_TITLES[key]).replace("&&", "&")
+            keys = QKeySequence(f"Ctrl+{shortcut}").toString(
+                QKeySequence.SequenceFormat.NativeText)  # "Strg+1" in German
+            item = QListWidgetItem(f"{title}\n{keys}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             nav.addItem(item)
         nav.currentRowChanged.connect(stack.setCurrentIndex)
@@ -410,8 +423,8 @@ class MainWindow(QMainWindow):
     def export_bundle(self) -> None:
         if self.ctx is None:
             return
-        path = dialogs.save_file(self, "Export bundle", "ledger-bundle.json",
-                                 "Ledger bundles (*.json)")
+        path = dialogs.save_file(self, self.tr("Export bundle"), "ledger-bundle.json",
+                                 self.tr("Ledger bundles (*.json)"))
         if path is not None:
             self.run_bundle_export(path)
 
@@ -419,16 +432,18 @@ class MainWindow(QMainWindow):
         assert self.ctx is not None
         task = self.ctx.call(lambda s, _t: s.export_bundle(path),
                              on_success=lambda logs: self.banner.show_message(
-                                 f"Exported {sum(logs.values())} entries of {len(logs)} logs "
-                                 f"to {path.name}. Hand the file to the other members.",
+                                 self.tr("Exported {entries} entries of {logs} logs to "
+                                         "{file}. Hand the file to the other members.").format(
+                                     entries=sum(logs.values()), logs=len(logs),
+                                     file=path.name),
                                  "success"),
                              on_done=self.progress.finish)
-        self.progress.start("Exporting bundle…", task)
+        self.progress.start(self.tr("Exporting bundle…"), task)
 
     def import_bundle(self) -> None:
         if self.ctx is None:
             return
-        path = dialogs.open_file(self, "Import bundle", "Ledger bundles (*.json)")
+        path = dialogs.open_file(self, self.tr("Import bundle"), self.tr("Ledger bundles (*.json)"))
         if path is not None:
             self.run_bundle_import(path)
 
@@ -438,15 +453,16 @@ class MainWindow(QMainWindow):
         def imported(result: object) -> None:
             total = getattr(result, "total_new", 0)
             members = getattr(result, "new_members", 0)
-            self.banner.show_message(f"Imported {total} new entries and {members} new member "
-                                     f"certificates from {path.name}.", "success")
+            self.banner.show_message(self.tr("Imported {entries} new entries and {members} new "
+                                             "member certificates from {file}.").format(
+                entries=total, members=members, file=path.name), "success")
             current = self.current_view()
             if current:
                 self.show_view(current)
 
         task = self.ctx.call(lambda s, _t: s.import_bundle(path), on_success=imported,
                              on_done=self.progress.finish)
-        self.progress.start("Importing and verifying bundle…", task)
+        self.progress.start(self.tr("Importing and verifying bundle…"), task)
 
     # --- closing ----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,17 +30,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supplychain.ledger.verdicts import Verdict, verdict_word
+
 # State -> (background, text colour, title). Colour is never the only cue: each state also
-# has its own shape (see StateIcon) and its own word.
+# has its own shape (see StateIcon) and its own word. The words are translated when shown:
+# the verdicts' by the core (the same word as the command line), the others by Qt.
 STATES: dict[str, tuple[str, str, str]] = {
-    "idle": ("#eceff1", "#263238", "READY TO SCAN"),
-    "busy": ("#eceff1", "#263238", "CHECKING…"),
+    "idle": ("#eceff1", "#263238", QT_TRANSLATE_NOOP("VerdictBanner", "READY TO SCAN")),
+    "busy": ("#eceff1", "#263238", QT_TRANSLATE_NOOP("VerdictBanner", "CHECKING…")),
     "genuine": ("#1b7f3b", "#ffffff", "GENUINE"),
     "suspect": ("#f2a900", "#1a1a1a", "SUSPECT"),
     "counterfeit": ("#c62828", "#ffffff", "COUNTERFEIT"),
-    "unreadable": ("#546e7a", "#ffffff", "CANNOT READ THIS CODE"),
-    "done": ("#0d47a1", "#ffffff", "DONE"),
+    "unreadable": ("#546e7a", "#ffffff",
+                   QT_TRANSLATE_NOOP("VerdictBanner", "CANNOT READ THIS CODE")),
+    "done": ("#0d47a1", "#ffffff", QT_TRANSLATE_NOOP("VerdictBanner", "DONE")),
 }
+_VERDICT_STATES = {verdict.value: verdict for verdict in Verdict}
 
 
 class StateIcon(QWidget):
@@ -147,11 +152,14 @@ class VerdictBanner(QFrame):
         layout.setSpacing(20)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(text, 1)
-        self.set_state("idle", "Scan a pack with the scanner, the camera, or open a picture.")
+        self.set_state("idle", self.tr("Scan a pack with the scanner, the camera, or open a "
+                                       "picture."))
 
     def set_state(self, state: str, message: str, detail: str = "", word: str = "") -> None:
         background, foreground, default_word = STATES[state]
-        word = word or default_word
+        if not word:
+            verdict = _VERDICT_STATES.get(state)
+            word = verdict_word(verdict) if verdict else self.tr(default_word)
         self.setProperty("verdict", state)
         self.title.setText(word)
         self.message.setText(message)
@@ -180,7 +188,7 @@ class MessageBanner(QFrame):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("Dismiss")
+        close = QPushButton(self.tr("Dismiss"))
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
@@ -251,7 +259,8 @@ class PreviewWidget(QWidget):
         self.image: QImage | None = None
         self.outline: tuple[tuple[float, float], ...] | None = None
         self._outline_at = 0.0
-        self.message = "Camera off. Choose a camera and press Start camera."
+        self.message = self.tr("Camera off. Choose a camera and press Start camera.")
+        self.overlay = False  # the message is drawn over the last frame (camera stopped)
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -267,8 +276,9 @@ class PreviewWidget(QWidget):
         self.update()
         QTimer.singleShot(int(self.OUTLINE_SECONDS * 1000) + 50, self.update)
 
-    def set_message(self, text: str) -> None:
+    def set_message(self, text: str, overlay: bool = False) -> None:
         self.message = text
+        self.overlay = overlay
         self.update()
 
     def clear(self, message: str) -> None:
@@ -299,7 +309,7 @@ class PreviewWidget(QWidget):
             p.setPen(pen)
             p.drawPolygon(QPolygonF([QPointF(x0 + x * scale, y0 + y * scale)
                                      for x, y in self.outline]))
-        if self.message and self.message.startswith("Camera stopped"):
+        if self.message and self.overlay:
             p.setPen(QColor("#ffffff"))
             p.fillRect(QRectF(0, self.height() - 30, self.width(), 30), QColor(0, 0, 0, 160))
             p.drawText(QRectF(0, self.height() - 30, self.width(), 30),

@@ -31,6 +31,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
+from gui import language  # noqa: E402
 from gui.app import make_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from supplychain.codes.labels import qr_image  # noqa: E402
@@ -208,6 +209,21 @@ def main() -> int:
         window.banner.hide()
         shot(window, "13-network")
         window.close()
+
+        # The counter screen in German (the app's Language setting; the demo is reused).
+        german = QSettings(str(tmpdir / "settings-de.ini"), QSettings.Format.IniFormat)
+        german.setValue(language.LANGUAGE_KEY, "de")
+        language.install(app, german)
+        window = MainWindow(german, tmpdir / "data")
+        window.resize(*SIZE)
+        window.show()
+        window.open_demo()
+        wait(lambda: window.service is not None and "scan" in window.views, "the demo")
+        window.banner.hide()
+        scan(window, samples["recalled"])
+        shot(window, "14-scan-suspect-de")
+        window.close()
+        language.uninstall(app)
     app.processEvents()
     return 0
 

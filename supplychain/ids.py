@@ -7,6 +7,7 @@ from typing import NewType
 from biip.checksums import gs1_standard_check_digit
 
 from supplychain.errors import DamagedCode
+from supplychain.i18n import _
 
 GLN = NewType("GLN", str)
 """GS1 Global Location Number: 13 digits, the last a check digit."""
@@ -31,11 +32,13 @@ def check_gln(value: object) -> GLN:
     if (not isinstance(value, str) or len(value) != 13 or not value.isascii()
             or not value.isdigit()):
         shown = value if isinstance(value, str) and value.isprintable() else repr(value)
-        raise DamagedCode(f"{shown} is not a location number (GLN): a GLN has 13 digits.")
+        raise DamagedCode(_("{shown} is not a location number (GLN): a GLN has 13 "
+                            "digits.").format(shown=shown))
     expected = str(gs1_standard_check_digit(value[:12]))
     if value[12] != expected:
         raise DamagedCode(
-            f"The location number (GLN) {value} has a wrong check digit: the last digit "
-            f"should be {expected}, not {value[12]}. Check the number for a typing error."
+            _("The location number (GLN) {gln} has a wrong check digit: the last digit should "
+              "be {expected}, not {found}. Check the number for a typing error.").format(
+                gln=value, expected=expected, found=value[12])
         )
     return GLN(value)

@@ -20,6 +20,7 @@ settings.register_profile("project", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
 
+from supplychain import i18n  # noqa: E402
 from supplychain.codes.gs1 import PackCode  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
@@ -29,6 +30,16 @@ from supplychain.node.setup import build_network  # noqa: E402
 #: Outside test data copied into the project, each folder with its source note.
 TEST_DATA = Path(__file__).resolve().parent / "data"
 PASSPHRASE = b"correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test runs in English whatever the machine's locale (the command line and child
+    processes too, through $SUPPLYCHAIN_LANG); tests of another language switch explicitly."""
+    monkeypatch.setenv(i18n.ENV_OVERRIDE, "en")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 # Valid GLNs (GS1 check digit) and a GTIN inside the manufacturer's company prefix.
 REGULATOR = GLN("5012345000015")

@@ -150,3 +150,38 @@ def test_scanner_typed_codes_with_gs_substitutes(cli, two_nodes) -> None:
     assert code == 1  # '@@' is not a known substitute: the lot swallows the rest
     code, out, _ = cli("--home", maker, "--gs-substitute", "@@", "verify", "--json", custom)
     assert code == 0 and json.loads(out)["verdict"] == "genuine"
+
+
+def test_lang_de_prints_german_and_keeps_json_codes(cli, two_nodes) -> None:
+    _, maker, _ = two_nodes
+    code, out, _ = cli("--home", maker, "commission", "--json", "--gtin", GTIN, "--lot", "L1",
+                       "--expiry", "2030-01-31", "--count", "1")
+    (link,) = json.loads(out)["codes"]
+    unknown = link.rsplit("/21/", 1)[0] + "/21/NEVERISSUED"
+
+    code, out, _ = cli("--lang", "de", "--home", maker, "verify", link)
+    assert code == 0 and out.startswith("ECHT: Echt: der Verlauf der Packung ist einwandfrei")
+    code, out, _ = cli("--lang", "de", "--home", maker, "verify", unknown)
+    assert out.startswith("FÄLSCHUNG: Das Produkt ist bekannt, aber diese Seriennummer")
+    assert "Gründe: unknown_serial" in out  # the reason code itself stays as it is
+
+    english = json.loads(cli("--home", maker, "verify", "--json", unknown)[1])
+    german = json.loads(cli("--lang", "de", "--home", maker, "verify", "--json", unknown)[1])
+    assert german.keys() == english.keys()
+    assert (german["verdict"], german["reasons"]) == (english["verdict"], english["reasons"]) \
+        == ("counterfeit", ["unknown_serial"])
+    assert german["message"] != english["message"]
+    assert german["message"].startswith("Das Produkt ist bekannt")
+
+    code, out, err = cli("--lang", "de", "--home", maker, "verify", "https://example.com/x")
+    assert code == 1 and out == ""
+    assert err.startswith("supplychain: Fehler: Dies ist ein Weblink")
+
+
+def test_language_from_the_environment(cli, two_nodes, monkeypatch) -> None:
+    _, maker, _ = two_nodes
+    monkeypatch.setenv("SUPPLYCHAIN_LANG", "de")
+    code, out, _ = cli("--home", maker, "alerts")
+    assert code == 0 and out.strip() == "Keine Warnungen."
+    code, out, _ = cli("--lang", "en", "--home", maker, "alerts")
+    assert out.strip() == "No alerts."

@@ -47,9 +47,9 @@ class CommissionView(QWidget):
 
         self.gtin = QComboBox()
         self.gtin.setEditable(True)
-        self.gtin.setToolTip("14-digit GTIN inside your GS1 company prefix")
+        self.gtin.setToolTip(self.tr("14-digit GTIN inside your GS1 company prefix"))
         self.lot = QLineEdit()
-        self.lot.setPlaceholderText("e.g. A2501")
+        self.lot.setPlaceholderText(self.tr("e.g. A2501"))
         self.lot.setMaxLength(20)
         self.expiry = QDateEdit(QDate.currentDate().addYears(2))
         self.expiry.setCalendarPopup(True)
@@ -58,29 +58,31 @@ class CommissionView(QWidget):
         self.count.setRange(1, 100_000)
         self.count.setValue(24)
         self.count.setGroupSeparatorShown(True)
-        self.commission_button = big_button("Commission lot", focus=True)
+        self.commission_button = big_button(self.tr("Commission lot"), focus=True)
         self.commission_button.clicked.connect(self.commission)
         self.commission_progress = QProgressBar()
         self.commission_progress.hide()
-        self.commission_cancel = big_button("Stop commissioning", focus=True)
+        self.commission_cancel = big_button(self.tr("Stop commissioning"), focus=True)
         self.commission_cancel.clicked.connect(self.cancel_commission)
         self.commission_cancel.hide()
         self.commission_task: Task | None = None
         form = QFormLayout()
-        form.addRow("Product (GTIN):", self.gtin)
-        form.addRow("Lot:", self.lot)
-        form.addRow("Expiry:", self.expiry)
-        form.addRow("Number of packs:", self.count)
+        form.addRow(self.tr("Product (GTIN):"), self.gtin)
+        form.addRow(self.tr("Lot:"), self.lot)
+        form.addRow(self.tr("Expiry:"), self.expiry)
+        form.addRow(self.tr("Number of packs:"), self.count)
         form.addRow(self.commission_button)
         form.addRow(self.commission_progress)
         form.addRow(self.commission_cancel)
-        new_lot = QGroupBox("New lot")
+        new_lot = QGroupBox(self.tr("New lot"))
         new_lot.setLayout(form)
 
         self.lots = RowsModel[LotSummary](
-            [("GTIN", lambda s: s.gtin), ("Lot", lambda s: s.lot),
-             ("Expiry", lambda s: s.expiry.isoformat()), ("Packs", lambda s: str(s.count)),
-             ("State", lambda s: "RECALLED" if s.recalled else "active")],
+            [(self.tr("GTIN"), lambda s: s.gtin), (self.tr("Lot"), lambda s: s.lot),
+             (self.tr("Expiry"), lambda s: s.expiry.isoformat()), (self.tr("Packs"),
+                                                                   lambda s: str(s.count)),
+             (self.tr("State"), lambda s: self.tr("RECALLED") if s.recalled
+              else self.tr("active"))],
             colour=lambda s: "#fdecea" if s.recalled else None)
         self.lot_table = QTableView()
         self.lot_table.setModel(self.lots)
@@ -90,16 +92,16 @@ class CommissionView(QWidget):
             QHeaderView.ResizeMode.ResizeToContents)
         self.lot_table.horizontalHeader().setStretchLastSection(True)
         self.lot_table.verticalHeader().setVisible(False)
-        self.recall_button = big_button("Recall selected lot…", focus=True)
+        self.recall_button = big_button(self.tr("Recall selected lot…"), focus=True)
         self.recall_button.setStyleSheet("QPushButton:enabled { color: #8a1c1c; "
                                          "font-weight: bold; }")
         self.recall_button.clicked.connect(self.recall_selected)
-        lots_box = QGroupBox("Your lots")
+        lots_box = QGroupBox(self.tr("Your lots"))
         ll = QVBoxLayout(lots_box)
         ll.addWidget(self.lot_table)
         ll.addWidget(self.recall_button)
 
-        self.preview_title = QLabel("Commission a lot to preview its labels here.")
+        self.preview_title = QLabel(self.tr("Commission a lot to preview its labels here."))
         self.preview_grid = QGridLayout()
         self.preview_grid.setSpacing(12)
         grid_host = QWidget()
@@ -107,10 +109,10 @@ class CommissionView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
-        self.save_button = big_button("Save label sheet (PDF)…", focus=True)
+        self.save_button = big_button(self.tr("Save label sheet (PDF)…"), focus=True)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_labels_dialog)
-        self.cancel_button = big_button("Cancel", focus=True)
+        self.cancel_button = big_button(self.tr("Cancel"), focus=True)
         self.cancel_button.clicked.connect(self.cancel_labels)
         self.cancel_button.hide()
         self.label_progress = QProgressBar()
@@ -119,7 +121,7 @@ class CommissionView(QWidget):
         save_row.addWidget(self.save_button)
         save_row.addWidget(self.label_progress, 1)
         save_row.addWidget(self.cancel_button)
-        labels_box = QGroupBox("Labels")
+        labels_box = QGroupBox(self.tr("Labels"))
         lb = QVBoxLayout(labels_box)
         lb.addWidget(self.preview_title)
         lb.addWidget(scroll, 1)
@@ -145,7 +147,8 @@ class CommissionView(QWidget):
         if current:
             self.gtin.setCurrentText(current)
         if not gtins and prefixes:
-            self.gtin.lineEdit().setPlaceholderText(f"a GTIN starting 0{prefixes[0]}…")
+            self.gtin.lineEdit().setPlaceholderText(self.tr("a GTIN starting {digits}…").format(
+                digits=f"0{prefixes[0]}"))
 
     # --- commissioning ----------------------------------------------------------------
     def commission(self) -> None:
@@ -154,7 +157,7 @@ class CommissionView(QWidget):
         expiry: date = self.expiry.date().toPython()  # type: ignore[assignment]
         count = self.count.value()
         if not gtin or not lot:
-            self.ctx.notify("Fill in the product code (GTIN) and the lot.", "error")
+            self.ctx.notify(self.tr("Fill in the product code (GTIN) and the lot."), "error")
             return
         self.commission_button.setEnabled(False)
         self.commission_progress.setRange(0, count)
@@ -188,17 +191,19 @@ class CommissionView(QWidget):
     def _commissioned(self, result: tuple[list[PackCode], list[LabelPreview], int]) -> None:
         codes, previews, asked = result
         if not codes:
-            self.ctx.notify("Commissioning stopped before any pack was signed; nothing was "
-                            "written.", "info")
+            self.ctx.notify(self.tr("Commissioning stopped before any pack was signed; nothing was "
+                            "written."), "info")
             return
         self.codes = codes
         if len(codes) < asked:
-            self.ctx.notify(f"Stopped: {len(codes)} of {asked} packs of lot {codes[0].lot} were "
-                            "commissioned (they stay valid). Save their label sheet to print "
-                            "them.", "info")
+            self.ctx.notify(self.tr("Stopped: {done} of {asked} packs of lot {lot} were "
+                                    "commissioned (they stay valid). Save their label sheet to "
+                                    "print them.").format(done=len(codes), asked=asked,
+                                                          lot=codes[0].lot), "info")
         else:
-            self.ctx.notify(f"Commissioned {len(codes)} packs of lot {codes[0].lot}. Save the "
-                            "label sheet to print them.")
+            self.ctx.notify(self.tr("Commissioned {count} packs of lot {lot}. Save the label "
+                                    "sheet to print them.").format(count=len(codes),
+                                                                   lot=codes[0].lot))
         self.show_previews(previews)
         self.save_button.setEnabled(True)
         self.refresh()
@@ -222,8 +227,11 @@ class CommissionView(QWidget):
             cl.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
             self.preview_grid.addWidget(cell, i // 3, i % 3)
         more = len(self.codes) - len(previews)
-        self.preview_title.setText(f"First {len(previews)} labels of {len(self.codes)}"
-                                   + (f" ({more} more on the sheet)" if more > 0 else ""))
+        self.preview_title.setText(
+            self.tr("First {shown} labels of {total}").format(shown=len(previews),
+                                                               total=len(self.codes))
+            + (" " + self.tr("({count} more on the sheet)").format(count=more) if more > 0
+               else ""))
 
     def preview_count(self) -> int:
         return self.preview_grid.count()
@@ -233,14 +241,14 @@ class CommissionView(QWidget):
         if not self.codes:
             return
         code = self.codes[0]
-        path = dialogs.save_file(self, "Save label sheet", f"labels-{code.gtin}-{code.lot}.pdf",
-                                 "PDF (*.pdf)")
+        path = dialogs.save_file(self, self.tr("Save label sheet"),
+                                 f"labels-{code.gtin}-{code.lot}.pdf", self.tr("PDF (*.pdf)"))
         if path is not None:
             self.save_labels(path)
 
     def save_labels(self, path: Path) -> None:
         codes = list(self.codes)
-        title = f"GTIN {codes[0].gtin} lot {codes[0].lot}"
+        title = self.tr("GTIN {gtin} lot {lot}").format(gtin=codes[0].gtin, lot=codes[0].lot)
         self.label_progress.setRange(0, len(codes))
         self.label_progress.setValue(0)
         self.label_progress.show()
@@ -249,9 +257,10 @@ class CommissionView(QWidget):
 
         def saved(pages: int) -> None:
             if pages:
-                self.ctx.notify(f"Saved {len(codes)} labels on {pages} pages to {path}.")
+                self.ctx.notify(self.tr("Saved {count} labels on {pages} pages to {file}.").format(
+                    count=len(codes), pages=pages, file=path))
             else:
-                self.ctx.notify("Label sheet cancelled; nothing was written.", "info")
+                self.ctx.notify(self.tr("Label sheet cancelled; nothing was written."), "info")
 
         def done() -> None:
             self.label_task = None
@@ -275,18 +284,21 @@ class CommissionView(QWidget):
     def recall_selected(self) -> None:
         rows = self.lot_table.selectionModel().selectedRows()
         if not rows:
-            self.ctx.notify("Select the lot to recall in the table first.", "info")
+            self.ctx.notify(self.tr("Select the lot to recall in the table first."), "info")
             return
         lot = self.lots.rows[rows[0].row()]
-        reason = dialogs.ask_text(self, "Recall lot", f"Why is lot {lot.lot} of {lot.gtin} "
-                                                      "recalled? (shown to every pharmacy)")
+        reason = dialogs.ask_text(self, self.tr("Recall lot"),
+                                  self.tr("Why is lot {lot} of {gtin} recalled? (shown to every "
+                                          "pharmacy)").format(lot=lot.lot, gtin=lot.gtin))
         if not reason:
             return
-        if not dialogs.confirm(self, "Recall lot",
-                               f"Recall all {lot.count} packs of lot {lot.lot} (GTIN "
-                               f"{lot.gtin})? A recall cannot be undone."):
+        if not dialogs.confirm(self, self.tr("Recall lot"),
+                               self.tr("Recall all {count} packs of lot {lot} (GTIN {gtin})? "
+                                       "A recall cannot be undone.").format(
+                                   count=lot.count, lot=lot.lot, gtin=lot.gtin)):
             return
         self.ctx.call(lambda s, _t: s.recall(lot.gtin, lot.lot, reason),
                       on_success=lambda _h: (self.ctx.notify(
-                          f"Lot {lot.lot} recalled. Pharmacies see its packs as SUSPECT."),
+                          self.tr("Lot {lot} recalled. Pharmacies see its packs as "
+                                  "SUSPECT.").format(lot=lot.lot)),
                           self.refresh()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,11 +28,21 @@ from gui.widgets import STATES, big_button, table_view
 from supplychain.identity.certificates import Role
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.records import AlertRecord, PackRecord
+from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.inspection import EventCheck, EvidenceEvent
 
 Alert = AlertRecord
-_STEP = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
-         "dispense": "Dispensed", "undo_dispense": "Dispense undone", "destroy": "Destroyed"}
+_STEP = {"commission": QT_TRANSLATE_NOOP("InspectorView", "Commissioned"),
+         "ship": QT_TRANSLATE_NOOP("InspectorView", "Shipped"),
+         "receive": QT_TRANSLATE_NOOP("InspectorView", "Received"),
+         "dispense": QT_TRANSLATE_NOOP("InspectorView", "Dispensed"),
+         "undo_dispense": QT_TRANSLATE_NOOP("InspectorView", "Dispense undone"),
+         "destroy": QT_TRANSLATE_NOOP("InspectorView", "Destroyed")}
+
+
+def _words(table: dict[str, str], key: str) -> str:
+    """A translated word from one of the tables above (the key itself when unknown)."""
+    return QCoreApplication.translate("InspectorView", table[key]) if key in table else key
 
 
 class ChainGraph(QWidget):
@@ -81,8 +91,8 @@ class ChainGraph(QWidget):
         p.fillRect(self.rect(), QColor("#ffffff"))
         if not self.checks:
             p.setPen(QColor("#607d8b"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Choose a pack to see its "
-                                                                  "hand-overs.")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       self.tr("Choose a pack to see its hand-overs."))
             p.end()
             return
         small = QFont(self.font())
@@ -119,14 +129,13 @@ class ChainGraph(QWidget):
                        p.fontMetrics().elidedText(c.author_name, Qt.TextElideMode.ElideRight,
                                                   int(inner.width())))
             p.setFont(small)
-            step = _STEP.get(c.step.type.value, c.step.type.value)
+            step = _words(_STEP, c.step.type.value)
             if c.step.recipient and c.step.type.value == "ship":
                 step += " → " + self.names.get(c.step.recipient, c.step.recipient)
-            marks = ("✔ signature ✔ proof" if c.ok else
-                     f"{'✔' if c.signature_ok else '✘'} signature "
-                     f"{'✔' if c.proof_ok else '✘'} proof")
+            marks = self.tr("{signature} signature {proof} proof").format(
+                signature="✔" if c.signature_ok else "✘", proof="✔" if c.proof_ok else "✘")
             if forked:
-                marks = "FORK · " + marks
+                marks = self.tr("FORK") + " · " + marks
             lines = [p.fontMetrics().elidedText(step, Qt.TextElideMode.ElideRight,
                                                 int(inner.width())),
                      when(c.step.time) + " UTC", marks]
@@ -147,32 +156,33 @@ class InspectorView(QWidget):
         self.names = {m.gln: m.name for m in ctx.info.members}
 
         self.query = QLineEdit()
-        self.query.setPlaceholderText("Search: scanned code, GTIN, lot, organisation name or "
-                                      "GLN — then Enter")
+        self.query.setPlaceholderText(self.tr("Search: scanned code, GTIN, lot, organisation "
+                                              "name or GLN — then Enter"))
         self.query.setMinimumHeight(40)
         self.query.returnPressed.connect(lambda: self.search(self.query.text()))
-        search_button = big_button("Search", focus=True)
+        search_button = big_button(self.tr("Search"), focus=True)
         search_button.clicked.connect(lambda: self.search(self.query.text()))
-        note = QLabel("Regulator view: every signature and Merkle proof re-checked."
+        note = QLabel(self.tr("Regulator view: every signature and Merkle proof re-checked.")
                       if ctx.info.role is Role.REGULATOR else
-                      "Read-only: what your node holds. Signatures and proofs are re-checked.")
+                      self.tr("Read-only: what your node holds. Signatures and proofs are "
+                              "re-checked."))
         note.setStyleSheet("color: #455a64;")
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
         top.addWidget(search_button)
 
         self.results = RowsModel[PackRecord](
-            [("Serial", lambda r: r.serial), ("Lot", lambda r: r.lot),
-             ("Chain", lambda r: "FORKED" if r.forked else "single"),
-             ("Status", lambda r: r.status.value.replace("_", " ")),
-             ("Custodian", lambda r: self.names.get(r.custodian, r.custodian)),
-             ("GTIN", lambda r: r.gtin)],
+            [(self.tr("Serial"), lambda r: r.serial), (self.tr("Lot"), lambda r: r.lot),
+             (self.tr("Chain"), lambda r: self.tr("FORKED") if r.forked else self.tr("single")),
+             (self.tr("Status"), lambda r: status_words(r.status)),
+             (self.tr("Custodian"), lambda r: self.names.get(r.custodian, r.custodian)),
+             (self.tr("GTIN"), lambda r: r.gtin)],
             colour=lambda r: "#fdecea" if r.forked else None)
         self.results_view = table_view(self.results)
         self.results_view.selectionModel().selectionChanged.connect(self._result_chosen)
         self.result_count = QLabel("")
 
-        self.summary = QLabel("Search for a pack, or open the Alerts tab.")
+        self.summary = QLabel(self.tr("Search for a pack, or open the Alerts tab."))
         self.summary.setWordWrap(True)
         self.summary.setMinimumHeight(48)
         self.summary.setStyleSheet("padding: 8px; font-size: 13pt;")
@@ -180,13 +190,14 @@ class InspectorView(QWidget):
         self.pack_alerts.setWordWrap(True)
         self.pack_alerts.setStyleSheet("color: #8a1c1c; font-weight: bold;")
         self.chain = RowsModel[EventCheck](
-            [("When (UTC)", lambda c: when(c.step.time)),
-             ("By", lambda c: c.author_name),
-             ("Step", self._step_words),
-             ("Signature", lambda c: "✔ checked" if c.signature_ok else "✘ FAILED"),
-             ("Inclusion proof", lambda c: "✔ checked" if c.proof_ok
-              else f"✘ {c.problem or 'FAILED'}"),
-             ("Event", lambda c: c.step.event_hash[:16] + "…")],
+            [(self.tr("When (UTC)"), lambda c: when(c.step.time)),
+             (self.tr("By"), lambda c: c.author_name),
+             (self.tr("Step"), self._step_words),
+             (self.tr("Signature"), lambda c: self.tr("✔ checked") if c.signature_ok
+              else self.tr("✘ FAILED")),
+             (self.tr("Inclusion proof"), lambda c: self.tr("✔ checked") if c.proof_ok
+              else f"✘ {c.problem or self.tr('FAILED')}"),
+             (self.tr("Event"), lambda c: c.step.event_hash[:16] + "…")],
             colour=lambda c: None if c.ok else "#fdecea")
         self.chain_view = table_view(self.chain)
         self.graph = ChainGraph()
@@ -194,7 +205,7 @@ class InspectorView(QWidget):
         graph_scroll.setWidget(self.graph)
         graph_scroll.setWidgetResizable(True)
         graph_scroll.setMinimumHeight(130)
-        self.report_button = big_button("Export PDF report…", focus=True)
+        self.report_button = big_button(self.tr("Export PDF report…"), focus=True)
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self.export_report_dialog)
         self.report_progress = QProgressBar()
@@ -225,16 +236,17 @@ class InspectorView(QWidget):
         packs_split.setSizes([440, 700])
 
         self.alerts = RowsModel[Alert](
-            [("Alert", lambda a: kind_words(a.kind)), ("Subject", lambda a: a.subject),
-             ("What it means", lambda a: a.detail)])
+            [(self.tr("Alert"), lambda a: kind_words(a.kind)),
+             (self.tr("Subject"), lambda a: a.subject),
+             (self.tr("What it means"), lambda a: a.detail)])
         self.alerts_view = table_view(self.alerts)
         self.alerts_view.selectionModel().selectionChanged.connect(self._alert_chosen)
         self.evidence = QPlainTextEdit()
         self.evidence.setReadOnly(True)
-        self.evidence.setPlaceholderText("Choose an alert to see its evidence: the signed "
-                                         "events it names.")
+        self.evidence.setPlaceholderText(self.tr("Choose an alert to see its evidence: the signed "
+                                         "events it names."))
         self.evidence.setStyleSheet("font-family: monospace; font-size: 10pt;")
-        open_pack = big_button("Open this pack's chain", focus=True)
+        open_pack = big_button(self.tr("Open this pack's chain"), focus=True)
         open_pack.clicked.connect(self._open_alert_pack)
         alerts_split = QSplitter(Qt.Orientation.Vertical)
         alerts_split.addWidget(self.alerts_view)
@@ -246,15 +258,15 @@ class InspectorView(QWidget):
         alerts_split.addWidget(ev)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(packs_split, "Packs")
-        self.tabs.addTab(alerts_split, "Alerts")
+        self.tabs.addTab(packs_split, self.tr("Packs"))
+        self.tabs.addTab(alerts_split, self.tr("Alerts"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(note)
         layout.addWidget(self.tabs, 1)
 
     def _step_words(self, c: EventCheck) -> str:
-        words = _STEP.get(c.step.type.value, c.step.type.value)
+        words = _words(_STEP, c.step.type.value)
         if c.step.recipient and c.step.type.value == "ship":
             words += " → " + self.names.get(c.step.recipient, c.step.recipient)
         return words
@@ -264,7 +276,7 @@ class InspectorView(QWidget):
 
     def _alerts_loaded(self, alerts: list[Alert]) -> None:
         self.alerts.set_rows(alerts)
-        self.tabs.setTabText(1, f"Alerts ({len(alerts)})")
+        self.tabs.setTabText(1, self.tr("Alerts ({count})").format(count=len(alerts)))
 
     # --- packs ------------------------------------------------------------------------
     def search(self, query: str) -> None:
@@ -273,8 +285,13 @@ class InspectorView(QWidget):
 
     def _found(self, records: list[PackRecord]) -> None:
         self.results.set_rows(records)
-        self.result_count.setText(f"{len(records)} pack{'s' if len(records) != 1 else ''} "
-                                  "found" if records else "No pack matches that search.")
+        if not records:
+            found = self.tr("No pack matches that search.")
+        elif len(records) == 1:
+            found = self.tr("{count} pack found").format(count=1)
+        else:
+            found = self.tr("{count} packs found").format(count=len(records))
+        self.result_count.setText(found)
         self.tabs.setCurrentIndex(0)
         if records:
             self.results_view.selectRow(0)
@@ -292,7 +309,8 @@ class InspectorView(QWidget):
         self.inspection = inspection
         report = inspection.report
         state = report.verdict.value
-        background, foreground, word = STATES[state]
+        background, foreground, _word = STATES[state]
+        word = verdict_word(report.verdict)
         self.summary.setProperty("verdict", state)
         self.summary.setStyleSheet(f"padding: 8px; font-size: 13pt; background: {background};"
                                    f" color: {foreground}; border-radius: 4px;")
@@ -301,10 +319,11 @@ class InspectorView(QWidget):
         if report.verdict.value == "genuine" and self.ctx.info.role is Role.REGULATOR:
             # The core's genuine sentence speaks to a custodian ("in your custody").
             holder = self.names.get(report.custodian or "", report.custodian or "?")
-            message = f"No problem found: the pack's history checks out. Held by {holder}."
-        self.summary.setText(f"<b>{word}</b> — {message}<br>"
-                             f"{checked} of {len(inspection.checks)} events: signature and "
-                             "inclusion proof checked.")
+            message = self.tr("No problem found: the pack's history checks out. Held by "
+                              "{holder}.").format(holder=holder)
+        self.summary.setText(f"<b>{word}</b> — {message}<br>" + self.tr(
+            "{checked} of {total} events: signature and inclusion proof checked.").format(
+                checked=checked, total=len(inspection.checks)))
         self.chain.set_rows(inspection.checks)
         self.graph.set_chain(list(inspection.checks), self.names)
         self.pack_alerts.setStyleSheet("color: #8a1c1c; font-weight: bold;" if inspection.alerts
@@ -313,7 +332,7 @@ class InspectorView(QWidget):
             self.pack_alerts.setText("⚠ " + " · ".join(
                 f"{kind_words(a.kind)}: {a.detail}" for a in inspection.alerts))
         else:
-            self.pack_alerts.setText("No alert names this pack.")
+            self.pack_alerts.setText(self.tr("No alert names this pack."))
         self.report_button.setEnabled(True)
 
     # --- alerts -----------------------------------------------------------------------
@@ -328,10 +347,12 @@ class InspectorView(QWidget):
     def _show_evidence(self, alert: Alert, events: list[EvidenceEvent]) -> None:
         parts = [f"{kind_words(alert.kind)}: {alert.detail}", ""]
         if not events:
-            parts.append(f"Evidence: {alert.evidence}")
+            parts.append(self.tr("Evidence: {evidence}").format(evidence=alert.evidence))
         for e in events:
-            parts += [f"— Event {e.event_hash}", f"  signed by {e.author_name}, log {e.log} "
-                      f"entry {e.index}, {e.type} at {e.time}", e.body, ""]
+            parts += [self.tr("— Event {hash}").format(hash=e.event_hash),
+                      self.tr("  signed by {author}, log {log} entry {index}, {type} at "
+                              "{time}").format(author=e.author_name, log=e.log, index=e.index,
+                                               type=e.type, time=e.time), e.body, ""]
         self.evidence.setPlainText("\n".join(parts))
 
     def _open_alert_pack(self) -> None:
@@ -346,7 +367,8 @@ class InspectorView(QWidget):
         if self.current_pack is None:
             return
         suggested = "custody-" + self.current_pack.replace("/", "-") + ".pdf"
-        path = dialogs.save_file(self, "Export custody report", suggested, "PDF (*.pdf)")
+        path = dialogs.save_file(self, self.tr("Export custody report"), suggested,
+                                 self.tr("PDF (*.pdf)"))
         if path is not None:
             self.export_report(path)
 
@@ -363,5 +385,6 @@ class InspectorView(QWidget):
             self.report_button.setEnabled(True)
 
         self.ctx.call(lambda s, t: s.write_report(pack, path, t.progress, t.cancelled),
-                      on_success=lambda p: self.ctx.notify(f"Report saved to {p}."),
+                      on_success=lambda p: self.ctx.notify(
+                          self.tr("Report saved to {file}.").format(file=p)),
                       on_progress=lambda d, n: self.report_progress.setValue(d), on_done=done)

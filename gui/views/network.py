@@ -8,7 +8,7 @@ reports progress per peer and per batch kept, and can be cancelled between netwo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from gui.context import AppContext
-from gui.display import SyncOutcome, ago, progress_text
+from gui.display import SyncOutcome, progress_text
 from gui.models import RowsModel, when
 from gui.tasks import Task
 from gui.widgets import big_button, heading, table_view
 from supplychain.errors import BadPeerUrl
+from supplychain.ledger.freshness import ago
 from supplychain.node.network import (
     EvidenceRow,
     LogRow,
@@ -39,29 +40,37 @@ from supplychain.node.network import (
 )
 from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress
 
-STATE_WORDS = {"active": "active", "failing": "failing (retried)", "blocked": "BLOCKED"}
+STATE_WORDS = {"active": QT_TRANSLATE_NOOP("NetworkView", "active"),
+               "failing": QT_TRANSLATE_NOOP("NetworkView", "failing (retried)"),
+               "blocked": QT_TRANSLATE_NOOP("NetworkView", "BLOCKED")}
 STATE_COLOURS = {"failing": "#fff4d6", "blocked": "#fbe3e3"}
+translate = QCoreApplication.translate
+
+
+def _state_words(state: str) -> str:
+    return translate("NetworkView", STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
 def _never(iso: str | None) -> str:
-    return when(iso) if iso else "never"
+    return when(iso) if iso else translate("NetworkView", "never")
 
 
 def _last_synced(row: LogRow) -> str:
     if row.own or row.last_synced is None:
-        return "–" if row.own else "never"
-    return f"{when(row.last_synced)} from {row.synced_from_name or row.synced_from}"
+        return "–" if row.own else translate("NetworkView", "never")
+    return translate("NetworkView", "{time} from {peer}").format(
+        time=when(row.last_synced), peer=row.synced_from_name or row.synced_from)
 
 
 def _freshness(row: LogRow) -> str:
     if row.own:
-        return "this node's own log (always current)"
+        return translate("NetworkView", "this node's own log (always current)")
     if row.last_synced is None:
-        return ("⚠ STALE: never synced with a peer" if row.entries else
-                "⚠ STALE: no peer has sent this log yet")
+        return (translate("NetworkView", "⚠ STALE: never synced with a peer") if row.entries
+                else translate("NetworkView", "⚠ STALE: no peer has sent this log yet"))
     if row.stale:
-        return f"⚠ STALE: {ago(row.last_synced)}"
-    return f"fresh: {ago(row.last_synced)}"
+        return translate("NetworkView", "⚠ STALE: {ago}").format(ago=ago(row.last_synced))
+    return translate("NetworkView", "fresh: {ago}").format(ago=ago(row.last_synced))
 
 
 class NetworkView(QWidget):
@@ -78,27 +87,32 @@ class NetworkView(QWidget):
         self.sync_timeout = DEFAULT_TIMEOUT  # deadline of each request to a peer (seconds)
 
         intro = QLabel(
-            "Sync pulls every log your peers hold over mutual TLS and keeps only what provably "
-            "belongs to the signed logs; a peer that lies is blocked and the evidence kept.")
+            self.tr("Sync pulls every log your peers hold over mutual TLS and keeps only what "
+                    "provably belongs to the signed logs; a peer that lies is blocked and the "
+                    "evidence kept."))
         intro.setWordWrap(True)
 
         # --- peers ---
         self.url_input = QLineEdit()
-        self.url_input.setPlaceholderText("https://host:port of another member's node")
-        self.url_input.setAccessibleName("Peer URL")
+        self.url_input.setPlaceholderText(self.tr("https://host:port of another member's node"))
+        self.url_input.setAccessibleName(self.tr("Peer URL"))
         self.url_input.setMinimumHeight(34)
         self.url_input.returnPressed.connect(self.add_peer)
-        self.add_button = big_button("Add peer", "Add the node at this URL as a peer",
+        self.add_button = big_button(self.tr("Add peer"),
+                                     self.tr("Add the node at this URL as a peer"),
                                      focus=True)
         self.add_button.clicked.connect(self.add_peer)
-        self.remove_button = big_button("Remove", "Stop syncing with the selected peer",
+        self.remove_button = big_button(self.tr("Remove"),
+                                        self.tr("Stop syncing with the selected peer"),
                                         focus=True)
         self.remove_button.clicked.connect(self.remove_peer)
-        self.unblock_button = big_button("Unblock…", "Let a blocked peer be pulled from again "
-                                                     "(after looking at the evidence)",
+        self.unblock_button = big_button(self.tr("Unblock…"),
+                                         self.tr("Let a blocked peer be pulled from again "
+                                                     "(after looking at the evidence)"),
                                          focus=True)
         self.unblock_button.clicked.connect(self.unblock_peer)
-        self.sync_button = big_button("Sync now", "Run one sync round with every active peer",
+        self.sync_button = big_button(self.tr("Sync now"),
+                                      self.tr("Run one sync round with every active peer"),
                                       focus=True)
         self.sync_button.setStyleSheet("QPushButton:enabled { background: #0d47a1; "
                                        "color: white; font-weight: bold; padding: 0 18px; }")
@@ -117,21 +131,21 @@ class NetworkView(QWidget):
         add_row.addWidget(self.sync_button)
 
         self.peers = RowsModel[PeerRow]([
-            ("Peer", lambda p: p.url),
-            ("Member", lambda p: f"{p.name} · {p.gln}" if p.name else
-             (p.gln or "known after the first sync")),
-            ("State", lambda p: STATE_WORDS.get(p.state, p.state)),
-            ("Last attempt", lambda p: _never(p.last_attempt)),
-            ("Last success", lambda p: _never(p.last_success)),
-            ("Failures", lambda p: str(p.failures)),
-            ("Reason", lambda p: p.reason or "–"),
+            (self.tr("Peer"), lambda p: p.url),
+            (self.tr("Member"), lambda p: f"{p.name} · {p.gln}" if p.name else
+             (p.gln or self.tr("known after the first sync"))),
+            (self.tr("State"), lambda p: _state_words(p.state)),
+            (self.tr("Last attempt"), lambda p: _never(p.last_attempt)),
+            (self.tr("Last success"), lambda p: _never(p.last_success)),
+            (self.tr("Failures"), lambda p: str(p.failures)),
+            (self.tr("Reason"), lambda p: p.reason or "–"),
         ], colour=lambda p: STATE_COLOURS.get(p.state))
         self.peers_view = table_view(self.peers, compact=True)
         self.peers_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.peers_view.setMinimumHeight(4 * (self.peers_view.fontMetrics().height() + 8))
-        self.no_peers = QLabel("No peers yet: type the address of another member's node "
+        self.no_peers = QLabel(self.tr("No peers yet: type the address of another member's node "
                                "(https://host:port, as given to `supplychain serve --listen`) "
-                               "and press Add peer.")
+                               "and press Add peer."))
         self.no_peers.setWordWrap(True)
         self.no_peers.setStyleSheet("color: #455a64;")
 
@@ -139,7 +153,7 @@ class NetworkView(QWidget):
         self.progress_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(260)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel_sync)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_label, 1)
@@ -155,7 +169,7 @@ class NetworkView(QWidget):
         self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.results.hide()
 
-        peers_box = QGroupBox("Peers")
+        peers_box = QGroupBox(self.tr("Peers"))
         pl = QVBoxLayout(peers_box)
         pl.addLayout(add_row)
         pl.addWidget(self.url_error)
@@ -166,46 +180,47 @@ class NetworkView(QWidget):
 
         # --- logs and evidence ---
         self.logs = RowsModel[LogRow]([
-            ("Organisation", lambda r: r.name),
-            ("GLN", lambda r: r.gln),
-            ("Entries", lambda r: f"{r.entries:,}"),
-            ("Latest checkpoint", lambda r: f"size {r.checkpoint_size:,} · root "
-             f"{(r.root_prefix or '')[:8]}…" if r.checkpoint_size is not None else "none"),
-            ("Freshness", _freshness),
-            ("Last synced (UTC)", _last_synced),
+            (self.tr("Organisation"), lambda r: r.name),
+            (self.tr("GLN"), lambda r: r.gln),
+            (self.tr("Entries"), lambda r: f"{r.entries:,}"),
+            (self.tr("Latest checkpoint"), lambda r: self.tr("size {size} · root {root}…").format(
+                size=f"{r.checkpoint_size:,}", root=(r.root_prefix or "")[:8])
+             if r.checkpoint_size is not None else self.tr("none")),
+            (self.tr("Freshness"), _freshness),
+            (self.tr("Last synced (UTC)"), _last_synced),
         ], colour=lambda r: "#fff4d6" if r.stale else None)
         self.logs_view = table_view(self.logs, compact=True)
         self.evidence = RowsModel[EvidenceRow]([
-            ("What happened", lambda e: e.words),
-            ("Peer", lambda e: e.peer),
-            ("Log / subject", lambda e: e.subject),
-            ("First seen", lambda e: when(e.first_seen)),
-            ("Last seen", lambda e: when(e.last_seen)),
-            ("Times", lambda e: str(e.count)),
-            ("Detail", lambda e: e.detail),
+            (self.tr("What happened"), lambda e: e.words),
+            (self.tr("Peer"), lambda e: e.peer),
+            (self.tr("Log / subject"), lambda e: e.subject),
+            (self.tr("First seen"), lambda e: when(e.first_seen)),
+            (self.tr("Last seen"), lambda e: when(e.last_seen)),
+            (self.tr("Times"), lambda e: str(e.count)),
+            (self.tr("Detail"), lambda e: e.detail),
         ], colour=lambda e: "#fbe3e3" if e.fault else None)
         self.evidence_view = table_view(self.evidence, compact=True)
         evidence_page = QWidget()
         el = QVBoxLayout(evidence_page)
         el.setContentsMargins(0, 4, 0, 0)
-        note = QLabel("Kept for an operator and a third party to check (the signed notes, "
+        note = QLabel(self.tr("Kept for an operator and a third party to check (the signed notes, "
                       "entries and proofs are stored with each row; `supplychain alerts` "
                       "prints them). Forks and rejected events are in the Inspector's Alerts "
-                      "tab.")
+                      "tab."))
         note.setWordWrap(True)
         el.addWidget(note)
         el.addWidget(self.evidence_view, 1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.logs_view, "Logs held")
-        self.tabs.addTab(evidence_page, "Sync evidence and refused connections")
+        self.tabs.addTab(self.logs_view, self.tr("Logs held"))
+        self.tabs.addTab(evidence_page, self.tr("Sync evidence and refused connections"))
 
         # --- bundles (offline exchange) ---
-        bundles = QGroupBox("Offline exchange: bundles")
-        explain = QLabel("No network? Hand over a bundle file (every log held); imports are "
-                         "verified in full, but do not count as a sync.")
+        bundles = QGroupBox(self.tr("Offline exchange: bundles"))
+        explain = QLabel(self.tr("No network? Hand over a bundle file (every log held); imports "
+                                 "are verified in full, but do not count as a sync."))
         explain.setWordWrap(True)
-        self.import_button = big_button("Import bundle…  (Ctrl+I)", focus=True)
-        self.export_button = big_button("Export bundle…  (Ctrl+E)", focus=True)
+        self.import_button = big_button(self.tr("Import bundle…  (Ctrl+I)"), focus=True)
+        self.export_button = big_button(self.tr("Export bundle…  (Ctrl+E)"), focus=True)
         self.import_button.clicked.connect(lambda: self._window_call("import_bundle"))
         self.export_button.clicked.connect(lambda: self._window_call("export_bundle"))
         bl = QHBoxLayout(bundles)
@@ -214,7 +229,7 @@ class NetworkView(QWidget):
         bl.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Network", 16))
+        layout.addWidget(heading(self.tr("Network"), 16))
         layout.addWidget(intro)
         layout.addWidget(peers_box, 5)
         layout.addWidget(self.tabs, 4)
@@ -237,12 +252,14 @@ class NetworkView(QWidget):
         self.evidence.set_rows(status.evidence)
         stale = sum(1 for r in status.logs if r.stale)
         hours = status.stale_after_seconds / 3600
-        limit = f"{hours:g} h" if hours >= 1 else f"{status.stale_after_seconds // 60} min"
-        self.tabs.setTabText(0, f"Logs held ({len(status.logs)}; {stale} stale: not synced "
-                                f"within {limit})" if stale else
-                             f"Logs held ({len(status.logs)}, all fresh)")
-        self.tabs.setTabText(1, f"Sync evidence and refused connections "
-                                f"({len(status.evidence)})")
+        limit = (self.tr("{hours} h").format(hours=f"{hours:g}") if hours >= 1 else
+                 self.tr("{minutes} min").format(minutes=status.stale_after_seconds // 60))
+        self.tabs.setTabText(0, self.tr("Logs held ({logs}; {stale} stale: not synced within "
+                                        "{limit})").format(logs=len(status.logs), stale=stale,
+                                                           limit=limit) if stale else
+                             self.tr("Logs held ({logs}, all fresh)").format(logs=len(status.logs)))
+        self.tabs.setTabText(1, self.tr("Sync evidence and refused connections ({count})").format(
+            count=len(status.evidence)))
         if selected is not None:
             for i, peer in enumerate(status.peers):
                 if peer.url == selected.url:
@@ -267,7 +284,8 @@ class NetworkView(QWidget):
         try:
             url = parse_peer_url(text)
         except BadPeerUrl as exc:
-            self.url_error.setText(f"{exc} — for example https://10.0.0.7:8443")
+            self.url_error.setText(self.tr("{problem} — for example https://10.0.0.7:8443").format(
+                problem=exc))
             self.url_error.show()
             return
         self.url_error.hide()
@@ -275,8 +293,9 @@ class NetworkView(QWidget):
         def added(result: tuple[str, bool]) -> None:
             url, new = result
             self.url_input.clear()
-            self.ctx.notify(f"Added peer {url}. Press Sync now to pull from it." if new
-                            else f"{url} is already a peer.", "success" if new else "info")
+            self.ctx.notify((self.tr("Added peer {url}. Press Sync now to pull from it.") if new
+                             else self.tr("{url} is already a peer.")).format(url=url),
+                            "success" if new else "info")
             self.refresh()
 
         self.ctx.call(lambda s, _t: s.add_peer(url), on_success=added)
@@ -285,11 +304,12 @@ class NetworkView(QWidget):
         peer = self.selected_peer()
         if peer is None:
             return
-        if not dialogs.confirm(self, "Remove peer", f"Stop syncing with {peer.label} "
-                               f"({peer.url})? Its evidence, if any, stays listed here."):
+        if not dialogs.confirm(self, self.tr("Remove peer"),
+                               self.tr("Stop syncing with {peer} ({url})? Its evidence, if any, "
+                                       "stays listed here.").format(peer=peer.label, url=peer.url)):
             return
         def removed(_result: object) -> None:
-            self.ctx.notify(f"Removed peer {peer.url}.")
+            self.ctx.notify(self.tr("Removed peer {url}.").format(url=peer.url))
             self.refresh()
 
         self.ctx.call(lambda s, _t: s.remove_peer(peer.url), on_success=removed)
@@ -299,16 +319,20 @@ class NetworkView(QWidget):
         if peer is None or peer.state != "blocked":
             return
         rows = [e for e in (self.status.evidence if self.status else ()) if e.peer == peer.url]
-        listed = "\n".join(f"• {e.words} (log {e.subject}), first seen {when(e.first_seen)}"
-                           f", {e.count}×" for e in rows[:5]) or "• (no evidence row found)"
-        text = (f"{peer.label} ({peer.url}) was blocked because it "
-                f"{peer.reason or 'misbehaved'}.\n\nEvidence kept against it:\n{listed}\n\n"
-                "Unblock it only after someone has looked at this evidence. It will be pulled "
-                "from again at the next round; the evidence stays. Unblock?")
-        if not dialogs.confirm(self, "Unblock peer", text):
+        listed = "\n".join("• " + self.tr("{what} (log {log}), first seen {time}, {count}×").format(
+            what=e.words, log=e.subject, time=when(e.first_seen), count=e.count)
+            for e in rows[:5]) or "• " + self.tr("(no evidence row found)")
+        text = self.tr("{peer} ({url}) was blocked because it {reason}.\n\nEvidence kept against "
+                       "it:\n{listed}\n\nUnblock it only after someone has looked at this "
+                       "evidence. It will be pulled from again at the next round; the evidence "
+                       "stays. Unblock?").format(peer=peer.label, url=peer.url,
+                                                 reason=peer.reason or self.tr("misbehaved"),
+                                                 listed=listed)
+        if not dialogs.confirm(self, self.tr("Unblock peer"), text):
             return
         def unblocked(_result: object) -> None:
-            self.ctx.notify(f"{peer.label} is active again; its evidence stays listed.")
+            self.ctx.notify(self.tr("{peer} is active again; its evidence stays listed.").format(
+                peer=peer.label))
             self.refresh()
 
         self.ctx.call(lambda s, _t: s.unblock_peer(peer.url), on_success=unblocked)
@@ -322,8 +346,8 @@ class NetworkView(QWidget):
         if self.sync_task is not None:
             return
         self.sync_button.setEnabled(False)
-        self.sync_button.setText("Syncing…")
-        self.progress_label.setText("Contacting peers…")
+        self.sync_button.setText(self.tr("Syncing…"))
+        self.progress_label.setText(self.tr("Contacting peers…"))
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.progress_box.show()
@@ -340,14 +364,14 @@ class NetworkView(QWidget):
         self.sync_task = self.ctx.tasks.run(work, node=False, on_success=self._synced,
                                             on_failure=self._sync_failed,
                                             on_progress=self._sync_progress,
-                                            on_done=self._sync_done, label="sync")
+                                            on_done=self._sync_done, label=self.tr("sync"))
 
     def cancel_sync(self) -> None:
         if self.sync_task is not None:
             self.sync_task.cancel()
             self.cancel_button.setEnabled(False)
-            self.progress_label.setText("Cancelling… (the batch being verified is finished "
-                                        "first)")
+            self.progress_label.setText(self.tr("Cancelling… (the batch being verified is finished "
+                                        "first)"))
 
     def _sync_progress(self, done: int, total: int, detail: SyncProgress | None = None) -> None:
         if self.sync_task is None or self.sync_task.cancelled():
@@ -370,22 +394,26 @@ class NetworkView(QWidget):
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.results.addItem(item)
         for url in outcome.skipped_blocked:
-            self.results.addItem(f"–  {url}: skipped (blocked; see its evidence).")
+            self.results.addItem("–  " + self.tr("{url}: skipped (blocked; see its "
+                                                 "evidence).").format(url=url))
         if not outcome.results:
-            self.results.addItem("No active peers to sync with: add one above."
+            self.results.addItem(self.tr("No active peers to sync with: add one above.")
                                  if not outcome.skipped_blocked else
-                                 "Every peer is blocked: nothing to sync with.")
+                                 self.tr("Every peer is blocked: nothing to sync with."))
         rows = min(self.results.count(), 4)
         self.results.setFixedHeight(rows * (self.results.sizeHintForRow(0) + 2) + 8)
         self.results.show()
         peers = len(outcome.results)
         if outcome.cancelled:
-            self.ctx.notify(f"Sync cancelled: {outcome.total_new} new entries kept.", "info")
+            self.ctx.notify(self.tr("Sync cancelled: {count} new entries kept.").format(
+                count=outcome.total_new), "info")
         elif peers:
-            words = (f"Sync finished: {outcome.total_new} new entries from {peers} "
-                     f"peer{'s' if peers != 1 else ''}")
+            words = (self.tr("Sync finished: {count} new entries from {peers} peer") if peers == 1
+                     else self.tr("Sync finished: {count} new entries from {peers} peers")).format(
+                count=outcome.total_new, peers=peers)
             if outcome.failed:
-                words += f"; {outcome.failed} failed (see the list under the peers)"
+                words += self.tr("; {count} failed (see the list under the peers)").format(
+                    count=outcome.failed)
             self.ctx.notify(words + ".", "info" if outcome.failed else "success")
         self.sync_finished.emit(outcome)
 
@@ -398,7 +426,7 @@ class NetworkView(QWidget):
         self.sync_task = None
         self.progress_box.hide()
         self.sync_button.setEnabled(True)
-        self.sync_button.setText("Sync now")
+        self.sync_button.setText(self.tr("Sync now"))
         # A round may bring new member certificates; then show the new state.
         self.ctx.call(lambda s, _t: s.refresh_info())
         self.refresh()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,23 +31,26 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
-from gui.display import freshness_line
 from gui.models import RowsModel, when
 from gui.services import ScanResult
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.identity.certificates import Role
-from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.ledger.freshness import freshness_line
+from supplychain.ledger.verdicts import Verdict, reason_words, status_words
 from supplychain.node.actions import PackAction, quarantine_reason
 from supplychain.node.operations import HistoryStep
 
-UNREADABLE_HELP = ("This is not a verdict about the pack. Scan again holding the code flat and "
-                   "steady, scan the square 2D code on the pack, or type the code printed "
-                   "under it.")
+UNREADABLE_HELP = QT_TRANSLATE_NOOP(
+    "ScanView", "This is not a verdict about the pack. Scan again holding the code flat and "
+                "steady, scan the square 2D code on the pack, or type the code printed under it.")
 CAMERA_REPEAT_S = 3.0
 
-_STEP_WORDS = {"commission": "Commissioned", "ship": "Shipped", "receive": "Received",
-               "dispense": "Dispensed", "undo_dispense": "Dispense undone",
-               "destroy": "Destroyed"}
+_STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
+               "ship": QT_TRANSLATE_NOOP("ScanView", "Shipped"),
+               "receive": QT_TRANSLATE_NOOP("ScanView", "Received"),
+               "dispense": QT_TRANSLATE_NOOP("ScanView", "Dispensed"),
+               "undo_dispense": QT_TRANSLATE_NOOP("ScanView", "Dispense undone"),
+               "destroy": QT_TRANSLATE_NOOP("ScanView", "Destroyed")}
 
 
 class ScanView(QWidget):
@@ -68,16 +71,18 @@ class ScanView(QWidget):
         self.freshness.setWordWrap(True)
         self.freshness.setProperty("stale", False)
         self.freshness.hide()
-        self.input = ScanInput("Scan a pack, or type its code and press Enter")
-        self.input.setAccessibleName("Scanner input")
+        self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
+        self.input.setAccessibleName(self.tr("Scanner input"))
         self.input.scanned.connect(lambda text: self.verify(text, "scanner"))
-        self.open_image_button = big_button("Open picture…", "Read a code from a photo (Ctrl+O)")
+        self.open_image_button = big_button(self.tr("Open picture…"),
+                                            self.tr("Read a code from a photo (Ctrl+O)"))
         self.open_image_button.clicked.connect(self.open_image)
         self.camera_choice = QComboBox()
         self.camera_choice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.camera_choice.addItems([f"Camera {i}" for i in range(4)])
+        self.camera_choice.addItems([self.tr("Camera {index}").format(index=i) for i in range(4)])
         self.camera_choice.setMinimumHeight(40)
-        self.camera_button = big_button("Start camera", "Start or stop the live camera")
+        self.camera_button = big_button(self.tr("Start camera"),
+                                        self.tr("Start or stop the live camera"))
         self.camera_button.clicked.connect(self.toggle_camera)
         scan_row = QHBoxLayout()
         scan_row.addWidget(self.input, 1)
@@ -91,26 +96,31 @@ class ScanView(QWidget):
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setHorizontalSpacing(14)
-        for key, label in (("gtin", "Product (GTIN)"), ("serial", "Serial"), ("lot", "Lot"),
-                           ("expiry", "Expiry"), ("status", "Status"),
-                           ("custodian", "Custodian")):
+        for key, label in (("gtin", self.tr("Product (GTIN)")), ("serial", self.tr("Serial")),
+                           ("lot", self.tr("Lot")), ("expiry", self.tr("Expiry")),
+                           ("status", self.tr("Status")), ("custodian", self.tr("Custodian"))):
             value = QLabel("–")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             value.setObjectName(f"field_{key}")
             self.fields[key] = value
             form.addRow(f"{label}:", value)
-        product = QGroupBox("Pack")
+        product = QGroupBox(self.tr("Pack"))
         product.setLayout(form)
 
-        self.receive_button = big_button("Receive", "Take this pack into our custody")
-        self.dispense_button = big_button("Dispense", "Hand the pack to the patient "
-                                                      "(decommissions it)")
-        self.report_button = big_button("Report suspect…", "Report this pack to the network")
+        self.receive_button = big_button(self.tr("Receive"),
+                                         self.tr("Take this pack into our custody"))
+        self.dispense_button = big_button(self.tr("Dispense"),
+                                          self.tr("Hand the pack to the patient "
+                                                      "(decommissions it)"))
+        self.report_button = big_button(self.tr("Report suspect…"),
+                                        self.tr("Report this pack to the network"))
         self.quarantine_button = big_button(
-            "Quarantine", "Set the pack aside: files a report 'quarantined at this site'")
-        self.undo_button = big_button("Undo dispense", "Dispensed by mistake? Take it back "
-                                                       "into stock (same pharmacy, 10 days)")
+            self.tr("Quarantine"),
+            self.tr("Set the pack aside: files a report 'quarantined at this site'"))
+        self.undo_button = big_button(self.tr("Undo dispense"),
+                                      self.tr("Dispensed by mistake? Take it back "
+                                                       "into stock (same pharmacy, 10 days)"))
         self.undo_button.clicked.connect(self.undo_dispense)
         self.undo_button.hide()
         self.receive_button.clicked.connect(self.receive)
@@ -129,10 +139,10 @@ class ScanView(QWidget):
             self.dispense_button.hide()
 
         self.timeline = RowsModel[HistoryStep]([
-            ("When (UTC)", lambda s: when(s.time)),
-            ("Step", lambda s: _STEP_WORDS.get(s.type.value, s.type.value)),
-            ("By", lambda s: s.actor_name),
-            ("Then", lambda s: s.status.value.replace("_", " ")),
+            (self.tr("When (UTC)"), lambda s: when(s.time)),
+            (self.tr("Step"), lambda s: _step_words(s.type.value)),
+            (self.tr("By"), lambda s: s.actor_name),
+            (self.tr("Then"), lambda s: status_words(s.status)),
         ])
         self.timeline_view = QTableView()
         self.timeline_view.setModel(self.timeline)
@@ -148,7 +158,7 @@ class ScanView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(product)
         right_layout.addLayout(actions)
-        right_layout.addWidget(QLabel("Custody timeline (oldest first):"))
+        right_layout.addWidget(QLabel(self.tr("Custody timeline (oldest first):")))
         right_layout.addWidget(self.timeline_view, 1)
 
         split = QSplitter()
@@ -190,7 +200,7 @@ class ScanView(QWidget):
 
     # --- verifying --------------------------------------------------------------------
     def verify(self, text: str, origin: str = "scanner") -> None:
-        self.banner.set_state("busy", "Checking the pack against the ledger…")
+        self.banner.set_state("busy", self.tr("Checking the pack against the ledger…"))
         self.freshness.hide()
         self.ctx.call(lambda s, _t: s.scan_text(text), on_success=self.show_result)
 
@@ -198,8 +208,9 @@ class ScanView(QWidget):
         self.verifications += 1
         self.result = result
         if result.report is None:
-            self.banner.set_state("unreadable", result.unreadable or "The code was not read.",
-                                  UNREADABLE_HELP)
+            self.banner.set_state("unreadable",
+                                  result.unreadable or self.tr("The code was not read."),
+                                  self.tr(UNREADABLE_HELP))
             self._clear_fields()
             self._set_actions(frozenset())
             self.freshness.hide()
@@ -211,21 +222,23 @@ class ScanView(QWidget):
         state = report.verdict.value
         extra = ""
         if len(decision.reasons) > 1:
-            extra = "Reasons: " + "; ".join(_reason_words(r) for r in decision.reasons) + ". "
+            extra = self.tr("Reasons: {reasons}. ").format(
+                reasons="; ".join(reason_words(r) for r in decision.reasons))
         code = report.code
-        product = (f"GTIN {code.gtin} · Lot {code.lot or '–'} · Expiry "
-                   f"{code.expiry.isoformat() if code.expiry else '–'} · Serial {code.serial}")
+        product = self.tr("GTIN {gtin} · Lot {lot} · Expiry {expiry} · Serial {serial}").format(
+            gtin=code.gtin, lot=code.lot or "–",
+            expiry=code.expiry.isoformat() if code.expiry else "–", serial=code.serial)
         message = " ".join((decision.message, *decision.notes))
         self.banner.set_state(state, message, extra + product)
         self.fields["gtin"].setText(code.gtin)
         self.fields["serial"].setText(code.serial)
         self.fields["lot"].setText(code.lot or "–")
         self.fields["expiry"].setText(code.expiry.isoformat() if code.expiry else "–")
-        status = report.status.value.replace("_", " ") if report.status else "not in the ledger"
+        status = status_words(report.status) if report.status else self.tr("not in the ledger")
         if report.status is not None and report.status.value == "in_transit" and result.recipient:
             to = next((m.name for m in self.ctx.info.members if m.gln == result.recipient),
                       result.recipient)
-            status += f" to {to}"
+            status = self.tr("{status} to {recipient}").format(status=status, recipient=to)
         self.fields["status"].setText(status)
         self.fields["custodian"].setText(
             f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
@@ -269,8 +282,9 @@ class ScanView(QWidget):
         if code is None:
             return
         self.ctx.call(lambda s, _t: s.receive([code]),
-                      on_success=lambda r: self._after(r, f"Received {code.serial} into "
-                                                          f"{self.ctx.info.name}'s custody."))
+                      on_success=lambda r: self._after(r, self.tr(
+                          "Received {serial} into {site}'s custody.").format(
+                              serial=code.serial, site=self.ctx.info.name)))
 
     def dispense(self) -> None:
         code = self._code()
@@ -284,41 +298,44 @@ class ScanView(QWidget):
         self.show_result(result)
         code = result.code
         assert code is not None
-        self.banner.set_state("done", "Dispensed and signed: hand the pack to the patient. "
-                                      "It is now out of circulation; a later scan of this "
-                                      "code will show it as already dispensed.",
-                              f"GTIN {code.gtin} · Lot {code.lot or '–'} · Serial "
-                              f"{code.serial}", word="DISPENSED")
+        self.banner.set_state("done", self.tr("Dispensed and signed: hand the pack to the "
+                                              "patient. It is now out of circulation; a later "
+                                              "scan of this code will show it as already "
+                                              "dispensed."),
+                              self.tr("GTIN {gtin} · Lot {lot} · Serial {serial}").format(
+                                  gtin=code.gtin, lot=code.lot or "–", serial=code.serial),
+                              word=self.tr("DISPENSED"))
         self._set_actions(frozenset({PackAction.UNDO_DISPENSE}))
-        self.ctx.notify(f"Dispensed {code.serial}.")
+        self.ctx.notify(self.tr("Dispensed {serial}.").format(serial=code.serial))
         self.focus_input()
 
     def undo_dispense(self) -> None:
         code = self._code()
         if code is None:
             return
-        if not dialogs.confirm(self, "Undo dispense",
-                               f"Take pack {code.serial} back into stock? Only do this if it "
-                               "never left the pharmacy."):
+        if not dialogs.confirm(self, self.tr("Undo dispense"),
+                               self.tr("Take pack {serial} back into stock? Only do this if "
+                                       "it never left the pharmacy.").format(serial=code.serial)):
             self.focus_input()
             return
         self.ctx.call(lambda s, _t: s.undo_dispense(code),
-                      on_success=lambda r: self._after(r, f"Dispense of {code.serial} undone: "
-                                                          "the pack is back in your stock."))
+                      on_success=lambda r: self._after(r, self.tr(
+                          "Dispense of {serial} undone: the pack is back in your stock.").format(
+                              serial=code.serial)))
 
     def report(self) -> None:
         code = self._code()
         if code is None:
             return
-        reason = dialogs.ask_text(self, "Report suspect pack",
-                                  "What is wrong with this pack? (e.g. seal broken, print "
-                                  "blurred, wrong colour)")
+        reason = dialogs.ask_text(self, self.tr("Report suspect pack"),
+                                  self.tr("What is wrong with this pack? (e.g. seal broken, "
+                                          "print blurred, wrong colour)"))
         self.focus_input()
         if not reason:
             return
         self.ctx.call(lambda s, _t: s.report_suspect(code, reason),
-                      on_success=lambda r: self._after(r, "Report filed and signed. Keep the "
-                                                          "pack aside until it is cleared."))
+                      on_success=lambda r: self._after(r, self.tr(
+                          "Report filed and signed. Keep the pack aside until it is cleared.")))
 
     def quarantine(self) -> None:
         code = self._code()
@@ -326,8 +343,9 @@ class ScanView(QWidget):
             return
         reason = quarantine_reason(self.ctx.info.name)
         self.ctx.call(lambda s, _t: s.quarantine(code),
-                      on_success=lambda r: self._after(r, f"Reported as '{reason}'. Put the "
-                                                          "pack in the quarantine box."))
+                      on_success=lambda r: self._after(r, self.tr(
+                          "Reported as '{reason}'. Put the pack in the quarantine box.").format(
+                              reason=reason)))
 
     def _after(self, result: ScanResult, message: str) -> None:
         self.show_result(result)
@@ -336,20 +354,21 @@ class ScanView(QWidget):
 
     # --- pictures and camera ----------------------------------------------------------
     def open_image(self) -> None:
-        path = dialogs.open_file(self, "Open a picture of a code",
-                                 "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)")
+        path = dialogs.open_file(self, self.tr("Open a picture of a code"),
+                                 self.tr("Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"))
         self.focus_input()
         if path is not None:
             self.scan_image(path)
 
     def scan_image(self, path: Path) -> None:
-        self.banner.set_state("busy", f"Reading {path.name}…")
+        self.banner.set_state("busy", self.tr("Reading {file}…").format(file=path.name))
         self.ctx.call(lambda s, _t: s.scan_image(path), on_success=self._image_results)
 
     def _image_results(self, results: list[ScanResult]) -> None:
         self.show_result(results[0])
         if len(results) > 1:
-            self.ctx.notify(f"The picture holds {len(results)} codes; showing the first.",
+            self.ctx.notify(self.tr("The picture holds {count} codes; showing the "
+                                    "first.").format(count=len(results)),
                             "info")
 
     def toggle_camera(self) -> None:
@@ -369,8 +388,8 @@ class ScanView(QWidget):
         worker.failed.connect(self._camera_failed)
         worker.finished.connect(lambda w=worker: self._camera_finished(w))
         self.camera = worker
-        self.camera_button.setText("Stop camera")
-        self.preview.clear("Starting the camera…")
+        self.camera_button.setText(self.tr("Stop camera"))
+        self.preview.clear(self.tr("Starting the camera…"))
         worker.start()
 
     def stop_camera(self, wait: bool = False) -> None:
@@ -378,16 +397,16 @@ class ScanView(QWidget):
         if worker is None:
             return
         worker.stop()
-        self.camera_button.setText("Stopping…")
+        self.camera_button.setText(self.tr("Stopping…"))
         if wait:
             worker.wait(3000)
 
     def _camera_finished(self, worker: CameraWorker) -> None:
         if self.camera is worker:
             self.camera = None
-            self.camera_button.setText("Start camera")
+            self.camera_button.setText(self.tr("Start camera"))
             if self.preview.image is not None:
-                self.preview.set_message("Camera stopped")
+                self.preview.set_message(self.tr("Camera stopped"), overlay=True)
         worker.deleteLater()
 
     def _camera_failed(self, message: str) -> None:
@@ -410,8 +429,9 @@ class ScanView(QWidget):
         self.stop_camera(wait=True)
 
 
-def _reason_words(reason: Reason) -> str:
-    return reason.value.replace("_", " ")
+def _step_words(step: str) -> str:
+    words = _STEP_WORDS.get(step)
+    return QCoreApplication.translate("ScanView", words) if words else step
 
 
 def _beep(times: int) -> None:

@@ -56,38 +56,40 @@ class OutgoingTab(QWidget):
         self.recipient = QComboBox()
         self.recipient.setMinimumHeight(36)
         for m in ctx.info.others():
-            self.recipient.addItem(f"{m.name} ({m.role}, GLN {m.gln})", m.gln)
+            self.recipient.addItem(self.tr("{name} ({role}, GLN {gln})").format(
+                name=m.name, role=m.role, gln=m.gln), m.gln)
         preferred = {Role.MANUFACTURER: "distributor", Role.DISTRIBUTOR: "pharmacy"}.get(
             ctx.info.role)
         for i, m in enumerate(ctx.info.others()):
             if m.role == preferred:
                 self.recipient.setCurrentIndex(i)
                 break
-        self.input = ScanInput("Scan each pack into the shipment (F2 goes to Scan & verify)")
+        self.input = ScanInput(
+            self.tr("Scan each pack into the shipment (F2 goes to Scan & verify)"))
         self.input.scanned.connect(self.add)
-        self.count = heading("0 packs in this shipment", 16)
+        self.count = heading(self.tr("0 packs in this shipment"), 16)
         self.refused = _refusal_label()
         self.packs = RowsModel[PackCode]([
-            ("GTIN", lambda c: c.gtin), ("Serial", lambda c: c.serial),
-            ("Lot", lambda c: c.lot or "–"),
-            ("Expiry", lambda c: c.expiry.isoformat() if c.expiry else "–")])
+            (self.tr("GTIN"), lambda c: c.gtin), (self.tr("Serial"), lambda c: c.serial),
+            (self.tr("Lot"), lambda c: c.lot or "–"),
+            (self.tr("Expiry"), lambda c: c.expiry.isoformat() if c.expiry else "–")])
         self.refusals = RowsModel[Candidate]([
-            ("Scanned", lambda c: f"SN {c.code.serial}" if c.code else c.text[:60]),
-            ("Refused because", lambda c: c.reason)])
+            (self.tr("Scanned"), lambda c: f"SN {c.code.serial}" if c.code else c.text[:60]),
+            (self.tr("Refused because"), lambda c: c.reason)])
         self.table = _table(self.packs)
         self.refusal_table = _table(self.refusals)
-        self.remove_button = big_button("Remove selected", focus=True)
+        self.remove_button = big_button(self.tr("Remove selected"), focus=True)
         self.remove_button.clicked.connect(self.remove_selected)
-        self.clear_button = big_button("Start over", focus=True)
+        self.clear_button = big_button(self.tr("Start over"), focus=True)
         self.clear_button.clicked.connect(self.clear)
-        self.send_button = big_button("Sign and send shipment", focus=True)
+        self.send_button = big_button(self.tr("Sign and send shipment"), focus=True)
         self.send_button.setStyleSheet("QPushButton:enabled { background: #0d47a1; color: white;"
                                        " font-weight: bold; }")
         self.send_button.setMinimumWidth(260)
         self.send_button.clicked.connect(self.send)
         self.send_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Ship to:"))
+        top.addWidget(QLabel(self.tr("Ship to:")))
         top.addWidget(self.recipient, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
@@ -99,7 +101,7 @@ class OutgoingTab(QWidget):
         refused_box = QWidget()
         rl = QVBoxLayout(refused_box)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(QLabel("Refused scans (not added):"))
+        rl.addWidget(QLabel(self.tr("Refused scans (not added):")))
         rl.addWidget(self.refusal_table)
         split.addWidget(refused_box)
         split.setSizes([300, 140])
@@ -123,21 +125,23 @@ class OutgoingTab(QWidget):
         if candidate.accepted and candidate.code is not None \
                 and candidate.code.key in self.keys():
             candidate = Candidate(candidate.text, candidate.code, False,
-                                  "Already in this shipment (scanned twice).")
+                                  self.tr("Already in this shipment (scanned twice)."))
         if candidate.accepted and candidate.code is not None:
             self.packs.append(candidate.code)
             self.refused.hide()
             self.table.scrollToBottom()
         else:
             self.refusals.append(candidate)
-            shown = candidate.code.serial if candidate.code else "this code"
-            self.refused.setText(f"⚠ Not added — {shown}: {candidate.reason}")
+            shown = candidate.code.serial if candidate.code else self.tr("this code")
+            self.refused.setText(self.tr("⚠ Not added — {code}: {reason}").format(
+                code=shown, reason=candidate.reason))
             self.refused.show()
         self._update()
 
     def _update(self) -> None:
         n = len(self.packs.rows)
-        self.count.setText(f"{n} pack{'s' if n != 1 else ''} in this shipment")
+        self.count.setText((self.tr("{count} pack in this shipment") if n == 1 else
+                            self.tr("{count} packs in this shipment")).format(count=n))
         self.send_button.setEnabled(n > 0)
 
     def remove_selected(self) -> None:
@@ -158,14 +162,17 @@ class OutgoingTab(QWidget):
         to = str(self.recipient.currentData())
         name = self.recipient.currentText()
         if not codes or not dialogs.confirm(
-                self, "Sign and send", f"Sign the hand-over of {len(codes)} packs to {name}?"):
+                self, self.tr("Sign and send"),
+                self.tr("Sign the hand-over of {count} packs to {name}?").format(
+                    count=len(codes), name=name)):
             return
         self.send_button.setEnabled(False)
 
         def sent(event_hash: str) -> None:
-            self.ctx.notify(f"Shipment signed: {len(codes)} packs to {name} (event "
-                            f"{event_hash[:12]}…). Peer sync is not available yet: export a "
-                            "bundle (File > Export bundle) for the recipient.")
+            self.ctx.notify(self.tr("Shipment signed: {count} packs to {name} (event {hash}…). "
+                                    "Peer sync is not available yet: export a bundle (File > "
+                                    "Export bundle) for the recipient.").format(
+                count=len(codes), name=name, hash=event_hash[:12]))
             self.clear()
 
         self.ctx.call(lambda s, _t: s.ship(to, codes), on_success=sent,
@@ -189,29 +196,33 @@ class IncomingTab(QWidget):
         self.choice = QComboBox()
         self.choice.setMinimumHeight(36)
         self.choice.currentIndexChanged.connect(self._show_expected)
-        refresh = big_button("Refresh", focus=True)
+        refresh = big_button(self.tr("Refresh"), focus=True)
         refresh.clicked.connect(self.refresh)
-        self.input = ScanInput("Scan each pack as you unpack it")
+        self.input = ScanInput(self.tr("Scan each pack as you unpack it"))
         self.input.scanned.connect(self.scan)
-        self.summary = heading("No shipment on its way to you.", 14)
+        self.summary = heading(self.tr("No shipment on its way to you."), 14)
         self.refused = _refusal_label()
         self.expected = RowsModel[Expected](
-            [("", lambda e: "✔ scanned" if e.record.pack in self.scanned else "missing"),
-             ("From", lambda e: e.sender), ("Shipped (UTC)", lambda e: when(e.time)),
-             ("GTIN", lambda e: e.record.gtin), ("Serial", lambda e: e.record.serial),
-             ("Lot", lambda e: e.record.lot), ("Expiry", lambda e: e.record.expiry.isoformat())],
+            [("", lambda e: self.tr("✔ scanned") if e.record.pack in self.scanned
+              else self.tr("missing")),
+             (self.tr("From"), lambda e: e.sender), (self.tr("Shipped (UTC)"),
+                                                     lambda e: when(e.time)),
+             (self.tr("GTIN"), lambda e: e.record.gtin), (self.tr("Serial"),
+                                                          lambda e: e.record.serial),
+             (self.tr("Lot"), lambda e: e.record.lot), (self.tr("Expiry"),
+                                                        lambda e: e.record.expiry.isoformat())],
             colour=lambda e: "#e9f6ec" if e.record.pack in self.scanned else None)
         self.unexpected = RowsModel[Candidate]([
-            ("Scanned", lambda c: f"SN {c.code.serial}" if c.code else c.text[:60]),
-            ("Why it is not expected", lambda c: c.reason)])
-        self.receive_button = big_button("Receive all scanned", focus=True)
+            (self.tr("Scanned"), lambda c: f"SN {c.code.serial}" if c.code else c.text[:60]),
+            (self.tr("Why it is not expected"), lambda c: c.reason)])
+        self.receive_button = big_button(self.tr("Receive all scanned"), focus=True)
         self.receive_button.setStyleSheet("QPushButton:enabled { background: #0d47a1; "
                                           "color: white; font-weight: bold; }")
         self.receive_button.setMinimumWidth(260)
         self.receive_button.clicked.connect(self.receive_scanned)
         self.receive_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Shipment:"))
+        top.addWidget(QLabel(self.tr("Shipment:")))
         top.addWidget(self.choice, 1)
         top.addWidget(refresh)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -219,7 +230,7 @@ class IncomingTab(QWidget):
         box = QWidget()
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(QLabel("Unexpected scans (not in the shipment):"))
+        bl.addWidget(QLabel(self.tr("Unexpected scans (not in the shipment):")))
         bl.addWidget(_table(self.unexpected))
         split.addWidget(box)
         split.setSizes([300, 130])
@@ -242,9 +253,10 @@ class IncomingTab(QWidget):
         self.choice.blockSignals(True)
         self.choice.clear()
         total = sum(len(s.packs) for s in shipments)
-        self.choice.addItem(f"All incoming shipments ({total} packs)")
+        self.choice.addItem(self.tr("All incoming shipments ({count} packs)").format(count=total))
         for s in shipments:
-            self.choice.addItem(f"From {s.sender_name}, {when(s.time)} — {len(s.packs)} packs")
+            self.choice.addItem(self.tr("From {sender}, {time} — {count} packs").format(
+                sender=s.sender_name, time=when(s.time), count=len(s.packs)))
         self.choice.blockSignals(False)
         self._show_expected()
 
@@ -284,24 +296,28 @@ class IncomingTab(QWidget):
     def _update(self) -> None:
         expected = self.expected_keys()
         if not expected and not self.scanned:
-            self.summary.setText("No shipment on its way to you.")
+            self.summary.setText(self.tr("No shipment on its way to you."))
         else:
             got = len([k for k in expected if k in self.scanned])
-            self.summary.setText(f"Scanned {got} of {len(expected)} · missing "
-                                 f"{len(self.missing())} · unexpected "
-                                 f"{len(self.unexpected.rows)}")
+            self.summary.setText(self.tr("Scanned {got} of {expected} · missing {missing} · "
+                                         "unexpected {unexpected}").format(
+                got=got, expected=len(expected), missing=len(self.missing()),
+                unexpected=len(self.unexpected.rows)))
         self.receive_button.setEnabled(bool(self.scanned))
-        self.receive_button.setText(f"Receive all scanned ({len(self.scanned)})")
+        self.receive_button.setText(self.tr("Receive all scanned ({count})").format(
+            count=len(self.scanned)))
 
     def receive_scanned(self) -> None:
         codes = list(self.scanned_codes.values())
         missing = self.missing()
 
         def received(_hash: str) -> None:
-            text = f"Received {len(codes)} packs into {self.ctx.info.name}'s custody."
+            text = self.tr("Received {count} packs into {site}'s custody.").format(
+                count=len(codes), site=self.ctx.info.name)
             if missing:
-                text += (f" {len(missing)} expected packs were not scanned: they stay in "
-                         "transit; report them to the sender if they are not in the box.")
+                text += " " + self.tr("{count} expected packs were not scanned: they stay in "
+                                      "transit; report them to the sender if they are not in "
+                                      "the box.").format(count=len(missing))
             self.ctx.notify(text)
             self.scanned.clear()
             self.scanned_codes.clear()
@@ -321,11 +337,11 @@ class ShipmentsView(QWidget):
         self.incoming = IncomingTab(ctx)
         self.tabs = QTabWidget()
         if ctx.info.role is Role.PHARMACY:
-            self.tabs.addTab(self.incoming, "Incoming (goods in)")
-            self.tabs.addTab(self.outgoing, "Outgoing (returns)")
+            self.tabs.addTab(self.incoming, self.tr("Incoming (goods in)"))
+            self.tabs.addTab(self.outgoing, self.tr("Outgoing (returns)"))
         else:
-            self.tabs.addTab(self.outgoing, "Outgoing")
-            self.tabs.addTab(self.incoming, "Incoming")
+            self.tabs.addTab(self.outgoing, self.tr("Outgoing"))
+            self.tabs.addTab(self.incoming, self.tr("Incoming"))
         self.tabs.currentChanged.connect(self._focus)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)

@@ -20,11 +20,13 @@ from supplychain.cli.common import (
 )
 from supplychain.codes.gs1 import validate_gln
 from supplychain.errors import SupplyChainError
+from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
+from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.operations import VerdictReport, step_to_dict
 from supplychain.node.setup import enrol_member
 
@@ -33,7 +35,8 @@ from supplychain.node.setup import enrol_member
 def cmd_consortium_create(args: argparse.Namespace) -> None:
     consortium = Consortium.create(args.dir, args.name, passphrase(args))
     args.out.emit({"consortium": consortium.name, "dir": str(args.dir)},
-                  f"Created consortium '{consortium.name}' in {args.dir}. Keep root.key safe.")
+                  _("Created consortium '{name}' in {dir}. Keep root.key safe.").format(
+                      name=consortium.name, dir=args.dir))
 
 
 def cmd_consortium_enroll(args: argparse.Namespace) -> None:
@@ -41,7 +44,8 @@ def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
     enrol_member(consortium, info, args.home, passphrase(args))
     args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
-                  f"Enrolled {info.name} ({info.gln}) as {info.role.value}; node home: {args.home}")
+                  _("Enrolled {name} ({gln}) as {role}; node home: {home}").format(
+                      name=info.name, gln=info.gln, role=info.role.value, home=args.home))
 
 
 def cmd_consortium_revoke(args: argparse.Namespace) -> None:
@@ -49,8 +53,9 @@ def cmd_consortium_revoke(args: argparse.Namespace) -> None:
     gln = validate_gln(args.gln)
     revocation = consortium.revoke(gln, args.valid_size, args.reason, passphrase(args))
     args.out.emit(revocation.to_dict(),
-                  f"Revoked {gln}: its log entries from index {args.valid_size} on are rejected. "
-                  "Spread the revocation with a bundle export/import.")
+                  _("Revoked {gln}: its log entries from index {index} on are rejected. Spread "
+                    "the revocation with a bundle export/import.").format(
+                      gln=gln, index=args.valid_size))
 
 
 def cmd_consortium_members(args: argparse.Namespace) -> None:
@@ -72,40 +77,53 @@ def cmd_commission(args: argparse.Namespace) -> None:
     args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
 
 
-def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int) -> None:
+def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int,
+                  **values: object) -> None:
+    """Print an appended event: ``verb`` is a translated sentence with ``{count}``."""
     args.out.emit({"event": signed.hash, "type": signed.event.type.value, "packs": count},
-                  f"{verb} {count} pack(s); event {signed.hash[:16]}")
+                  f"{verb.format(count=count, **values)} "
+                  + _("event {hash}").format(hash=signed.hash[:16]))
 
 
 def cmd_ship(args: argparse.Namespace) -> None:
     codes = codes_from(args.codes, args)
     with open_node(args) as node:
         signed = node.ship(args.to, codes)
-    _event_result(args, f"Shipped to {args.to}:", signed, len(signed.event.items))
+    count = len(signed.event.items)
+    shipped = ngettext("Shipped to {to}: {count} pack;", "Shipped to {to}: {count} packs;", count)
+    _event_result(args, shipped, signed, count, to=args.to)
 
 
 def cmd_receive(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         signed = node.receive(codes_from(args.codes, args))
-    _event_result(args, "Received", signed, len(signed.event.items))
+    count = len(signed.event.items)
+    _event_result(args, ngettext("Received {count} pack;", "Received {count} packs;", count),
+                  signed, count)
 
 
 def cmd_dispense(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         signed = node.dispense(codes_from(args.codes, args))
-    _event_result(args, "Dispensed", signed, len(signed.event.items))
+    count = len(signed.event.items)
+    _event_result(args, ngettext("Dispensed {count} pack;", "Dispensed {count} packs;", count),
+                  signed, count)
 
 
 def cmd_undo_dispense(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         signed = node.undo_dispense(codes_from(args.codes, args), args.reason)
-    _event_result(args, "Undid the dispense of", signed, len(signed.event.items))
+    count = len(signed.event.items)
+    _event_result(args, ngettext("Undid the dispense of {count} pack;",
+                                 "Undid the dispense of {count} packs;", count), signed, count)
 
 
 def cmd_destroy(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         signed = node.destroy(codes_from(args.codes, args), args.reason)
-    _event_result(args, "Destroyed", signed, len(signed.event.items))
+    count = len(signed.event.items)
+    _event_result(args, ngettext("Destroyed {count} pack;", "Destroyed {count} packs;", count),
+                  signed, count)
 
 
 def cmd_recall(args: argparse.Namespace) -> None:
@@ -114,28 +132,32 @@ def cmd_recall(args: argparse.Namespace) -> None:
         affected = len(node.packs_of_lot(signed.event.gtin, args.lot))  # type: ignore[arg-type]
     args.out.emit({"event": signed.hash, "gtin": signed.event.gtin, "lot": args.lot,
                    "packs_known": affected},
-                  f"Recalled lot {args.lot} of GTIN {signed.event.gtin} ({affected} known "
-                  f"pack(s)); event {signed.hash[:16]}")
+                  _("Recalled lot {lot} of GTIN {gtin} ({count} known pack(s)); event "
+                    "{hash}").format(lot=args.lot, gtin=signed.event.gtin, count=affected,
+                                     hash=signed.hash[:16]))
 
 
 def cmd_report(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         signed = node.report(codes_from([args.code], args), args.reason)
-    _event_result(args, "Reported as suspect:", signed, 1)
+    _event_result(args, _("Reported as suspect: {count} pack;"), signed, 1)
 
 
 # --- reading --------------------------------------------------------------------------
 def _verdict_text(report: VerdictReport) -> str:
-    lines = [f"{report.verdict.value.upper()}: {report.decision.message}"]
+    lines = [f"{verdict_word(report.verdict)}: {report.decision.message}"]
     if report.decision.reasons:
-        lines.append("reasons: " + ", ".join(r.value for r in report.decision.reasons))
+        lines.append(_("reasons: {codes}").format(
+            codes=", ".join(r.value for r in report.decision.reasons)))
     lines.extend(report.decision.notes)
     code = report.code
-    lines.append(f"GTIN {code.gtin}  SN {code.serial}  LOT {code.lot or '-'}  "
-                 f"EXP {code.expiry.isoformat() if code.expiry else '-'}")
+    lines.append(_("GTIN {gtin}  SN {serial}  LOT {lot}  EXP {expiry}").format(
+        gtin=code.gtin, serial=code.serial, lot=code.lot or "-",
+        expiry=code.expiry.isoformat() if code.expiry else "-"))
     if report.custodian:
-        lines.append(f"custodian: {report.custodian_name} ({report.custodian}); status: "
-                     f"{report.status.value if report.status else '-'}")
+        lines.append(_("custodian: {name} ({gln}); status: {status}").format(
+            name=report.custodian_name, gln=report.custodian,
+            status=status_words(report.status) if report.status else "-"))
     return "\n".join(lines)
 
 
@@ -151,9 +173,10 @@ def cmd_history(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         steps = node.history(code)
     if not steps:
-        raise SupplyChainError(f"No events are known for {code.key}.")
+        raise SupplyChainError(_("No events are known for {pack}.").format(pack=code.key))
     args.out.emit({"pack": code.key, "history": [step_to_dict(s) for s in steps]},
-                  "\n".join(f"{s.time}  {s.type.value:<10} by {s.actor_name} ({s.actor})"
+                  "\n".join(f"{s.time}  {s.type.value:<10} "
+                            + _("by {name} ({gln})").format(name=s.actor_name, gln=s.actor)
                             + (f" -> {s.recipient}" if s.recipient else "")
                             for s in steps))
 
@@ -162,7 +185,8 @@ def cmd_bundle_export(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         logs = export_bundle(node.ledger, args.file)
     args.out.emit({"file": str(args.file), "logs": logs},
-                  f"Exported {sum(logs.values())} entries of {len(logs)} log(s) to {args.file}")
+                  _("Exported {entries} entries of {logs} log(s) to {file}").format(
+                      entries=sum(logs.values()), logs=len(logs), file=args.file))
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> None:
@@ -170,22 +194,26 @@ def cmd_bundle_import(args: argparse.Namespace) -> None:
         result = import_bundle(node.ledger, args.file)
     args.out.emit({"new_entries": result.new_entries, "new_members": result.new_members,
                    "new_revocations": result.new_revocations},
-                  f"Imported {result.total_new} new entries, {result.new_members} new "
-                  f"member(s), {result.new_revocations} revocation(s).")
+                  _("Imported {entries} new entries, {members} new member(s), {revocations} "
+                    "revocation(s).").format(entries=result.total_new,
+                                             members=result.new_members,
+                                             revocations=result.new_revocations))
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         report = audit(node.ledger)
     args.out.emit(report.__dict__,
-                  f"Audit passed: {report.entries} entries in {report.logs} log(s), "
-                  f"{report.checkpoints} checkpoint(s), {report.members} member(s) verified.")
+                  _("Audit passed: {entries} entries in {logs} log(s), {checkpoints} "
+                    "checkpoint(s), {members} member(s) verified.").format(
+                      entries=report.entries, logs=report.logs,
+                      checkpoints=report.checkpoints, members=report.members))
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         node.ledger.rebuild()
-    args.out.emit({"rebuilt": True}, "Derived tables rebuilt from the logs.")
+    args.out.emit({"rebuilt": True}, _("Derived tables rebuilt from the logs."))
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -199,9 +227,9 @@ def cmd_status(args: argparse.Namespace) -> None:
         data = {"gln": node.gln, "name": node.name, "role": node.me.info.role.value,
                 "consortium": node.consortium, "logs": logs,
                 "events": node.store.event_counts()}
-    args.out.emit(data, f"{data['name']} ({data['gln']}), {data['role']} in "
-                        f"'{data['consortium']}'\n" + "\n".join(
-                            f"  log {g} {v['name']}: {v['size']} entries" for g, v in logs.items()))
+    args.out.emit(data, _("{name} ({gln}), {role} in '{consortium}'").format(**data) + "\n"
+                  + "\n".join(_("  log {gln} {name}: {size} entries").format(
+                      gln=g, name=v["name"], size=v["size"]) for g, v in logs.items()))
 
 
 def cmd_alerts(args: argparse.Namespace) -> None:
@@ -217,7 +245,7 @@ def cmd_alerts(args: argparse.Namespace) -> None:
         # --- end sync ---
     for row in rows:
         row["words"] = kind_words(str(row["kind"]))
-    args.out.emit(rows, "\n".join(alert_line(r) for r in rows) or "No alerts.")
+    args.out.emit(rows, "\n".join(alert_line(r) for r in rows) or _("No alerts."))
 
 
 def alert_line(row: dict[str, object]) -> str:
@@ -238,9 +266,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
             "nodes": [{"name": n.name, "gln": n.gln, "role": n.role.value, "home": str(n.home)}
                       for n in demo.nodes],
             "samples": demo.samples}
-    lines = [f"Demo network in {directory} (passphrase: {DEMO_PASSPHRASE.decode()})"]
+    lines = [_("Demo network in {dir} (passphrase: {passphrase})").format(
+        dir=directory, passphrase=DEMO_PASSPHRASE.decode())]
     lines += [f"  {n.role.value:<12} {n.name:<28} --home {n.home}" for n in demo.nodes]
-    lines.append("Sample codes:")
+    lines.append(_("Sample codes:"))
     lines += [f"  {k:<22} {v}" for k, v in demo.samples.items() if k != "created"]
     args.out.emit(data, "\n".join(lines))
 
@@ -255,72 +284,73 @@ def register(sub: Any) -> None:
                 parent: Any = sub) -> argparse.ArgumentParser:
         return add_command(parent, name, handler, help_text)
 
-    cons = sub.add_parser("consortium", help="create a consortium, enrol or revoke members")
+    cons = sub.add_parser("consortium", help=_("create a consortium, enrol or revoke members"))
     cons_sub = cons.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = command("create", cmd_consortium_create, "create a consortium root (regulator)", cons_sub)
+    p = command("create", cmd_consortium_create, _("create a consortium root (regulator)"),
+                cons_sub)
     p.add_argument("dir", type=Path)
     p.add_argument("--name", required=True)
     p = command("enroll", cmd_consortium_enroll,
-                "issue a member certificate and initialise the member's node", cons_sub)
+                _("issue a member certificate and initialise the member's node"), cons_sub)
     p.add_argument("dir", type=Path)
-    p.add_argument("--org", required=True, help="organisation name")
+    p.add_argument("--org", required=True, help=_("organisation name"))
     p.add_argument("--gln", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--prefix", action="append", default=[],
-                   help="GS1 company prefix a manufacturer may commission (repeatable)")
-    p.add_argument("--home", type=Path, required=True, help="the new member's node home")
-    p = command("revoke", cmd_consortium_revoke, "revoke a member", cons_sub)
+                   help=_("GS1 company prefix a manufacturer may commission (repeatable)"))
+    p.add_argument("--home", type=Path, required=True, help=_("the new member's node home"))
+    p = command("revoke", cmd_consortium_revoke, _("revoke a member"), cons_sub)
     p.add_argument("dir", type=Path)
     p.add_argument("--gln", required=True)
     p.add_argument("--valid-size", type=int, required=True,
-                   help="entries of the member's log from this index on are rejected")
+                   help=_("entries of the member's log from this index on are rejected"))
     p.add_argument("--reason", required=True)
-    p = command("members", cmd_consortium_members, "list enrolled members", cons_sub)
+    p = command("members", cmd_consortium_members, _("list enrolled members"), cons_sub)
     p.add_argument("dir", type=Path)
 
-    p = command("commission", cmd_commission, "commission serialised packs of one lot")
+    p = command("commission", cmd_commission, _("commission serialised packs of one lot"))
     p.add_argument("--gtin", required=True)
     p.add_argument("--lot", required=True)
-    p.add_argument("--expiry", required=True, type=parse_date, help="YYYY-MM-DD")
+    p.add_argument("--expiry", required=True, type=parse_date, help=_("YYYY-MM-DD"))
     p.add_argument("--count", required=True, type=int)
     p.add_argument("--signed", action="store_true",
-                   help="print codes carrying the manufacturer's signature (offline check)")
-    p = command("ship", cmd_ship, "ship packs to another member")
-    p.add_argument("--to", required=True, help="recipient GLN")
+                   help=_("print codes carrying the manufacturer's signature (offline check)"))
+    p = command("ship", cmd_ship, _("ship packs to another member"))
+    p.add_argument("--to", required=True, help=_("recipient GLN"))
     p.add_argument("codes", nargs="+", metavar="CODE")
-    for name, handler, text in (("receive", cmd_receive, "receive packs shipped to us"),
-                                ("dispense", cmd_dispense, "dispense packs (pharmacy)")):
+    for name, handler, text in (("receive", cmd_receive, _("receive packs shipped to us")),
+                                ("dispense", cmd_dispense, _("dispense packs (pharmacy)"))):
         p = command(name, handler, text)
         p.add_argument("codes", nargs="+", metavar="CODE")
     p = command("undo-dispense", cmd_undo_dispense,
-                "take back a mistaken dispense (same pharmacy, within 10 days)")
+                _("take back a mistaken dispense (same pharmacy, within 10 days)"))
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)
-    p = command("destroy", cmd_destroy, "destroy packs in our custody")
+    p = command("destroy", cmd_destroy, _("destroy packs in our custody"))
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)
-    p = command("recall", cmd_recall, "recall a lot")
+    p = command("recall", cmd_recall, _("recall a lot"))
     p.add_argument("--gtin", required=True)
     p.add_argument("--lot", required=True)
     p.add_argument("--reason", default=None)
-    p = command("report", cmd_report, "report a pack as suspect")
+    p = command("report", cmd_report, _("report a pack as suspect"))
     p.add_argument("code", metavar="CODE")
     p.add_argument("--reason", required=True)
-    p = command("verify", cmd_verify, "the verdict for a scanned code")
+    p = command("verify", cmd_verify, _("the verdict for a scanned code"))
     p.add_argument("code", metavar="CODE")
-    p = command("history", cmd_history, "the custody chain of a pack")
+    p = command("history", cmd_history, _("the custody chain of a pack"))
     p.add_argument("code", metavar="CODE")
 
-    bundle = sub.add_parser("bundle", help="move log entries between nodes as a file")
+    bundle = sub.add_parser("bundle", help=_("move log entries between nodes as a file"))
     bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = command("export", cmd_bundle_export, "write every log held to a bundle file", bundle_sub)
+    p = command("export", cmd_bundle_export, _("write every log held to a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
-    p = command("import", cmd_bundle_import, "verify and import a bundle file", bundle_sub)
+    p = command("import", cmd_bundle_import, _("verify and import a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
 
-    p = command("demo", cmd_demo, "create (or show) an eight-member demo network")
+    p = command("demo", cmd_demo, _("create (or show) an eight-member demo network"))
     p.add_argument("dir", type=Path, nargs="?", default=None)
-    command("audit", cmd_audit, "re-verify every signature, proof, checkpoint and table")
-    command("rebuild", cmd_rebuild, "recompute derived tables from the logs")
-    command("status", cmd_status, "this node and the logs it holds")
-    command("alerts", cmd_alerts, "forks, rejected events and other alerts")
+    command("audit", cmd_audit, _("re-verify every signature, proof, checkpoint and table"))
+    command("rebuild", cmd_rebuild, _("recompute derived tables from the logs"))
+    command("status", cmd_status, _("this node and the logs it holds"))
+    command("alerts", cmd_alerts, _("forks, rejected events and other alerts"))

@@ -17,6 +17,7 @@ import platformdirs
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES
 from supplychain.errors import NoPassphrase
+from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
 from supplychain.node.operations import Node, parse_codes
 
@@ -54,7 +55,7 @@ def passphrase(args: argparse.Namespace) -> bytes:
     except NoPassphrase:
         if not sys.stdin.isatty():
             raise
-        typed = getpass.getpass("Key passphrase: ").encode()
+        typed = getpass.getpass(_("Key passphrase: ")).encode()
         if not typed:
             raise
         return typed
@@ -74,7 +75,7 @@ def add_command(parent: Any, name: str, handler: Handler,
     (one line, plain words) on bad input.
     """
     p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=handler)
     return p
 
@@ -96,4 +97,5 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from None
+        raise argparse.ArgumentTypeError(_("{text} is not a YYYY-MM-DD date").format(
+            text=repr(text))) from None

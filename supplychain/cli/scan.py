@@ -11,6 +11,8 @@ from supplychain.cli.common import add_command, open_node
 from supplychain.codes.gs1 import PackCode, parse_pack_code
 from supplychain.codes.signed_codes import split_signature
 from supplychain.errors import CodeError, ImageError, SupplyChainError
+from supplychain.i18n import _, ngettext
+from supplychain.ledger.verdicts import Verdict, verdict_word
 from supplychain.node.operations import Node
 
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if node is not None:
             node.close()
     data = [_file_dict(f) for f in files]
-    args.out.emit(data, "\n".join(_file_text(f) for f in files) or "No files to scan.")
+    args.out.emit(data, "\n".join(_file_text(f) for f in files) or _("No files to scan."))
     return 1 if any(f.error for f in files) else 0
 
 
@@ -119,24 +121,31 @@ def _file_text(f: ScannedFile) -> str:
     if f.error:
         return f"{f.path}: {f.error}"
     if not f.codes:
-        return (f"{f.path}: no code found. Hold the code flat and in focus, or try a sharper "
-                "photo.")
-    lines = [f"{f.path}: {len(f.codes)} code(s)"]
+        return f"{f.path}: " + _("no code found. Hold the code flat and in focus, or try a "
+                                 "sharper photo.")
+    lines = [f"{f.path}: " + ngettext("{count} code", "{count} codes", len(f.codes)).format(
+        count=len(f.codes))]
     for c in f.codes:
         shown = c.text.replace("\x1d", "<GS>")
         if len(shown) > 300:
-            shown = f"{shown[:300]}… ({len(shown) - 300} more characters; --json gives all)"
-        at = f" frame {c.frame}" if c.frame is not None else ""
+            shown = shown[:300] + "… " + _("({count} more characters; --json gives "
+                                           "all)").format(count=len(shown) - 300)
+        at = " " + _("frame {index}").format(index=c.frame) if c.frame is not None else ""
         lines.append(f"  [{c.symbology}{at}] {shown}")
         x, y = c.corners[0] if c.corners else (0, 0)
-        lines.append(f"    at ({x:.0f}, {y:.0f})")
+        lines.append("    " + _("at ({x}, {y})").format(x=f"{x:.0f}", y=f"{y:.0f}"))
         if c.pack:
-            lines.append(f"    pack: GTIN {c.pack['gtin']}  SN {c.pack['serial']}  "
-                         f"LOT {c.pack['lot'] or '-'}  EXP {c.pack['expiry'] or '-'}")
+            lines.append("    " + _("pack: GTIN {gtin}  SN {serial}  LOT {lot}  EXP "
+                                    "{expiry}").format(gtin=c.pack["gtin"],
+                                                       serial=c.pack["serial"],
+                                                       lot=c.pack["lot"] or "-",
+                                                       expiry=c.pack["expiry"] or "-"))
         else:
-            lines.append(f"    not a medicine pack code: {c.error}")
+            lines.append("    " + _("not a medicine pack code: {error}").format(error=c.error))
         if c.verdict:
-            lines.append(f"    verdict: {c.verdict['verdict'].upper()}: {c.verdict['message']}")
+            word = verdict_word(Verdict(c.verdict["verdict"]))
+            lines.append("    " + _("verdict: {word}: {message}").format(
+                word=word, message=c.verdict["message"]))
     return "\n".join(lines)
 
 
@@ -146,8 +155,8 @@ def cmd_labels(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         keys = node.packs_of_lot(args.gtin, args.lot)
         if not keys:
-            raise SupplyChainError(f"No commissioned packs of GTIN {args.gtin} lot {args.lot} "
-                                   "are known to this node.")
+            raise SupplyChainError(_("No commissioned packs of GTIN {gtin} lot {lot} are "
+                                     "known to this node.").format(gtin=args.gtin, lot=args.lot))
         codes = []
         for key in keys:
             record = node.ledger.pack(key)
@@ -158,23 +167,24 @@ def cmd_labels(args: argparse.Namespace) -> None:
         pages = write_label_sheet(codes, args.out_file, uri_for=uri_for,
                                   title=f"GTIN {args.gtin} lot {args.lot}")
     args.out.emit({"file": str(args.out_file), "labels": len(codes), "pages": pages},
-                  f"Wrote {len(codes)} label(s) on {pages} page(s) to {args.out_file}")
+                  _("Wrote {labels} label(s) on {pages} page(s) to {file}").format(
+                      labels=len(codes), pages=pages, file=args.out_file))
 
 
 def register(sub: Any) -> None:
     p = add_command(sub, "scan", cmd_scan,
-                    "read pack codes from images, folders of images or video files")
+                    _("read pack codes from images, folders of images or video files"))
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--verify", action="store_true",
-                   help="also give the ledger verdict of each pack code (needs --home)")
+                   help=_("also give the ledger verdict of each pack code (needs --home)"))
     p = add_command(sub, "labels", cmd_labels,
-                    "print an A4 PDF label sheet for packs already commissioned")
+                    _("print an A4 PDF label sheet for packs already commissioned"))
     p.add_argument("--gtin", required=True)
     p.add_argument("--lot", required=True)
     p.add_argument("--out", required=True, type=Path, dest="out_file",
-                   help="the PDF file to write")
+                   help=_("the PDF file to write"))
     p.add_argument("--signed", action="store_true",
-                   help="put the manufacturer's signature in each code (offline check)")
+                   help=_("put the manufacturer's signature in each code (offline check)"))
 
 
 __all__ = ["ImageError", "register", "scan_file"]

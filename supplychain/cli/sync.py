@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
+from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
 from supplychain.node.network import add_peer, remove_peer, unblock_peer
 
@@ -27,7 +28,7 @@ DEFAULT_INTERVAL = 30.0
 def _listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT")
+        raise argparse.ArgumentTypeError(_("{text} is not HOST:PORT").format(text=repr(text)))
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
@@ -47,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         service = SyncService(node, passphrase, timeout=args.timeout)
 
         def ready(bound: int) -> None:
-            print(f"listening on https://{host}:{bound}", flush=True)
+            print(_("listening on {url}").format(url=f"https://{host}:{bound}"), flush=True)
 
         try:
             asyncio.run(service.serve(host, port, args.interval, ready))
@@ -70,10 +71,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 result = asyncio.run(service.round())
                 rows = [r.to_dict() for r in result.reports]
                 lines = [_report_line(r) for r in result.reports]
-                lines += [f"{url}: skipped (blocked; see `alerts`, then `peers unblock`)"
-                          for url in result.skipped_blocked]
+                lines += [_("{url}: skipped (blocked; see `alerts`, then `peers "
+                            "unblock`)").format(url=url) for url in result.skipped_blocked]
                 args.out.emit(rows, "\n".join(lines)
-                              or "No active peers; add one with `peers add URL`.")
+                              or _("No active peers; add one with `peers add URL`."))
                 if args.once:
                     return EXIT_FAULT if result.failed else EXIT_OK
                 import time
@@ -84,30 +85,32 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _report_line(report: PullReport) -> str:
     if report.failure is None:
-        return (f"{report.peer}: ok, {report.total_new} new entries, "
-                f"{report.logs_checked} log(s) checked")
-    then = "will retry" if report.failure.retried else "blocked"
-    return f"{report.peer}: FAILED ({then}): {report.error}"
+        return f"{report.peer}: " + _("ok, {new} new entries, {logs} log(s) checked").format(
+            new=report.total_new, logs=report.logs_checked)
+    failed = (_("FAILED (will retry): {error}") if report.failure.retried else
+              _("FAILED (blocked): {error}"))
+    return f"{report.peer}: " + failed.format(error=report.error)
 
 
 def cmd_peers_add(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         url, added = add_peer(node, args.url)
     args.out.emit({"url": url, "added": added},
-                  f"Added peer {url}." if added else f"{url} is already a peer.")
+                  (_("Added peer {url}.") if added else _("{url} is already a peer.")).format(
+                      url=url))
 
 
 def cmd_peers_remove(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         url = remove_peer(node, args.url)
-    args.out.emit({"url": url, "removed": True}, f"Removed peer {url}.")
+    args.out.emit({"url": url, "removed": True}, _("Removed peer {url}.").format(url=url))
 
 
 def cmd_peers_unblock(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         url = unblock_peer(node, args.url)
     args.out.emit({"url": url, "state": "active"},
-                  f"Peer {url} is active again; its evidence stays in `alerts`.")
+                  _("Peer {url} is active again; its evidence stays in `alerts`.").format(url=url))
 
 
 def cmd_peers_list(args: argparse.Namespace) -> None:
@@ -117,35 +120,37 @@ def cmd_peers_list(args: argparse.Namespace) -> None:
              "last_attempt": p.last_attempt, "last_success": p.last_success,
              "failures": p.failures}
             for p in node.store.peers()]
-    text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} last ok: "
-                     f"{r['last_success'] or 'never'}"
+    text = "\n".join(f"{r['url']}  {r['state']:<8} {r['gln'] or '-':<13} "
+                     + _("last ok: {when}").format(when=r["last_success"] or _("never"))
                      + (f"\n    {r['reason']}" if r["reason"] else "") for r in rows)
-    args.out.emit(rows, text or "No peers; add one with `peers add https://HOST:PORT`.")
+    args.out.emit(rows, text or _("No peers; add one with `peers add https://HOST:PORT`."))
 
 
 def register(sub: Any) -> None:
     p = add_command(sub, "serve", cmd_serve,
-                    "run this node headless: serve its logs over mutual TLS and sync with peers")
+                    _("run this node headless: serve its logs over mutual TLS and sync with peers"))
     p.add_argument("--listen", required=True, type=_listen, metavar="HOST:PORT")
     p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
-                   help=f"seconds between sync rounds (default {DEFAULT_INTERVAL:g})")
+                   help=_("seconds between sync rounds (default {seconds})").format(
+                       seconds=f"{DEFAULT_INTERVAL:g}"))
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"deadline of each request to a peer (default {DEFAULT_TIMEOUT:g}s)")
+                   help=_("deadline of each request to a peer (default {seconds}s)").format(
+                       seconds=f"{DEFAULT_TIMEOUT:g}"))
     p.add_argument("-v", "--verbose", action="store_true")
 
-    p = add_command(sub, "sync", cmd_sync, "pull new entries from every peer")
-    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
+    p.add_argument("--once", action="store_true", help=_("one round, then exit"))
     p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     p.add_argument("-v", "--verbose", action="store_true")
 
-    peers = sub.add_parser("peers", help="the nodes this node syncs with")
+    peers = sub.add_parser("peers", help=_("the nodes this node syncs with"))
     peers_sub = peers.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = add_command(peers_sub, "add", cmd_peers_add, "add a peer (https://HOST:PORT)")
+    p = add_command(peers_sub, "add", cmd_peers_add, _("add a peer (https://HOST:PORT)"))
     p.add_argument("url")
-    p = add_command(peers_sub, "remove", cmd_peers_remove, "remove a peer")
+    p = add_command(peers_sub, "remove", cmd_peers_remove, _("remove a peer"))
     p.add_argument("url")
     p = add_command(peers_sub, "unblock", cmd_peers_unblock,
-                    "let a blocked peer be pulled from again")
+                    _("let a blocked peer be pulled from again"))
     p.add_argument("url")
-    add_command(peers_sub, "list", cmd_peers_list, "list peers and their state")
+    add_command(peers_sub, "list", cmd_peers_list, _("list peers and their state"))

@@ -24,6 +24,7 @@ from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from supplychain.errors import DamagedCode, NotAPackCode
+from supplychain.i18n import N_, _
 from supplychain.ids import GLN, GTIN, PackKey, check_gln
 
 __all__ = [
@@ -45,28 +46,29 @@ _CSET82 = re.compile(r"[!%-?A-Z_a-z\x22]{1,20}")
 """GS1 AI encodable character set 82, 1..20 characters (serial and lot)."""
 
 _FIELD_NAMES = {
-    "00": "shipping code (SSCC, AI 00)",
-    "01": "product code (GTIN, AI 01)",
-    "10": "batch/lot number (AI 10)",
-    "17": "expiry date (AI 17)",
-    "21": "serial number (AI 21)",
+    "00": N_("shipping code (SSCC, AI 00)"),
+    "01": N_("product code (GTIN, AI 01)"),
+    "10": N_("batch/lot number (AI 10)"),
+    "17": N_("expiry date (AI 17)"),
+    "21": N_("serial number (AI 21)"),
 }
 
 _GS1_SYMBOLOGIES = frozenset(GS1Symbology.with_gs1_messages())
 
 _OTHER_PAYLOADS = (
-    ("WIFI:", "Wi-Fi network settings"),
-    ("MAILTO:", "an e-mail address"),
-    ("TEL:", "a telephone number"),
-    ("SMSTO:", "a text message"),
-    ("SMS:", "a text message"),
-    ("BEGIN:VCARD", "a contact card"),
-    ("MECARD:", "a contact card"),
-    ("BEGIN:VEVENT", "a calendar event"),
-    ("GEO:", "a map location"),
+    ("WIFI:", N_("This code holds Wi-Fi network settings ({shown}), not a medicine pack code.")),
+    ("MAILTO:", N_("This code holds an e-mail address ({shown}), not a medicine pack code.")),
+    ("TEL:", N_("This code holds a telephone number ({shown}), not a medicine pack code.")),
+    ("SMSTO:", N_("This code holds a text message ({shown}), not a medicine pack code.")),
+    ("SMS:", N_("This code holds a text message ({shown}), not a medicine pack code.")),
+    ("BEGIN:VCARD", N_("This code holds a contact card ({shown}), not a medicine pack code.")),
+    ("MECARD:", N_("This code holds a contact card ({shown}), not a medicine pack code.")),
+    ("BEGIN:VEVENT", N_("This code holds a calendar event ({shown}), not a medicine pack "
+                        "code.")),
+    ("GEO:", N_("This code holds a map location ({shown}), not a medicine pack code.")),
 )
 
-_SCAN_DATAMATRIX = "Scan the square 2D code (Data Matrix) on the pack instead."
+_SCAN_DATAMATRIX = N_("Scan the square 2D code (Data Matrix) on the pack instead.")
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,12 @@ class PackCode:
     def __post_init__(self) -> None:
         if len(self.gtin) != 14 or validate_gtin(self.gtin) != self.gtin:
             raise DamagedCode(
-                f"A pack's product code (GTIN) must have 14 digits, got {self.gtin!r}."
+                _("A pack's product code (GTIN) must have 14 digits, got {gtin}.").format(
+                    gtin=repr(self.gtin))
             )
-        _check_cset82("serial number", self.serial)
+        _check_cset82(_("serial number"), self.serial)
         if self.lot is not None:
-            _check_cset82("batch/lot number", self.lot)
+            _check_cset82(_("batch/lot number"), self.lot)
 
     @property
     def key(self) -> PackKey:
@@ -149,18 +152,19 @@ def validate_gtin(text: str) -> GTIN:
     """Check a GTIN-8/12/13/14 and return it as 14 digits."""
     digits = text.strip()
     if not digits or not digits.isascii() or not digits.isdigit():
-        raise NotAPackCode(f"{_show(text)} is not a product code (GTIN): a GTIN has only digits.")
+        raise NotAPackCode(_("{shown} is not a product code (GTIN): a GTIN has only "
+                             "digits.").format(shown=_show(text)))
     if len(digits) not in (8, 12, 13, 14):
         raise DamagedCode(
-            f"The product code (GTIN) {digits} has {len(digits)} digits; "
-            "a GTIN has 8, 12, 13 or 14. A digit is missing or extra."
+            _("The product code (GTIN) {gtin} has {count} digits; a GTIN has 8, 12, 13 or 14. "
+              "A digit is missing or extra.").format(gtin=digits, count=len(digits))
         )
     expected = gtin_check_digit(digits[:-1])
     if digits[-1] != expected:
         raise DamagedCode(
-            f"The product code (GTIN) {digits} is damaged: its last (check) digit should be "
-            f"{expected}, not {digits[-1]}. Scan again; if it keeps failing, "
-            "the code is misprinted."
+            _("The product code (GTIN) {gtin} is damaged: its last (check) digit should be "
+              "{expected}, not {found}. Scan again; if it keeps failing, the code is "
+              "misprinted.").format(gtin=digits, expected=expected, found=digits[-1])
         )
     return GTIN(digits.zfill(14))
 
@@ -207,15 +211,15 @@ def parse_pack_code(text: str) -> PackCode:
     content = content.strip()
     gs1_symbology = symbology is not None and symbology.gs1_symbology in _GS1_SYMBOLOGIES
     if not content:
-        raise NotAPackCode("The scan was empty: no code was read. Scan the pack again.")
+        raise NotAPackCode(_("The scan was empty: no code was read. Scan the pack again."))
     if re.match(r"(?i)https?://", content):
         elements = _parse_digital_link(content)
     elif content.startswith("("):
         elements = _parse_bracketed(content)
     elif _is_plain_gtin(content):
         raise NotAPackCode(
-            "This is a retail product barcode without a serial number: not a serialised "
-            f"medicine pack (GTIN {content}). {_SCAN_DATAMATRIX}"
+            _("This is a retail product barcode without a serial number: not a serialised "
+              "medicine pack (GTIN {gtin}).").format(gtin=content) + " " + _(_SCAN_DATAMATRIX)
         )
     else:
         _reject_other_payloads(content)
@@ -232,7 +236,8 @@ def _parse_digital_link(uri: str) -> list[GS1ElementString]:
         if re.search(r"/0[01]/\d{8,18}(/|$)", path):
             raise _diagnose_digital_link(uri, path, query) from exc
         raise NotAPackCode(
-            f"This is a web link ({_show(uri)}), not a medicine pack code. {_SCAN_DATAMATRIX}"
+            _("This is a web link ({shown}), not a medicine pack code.").format(shown=_show(uri))
+            + " " + _(_SCAN_DATAMATRIX)
         ) from exc
     return list(elements)
 
@@ -260,8 +265,9 @@ def _diagnose_digital_link(uri: str, path: str, query: str) -> DamagedCode:
         except (ParseError, ValueError):
             return _diagnose_field(f"{ai}{unquote(value)}", after=[])
     return DamagedCode(
-        f"This GS1 Digital Link ({_show(uri)}) is damaged or incomplete: its parts are not in "
-        "the /01/<GTIN>/21/<serial> form. Scan it again; if it keeps failing, report the label."
+        _("This GS1 Digital Link ({shown}) is damaged or incomplete: its parts are not in the "
+          "/01/<GTIN>/21/<serial> form. Scan it again; if it keeps failing, report the "
+          "label.").format(shown=_show(uri))
     )
 
 
@@ -270,15 +276,16 @@ def _parse_bracketed(text: str) -> list[GS1ElementString]:
         message = GS1Message.parse_hri(text)
     except (ParseError, ValueError) as exc:
         raise DamagedCode(
-            f"The bracketed GS1 text {_show(text)} cannot be read: {exc} "
-            "Check it was copied in full, as (01)<GTIN>(21)<serial>..."
+            _("The bracketed GS1 text {shown} cannot be read: {problem} Check it was copied in "
+              "full, as (01)<GTIN>(21)<serial>...").format(shown=_show(text), problem=exc)
         ) from exc
     compact = "".join(text.split())
     rebuilt = "".join(f"({es.ai.ai}){es.value}" for es in message.element_strings)
     if rebuilt != compact:
         raise DamagedCode(
-            f"The bracketed GS1 text {_show(text)} has parts that are empty or not GS1 "
-            f"fields; only {rebuilt!r} could be read. Check it was copied in full."
+            _("The bracketed GS1 text {shown} has parts that are empty or not GS1 fields; only "
+              "{read} could be read. Check it was copied in full.").format(
+                shown=_show(text), read=repr(rebuilt))
         )
     return list(message.element_strings)
 
@@ -301,8 +308,8 @@ def _parse_element_string(text: str, *, looks_gs1: bool, shown: str) -> list[GS1
         except (ParseError, ValueError) as exc:
             if not elements and not looks_gs1:
                 raise NotAPackCode(
-                    f"This code holds plain text ({_show(shown)}), not a medicine pack code. "
-                    f"{_SCAN_DATAMATRIX}"
+                    _("This code holds plain text ({shown}), not a medicine pack code.").format(
+                        shown=_show(shown)) + " " + _(_SCAN_DATAMATRIX)
                 ) from exc
             raise _diagnose_field(rest, after=elements) from exc
         elements.append(element)
@@ -315,42 +322,54 @@ def _diagnose_field(rest: str, *, after: list[GS1ElementString]) -> DamagedCode:
     try:
         ai = GS1ApplicationIdentifier.extract(rest)
     except ParseError:
-        where = "after the valid part of the code" if after else "in the code"
-        return DamagedCode(
-            f"Unreadable data {where}: {_show(rest)} is not a GS1 field. The code is damaged, "
-            "a field is longer than allowed, or the scanner added characters."
-        )
-    name = _FIELD_NAMES.get(ai.ai, f"{ai.description} (AI {ai.ai})")
+        if after:
+            text = _("Unreadable data after the valid part of the code: {shown} is not a GS1 "
+                     "field. The code is damaged, a field is longer than allowed, or the "
+                     "scanner added characters.")
+        else:
+            text = _("Unreadable data in the code: {shown} is not a GS1 field. The code is "
+                     "damaged, a field is longer than allowed, or the scanner added "
+                     "characters.")
+        return DamagedCode(text.format(shown=_show(rest)))
+    name = _field_name(ai.ai, ai.description)
     data = rest[len(ai) :].split(GS, 1)[0]
     fixed = re.fullmatch(r"\^\d+\(\\d\{(\d+)\}\)\$", ai.pattern)
     if not data:
-        return DamagedCode(f"The {name} is empty: the code is cut short or damaged.")
+        return DamagedCode(_("The {name} is empty: the code is cut short or damaged.").format(
+            name=name))
     if fixed and data.isdigit() and len(data) < int(fixed.group(1)):
         return DamagedCode(
-            f"The {name} has only {len(data)} digits where {fixed.group(1)} are needed: "
-            "the code is cut short or damaged."
+            _("The {name} has only {count} digits where {needed} are needed: the code is cut "
+              "short or damaged.").format(name=name, count=len(data), needed=fixed.group(1))
         )
     if "date" in ai.description.lower() and re.match(r"\d{6}", data):
         return DamagedCode(
-            f"The {name} {data[:6]} is not a real date (YYMMDD): the code is damaged or misprinted."
+            _("The {name} {value} is not a real date (YYMMDD): the code is damaged or "
+              "misprinted.").format(name=name, value=data[:6])
         )
     return DamagedCode(
-        f"The {name} '{_show(data)}' is not valid for that field: "
-        "the code is damaged or misprinted."
+        _("The {name} '{value}' is not valid for that field: the code is damaged or "
+          "misprinted.").format(name=name, value=_show(data))
     )
+
+
+def _field_name(ai: str, description: str) -> str:
+    """A GS1 field's name for a message: ours, translated, else biip's (English) name."""
+    known = _FIELD_NAMES.get(ai)
+    return _(known) if known else f"{description} (AI {ai})"
 
 
 def _reject_other_payloads(content: str) -> None:
     upper = content[:12].upper()
-    for marker, kind in _OTHER_PAYLOADS:
+    for marker, sentence in _OTHER_PAYLOADS:
         if upper.startswith(marker):
             raise NotAPackCode(
-                f"This code holds {kind} ({_show(content)}), not a medicine pack code. "
-                f"{_SCAN_DATAMATRIX}"
+                _(sentence).format(shown=_show(content)) + " " + _(_SCAN_DATAMATRIX)
             )
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", content):
         raise NotAPackCode(
-            f"This is a link ({_show(content)}), not a medicine pack code. {_SCAN_DATAMATRIX}"
+            _("This is a link ({shown}), not a medicine pack code.").format(shown=_show(content))
+            + " " + _(_SCAN_DATAMATRIX)
         )
 
 
@@ -360,28 +379,29 @@ def _pack_from_elements(elements: list[GS1ElementString]) -> PackCode:
     for es in elements:
         seen = fields.get(es.ai.ai)
         if seen is not None and seen.value != es.value:
-            name = _FIELD_NAMES.get(es.ai.ai, f"AI {es.ai.ai}")
+            name = _(_FIELD_NAMES[es.ai.ai]) if es.ai.ai in _FIELD_NAMES else f"AI {es.ai.ai}"
             raise DamagedCode(
-                f"The code holds two different values for the {name}: "
-                f"{seen.value!r} and {es.value!r}. It cannot be trusted; report the pack."
+                _("The code holds two different values for the {name}: {first} and {second}. "
+                  "It cannot be trusted; report the pack.").format(
+                    name=name, first=repr(seen.value), second=repr(es.value))
             )
         fields[es.ai.ai] = es
     if "00" in fields:
         raise NotAPackCode(
-            f"This is a shipping case/pallet code (SSCC {fields['00'].value}), not a pack. "
-            "Receive it as a shipment, or scan a single pack."
+            _("This is a shipping case/pallet code (SSCC {sscc}), not a pack. Receive it as a "
+              "shipment, or scan a single pack.").format(sscc=fields["00"].value)
         )
     gtin_field = fields.get("01")
     if gtin_field is None:
         raise NotAPackCode(
-            "This GS1 code has no product code (GTIN), so it does not identify a medicine pack. "
-            f"{_SCAN_DATAMATRIX}"
+            _("This GS1 code has no product code (GTIN), so it does not identify a medicine "
+              "pack.") + " " + _(_SCAN_DATAMATRIX)
         )
     gtin = validate_gtin(gtin_field.value)
     if "21" not in fields:
         raise NotAPackCode(
-            f"This code names the product (GTIN {gtin}) but has no serial number: "
-            f"not a serialised medicine pack. {_SCAN_DATAMATRIX}"
+            _("This code names the product (GTIN {gtin}) but has no serial number: not a "
+              "serialised medicine pack.").format(gtin=gtin) + " " + _(_SCAN_DATAMATRIX)
         )
     lot = fields.get("10")
     expiry = fields.get("17")
@@ -395,15 +415,17 @@ def _pack_from_elements(elements: list[GS1ElementString]) -> PackCode:
 
 def _expiry_date(es: GS1ElementString) -> date:
     if es.date is None:  # biip verifies dates; this only guards a changed config
-        raise DamagedCode(f"The expiry date {es.value} is not a real date (YYMMDD).")
+        raise DamagedCode(_("The expiry date {value} is not a real date (YYMMDD).").format(
+            value=es.value))
     return es.date
 
 
 def _check_cset82(name: str, value: str) -> None:
     if not _CSET82.fullmatch(value):
         raise DamagedCode(
-            f"The {name} {value!r} is not usable in a GS1 code: it needs 1 to 20 characters "
-            "from letters, digits and !\"%&'()*+,-./:;<=>?_ (no spaces)."
+            _("The {name} {value} is not usable in a GS1 code: it needs 1 to 20 characters "
+              "from letters, digits and {allowed} (no spaces).").format(
+                name=name, value=repr(value), allowed="!\"%&'()*+,-./:;<=>?_")
         )
 
 

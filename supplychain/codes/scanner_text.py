@@ -18,6 +18,7 @@ from biip.gs1_element_strings import GS1ElementString
 
 from supplychain.codes.gs1 import GS, PackCode, parse_pack_code, split_symbology_identifier
 from supplychain.errors import DamagedCode
+from supplychain.i18n import N_, _
 
 __all__ = [
     "AMBIGUOUS_SPLIT",
@@ -29,10 +30,11 @@ __all__ = [
 DEFAULT_GS_SUBSTITUTES: tuple[str, ...] = ("<GS>", "{GS}", "^]", "\\x1d", "\u241d")
 """How scanners are commonly set to type the GS separator."""
 
-AMBIGUOUS_SPLIT = (
+AMBIGUOUS_SPLIT = N_(
     "The scanner dropped the group separators and the code cannot be split unambiguously; "
     "set the scanner to send GS (ASCII 29) or scan the Digital Link QR instead."
 )
+"""The message of an ambiguous GS-less scan (in English; shown translated with ``_()``)."""
 
 # The AIs a pack code may carry when separators are lost: AI -> (min, max) data length.
 # Fixed-length AIs (min == max) need no separator; 10 and 21 are variable, up to 20.
@@ -62,7 +64,7 @@ def normalise_scanner_text(
     for substitute in gs_substitutes:
         if substitute:
             text = text.replace(substitute, GS)
-    _, content = split_symbology_identifier(text.strip())
+    _symbology, content = split_symbology_identifier(text.strip())
     content = content.strip()
     if GS in content or not re.fullmatch(r"\d\d[!%-?A-Z_a-z\x22]*", content):
         return text
@@ -73,7 +75,7 @@ def normalise_scanner_text(
         dated = [split for split in splits if split[-1][0] == "17"]
         splits = dated or splits
     if len(splits) > 1:
-        raise DamagedCode(AMBIGUOUS_SPLIT)
+        raise DamagedCode(_(AMBIGUOUS_SPLIT))
     prefix = text.strip()[: len(text.strip()) - len(content)]
     return prefix + _join(splits[0])
 

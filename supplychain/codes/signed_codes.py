@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from supplychain.codes.gs1 import PackCode, gtin_in_prefix, split_symbology_identifier
 from supplychain.errors import DamagedCode, IdentityError, InvalidSignature
+from supplychain.i18n import _
 from supplychain.identity import keys
 from supplychain.identity.certificates import Member, Role
 from supplychain.identity.keys import sign, verify_signature
@@ -80,13 +81,14 @@ class CodeSignature:
     def __post_init__(self) -> None:
         if not isinstance(self.key_id, str) or not _KEY_ID_RE.fullmatch(self.key_id):
             raise DamagedCode(
-                f"The code's signing key id {self.key_id!r} is damaged: it should be 16 "
-                "lower-case hex characters. Scan it again; if it keeps failing, report the label."
+                _("The code's signing key id {key_id} is damaged: it should be 16 lower-case "
+                  "hex characters. Scan it again; if it keeps failing, report the "
+                  "label.").format(key_id=repr(self.key_id))
             )
         if not isinstance(self.signature, bytes) or len(self.signature) != _SIG_LEN:
             raise DamagedCode(
-                "The code's manufacturer signature is damaged: it should be 64 bytes. "
-                "Scan it again; if it keeps failing, report the label."
+                _("The code's manufacturer signature is damaged: it should be 64 bytes. "
+                  "Scan it again; if it keeps failing, report the label.")
             )
 
     def to_query(self) -> str:
@@ -98,18 +100,18 @@ class CodeSignature:
         """Strict inverse of `to_query`'s values: DamagedCode unless both are canonical."""
         if not _B64URL_RE.fullmatch(sig):
             raise DamagedCode(
-                f"The code's manufacturer signature is damaged: it should be {_SIG_B64_LEN} "
-                f"characters of base64url, got {len(sig)}. Scan it again; if it keeps failing, "
-                "report the label."
+                _("The code's manufacturer signature is damaged: it should be {expected} "
+                  "characters of base64url, got {found}. Scan it again; if it keeps failing, "
+                  "report the label.").format(expected=_SIG_B64_LEN, found=len(sig))
             )
         try:
             raw = base64.urlsafe_b64decode(sig + "==")
         except (binascii.Error, ValueError) as exc:  # pragma: no cover - the regex rules it out
-            raise DamagedCode("The code's manufacturer signature is damaged.") from exc
+            raise DamagedCode(_("The code's manufacturer signature is damaged.")) from exc
         if _b64url(raw) != sig:
             raise DamagedCode(
-                "The code's manufacturer signature is damaged: its last character is not "
-                "a valid ending. Scan it again; if it keeps failing, report the label."
+                _("The code's manufacturer signature is damaged: its last character is not "
+                  "a valid ending. Scan it again; if it keeps failing, report the label.")
             )
         return cls(kid, raw)
 
@@ -165,7 +167,7 @@ def split_signature(text: str) -> tuple[str, CodeSignature | None]:
     keep: list[str] = []
     found: dict[str, list[str]] = {SIGNATURE_PARAM: [], KEY_ID_PARAM: []}
     for pair in pairs:
-        name, _, value = pair.partition("=")
+        name, _sep, value = pair.partition("=")
         if name in found:
             found[name].append(value)
         else:
@@ -175,9 +177,9 @@ def split_signature(text: str) -> tuple[str, CodeSignature | None]:
         return text, None
     if len(sigs) != 1 or len(kids) != 1:
         raise DamagedCode(
-            "The code's manufacturer signature is incomplete or repeated: it needs exactly "
-            f"one '{SIGNATURE_PARAM}' and one '{KEY_ID_PARAM}'. Scan it again; if it keeps "
-            "failing, report the label."
+            _("The code's manufacturer signature is incomplete or repeated: it needs exactly "
+              "one '{sig}' and one '{kid}'. Scan it again; if it keeps failing, report the "
+              "label.").format(sig=SIGNATURE_PARAM, kid=KEY_ID_PARAM)
         )
     signature = CodeSignature.parse(sigs[0], kids[0])
     rest = urlunsplit(parts._replace(query="&".join(keep)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from supplychain.i18n import N_, _
+
 
 class AlertKind(StrEnum):
     # --- ledger alerts (supplychain.ledger.logs) ---
@@ -32,7 +34,7 @@ class AlertKind(StrEnum):
     def words(self) -> str:
         """Plain words for people (a noun phrase for ledger alerts, what the peer did for
         sync evidence)."""
-        return _WORDS[self]
+        return _(_WORDS[self])
 
     @property
     def blocks_peer(self) -> bool:
@@ -45,20 +47,20 @@ BLOCKING_KINDS = frozenset({AlertKind.FORGED_ENTRY, AlertKind.ROOT_MISMATCH,
                             AlertKind.BAD_CHECKPOINT, AlertKind.FORGED_REVOCATION})
 
 _WORDS = {
-    AlertKind.FORKED_CHAIN: "Forked chain (clone or double hand-over)",
-    AlertKind.REJECTED_EVENT: "Rejected event",
-    AlertKind.DUPLICATE_ENTRY: "Duplicate entry",
-    AlertKind.FORGED_ENTRY: "served a forged entry",
-    AlertKind.ROOT_MISMATCH: "served entries that do not lead to the author's signed root",
-    AlertKind.INCONSISTENT_HISTORY: "served a checkpoint that contradicts the history already "
-                                    "verified",
-    AlertKind.EQUIVOCATION: "served two signed checkpoints of one size with different roots",
-    AlertKind.BAD_CHECKPOINT: "served a checkpoint not signed by the log's author",
-    AlertKind.FORGED_REVOCATION: "served a revocation not signed by the consortium root",
-    AlertKind.REFUSED_PEER: "presented the certificate of a revoked or unknown member",
-    AlertKind.BAD_RESPONSE: "sent an answer that is not a valid sync document",
-    AlertKind.UNREACHABLE: "could not be reached",
-    AlertKind.REFUSED_CONNECTION: "a connection to this node was refused",
+    AlertKind.FORKED_CHAIN: N_("Forked chain (clone or double hand-over)"),
+    AlertKind.REJECTED_EVENT: N_("Rejected event"),
+    AlertKind.DUPLICATE_ENTRY: N_("Duplicate entry"),
+    AlertKind.FORGED_ENTRY: N_("served a forged entry"),
+    AlertKind.ROOT_MISMATCH: N_("served entries that do not lead to the author's signed root"),
+    AlertKind.INCONSISTENT_HISTORY: N_("served a checkpoint that contradicts the history "
+                                       "already verified"),
+    AlertKind.EQUIVOCATION: N_("served two signed checkpoints of one size with different roots"),
+    AlertKind.BAD_CHECKPOINT: N_("served a checkpoint not signed by the log's author"),
+    AlertKind.FORGED_REVOCATION: N_("served a revocation not signed by the consortium root"),
+    AlertKind.REFUSED_PEER: N_("presented the certificate of a revoked or unknown member"),
+    AlertKind.BAD_RESPONSE: N_("sent an answer that is not a valid sync document"),
+    AlertKind.UNREACHABLE: N_("could not be reached"),
+    AlertKind.REFUSED_CONNECTION: N_("a connection to this node was refused"),
 }
 
 
@@ -70,7 +72,7 @@ def kind_words(kind: str) -> str:
         return kind.replace("_", " ")
 
 
-def reason_words(reason: str | None) -> str | None:
+def peer_reason_words(reason: str | None) -> str | None:
     """A stored peer reason ("kind: detail") in plain words ("served a forged entry (...)")."""
     if not reason:
         return reason

@@ -14,6 +14,7 @@ from typing import Any
 
 from supplychain import clock
 from supplychain.codes.gs1 import gtin_in_prefix
+from supplychain.i18n import _, ngettext
 from supplychain.ids import GTIN
 from supplychain.ledger.store import Store
 
@@ -63,3 +64,42 @@ def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None
         return logs
     return {m.gln for m in store.manufacturer_prefixes()
             if any(gtin_in_prefix(GTIN(gtin), p) for p in m.prefixes)}
+
+
+def ago(iso: str, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', '3 days ago' for an ISO time (current language)."""
+    then = clock.parse_iso(iso)
+    seconds = max(0, int(((now or clock.now()) - then).total_seconds()))
+    if seconds < 60:
+        return _("just now")
+    if seconds < 90 * 60:
+        return _("{count} min ago").format(count=max(1, round(seconds / 60)))
+    if seconds < 48 * 3600:
+        return _("{count} h ago").format(count=round(seconds / 3600))
+    days = round(seconds / 86400)
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
+
+
+def freshness_line(info: SyncInfo | None, now: datetime | None = None) -> tuple[str, bool]:
+    """The line under a verdict about how fresh the ledger copy is: (text, stale)."""
+    if info is None:
+        return "", False
+    if not info.last_synced:
+        return _("Ledger copy: this verdict rests on this node's own log only (always "
+                 "current)."), False
+    times = list(info.last_synced.values())
+    if any(t is None for t in times):
+        never = sum(1 for t in times if t is None)
+        if len(times) == 1:
+            text = _("Stale copy: the log behind this verdict was never synced with a peer "
+                     "(bundles only) — sync before trusting a GENUINE.")
+        else:
+            text = _("Stale copy: {never} of the {total} logs behind this verdict were never "
+                     "synced with a peer (bundles only) — sync before trusting a "
+                     "GENUINE.").format(never=never, total=len(times))
+        return text, True
+    oldest = min(t for t in times if t is not None)
+    if info.stale:
+        return _("Stale copy: last synced {ago} — sync before trusting a "
+                 "GENUINE.").format(ago=ago(oldest, now)), True
+    return _("Ledger copy last synced {ago}.").format(ago=ago(oldest, now)), False

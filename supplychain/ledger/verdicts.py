@@ -12,6 +12,7 @@ from datetime import date
 from enum import Enum
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.i18n import N_, _
 from supplychain.identity.certificates import Role
 from supplychain.ids import GLN
 from supplychain.ledger.rules import PackStatus
@@ -57,32 +58,87 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIA
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
 
 _SENTENCES = {
-    Reason.INVALID_SIGNATURE: "The ledger record of this pack fails its signature or proof "
-                              "check: treat it as counterfeit and report it.",
-    Reason.UNKNOWN_PRODUCT: "No manufacturer in the network has ever registered this product "
-                            "code: do not dispense; quarantine and report the pack.",
-    Reason.UNKNOWN_SERIAL: "The product is known but this serial number was never issued by "
-                           "its manufacturer: do not dispense; quarantine and report the pack.",
-    Reason.FORKED_CHAIN: "This pack's serial number has two conflicting histories (a cloned "
-                         "code or a double hand-over): do not dispense; quarantine it.",
-    Reason.ALREADY_DISPENSED: "This pack was already dispensed: a second pack with the same "
-                              "code is a copy. Do not dispense; quarantine and report it.",
-    Reason.DECOMMISSIONED: "This pack was taken out of circulation (destroyed): do not "
-                           "dispense; quarantine and report it.",
-    Reason.LOT_MISMATCH: "The lot printed on this pack differs from the one its manufacturer "
-                         "registered: do not dispense; quarantine and report it.",
-    Reason.EXPIRY_MISMATCH: "The expiry date printed on this pack differs from the one its "
-                            "manufacturer registered: do not dispense; quarantine it.",
-    Reason.RECALLED: "This lot has been recalled: do not dispense; set the pack aside for "
-                     "return.",
-    Reason.REPORTED_SUSPECT: "Another member has reported this pack as suspect: do not "
-                             "dispense until it is cleared.",
-    Reason.NOT_IN_CUSTODY: "The ledger does not show this pack as delivered to your site: "
-                           "check the delivery before dispensing.",
-    Reason.EXPIRED: "This pack is past its expiry date: do not dispense.",
+    Reason.INVALID_SIGNATURE: N_("The ledger record of this pack fails its signature or proof "
+                                 "check: treat it as counterfeit and report it."),
+    Reason.UNKNOWN_PRODUCT: N_("No manufacturer in the network has ever registered this product "
+                               "code: do not dispense; quarantine and report the pack."),
+    Reason.UNKNOWN_SERIAL: N_("The product is known but this serial number was never issued by "
+                              "its manufacturer: do not dispense; quarantine and report the "
+                              "pack."),
+    Reason.FORKED_CHAIN: N_("This pack's serial number has two conflicting histories (a cloned "
+                            "code or a double hand-over): do not dispense; quarantine it."),
+    Reason.ALREADY_DISPENSED: N_("This pack was already dispensed: a second pack with the same "
+                                 "code is a copy. Do not dispense; quarantine and report it."),
+    Reason.DECOMMISSIONED: N_("This pack was taken out of circulation (destroyed): do not "
+                              "dispense; quarantine and report it."),
+    Reason.LOT_MISMATCH: N_("The lot printed on this pack differs from the one its manufacturer "
+                            "registered: do not dispense; quarantine and report it."),
+    Reason.EXPIRY_MISMATCH: N_("The expiry date printed on this pack differs from the one its "
+                               "manufacturer registered: do not dispense; quarantine it."),
+    Reason.RECALLED: N_("This lot has been recalled: do not dispense; set the pack aside for "
+                        "return."),
+    Reason.REPORTED_SUSPECT: N_("Another member has reported this pack as suspect: do not "
+                                "dispense until it is cleared."),
+    Reason.NOT_IN_CUSTODY: N_("The ledger does not show this pack as delivered to your site: "
+                              "check the delivery before dispensing."),
+    Reason.EXPIRED: N_("This pack is past its expiry date: do not dispense."),
 }
 
-GENUINE_SENTENCE = "Genuine: the pack's history checks out and it is in your custody."
+# Short words for a list of reasons ("Reasons: recalled; expired").
+_WORDS = {
+    Reason.UNKNOWN_PRODUCT: N_("unknown product"),
+    Reason.UNKNOWN_SERIAL: N_("unknown serial"),
+    Reason.LOT_MISMATCH: N_("lot mismatch"),
+    Reason.EXPIRY_MISMATCH: N_("expiry mismatch"),
+    Reason.EXPIRED: N_("expired"),
+    Reason.RECALLED: N_("recalled"),
+    Reason.ALREADY_DISPENSED: N_("already dispensed"),
+    Reason.DECOMMISSIONED: N_("decommissioned"),
+    Reason.NOT_IN_CUSTODY: N_("not in custody"),
+    Reason.FORKED_CHAIN: N_("forked chain"),
+    Reason.INVALID_SIGNATURE: N_("invalid signature"),
+    Reason.REPORTED_SUSPECT: N_("reported suspect"),
+}
+
+_VERDICT_WORDS = {
+    Verdict.GENUINE: N_("GENUINE"),
+    Verdict.SUSPECT: N_("SUSPECT"),
+    Verdict.COUNTERFEIT: N_("COUNTERFEIT"),
+}
+
+_STATUS_WORDS = {
+    PackStatus.ACTIVE: N_("active"),
+    PackStatus.IN_TRANSIT: N_("in transit"),
+    PackStatus.DISPENSED: N_("dispensed"),
+    PackStatus.DESTROYED: N_("destroyed"),
+}
+
+GENUINE_SENTENCE = N_("Genuine: the pack's history checks out and it is in your custody.")
+"""The sentence of a GENUINE verdict at the pack's custodian (translate with ``_()``)."""
+_GENUINE_REGULATOR = N_("Genuine: the pack's history checks out; every signature and proof "
+                        "verified.")
+_GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on its way to you: "
+                         "receive it before dispensing.")
+
+
+def reason_sentence(reason: Reason) -> str:
+    """What ``reason`` means and what to do, as a sentence in the current language."""
+    return _(_SENTENCES[reason])
+
+
+def reason_words(reason: Reason) -> str:
+    """``reason`` in a few words ("unknown serial"), in the current language."""
+    return _(_WORDS[reason])
+
+
+def verdict_word(verdict: Verdict) -> str:
+    """The verdict as the one big word shown for it ("GENUINE"), in the current language."""
+    return _(_VERDICT_WORDS[verdict])
+
+
+def status_words(status: PackStatus) -> str:
+    """A pack status in words ("in transit"), in the current language."""
+    return _(_STATUS_WORDS[status])
 
 
 @dataclass(frozen=True)
@@ -124,11 +180,11 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     if not facts.integrity_ok or facts.code_signature is CodeSignatureCheck.INVALID:
         reasons.add(Reason.INVALID_SIGNATURE)
     if facts.code_signature is CodeSignatureCheck.VALID:
-        notes.append("The manufacturer's signature printed in the code is valid (it proves the "
-                     "code was issued, not that this pack is the original one).")
+        notes.append(_("The manufacturer's signature printed in the code is valid (it proves "
+                       "the code was issued, not that this pack is the original one)."))
     elif facts.code_signature is CodeSignatureCheck.UNKNOWN_KEY:
-        notes.append("The code carries a manufacturer signature from a key this node does not "
-                     "know yet; sync with the network to check it.")
+        notes.append(_("The code carries a manufacturer signature from a key this node does "
+                       "not know yet; sync with the network to check it."))
     if not facts.serial_known:
         reasons.add(Reason.UNKNOWN_SERIAL if facts.gtin_known else Reason.UNKNOWN_PRODUCT)
     else:
@@ -137,9 +193,9 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         if facts.status is PackStatus.DISPENSED:
             reasons.add(Reason.ALREADY_DISPENSED)
             if facts.custodian == site:
-                notes.append("It was dispensed here: if you just scanned the same pack twice, "
-                             "no action is needed; if it was dispensed by mistake, undo the "
-                             "dispense.")
+                notes.append(_("It was dispensed here: if you just scanned the same pack "
+                               "twice, no action is needed; if it was dispensed by mistake, "
+                               "undo the dispense."))
         elif facts.status is PackStatus.DESTROYED:
             reasons.add(Reason.DECOMMISSIONED)
         if code.lot is not None and code.lot != facts.registered_lot:
@@ -160,8 +216,9 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         if expiry is not None and expiry < today:
             reasons.add(Reason.EXPIRED)
     if facts.pending_events:
-        notes.append(f"{facts.pending_events} event(s) about this pack wait for earlier history "
-                     "this node has not received yet: sync before trusting this verdict.")
+        notes.append(_("{count} event(s) about this pack wait for earlier history this node "
+                       "has not received yet: sync before trusting this "
+                       "verdict.").format(count=facts.pending_events))
     ordered = tuple(r for r in _ORDER if r in reasons)
     if any(r not in SUSPECT_REASONS for r in ordered):
         verdict = Verdict.COUNTERFEIT
@@ -170,14 +227,14 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     else:
         verdict = Verdict.GENUINE
     if ordered:
-        message = " ".join(_SENTENCES[r] for r in ordered[:2])
+        message = " ".join(reason_sentence(r) for r in ordered[:2])
     elif site_role is Role.REGULATOR:
-        message = "Genuine: the pack's history checks out; every signature and proof verified."
+        message = _(_GENUINE_REGULATOR)
     elif in_transit_to_site:
-        message = ("Genuine: the pack's history checks out and it is on its way to you: "
-                   "receive it before dispensing.")
+        message = _(_GENUINE_ON_ITS_WAY)
     else:
-        message = GENUINE_SENTENCE
+        message = _(GENUINE_SENTENCE)
     if ordered and len(ordered) > 2:
-        message += f" ({len(ordered) - 2} more reason(s) listed.)"
+        more = len(ordered) - 2
+        message += " " + _("({count} more reason(s) listed.)").format(count=more)
     return Decision(verdict, ordered, message, tuple(notes))

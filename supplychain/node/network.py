@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from supplychain.clock import now, now_iso
 from supplychain.errors import BadPeerUrl, UnknownPeer
-from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
+from supplychain.i18n import _
+from supplychain.ledger.alerts import AlertKind, kind_words, peer_reason_words
 from supplychain.ledger.freshness import sync_info
 from supplychain.ledger.records import MemberSummary
 from supplychain.node.operations import Node
@@ -89,11 +90,12 @@ def parse_peer_url(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
             or parts.query or parts.fragment:
-        raise BadPeerUrl(f"{text!r} is not a peer URL like https://host:port")
+        raise BadPeerUrl(_("{text} is not a peer URL like https://host:port").format(
+            text=repr(text)))
     try:
         port = parts.port
     except ValueError:
-        raise BadPeerUrl(f"{text!r} has a bad port number.") from None
+        raise BadPeerUrl(_("{text} has a bad port number.").format(text=repr(text))) from None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"https://{host}:{port or 443}"
 
@@ -110,7 +112,7 @@ def remove_peer(node: Node, text: str) -> str:
     url = parse_peer_url(text)
     with node.store.transaction():
         if not node.store.remove_peer(url):
-            raise UnknownPeer(f"{url} is not a peer of this node.")
+            raise UnknownPeer(_("{url} is not a peer of this node.").format(url=url))
     return url
 
 
@@ -119,7 +121,7 @@ def unblock_peer(node: Node, text: str) -> str:
     url = parse_peer_url(text)
     with node.store.transaction():
         if not node.store.unblock_peer(url):
-            raise UnknownPeer(f"{url} is not a peer of this node.")
+            raise UnknownPeer(_("{url} is not a peer of this node.").format(url=url))
     return url
 
 
@@ -132,7 +134,7 @@ def peers(node: Node) -> tuple[PeerRow, ...]:
     """This node's peers with the member names known and their reasons in plain words."""
     names = {m.gln: m.name for m in members(node)}
     return tuple(PeerRow(p.url, p.gln, names.get(p.gln) if p.gln else None, p.state,
-                         reason_words(p.reason), p.added, p.last_attempt, p.last_success,
+                         peer_reason_words(p.reason), p.added, p.last_attempt, p.last_success,
                          p.failures)
                  for p in node.store.peers())
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.errors import LedgerError
+from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.keys import generate_member_key
@@ -56,7 +57,8 @@ def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
     The home is checked first, so a taken folder does not leave a certificate filed.
     """
     if (home / "node.json").exists():
-        raise LedgerError(f"{home} is already a node home; choose another directory.")
+        raise LedgerError(_("{home} is already a node home; choose another "
+                            "directory.").format(home=home))
     identity = issue_identity(consortium, info, passphrase)
     return initialise_home(consortium, identity, home, passphrase, consortium.member_pems())
 
@@ -66,10 +68,12 @@ def create_consortium_with_regulator(directory: Path, name: str, regulator: Memb
     """Create a consortium root in ``directory`` and enrol the regulator's own node at
     ``home`` (the regulator holds the root); returns ``home``."""
     if regulator.role is not Role.REGULATOR:
-        raise LedgerError(f"{regulator.name} must be enrolled as a regulator to hold the "
-                          f"consortium root, not as a {regulator.role.value}.")
+        raise LedgerError(_("{name} must be enrolled as a regulator to hold the consortium "
+                            "root, not as a {role}.").format(name=regulator.name,
+                                                             role=regulator.role.value))
     if (home / "node.json").exists():
-        raise LedgerError(f"{home} is already a node home; choose another directory.")
+        raise LedgerError(_("{home} is already a node home; choose another "
+                            "directory.").format(home=home))
     consortium = Consortium.create(directory, name, passphrase)
     return enrol_member(consortium, regulator, home, passphrase)
 

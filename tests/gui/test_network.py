@@ -244,8 +244,7 @@ def test_scan_shows_how_fresh_the_copy_is(qtbot, window) -> None:
 def test_freshness_line_words() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from gui.display import freshness_line
-    from supplychain.ledger.freshness import SyncInfo
+    from supplychain.ledger.freshness import SyncInfo, freshness_line
     now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
     five = (now - timedelta(minutes=5)).isoformat()
     days = (now - timedelta(days=3)).isoformat()

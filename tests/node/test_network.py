@@ -8,7 +8,7 @@ import pytest
 from supplychain import clock
 from supplychain.errors import BadPeerUrl, UnknownPeer
 from supplychain.interchange.bundle import exchange
-from supplychain.ledger.alerts import AlertKind, kind_words, reason_words
+from supplychain.ledger.alerts import AlertKind, kind_words, peer_reason_words
 from supplychain.node.network import (
     add_peer,
     members,
@@ -98,8 +98,8 @@ def test_every_kind_has_words_and_unknown_kinds_read_as_words() -> None:
 
 
 def test_reason_words() -> None:
-    assert reason_words("unreachable: https://x:1 is unreachable: boom") == (
+    assert peer_reason_words("unreachable: https://x:1 is unreachable: boom") == (
         "could not be reached (https://x:1 is unreachable: boom)")
-    assert reason_words("no kind here") == "no kind here"
-    assert reason_words("unknown_kind: detail") == "unknown_kind: detail"
-    assert reason_words(None) is None and reason_words("") == ""
+    assert peer_reason_words("no kind here") == "no kind here"
+    assert peer_reason_words("unknown_kind: detail") == "unknown_kind: detail"
+    assert peer_reason_words(None) is None and peer_reason_words("") == ""

@@ -1,0 +1,1561 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>CameraWorker</name>
+    <message>
+        <source>No camera: {problem}. Use the scanner, or open a picture.</source>
+        <translation>Keine Kamera: {problem}. Verwenden Sie den Scanner, oder öffnen Sie ein Bild.</translation>
+    </message>
+    <message>
+        <source>The camera stopped: {problem}</source>
+        <translation>Die Kamera hat angehalten: {problem}</translation>
+    </message>
+</context>
+<context>
+    <name>ChainGraph</name>
+    <message>
+        <source>Choose a pack to see its hand-overs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{signature} signature {proof} proof</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FORK</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CommissionView</name>
+    <message>
+        <source>14-digit GTIN inside your GS1 company prefix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. A2501</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commission lot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop commissioning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Product (GTIN):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lot:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expiry:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number of packs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New lot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GTIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation type="unfinished">Verfallsdatum</translation>
+    </message>
+    <message>
+        <source>Packs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RECALLED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recall selected lot…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your lots</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commission a lot to preview its labels here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save label sheet (PDF)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">Abbrechen</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a GTIN starting {digits}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill in the product code (GTIN) and the lot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioning stopped before any pack was signed; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped: {done} of {asked} packs of lot {lot} were commissioned (they stay valid). Save their label sheet to print them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioned {count} packs of lot {lot}. Save the label sheet to print them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First {shown} labels of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>({count} more on the sheet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save label sheet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GTIN {gtin} lot {lot}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved {count} labels on {pages} pages to {file}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label sheet cancelled; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select the lot to recall in the table first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recall lot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why is lot {lot} of {gtin} recalled? (shown to every pharmacy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recall all {count} packs of lot {lot} (GTIN {gtin})? A recall cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lot {lot} recalled. Pharmacies see its packs as SUSPECT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CreateConsortiumDialog</name>
+    <message>
+        <source>Create a consortium</source>
+        <translation>Ein Konsortium anlegen</translation>
+    </message>
+    <message>
+        <source>e.g. National Medicines Verification Network</source>
+        <translation>z. B. Nationales Arzneimittel-Verifikationsnetz</translation>
+    </message>
+    <message>
+        <source>e.g. Medicines Regulatory Agency</source>
+        <translation>z. B. Arzneimittelbehörde</translation>
+    </message>
+    <message>
+        <source>13-digit GLN</source>
+        <translation>13-stellige GLN</translation>
+    </message>
+    <message>
+        <source>Consortium name:</source>
+        <translation>Name des Konsortiums:</translation>
+    </message>
+    <message>
+        <source>Your organisation:</source>
+        <translation>Ihre Organisation:</translation>
+    </message>
+    <message>
+        <source>Your GLN:</source>
+        <translation>Ihre GLN:</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase:</source>
+        <translation>Passphrase wiederholen:</translation>
+    </message>
+    <message>
+        <source>Give the consortium and your organisation a name.</source>
+        <translation>Geben Sie dem Konsortium und Ihrer Organisation einen Namen.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase of at least 8 characters; it protects the root key.</source>
+        <translation>Wählen Sie eine Passphrase mit mindestens 8 Zeichen; sie schützt den Wurzelschlüssel.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>Die beiden Passphrasen stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Welcome to the medicines provenance ledger</source>
+        <translation>Willkommen beim Herkunftsnachweis für Arzneimittel</translation>
+    </message>
+    <message>
+        <source>This computer has no node yet. A node is your organisation&apos;s copy of the ledger, with its signing key. Choose how to start:</source>
+        <translation>Dieser Computer hat noch keinen Knoten. Ein Knoten ist die Kopie des Ledgers Ihrer Organisation, mit ihrem Signaturschlüssel. Wählen Sie, wie Sie beginnen:</translation>
+    </message>
+    <message>
+        <source>Open the demo network</source>
+        <translation>Demo-Netzwerk öffnen</translation>
+    </message>
+    <message>
+        <source>Join a consortium…</source>
+        <translation>Einem Konsortium beitreten…</translation>
+    </message>
+    <message>
+        <source>Create a consortium…</source>
+        <translation>Ein Konsortium anlegen…</translation>
+    </message>
+    <message>
+        <source>A made-up network of eight organisations — regulator, two manufacturers, two wholesalers, three pharmacies — with sample packs for every verdict. Switch between them to play each role. Never for real data.</source>
+        <translation>Ein erfundenes Netzwerk aus acht Organisationen — Aufsichtsbehörde, zwei Hersteller, zwei Großhändler, drei Apotheken — mit Beispielpackungen für jedes Prüfergebnis. Wechseln Sie zwischen ihnen, um jede Rolle zu spielen. Nie für echte Daten.</translation>
+    </message>
+    <message>
+        <source>Your regulator enrolled your organisation with `supplychain consortium enroll`. Pick the node folder it made and type its passphrase.</source>
+        <translation>Ihre Aufsichtsbehörde hat Ihre Organisation mit `supplychain consortium enroll` aufgenommen. Wählen Sie den dabei angelegten Knotenordner und geben Sie seine Passphrase ein.</translation>
+    </message>
+    <message>
+        <source>For a regulator starting a new network: creates the consortium root (name) and your own node (organisation name, GLN).</source>
+        <translation>Für eine Aufsichtsbehörde, die ein neues Netzwerk startet: legt die Konsortium-Wurzel (Name) und Ihren eigenen Knoten (Name der Organisation, GLN) an.</translation>
+    </message>
+</context>
+<context>
+    <name>IncomingTab</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan each pack as you unpack it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No shipment on its way to you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✔ scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipped (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GTIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation type="unfinished">Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation type="unfinished">Verfallsdatum</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why it is not expected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive all scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipment:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unexpected scans (not in the shipment):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All incoming shipments ({count} packs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From {sender}, {time} — {count} packs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanned {got} of {expected} · missing {missing} · unexpected {unexpected}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive all scanned ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received {count} packs into {site}&apos;s custody.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} expected packs were not scanned: they stay in transit; report them to the sender if they are not in the box.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InspectorView</name>
+    <message>
+        <source>Commissioned</source>
+        <translation type="unfinished">Registriert</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation type="unfinished">Versandt</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished">Angenommen</translation>
+    </message>
+    <message>
+        <source>Dispensed</source>
+        <translation type="unfinished">Abgegeben</translation>
+    </message>
+    <message>
+        <source>Dispense undone</source>
+        <translation type="unfinished">Abgabe zurückgenommen</translation>
+    </message>
+    <message>
+        <source>Destroyed</source>
+        <translation type="unfinished">Vernichtet</translation>
+    </message>
+    <message>
+        <source>Search: scanned code, GTIN, lot, organisation name or GLN — then Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Regulator view: every signature and Merkle proof re-checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read-only: what your node holds. Signatures and proofs are re-checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation type="unfinished">Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FORKED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>single</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>Custodian</source>
+        <translation type="unfinished">Im Besitz von</translation>
+    </message>
+    <message>
+        <source>GTIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search for a pack, or open the Alerts tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation type="unfinished">Wann (UTC)</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation type="unfinished">Durch</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished">Schritt</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✔ checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✘ FAILED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inclusion proof</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export PDF report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What it means</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an alert to see its evidence: the signed events it names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open this pack&apos;s chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alerts ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No pack matches that search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} pack found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} packs found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No problem found: the pack&apos;s history checks out. Held by {holder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{checked} of {total} events: signature and inclusion proof checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No alert names this pack.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence: {evidence}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— Event {hash}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  signed by {author}, log {log} entry {index}, {type} at {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export custody report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report saved to {file}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Scan &amp;&amp; verify</source>
+        <translation>Scannen &amp;&amp; prüfen</translation>
+    </message>
+    <message>
+        <source>Shipments</source>
+        <translation>Lieferungen</translation>
+    </message>
+    <message>
+        <source>Commission &amp;&amp; labels</source>
+        <translation>Registrieren &amp;&amp; Etiketten</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>Inspektion</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <source>Medicines provenance ledger</source>
+        <translation>Herkunftsnachweis für Arzneimittel</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>No node open</source>
+        <translation>Kein Knoten geöffnet</translation>
+    </message>
+    <message>
+        <source> Demo: play as </source>
+        <translation> Demo: spielen als </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Open picture of a code…</source>
+        <translation>Bild eines Codes öffnen…</translation>
+    </message>
+    <message>
+        <source>Import bundle…</source>
+        <translation>Bundle importieren…</translation>
+    </message>
+    <message>
+        <source>Export bundle…</source>
+        <translation>Bundle exportieren…</translation>
+    </message>
+    <message>
+        <source>Open the demo network</source>
+        <translation>Demo-Netzwerk öffnen</translation>
+    </message>
+    <message>
+        <source>Open a node folder…</source>
+        <translation>Knotenordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Create a consortium…</source>
+        <translation>Ein Konsortium anlegen…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Scan input</source>
+        <translation>Scan-Eingabe</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
+        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
+    </message>
+    <message>
+        <source>Open node</source>
+        <translation>Knoten öffnen</translation>
+    </message>
+    <message>
+        <source>Passphrase of the node in {home}:</source>
+        <translation>Passphrase des Knotens in {home}:</translation>
+    </message>
+    <message>
+        <source>Creating the demo network (eight organisations, a short history)…</source>
+        <translation>Das Demo-Netzwerk wird angelegt (acht Organisationen, ein kurzer Verlauf)…</translation>
+    </message>
+    <message>
+        <source>Preparing the demo network…</source>
+        <translation>Demo-Netzwerk wird vorbereitet…</translation>
+    </message>
+    <message>
+        <source>Pick your node folder (made by `supplychain consortium enroll`)</source>
+        <translation>Wählen Sie Ihren Knotenordner (angelegt von `supplychain consortium enroll`)</translation>
+    </message>
+    <message>
+        <source>{folder} is not a node folder (it has no node.json). Pick the folder given as --home to `supplychain consortium enroll`.</source>
+        <translation>{folder} ist kein Knotenordner (er hat keine node.json). Wählen Sie den Ordner, der `supplychain consortium enroll` als --home angegeben wurde.</translation>
+    </message>
+    <message>
+        <source>Join a consortium</source>
+        <translation>Einem Konsortium beitreten</translation>
+    </message>
+    <message>
+        <source>Passphrase of this node&apos;s key:</source>
+        <translation>Passphrase des Schlüssels dieses Knotens:</translation>
+    </message>
+    <message>
+        <source>Creating the consortium root and your node…</source>
+        <translation>Konsortium-Wurzel und Ihr Knoten werden angelegt…</translation>
+    </message>
+    <message>
+        <source>Consortium &apos;{name}&apos; created in {folder}. Keep root.key and its passphrase safe: they enrol every member.</source>
+        <translation>Konsortium &apos;{name}&apos; in {folder} angelegt. Bewahren Sie root.key und seine Passphrase sicher auf: damit wird jedes Mitglied aufgenommen.</translation>
+    </message>
+    <message>
+        <source>Opening…</source>
+        <translation>Wird geöffnet…</translation>
+    </message>
+    <message>
+        <source>{name} — Medicines provenance ledger</source>
+        <translation>{name} — Herkunftsnachweis für Arzneimittel</translation>
+    </message>
+    <message>
+        <source>Export bundle</source>
+        <translation>Bundle exportieren</translation>
+    </message>
+    <message>
+        <source>Ledger bundles (*.json)</source>
+        <translation>Ledger-Bundles (*.json)</translation>
+    </message>
+    <message>
+        <source>Exported {entries} entries of {logs} logs to {file}. Hand the file to the other members.</source>
+        <translation>{entries} Einträge aus {logs} Protokollen nach {file} exportiert. Geben Sie die Datei den anderen Mitgliedern.</translation>
+    </message>
+    <message>
+        <source>Exporting bundle…</source>
+        <translation>Bundle wird exportiert…</translation>
+    </message>
+    <message>
+        <source>Import bundle</source>
+        <translation>Bundle importieren</translation>
+    </message>
+    <message>
+        <source>Imported {entries} new entries and {members} new member certificates from {file}.</source>
+        <translation>{entries} neue Einträge und {members} neue Mitgliedszertifikate aus {file} importiert.</translation>
+    </message>
+    <message>
+        <source>Importing and verifying bundle…</source>
+        <translation>Bundle wird importiert und geprüft…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkView</name>
+    <message>
+        <source>active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failing (retried)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BLOCKED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{time} from {peer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this node&apos;s own log (always current)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ STALE: never synced with a peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ STALE: no peer has sent this log yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ STALE: {ago}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fresh: {ago}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync pulls every log your peers hold over mutual TLS and keeps only what provably belongs to the signed logs; a peer that lies is blocked and the evidence kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>https://host:port of another member&apos;s node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the node at this URL as a peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop syncing with the selected peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unblock…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let a blocked peer be pulled from again (after looking at the evidence)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run one sync round with every active peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>known after the first sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last success</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No peers yet: type the address of another member&apos;s node (https://host:port, as given to `supplychain serve --listen`) and press Add peer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">Abbrechen</translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation type="unfinished">Organisation</translation>
+    </message>
+    <message>
+        <source>GLN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latest checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>size {size} · root {root}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Freshness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last synced (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log / subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept for an operator and a third party to check (the signed notes, entries and proofs are stored with each row; `supplychain alerts` prints them). Forks and rejected events are in the Inspector&apos;s Alerts tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logs held</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync evidence and refused connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline exchange: bundles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No network? Hand over a bundle file (every log held); imports are verified in full, but do not count as a sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import bundle…  (Ctrl+I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export bundle…  (Ctrl+E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished">Netzwerk</translation>
+    </message>
+    <message>
+        <source>{hours} h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logs held ({logs}; {stale} stale: not synced within {limit})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logs held ({logs}, all fresh)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync evidence and refused connections ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{problem} — for example https://10.0.0.7:8443</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added peer {url}. Press Sync now to pull from it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{url} is already a peer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop syncing with {peer} ({url})? Its evidence, if any, stays listed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed peer {url}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} (log {log}), first seen {time}, {count}×</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no evidence row found)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{peer} ({url}) was blocked because it {reason}.
+
+Evidence kept against it:
+{listed}
+
+Unblock it only after someone has looked at this evidence. It will be pulled from again at the next round; the evidence stays. Unblock?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>misbehaved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unblock peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{peer} is active again; its evidence stays listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contacting peers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling… (the batch being verified is finished first)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{url}: skipped (blocked; see its evidence).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No active peers to sync with: add one above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every peer is blocked: nothing to sync with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync cancelled: {count} new entries kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync finished: {count} new entries from {peers} peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync finished: {count} new entries from {peers} peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; {count} failed (see the list under the peers)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OutgoingTab</name>
+    <message>
+        <source>{name} ({role}, GLN {gln})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan each pack into the shipment (F2 goes to Scan &amp; verify)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 packs in this shipment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GTIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation type="unfinished">Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation type="unfinished">Verfallsdatum</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused because</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign and send shipment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ship to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused scans (not added):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already in this shipment (scanned twice).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ Not added — {code}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} pack in this shipment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} packs in this shipment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign and send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign the hand-over of {count} packs to {name}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipment signed: {count} packs to {name} (event {hash}…). Peer sync is not available yet: export a bundle (File &gt; Export bundle) for the recipient.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PreviewWidget</name>
+    <message>
+        <source>Camera off. Choose a camera and press Start camera.</source>
+        <translation>Kamera aus. Wählen Sie eine Kamera und drücken Sie „Kamera starten“.</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressPanel</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>ScanView</name>
+    <message>
+        <source>This is not a verdict about the pack. Scan again holding the code flat and steady, scan the square 2D code on the pack, or type the code printed under it.</source>
+        <translation>Dies ist kein Prüfergebnis über die Packung. Scannen Sie erneut und halten Sie den Code flach und ruhig, scannen Sie den quadratischen 2D-Code auf der Packung, oder tippen Sie den darunter gedruckten Code ein.</translation>
+    </message>
+    <message>
+        <source>Commissioned</source>
+        <translation>Registriert</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>Versandt</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Angenommen</translation>
+    </message>
+    <message>
+        <source>Dispensed</source>
+        <translation>Abgegeben</translation>
+    </message>
+    <message>
+        <source>Dispense undone</source>
+        <translation>Abgabe zurückgenommen</translation>
+    </message>
+    <message>
+        <source>Destroyed</source>
+        <translation>Vernichtet</translation>
+    </message>
+    <message>
+        <source>Scan a pack, or type its code and press Enter</source>
+        <translation>Packung scannen, oder Code eintippen und Eingabe drücken</translation>
+    </message>
+    <message>
+        <source>Scanner input</source>
+        <translation>Scanner-Eingabe</translation>
+    </message>
+    <message>
+        <source>Open picture…</source>
+        <translation>Bild öffnen…</translation>
+    </message>
+    <message>
+        <source>Read a code from a photo (Ctrl+O)</source>
+        <translation>Einen Code aus einem Foto lesen (Strg+O)</translation>
+    </message>
+    <message>
+        <source>Camera {index}</source>
+        <translation>Kamera {index}</translation>
+    </message>
+    <message>
+        <source>Start camera</source>
+        <translation>Kamera starten</translation>
+    </message>
+    <message>
+        <source>Start or stop the live camera</source>
+        <translation>Live-Kamera starten oder anhalten</translation>
+    </message>
+    <message>
+        <source>Product (GTIN)</source>
+        <translation>Produkt (GTIN)</translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation>Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>Charge</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>Verfallsdatum</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Custodian</source>
+        <translation>Im Besitz von</translation>
+    </message>
+    <message>
+        <source>Pack</source>
+        <translation>Packung</translation>
+    </message>
+    <message>
+        <source>Receive</source>
+        <translation>Annehmen</translation>
+    </message>
+    <message>
+        <source>Take this pack into our custody</source>
+        <translation>Diese Packung in unseren Bestand übernehmen</translation>
+    </message>
+    <message>
+        <source>Dispense</source>
+        <translation>Abgeben</translation>
+    </message>
+    <message>
+        <source>Hand the pack to the patient (decommissions it)</source>
+        <translation>Die Packung dem Patienten übergeben (nimmt sie außer Verkehr)</translation>
+    </message>
+    <message>
+        <source>Report suspect…</source>
+        <translation>Verdacht melden…</translation>
+    </message>
+    <message>
+        <source>Report this pack to the network</source>
+        <translation>Diese Packung dem Netzwerk melden</translation>
+    </message>
+    <message>
+        <source>Quarantine</source>
+        <translation>Quarantäne</translation>
+    </message>
+    <message>
+        <source>Set the pack aside: files a report &apos;quarantined at this site&apos;</source>
+        <translation>Packung beiseitelegen: meldet sie als ‚an diesem Standort in Quarantäne‘</translation>
+    </message>
+    <message>
+        <source>Undo dispense</source>
+        <translation>Abgabe zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Dispensed by mistake? Take it back into stock (same pharmacy, 10 days)</source>
+        <translation>Irrtümlich abgegeben? Zurück in den Bestand nehmen (dieselbe Apotheke, 10 Tage)</translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation>Wann (UTC)</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Durch</translation>
+    </message>
+    <message>
+        <source>Then</source>
+        <translation>Danach</translation>
+    </message>
+    <message>
+        <source>Custody timeline (oldest first):</source>
+        <translation>Besitzverlauf (älteste zuerst):</translation>
+    </message>
+    <message>
+        <source>Checking the pack against the ledger…</source>
+        <translation>Die Packung wird gegen den Ledger geprüft…</translation>
+    </message>
+    <message>
+        <source>The code was not read.</source>
+        <translation>Der Code wurde nicht gelesen.</translation>
+    </message>
+    <message>
+        <source>Reasons: {reasons}. </source>
+        <translation>Gründe: {reasons}. </translation>
+    </message>
+    <message>
+        <source>GTIN {gtin} · Lot {lot} · Expiry {expiry} · Serial {serial}</source>
+        <translation>GTIN {gtin} · Charge {lot} · Verfall {expiry} · Seriennr. {serial}</translation>
+    </message>
+    <message>
+        <source>not in the ledger</source>
+        <translation>nicht im Ledger</translation>
+    </message>
+    <message>
+        <source>{status} to {recipient}</source>
+        <translation>{status} an {recipient}</translation>
+    </message>
+    <message>
+        <source>Received {serial} into {site}&apos;s custody.</source>
+        <translation>{serial} in den Bestand von {site} übernommen.</translation>
+    </message>
+    <message>
+        <source>Dispensed and signed: hand the pack to the patient. It is now out of circulation; a later scan of this code will show it as already dispensed.</source>
+        <translation>Abgegeben und signiert: übergeben Sie die Packung dem Patienten. Sie ist nun außer Verkehr; ein späterer Scan dieses Codes zeigt sie als bereits abgegeben.</translation>
+    </message>
+    <message>
+        <source>GTIN {gtin} · Lot {lot} · Serial {serial}</source>
+        <translation>GTIN {gtin} · Charge {lot} · Seriennr. {serial}</translation>
+    </message>
+    <message>
+        <source>DISPENSED</source>
+        <translation>ABGEGEBEN</translation>
+    </message>
+    <message>
+        <source>Dispensed {serial}.</source>
+        <translation>{serial} abgegeben.</translation>
+    </message>
+    <message>
+        <source>Take pack {serial} back into stock? Only do this if it never left the pharmacy.</source>
+        <translation>Packung {serial} zurück in den Bestand nehmen? Nur, wenn sie die Apotheke nie verlassen hat.</translation>
+    </message>
+    <message>
+        <source>Dispense of {serial} undone: the pack is back in your stock.</source>
+        <translation>Abgabe von {serial} zurückgenommen: die Packung ist wieder in Ihrem Bestand.</translation>
+    </message>
+    <message>
+        <source>Report suspect pack</source>
+        <translation>Verdächtige Packung melden</translation>
+    </message>
+    <message>
+        <source>What is wrong with this pack? (e.g. seal broken, print blurred, wrong colour)</source>
+        <translation>Was stimmt mit dieser Packung nicht? (z. B. Siegel gebrochen, Druck verschwommen, falsche Farbe)</translation>
+    </message>
+    <message>
+        <source>Report filed and signed. Keep the pack aside until it is cleared.</source>
+        <translation>Meldung erstellt und signiert. Legen Sie die Packung beiseite, bis sie freigegeben ist.</translation>
+    </message>
+    <message>
+        <source>Reported as &apos;{reason}&apos;. Put the pack in the quarantine box.</source>
+        <translation>Gemeldet als &apos;{reason}&apos;. Legen Sie die Packung in die Quarantänebox.</translation>
+    </message>
+    <message>
+        <source>Open a picture of a code</source>
+        <translation>Bild eines Codes öffnen</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>{file} wird gelesen…</translation>
+    </message>
+    <message>
+        <source>The picture holds {count} codes; showing the first.</source>
+        <translation>Das Bild enthält {count} Codes; der erste wird gezeigt.</translation>
+    </message>
+    <message>
+        <source>Stop camera</source>
+        <translation>Kamera anhalten</translation>
+    </message>
+    <message>
+        <source>Starting the camera…</source>
+        <translation>Kamera wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Wird angehalten…</translation>
+    </message>
+    <message>
+        <source>Camera stopped</source>
+        <translation>Kamera angehalten</translation>
+    </message>
+</context>
+<context>
+    <name>ShipmentsView</name>
+    <message>
+        <source>Incoming (goods in)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outgoing (returns)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VerdictBanner</name>
+    <message>
+        <source>READY TO SCAN</source>
+        <translation>BEREIT ZUM SCANNEN</translation>
+    </message>
+    <message>
+        <source>CHECKING…</source>
+        <translation>WIRD GEPRÜFT…</translation>
+    </message>
+    <message>
+        <source>CANNOT READ THIS CODE</source>
+        <translation>CODE NICHT LESBAR</translation>
+    </message>
+    <message>
+        <source>DONE</source>
+        <translation>ERLEDIGT</translation>
+    </message>
+    <message>
+        <source>Scan a pack with the scanner, the camera, or open a picture.</source>
+        <translation>Scannen Sie eine Packung mit dem Scanner oder der Kamera, oder öffnen Sie ein Bild.</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>No screen was found to open the window on. Start the app from a desktop session, or on a server run it under a virtual screen: xvfb-run -a ./dev app. The command line works without a screen: ./dev cli --help</source>
+        <translation>Es wurde kein Bildschirm gefunden, um das Fenster zu öffnen. Starten Sie die App aus einer Desktop-Sitzung, oder auf einem Server unter einem virtuellen Bildschirm: xvfb-run -a ./dev app. Die Kommandozeile funktioniert ohne Bildschirm: ./dev cli --help</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Cannot read this code: {problem}</source>
+        <translation>Dieser Code ist nicht lesbar: {problem}</translation>
+    </message>
+    <message>
+        <source>This program may not use {file}: check its permissions.</source>
+        <translation>Dieses Programm darf {file} nicht verwenden: prüfen Sie die Berechtigungen.</translation>
+    </message>
+    <message>
+        <source>that file</source>
+        <translation>diese Datei</translation>
+    </message>
+    <message>
+        <source>{file} was not found.</source>
+        <translation>{file} wurde nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>The file was not found.</source>
+        <translation>Die Datei wurde nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>The computer refused: {problem} ({file}).</source>
+        <translation>Der Computer hat abgelehnt: {problem} ({file}).</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong and the last action may not have finished. Details were written to the log ({kind}).</source>
+        <translation>Etwas Unerwartetes ist schiefgegangen, und die letzte Aktion wurde vielleicht nicht abgeschlossen. Details stehen im Protokoll ({kind}).</translation>
+    </message>
+    <message>
+        <source>The operation failed.</source>
+        <translation>Der Vorgang ist fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Supply-chain ledger</source>
+        <translation>Lieferketten-Ledger</translation>
+    </message>
+</context>
+<context>
+    <name>language</name>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>Applies when the app is started again.</source>
+        <translation>Gilt beim nächsten Start der App.</translation>
+    </message>
+    <message>
+        <source>Language set to {language}. It applies when you start the app again.</source>
+        <translation>Sprache auf {language} gestellt. Sie gilt beim nächsten Start der App.</translation>
+    </message>
+</context>
+<context>
+    <name>roles</name>
+    <message>
+        <source>manufacturer</source>
+        <translation>Hersteller</translation>
+    </message>
+    <message>
+        <source>distributor</source>
+        <translation>Großhändler</translation>
+    </message>
+    <message>
+        <source>pharmacy</source>
+        <translation>Apotheke</translation>
+    </message>
+    <message>
+        <source>regulator</source>
+        <translation>Aufsichtsbehörde</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,222 @@
+"""Translations of the core: language choice, German verdicts and reasons, the catalogs."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from supplychain import i18n
+from supplychain.codes.gs1 import PackCode, parse_pack_code
+from supplychain.codes.scanner_text import AMBIGUOUS_SPLIT, parse_scanned
+from supplychain.errors import CodeError, DamagedCode
+from supplychain.identity.certificates import Role
+from supplychain.ids import GLN
+from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.verdicts import (
+    PackFacts,
+    Reason,
+    Verdict,
+    decide,
+    reason_sentence,
+    reason_words,
+    status_words,
+    verdict_word,
+)
+from tests.conftest import GTIN, PHARMACY
+
+ROOT = Path(__file__).resolve().parent.parent
+OTHER = GLN("5012345000039")
+TODAY = date(2026, 6, 1)
+CODE = PackCode(GTIN, "SN1", "L1", date(2030, 1, 31))  # type: ignore[arg-type]
+KNOWN = PackFacts(gtin_known=True, registered_lot="L1", registered_expiry=date(2030, 1, 31),
+                  status=PackStatus.ACTIVE, custodian=PHARMACY)
+
+# For each reason: facts that raise exactly it, and words its German sentence must hold.
+CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
+    Reason.UNKNOWN_PRODUCT: (CODE, PackFacts(gtin_known=False),
+                             "Kein Hersteller im Netzwerk hat diesen Produktcode je registriert"),
+    Reason.UNKNOWN_SERIAL: (CODE, PackFacts(gtin_known=True),
+                            "diese Seriennummer wurde von seinem Hersteller nie vergeben"),
+    Reason.LOT_MISMATCH: (CODE, replace(KNOWN, registered_lot="L2"),
+                          "gedruckte Charge weicht von der vom Hersteller registrierten ab"),
+    Reason.EXPIRY_MISMATCH: (CODE, replace(KNOWN, registered_expiry=date(2031, 1, 31)),
+                             "gedruckte Verfallsdatum weicht"),
+    Reason.EXPIRED: (replace(CODE, expiry=date(2026, 1, 31)),
+                     replace(KNOWN, registered_expiry=date(2026, 1, 31)),
+                     "Das Verfallsdatum dieser Packung ist überschritten: nicht abgeben."),
+    Reason.RECALLED: (CODE, replace(KNOWN, recalled=True),
+                      "Diese Charge wurde zurückgerufen: nicht abgeben"),
+    Reason.ALREADY_DISPENSED: (CODE, replace(KNOWN, status=PackStatus.DISPENSED, custodian=OTHER),
+                               "Diese Packung wurde bereits abgegeben"),
+    Reason.DECOMMISSIONED: (CODE, replace(KNOWN, status=PackStatus.DESTROYED, custodian=OTHER),
+                            "aus dem Verkehr genommen (vernichtet)"),
+    Reason.NOT_IN_CUSTODY: (CODE, replace(KNOWN, custodian=OTHER),
+                            "nicht an Ihren Standort geliefert"),
+    Reason.FORKED_CHAIN: (CODE, replace(KNOWN, forked=True),
+                          "zwei widersprüchliche Verläufe"),
+    Reason.INVALID_SIGNATURE: (CODE, replace(KNOWN, integrity_ok=False),
+                               "behandeln Sie sie als Fälschung und melden Sie sie"),
+    Reason.REPORTED_SUSPECT: (CODE, replace(KNOWN, reported=True),
+                              "Ein anderes Mitglied hat diese Packung als verdächtig gemeldet"),
+}
+
+
+def load_script() -> ModuleType:
+    """scripts/update_translations.py, which holds the catalog reader and compiler."""
+    path = ROOT / "scripts" / "update_translations.py"
+    spec = importlib.util.spec_from_file_location("update_translations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- choosing the language ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, "en"),
+    ({"LANG": "de_DE.UTF-8"}, "de"),
+    ({"LANG": "de_AT.UTF-8@euro"}, "de"),
+    ({"LANG": "fr_FR.UTF-8"}, "en"),  # no French catalog: English
+    ({"LANG": "C.UTF-8", "LANGUAGE": "de"}, "en"),  # as GNU gettext: C ignores LANGUAGE
+    ({"LANG": "en_GB.UTF-8", "LANGUAGE": "de:en"}, "de"),  # LANGUAGE before the locale
+    ({"LANG": "fr_FR.UTF-8", "LANGUAGE": "fr:de"}, "de"),  # first listed with a catalog
+    ({"LC_ALL": "de_DE.UTF-8", "LANG": "en_US.UTF-8"}, "de"),
+    ({"LC_ALL": "en_US.UTF-8", "LC_MESSAGES": "de_DE.UTF-8"}, "en"),  # LC_ALL wins
+    ({"LC_MESSAGES": "de_DE.UTF-8", "LANG": "en_US.UTF-8"}, "de"),  # then LC_MESSAGES
+    ({"SUPPLYCHAIN_LANG": "de", "LANG": "en_US.UTF-8", "LANGUAGE": "en"}, "de"),
+    ({"SUPPLYCHAIN_LANG": "en", "LC_ALL": "de_DE.UTF-8"}, "en"),
+    ({"SUPPLYCHAIN_LANG": "xx", "LANG": "de_DE.UTF-8"}, "de"),  # unknown: next candidate
+])
+def test_detection_order(environ: dict[str, str], expected: str) -> None:
+    assert i18n.detect_language(environ) == expected
+
+
+def test_an_explicit_choice_beats_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPPLYCHAIN_LANG", "en")
+    assert i18n.set_language("de_CH") == "de" and i18n.current_language() == "de"
+    assert i18n.set_language("fr") == "en"  # no catalog: the detected language
+    monkeypatch.setenv("SUPPLYCHAIN_LANG", "de")
+    assert i18n.set_language(None) == "de"
+
+
+def test_german_ships_as_a_catalog() -> None:
+    assert i18n.available_languages() == ("en", "de")
+
+
+def test_a_switch_takes_effect_at_once() -> None:
+    """Text is translated when shown, not at import: no module reload is needed."""
+    english = reason_sentence(Reason.RECALLED)
+    i18n.set_language("de")
+    german = reason_sentence(Reason.RECALLED)
+    i18n.set_language("en")
+    assert german != english and german.startswith("Diese Charge wurde zurückgerufen")
+    assert reason_sentence(Reason.RECALLED) == english
+
+
+# --- German verdicts ----------------------------------------------------------------------
+
+
+def test_every_reason_has_a_case() -> None:
+    assert set(CASES) == set(Reason)
+
+
+@pytest.mark.parametrize("reason", list(Reason), ids=lambda r: r.value)
+def test_german_verdict_sentence_for_each_reason(reason: Reason) -> None:
+    code, facts, words = CASES[reason]
+    english = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY)
+    i18n.set_language("de")
+    decision = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY)
+    assert decision.reasons == english.reasons == (reason,)  # codes are never translated
+    assert decision.verdict is english.verdict
+    assert words in decision.message
+    assert decision.message == reason_sentence(reason) != english.message
+    assert reason_words(reason) != reason.value.replace("_", " ")
+
+
+def test_german_words_for_verdicts_statuses_and_the_genuine_sentence() -> None:
+    i18n.set_language("de")
+    assert [verdict_word(v) for v in Verdict] == ["ECHT", "VERDÄCHTIG", "FÄLSCHUNG"]
+    assert status_words(PackStatus.DISPENSED) == "abgegeben"
+    assert reason_words(Reason.RECALLED) == "zurückgerufen"
+    assert reason_words(Reason.NOT_IN_CUSTODY) == "nicht in Ihrem Bestand"
+    genuine = decide(CODE, KNOWN, PHARMACY, Role.PHARMACY, TODAY)
+    assert genuine.verdict is Verdict.GENUINE
+    assert genuine.message.startswith("Echt: der Verlauf der Packung ist einwandfrei")
+    many = decide(CODE, replace(KNOWN, recalled=True, reported=True, forked=True,
+                                custodian=OTHER), PHARMACY, Role.PHARMACY, TODAY)
+    assert many.message.endswith("(weitere Gründe aufgeführt: 2.)")
+
+
+def test_code_reading_errors_in_german() -> None:
+    i18n.set_language("de")
+    with pytest.raises(CodeError) as info:
+        parse_pack_code("https://example.com/promo")
+    assert str(info.value) == ("Dies ist ein Weblink (https://example.com/promo), kein "
+                               "Arzneimittel-Packungscode. Scannen Sie stattdessen den "
+                               "quadratischen 2D-Code (Data Matrix) auf der Packung.")
+    with pytest.raises(DamagedCode, match="Prüfziffer"):
+        parse_pack_code("0105012345000016211234")
+    with pytest.raises(DamagedCode) as ambiguous:
+        parse_scanned("010950600013435221AB10CD")  # no GS: several splits are valid
+    assert str(ambiguous.value) != AMBIGUOUS_SPLIT
+    assert "Gruppentrennzeichen" in str(ambiguous.value)
+
+
+# --- the catalogs -------------------------------------------------------------------------
+
+
+def catalogs() -> list[Path]:
+    return sorted((ROOT / "supplychain" / "locale").glob("*/LC_MESSAGES/supplychain.po"))
+
+
+def test_catalogs_are_up_to_date_with_the_sources_and_compiled() -> None:
+    script = load_script()
+    extracted = script.extract()
+    assert catalogs(), "no catalog"
+    for po in catalogs():
+        text = po.read_text(encoding="utf-8")
+        _header, entries = script.read_po(text)
+        assert set(entries) == set(extracted), (
+            f"{po.relative_to(ROOT)} is not up to date with the sources: run "
+            "scripts/update_translations.py")
+        mo = po.with_suffix(".mo")
+        assert mo.read_bytes() == script.compile_mo(text), (
+            f"{mo.relative_to(ROOT)} is not compiled from its .po: run "
+            "scripts/update_translations.py")
+
+
+SHOWN_AT_THE_COUNTER = ("supplychain/ledger/verdicts.py", "supplychain/ledger/freshness.py",
+                        "supplychain/codes/gs1.py", "supplychain/codes/scanner_text.py",
+                        "supplychain/codes/signed_codes.py")
+
+
+def test_german_is_complete_for_verdicts_reasons_and_scans() -> None:
+    script = load_script()
+    po = ROOT / "supplychain" / "locale" / "de" / "LC_MESSAGES" / "supplychain.po"
+    _header, entries = script.read_po(po.read_text(encoding="utf-8"))
+    counter = [e for e in entries.values()
+               if any(ref.startswith(SHOWN_AT_THE_COUNTER) for ref in e.references)]
+    assert len(counter) > 60
+    missing = [e.msgid for e in counter if not e.translated]
+    assert missing == [], f"untranslated or fuzzy German messages: {missing}"
+
+
+def test_translations_keep_every_placeholder() -> None:
+    script = load_script()
+    for po in catalogs():
+        _header, entries = script.read_po(po.read_text(encoding="utf-8"))
+        for entry in entries.values():
+            wanted = set(re.findall(r"{\w*}", entry.msgid))
+            for text in entry.msgstr:
+                if text:
+                    assert set(re.findall(r"{\w*}", text)) == wanted, (po.name, entry.msgid)
