@@ -144,6 +144,27 @@ class PeerUnavailable(SyncError):
     """A peer could not be reached or did not answer in time."""
 
 
+class PeerUnreachable(PeerUnavailable):
+    """No connection to a peer could be made. ``problem`` says why in a few plain words
+    (connection refused, unknown host name, no network route, ...)."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+class PeerTimeout(PeerUnavailable):
+    """A peer accepted the connection but did not answer within the deadline."""
+
+
+class BadPeerUrl(SyncError):
+    """A peer address is not of the form https://host:port."""
+
+
+class UnknownPeer(SyncError):
+    """A peer URL names no peer of this node."""
+
+
 class PeerRefused(SyncError):
     """A peer is not a member in good standing (stranger, revoked), or it refused us."""
 

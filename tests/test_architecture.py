@@ -57,15 +57,10 @@ GUI_FORBIDDEN_MODULES = frozenset({"cryptography", "sqlite3", "sqlite_utils"})
 MAX_LINES = 500
 
 # Files that break a rule today; each entry is removed when the change that fixes it lands.
-KNOWN_GUI_FORBIDDEN_IMPORTS = frozenset({"gui/services.py"})  # gui-service: enrolment to core
-KNOWN_GUI_STORE_ACCESS = frozenset({"gui/services.py"})  # gui-service: through Node/Ledger
-KNOWN_PRIVATE_IMPORTS = frozenset({
-    "gui/services.py",  # _url from cli.sync (gui-service)
-    "gui/views/network.py",  # _url from cli.sync (gui-service)
-})
-KNOWN_OVERSIZED = frozenset({  # being split by gui-service
-    "gui/services.py",
-})
+KNOWN_GUI_FORBIDDEN_IMPORTS: frozenset[str] = frozenset()
+KNOWN_GUI_STORE_ACCESS: frozenset[str] = frozenset()
+KNOWN_PRIVATE_IMPORTS: frozenset[str] = frozenset()
+KNOWN_OVERSIZED: frozenset[str] = frozenset()
 
 
 # --- reading the source ------------------------------------------------------------------------

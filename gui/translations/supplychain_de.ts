@@ -370,18 +370,6 @@
 <context>
     <name>InspectorView</name>
     <message>
-        <source>Forked chain (clone or double hand-over)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Rejected event</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Duplicate entry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Commissioned</source>
         <translation type="unfinished">Registriert</translation>
     </message>

@@ -26,15 +26,12 @@ from gui.services import Inspection
 from gui.tasks import Task
 from gui.widgets import STATES, big_button, table_view
 from supplychain.identity.certificates import Role
+from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.records import AlertRecord, PackRecord
 from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.inspection import EventCheck, EvidenceEvent
 
 Alert = AlertRecord
-_ALERT_WORDS = {
-    "forked_chain": QT_TRANSLATE_NOOP("InspectorView", "Forked chain (clone or double hand-over)"),
-    "rejected_event": QT_TRANSLATE_NOOP("InspectorView", "Rejected event"),
-    "duplicate_entry": QT_TRANSLATE_NOOP("InspectorView", "Duplicate entry")}
 _STEP = {"commission": QT_TRANSLATE_NOOP("InspectorView", "Commissioned"),
          "ship": QT_TRANSLATE_NOOP("InspectorView", "Shipped"),
          "receive": QT_TRANSLATE_NOOP("InspectorView", "Received"),
@@ -239,7 +236,7 @@ class InspectorView(QWidget):
         packs_split.setSizes([440, 700])
 
         self.alerts = RowsModel[Alert](
-            [(self.tr("Alert"), lambda a: _words(_ALERT_WORDS, a.kind)),
+            [(self.tr("Alert"), lambda a: kind_words(a.kind)),
              (self.tr("Subject"), lambda a: a.subject),
              (self.tr("What it means"), lambda a: a.detail)])
         self.alerts_view = table_view(self.alerts)
@@ -333,7 +330,7 @@ class InspectorView(QWidget):
                                        else "color: #1e4620;")
         if inspection.alerts:
             self.pack_alerts.setText("⚠ " + " · ".join(
-                f"{_words(_ALERT_WORDS, a.kind)}: {a.detail}" for a in inspection.alerts))
+                f"{kind_words(a.kind)}: {a.detail}" for a in inspection.alerts))
         else:
             self.pack_alerts.setText(self.tr("No alert names this pack."))
         self.report_button.setEnabled(True)
@@ -348,7 +345,7 @@ class InspectorView(QWidget):
                       on_success=lambda events: self._show_evidence(alert, events))
 
     def _show_evidence(self, alert: Alert, events: list[EvidenceEvent]) -> None:
-        parts = [f"{_words(_ALERT_WORDS, alert.kind)}: {alert.detail}", ""]
+        parts = [f"{kind_words(alert.kind)}: {alert.detail}", ""]
         if not events:
             parts.append(self.tr("Evidence: {evidence}").format(evidence=alert.evidence))
         for e in events:

@@ -25,21 +25,20 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from gui.context import AppContext
+from gui.display import SyncOutcome, progress_text
 from gui.models import RowsModel, when
-from gui.services import (
+from gui.tasks import Task
+from gui.widgets import big_button, heading, table_view
+from supplychain.errors import BadPeerUrl
+from supplychain.ledger.freshness import ago
+from supplychain.node.network import (
     EvidenceRow,
     LogRow,
     NetworkStatus,
     PeerRow,
-    SyncOutcome,
-    SyncProgress,
+    parse_peer_url,
 )
-from gui.tasks import Task
-from gui.widgets import big_button, heading, table_view
-from supplychain.cli.sync import _url as peer_url
-from supplychain.errors import SupplyChainError
-from supplychain.ledger.freshness import ago
-from supplychain.sync.service import DEFAULT_TIMEOUT
+from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress
 
 STATE_WORDS = {"active": QT_TRANSLATE_NOOP("NetworkView", "active"),
                "failing": QT_TRANSLATE_NOOP("NetworkView", "failing (retried)"),
@@ -199,8 +198,7 @@ class NetworkView(QWidget):
             (self.tr("Last seen"), lambda e: when(e.last_seen)),
             (self.tr("Times"), lambda e: str(e.count)),
             (self.tr("Detail"), lambda e: e.detail),
-        ], colour=lambda e: "#fbe3e3" if e.kind not in ("unreachable", "bad_response")
-                            else None)
+        ], colour=lambda e: "#fbe3e3" if e.fault else None)
         self.evidence_view = table_view(self.evidence, compact=True)
         evidence_page = QWidget()
         el = QVBoxLayout(evidence_page)
@@ -284,8 +282,8 @@ class NetworkView(QWidget):
     def add_peer(self) -> None:
         text = self.url_input.text().strip()
         try:
-            url = peer_url(text)
-        except SupplyChainError as exc:
+            url = parse_peer_url(text)
+        except BadPeerUrl as exc:
             self.url_error.setText(self.tr("{problem} — for example https://10.0.0.7:8443").format(
                 problem=exc))
             self.url_error.show()
@@ -384,7 +382,7 @@ class NetworkView(QWidget):
             self.progress_bar.setRange(0, max(total, 1))
             self.progress_bar.setValue(done)
         if detail is not None:
-            self.progress_label.setText(detail.text())
+            self.progress_label.setText(progress_text(detail))
 
     def _synced(self, outcome: SyncOutcome) -> None:
         self.outcome = outcome

@@ -33,20 +33,13 @@ from gui.camera import CameraWorker
 from gui.context import AppContext
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
-from gui.services import (
-    DISPENSE,
-    QUARANTINE,
-    RECEIVE,
-    REPORT,
-    UNDO_DISPENSE,
-    ScanResult,
-    quarantine_reason,
-)
+from gui.services import ScanResult
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
 from supplychain.ledger.freshness import freshness_line
 from supplychain.ledger.verdicts import Verdict, reason_words, status_words
+from supplychain.node.actions import PackAction, quarantine_reason
 from supplychain.node.operations import HistoryStep
 
 UNREADABLE_HELP = QT_TRANSLATE_NOOP(
@@ -285,13 +278,13 @@ class ScanView(QWidget):
             label.setText("–")
         self.timeline.set_rows([])
 
-    def _set_actions(self, actions: frozenset[str]) -> None:
-        self.receive_button.setEnabled(RECEIVE in actions)
-        self.dispense_button.setEnabled(DISPENSE in actions)
-        self.undo_button.setVisible(UNDO_DISPENSE in actions)
-        self.undo_button.setEnabled(UNDO_DISPENSE in actions)
-        self.report_button.setEnabled(REPORT in actions)
-        self.quarantine_button.setEnabled(QUARANTINE in actions)
+    def _set_actions(self, actions: frozenset[PackAction]) -> None:
+        self.receive_button.setEnabled(PackAction.RECEIVE in actions)
+        self.dispense_button.setEnabled(PackAction.DISPENSE in actions)
+        self.undo_button.setVisible(PackAction.UNDO_DISPENSE in actions)
+        self.undo_button.setEnabled(PackAction.UNDO_DISPENSE in actions)
+        self.report_button.setEnabled(PackAction.REPORT in actions)
+        self.quarantine_button.setEnabled(PackAction.QUARANTINE in actions)
 
     # --- actions ----------------------------------------------------------------------
     def _code(self):  # type: ignore[no-untyped-def]
@@ -325,7 +318,7 @@ class ScanView(QWidget):
                               self.tr("GTIN {gtin} · Lot {lot} · Serial {serial}").format(
                                   gtin=code.gtin, lot=code.lot or "–", serial=code.serial),
                               word=self.tr("DISPENSED"))
-        self._set_actions(frozenset({UNDO_DISPENSE}))
+        self._set_actions(frozenset({PackAction.UNDO_DISPENSE}))
         self.ctx.notify(self.tr("Dispensed {serial}.").format(serial=code.serial))
         self.focus_input()
 

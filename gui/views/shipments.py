@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.context import AppContext
 from gui.models import RowsModel, when
-from gui.services import Candidate
 from gui.widgets import ScanInput, big_button, heading
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import Role
 from supplychain.ledger.records import PackRecord
 from supplychain.node.inspection import Shipment
+from supplychain.node.shipments import Candidate
 
 
 def _table(model: RowsModel) -> QTableView:  # type: ignore[type-arg]

@@ -25,12 +25,13 @@ from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.directory import MemberDirectory
-from supplychain.identity.keys import generate_member_key
 from supplychain.interchange.bundle import export_bundle, import_bundle
+from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
 from supplychain.ledger.membership import accept_directory, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import Node, VerdictReport, step_to_dict
+from supplychain.node.operations import VerdictReport, step_to_dict
+from supplychain.node.setup import enrol_member
 
 
 # --- consortium -----------------------------------------------------------------------
@@ -43,21 +44,8 @@ def cmd_consortium_create(args: argparse.Namespace) -> None:
 
 def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
-    secret = passphrase(args)
     info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
-    if (args.home / "node.json").exists():
-        raise SupplyChainError(_("{home} is already a node home; choose another "
-                                 "directory.").format(home=args.home))
-    key = generate_member_key()
-    cert = consortium.issue(info, key.public_key(), secret)
-    from cryptography.hazmat.primitives import serialization
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    node = Node.initialise(args.home, consortium.name, consortium.root_pem, pem, key, secret,
-                           consortium.member_pems())
-    with node:
-        for revocation in consortium.revocations():
-            node.ledger.add_revocation(revocation)
-        accept_directory(node.ledger, consortium.directory(secret))
+    enrol_member(consortium, info, args.home, passphrase(args))
     args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
                   _("Enrolled {name} ({gln}) as {role}; node home: {home}").format(
                       name=info.name, gln=info.gln, role=info.role.value, home=args.home))
@@ -298,8 +286,14 @@ def cmd_alerts(args: argparse.Namespace) -> None:
                   "last_seen": e.last_seen, "count": e.count}
                  for e in node.store.evidence()]
         # --- end sync ---
-    args.out.emit(rows, "\n".join(f"[{r['kind']}] {r['subject']}: {r['detail']}" for r in rows)
-                  or _("No alerts."))
+    for row in rows:
+        row["words"] = kind_words(str(row["kind"]))
+    args.out.emit(rows, "\n".join(alert_line(r) for r in rows) or _("No alerts."))
+
+
+def alert_line(row: dict[str, object]) -> str:
+    """One alert as `supplychain alerts` prints it: the app's words first, then the kind."""
+    return f"{row['words']} [{row['kind']}] {row['subject']}: {row['detail']}"
 
 
 def default_demo_dir() -> Path:

@@ -9,14 +9,15 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
-from supplychain.clock import now_iso
-from supplychain.errors import SupplyChainError
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
+from supplychain.node.network import add_peer, remove_peer, unblock_peer
+
+if TYPE_CHECKING:
+    from supplychain.sync.puller import PullReport
 
 # Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
 # only when a sync command runs, so other commands start quickly.
@@ -29,21 +30,6 @@ def _listen(text: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(_("{text} is not HOST:PORT").format(text=repr(text)))
     return host.strip("[]") or "127.0.0.1", int(port)
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment:
-        raise SupplyChainError(_("{text} is not a peer URL like https://host:port").format(
-            text=repr(text)))
-    try:
-        port = parts.port
-    except ValueError:
-        raise SupplyChainError(_("{text} has a bad port number.").format(
-            text=repr(text))) from None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"https://{host}:{port or 443}"
 
 
 def _logging(verbose: bool) -> None:
@@ -82,49 +68,47 @@ def cmd_sync(args: argparse.Namespace) -> int:
         service = SyncService(node, passphrase, timeout=args.timeout)
         try:
             while True:
-                reports = asyncio.run(service.sync_round())
-                rows = [r.to_dict() for r in reports]
-                lines = [f"{r.peer}: " + ((_("FAILED (blocked): {error}") if r.blocked else
-                                           _("FAILED (will retry): {error}")).format(
-                                              error=r.error) if r.error else
-                                          _("ok, {new} new entries, {logs} log(s) "
-                                            "checked").format(new=r.total_new,
-                                                              logs=r.logs_checked))
-                         for r in reports] or [_("No active peers; add one with `peers add "
-                                                 "URL`.")]
-                args.out.emit(rows, "\n".join(lines))
+                result = asyncio.run(service.round())
+                rows = [r.to_dict() for r in result.reports]
+                lines = [_report_line(r) for r in result.reports]
+                lines += [_("{url}: skipped (blocked; see `alerts`, then `peers "
+                            "unblock`)").format(url=url) for url in result.skipped_blocked]
+                args.out.emit(rows, "\n".join(lines)
+                              or _("No active peers; add one with `peers add URL`."))
                 if args.once:
-                    return EXIT_FAULT if any(r.error for r in reports) else EXIT_OK
+                    return EXIT_FAULT if result.failed else EXIT_OK
                 import time
                 time.sleep(args.interval)
         finally:
             service.close()
 
 
+def _report_line(report: PullReport) -> str:
+    if report.failure is None:
+        return f"{report.peer}: " + _("ok, {new} new entries, {logs} log(s) checked").format(
+            new=report.total_new, logs=report.logs_checked)
+    failed = (_("FAILED (will retry): {error}") if report.failure.retried else
+              _("FAILED (blocked): {error}"))
+    return f"{report.peer}: " + failed.format(error=report.error)
+
+
 def cmd_peers_add(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        added = node.store.add_peer(url, now_iso())
+    with open_node(args) as node:
+        url, added = add_peer(node, args.url)
     args.out.emit({"url": url, "added": added},
                   (_("Added peer {url}.") if added else _("{url} is already a peer.")).format(
                       url=url))
 
 
 def cmd_peers_remove(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        removed = node.store.remove_peer(url)
-    if not removed:
-        raise SupplyChainError(_("{url} is not a peer of this node.").format(url=url))
+    with open_node(args) as node:
+        url = remove_peer(node, args.url)
     args.out.emit({"url": url, "removed": True}, _("Removed peer {url}.").format(url=url))
 
 
 def cmd_peers_unblock(args: argparse.Namespace) -> None:
-    url = _url(args.url)
-    with open_node(args) as node, node.store.transaction():
-        done = node.store.unblock_peer(url)
-    if not done:
-        raise SupplyChainError(_("{url} is not a peer of this node.").format(url=url))
+    with open_node(args) as node:
+        url = unblock_peer(node, args.url)
     args.out.emit({"url": url, "state": "active"},
                   _("Peer {url} is active again; its evidence stays in `alerts`.").format(url=url))
 

@@ -20,7 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
-from supplychain.node.inspection import check_chain
+from supplychain.node.inspection import alerts_naming, check_chain
 from supplychain.node.operations import Node
 
 
@@ -46,8 +46,7 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
     tick(1)
     checks = check_chain(node.ledger, code.key)
     tick(2)
-    hashes = {c.step.event_hash for c in checks}
-    alerts = [a for a in node.store.alerts() if a.subject == code.key or a.subject in hashes]
+    alerts = alerts_naming(node.ledger, code.key, checks)
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story: list[object] = [

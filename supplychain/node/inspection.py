@@ -7,7 +7,9 @@
 - ``find_packs``: packs by code, pack key, GTIN, lot or organisation (GLN or name).
 - ``incoming_shipments``: shipments addressed to a member whose packs are still in transit.
 - ``lots_of``: the lots a manufacturer commissioned, with counts and recall state.
+- ``alerts_naming``: the alerts about a pack or an event of its chain.
 - ``evidence_events``: the signed events an alert names as evidence.
+- ``code_of_pack``: the pack code of a pack the ledger knows.
 
 Everything here uses the Ledger's and Store's public methods; nothing writes. The searches
 walk every log entry (no dedicated SQL index yet), which is fine up to a few hundred thousand
@@ -18,17 +20,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from supplychain.codes.gs1 import parse_pack_code
-from supplychain.errors import CodeError, MerkleError, SupplyChainError
+from supplychain.codes.gs1 import PackCode, parse_pack_code
+from supplychain.errors import CodeError, MerkleError, RuleViolation, SupplyChainError
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
 from supplychain.ledger.logs import Ledger
-from supplychain.ledger.records import ChainStep, PackRecord
+from supplychain.ledger.records import AlertRecord, ChainStep, PackRecord
 from supplychain.ledger.rules import PackStatus
 
 _PACK_KEY = re.compile(r"[0-9]{14}/[!-~]{1,20}")
@@ -124,6 +126,26 @@ def assess_event(evidence: EventEvidence) -> EventCheck:
     except MerkleError as exc:
         return EventCheck(step, name, True, False, size, str(exc))
     return EventCheck(step, name, True, True, size)
+
+
+def all_alerts(ledger: Ledger) -> list[AlertRecord]:
+    """Every alert, by kind and subject."""
+    return ledger.store.alerts()
+
+
+def alerts_naming(ledger: Ledger, pack: str,
+                  checks: Iterable[EventCheck]) -> list[AlertRecord]:
+    """The alerts whose subject is ``pack`` or one of the events of its checked chain."""
+    subjects = {pack} | {c.step.event_hash for c in checks}
+    return [a for a in all_alerts(ledger) if a.subject in subjects]
+
+
+def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
+    """The pack code (GTIN, serial, lot, expiry) of a pack this ledger knows."""
+    record = ledger.pack(pack)
+    if record is None:
+        raise RuleViolation(f"{pack} is not known to this node.")
+    return PackCode(record.gtin, record.serial, record.lot, record.expiry)  # type: ignore[arg-type]
 
 
 def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:

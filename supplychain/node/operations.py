@@ -186,6 +186,11 @@ class Node:
     def member_pem(self) -> bytes:
         return self.me.certificate.public_bytes(serialization.Encoding.PEM)
 
+    def unlock(self) -> None:
+        """Decrypt the signing key now, so a wrong passphrase is said at once
+        (WrongPassphrase), not at the first signature."""
+        self._signing_key()
+
     def _signing_key(self) -> Ed25519PrivateKey:
         if self._key is None:
             if self._passphrase is None:
@@ -404,6 +409,9 @@ class Node:
 
     def packs_of_lot(self, gtin: GTIN, lot: str) -> list[str]:
         return self.store.packs_of_lot(gtin, lot)
+
+    def lot_recalled(self, gtin: str, lot: str) -> bool:
+        return bool(self.store.recalls(gtin, lot))
 
 
 def parse_codes(texts: Iterable[str],

@@ -12,11 +12,19 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from supplychain.clock import now_iso
-from supplychain.errors import PeerMisbehaved, PeerRefused, PeerUnavailable, ProtocolError
+from supplychain.errors import (
+    PeerMisbehaved,
+    PeerRefused,
+    PeerTimeout,
+    PeerUnavailable,
+    PeerUnreachable,
+    ProtocolError,
+)
 from supplychain.sync.protocol import (
     MAX_BATCH_ENTRIES,
     CheckpointsDoc,
@@ -37,6 +45,38 @@ log = logging.getLogger("supplychain.sync")
 
 T = TypeVar("T")
 StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
+BatchHook = Callable[[int], None]
+
+
+class PeerFailure(StrEnum):
+    """Why a pull from a peer did not complete (the error message says the detail)."""
+
+    UNREACHABLE = "unreachable"  # no connection could be made: retried next round
+    TIMEOUT = "timeout"  # connected, but no answer within the deadline: retried
+    BAD_ANSWER = "bad_answer"  # garbage, oversized or an HTTP error: retried
+    BLOCKED = "blocked"  # it lied, or is not a member in good standing: cut off
+    CANCELLED = "cancelled"  # the round was cancelled before this pull finished
+    ERROR = "error"  # an unexpected fault on our side (a bug, a full disk)
+
+    @property
+    def retried(self) -> bool:
+        """The peer is tried again at the next round without an operator's help."""
+        return self is not PeerFailure.BLOCKED
+
+
+def failure_of(exc: BaseException) -> PeerFailure:
+    """The failure kind a pull's exception stands for."""
+    if isinstance(exc, PeerMisbehaved | PeerRefused):
+        return PeerFailure.BLOCKED
+    if isinstance(exc, ProtocolError):
+        return PeerFailure.BAD_ANSWER
+    if isinstance(exc, PeerTimeout):
+        return PeerFailure.TIMEOUT
+    if isinstance(exc, PeerUnreachable | PeerUnavailable):
+        return PeerFailure.UNREACHABLE
+    if isinstance(exc, asyncio.CancelledError):
+        return PeerFailure.CANCELLED
+    return PeerFailure.ERROR
 
 
 class PeerSource(Protocol):
@@ -67,6 +107,8 @@ class PullReport:
     logs_checked: int = 0
     error: str | None = None
     blocked: bool = False
+    failure: PeerFailure | None = None
+    problem: str | None = None  # for UNREACHABLE: why, in a few words (PeerUnreachable)
 
     @property
     def total_new(self) -> int:
@@ -77,7 +119,8 @@ class PullReport:
                 "new_members": self.new_members, "new_revocations": self.new_revocations,
                 "directory_version": self.directory_version,
                 "logs_checked": self.logs_checked, "error": self.error,
-                "blocked": self.blocked}
+                "blocked": self.blocked,
+                "failure": self.failure.value if self.failure else None}
 
 
 async def _direct(fn: Callable[[], T]) -> T:
@@ -85,19 +128,25 @@ async def _direct(fn: Callable[[], T]) -> T:
 
 
 async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = _direct,
-                    batch: int = MAX_BATCH_ENTRIES) -> PullReport:
+                    batch: int = MAX_BATCH_ENTRIES,
+                    on_batch: BatchHook | None = None) -> PullReport:
     """Pull everything ``source`` has that we lack; never raises for the peer's faults.
 
     A lie (PeerMisbehaved) is stored as evidence and blocks the peer; a garbage or oversized
     response, a timeout or a refused identity is stored as an alert and fails this round.
+    ``report.failure`` says which, as a ``PeerFailure``. ``on_batch(added)`` is called after
+    each batch kept (for progress).
     """
     url = source.url
     report = PullReport(url)
     failure: Exception | None = None
     try:
-        await _pull(source, replica, run, batch, report)
+        await _pull(source, replica, run, batch, report, on_batch)
     except (PeerMisbehaved, PeerRefused, ProtocolError, PeerUnavailable) as exc:
         failure = exc
+        report.failure = failure_of(exc)
+        if isinstance(exc, PeerUnreachable):
+            report.problem = exc.problem
     if isinstance(failure, PeerMisbehaved):
         lie = failure
         report.error, report.blocked = str(lie), True
@@ -127,7 +176,7 @@ def _block(replica: Replica, url: str, reason: str, gln: str | None) -> None:
 
 
 async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
-                report: PullReport) -> None:
+                report: PullReport, on_batch: BatchHook | None) -> None:
     url = source.url
     signed_directory = await source.directory()
     update = await run(lambda: replica.ingest_member_directory(signed_directory, url))
@@ -165,6 +214,8 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
                     added = await run(partial(replica.apply_batch, pull, signed, page, url))
                     if added:
                         report.new_entries[pull.gln] = report.new_entries.get(pull.gln, 0) + added
+                        if on_batch is not None:
+                            on_batch(added)
             finally:
                 if ahead is not None:
                     ahead.cancel()

@@ -31,6 +31,7 @@ from supplychain.errors import (
 from supplychain.identity.certificates import verify_stored_certificate
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
+from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import DirectoryUpdate, held_directory, offer_directory
@@ -49,20 +50,19 @@ from supplychain.sync.protocol import (
 
 log = logging.getLogger("supplychain.sync")
 
-# Evidence kinds. The first four cut a peer off ("blocked"); the others are alerts only.
-FORGED_ENTRY = "forged_entry"
-ROOT_MISMATCH = "root_mismatch"
-INCONSISTENT_HISTORY = "inconsistent_history"
-EQUIVOCATION = "equivocation"
-BAD_CHECKPOINT = "bad_checkpoint"
-FORGED_REVOCATION = "forged_revocation"
-FORGED_DIRECTORY = "forged_directory"
-BLOCKING_KINDS = frozenset({FORGED_ENTRY, ROOT_MISMATCH, INCONSISTENT_HISTORY, EQUIVOCATION,
-                           BAD_CHECKPOINT, FORGED_REVOCATION, FORGED_DIRECTORY})
-BAD_RESPONSE = "bad_response"
-UNREACHABLE = "unreachable"
-REFUSED_PEER = "refused_peer"
-REFUSED_CONNECTION = "refused_connection"
+# Evidence kinds (their words: supplychain.ledger.alerts). Blocking kinds cut a peer off;
+# the others are alerts only.
+FORGED_ENTRY = AlertKind.FORGED_ENTRY
+ROOT_MISMATCH = AlertKind.ROOT_MISMATCH
+INCONSISTENT_HISTORY = AlertKind.INCONSISTENT_HISTORY
+EQUIVOCATION = AlertKind.EQUIVOCATION
+BAD_CHECKPOINT = AlertKind.BAD_CHECKPOINT
+FORGED_REVOCATION = AlertKind.FORGED_REVOCATION
+FORGED_DIRECTORY = AlertKind.FORGED_DIRECTORY
+BAD_RESPONSE = AlertKind.BAD_RESPONSE
+UNREACHABLE = AlertKind.UNREACHABLE
+REFUSED_PEER = AlertKind.REFUSED_PEER
+REFUSED_CONNECTION = AlertKind.REFUSED_CONNECTION
 
 
 def _b64(data: bytes) -> str:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,9 +21,10 @@ from aiohttp import web
 
 from supplychain.clock import now_iso
 from supplychain.identity.certificates import Member
+from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
 from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
-from supplychain.sync.puller import PullReport, pull_from
+from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import client_context, server_context
 from supplychain.sync.transport import HttpPeer, client_session, make_app
@@ -33,6 +35,43 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_INTERVAL = 30.0
 WATCH_SECONDS = 0.5
+CANCEL_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Sent while a round runs: peers finished, and entries kept so far."""
+
+    peers_done: int
+    peers_total: int
+    new_entries: int
+
+
+ProgressHook = Callable[[SyncProgress], None]
+CancelFlag = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class SyncRound:
+    """One round: a report per peer pulled (each failure typed), the peers as they stand
+    after it, the member names known, and the blocked peers skipped."""
+
+    reports: tuple[PullReport, ...]
+    peers: tuple[PeerRow, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)
+    skipped_blocked: tuple[str, ...] = ()
+    cancelled: bool = False
+
+    @property
+    def total_new(self) -> int:
+        return sum(r.total_new for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.reports if r.failure is not None)
+
+    def peer(self, url: str) -> PeerRow | None:
+        return next((p for p in self.peers if p.url == url), None)
 
 
 class SyncService:
@@ -60,20 +99,70 @@ class SyncService:
         self._executor.shutdown(wait=True)
 
     # --- pulling ----------------------------------------------------------------------------
-    async def sync_round(self, urls: list[str] | None = None) -> list[PullReport]:
-        """Pull from every active peer (or ``urls``) concurrently; one report per peer."""
+    async def sync_round(self, urls: list[str] | None = None, *,
+                         progress: ProgressHook | None = None,
+                         cancel: CancelFlag | None = None) -> list[PullReport]:
+        """Pull from every active peer (or ``urls``) concurrently; one report per peer.
+
+        ``progress`` gets a ``SyncProgress`` when a peer finishes and after each batch kept;
+        ``cancel()`` is polled between network steps: when it says stop, unfinished pulls
+        end with ``PeerFailure.CANCELLED`` (a batch being verified is never cut: it is one
+        transaction on the store thread, and what was verified is kept).
+        """
         if urls is None:
-            peers = await self.run(self.node.store.peers)
-            urls = [p.url for p in peers if p.state != "blocked"]
+            peer_rows = await self.run(self.node.store.peers)
+            urls = [p.url for p in peer_rows if p.state != "blocked"]
         if not urls:
             return []
-        async with client_session(self.client_ssl, self.timeout) as session:
-            return list(await asyncio.gather(*(self._pull(u, session) for u in urls)))
+        counts = {"done": 0, "new": 0}
 
-    async def _pull(self, url: str, session: Any) -> PullReport:
+        def emit() -> None:
+            if progress is not None:
+                progress(SyncProgress(counts["done"], len(urls), counts["new"]))
+
+        def on_batch(added: int) -> None:
+            counts["new"] += added
+            emit()
+
+        async with client_session(self.client_ssl, self.timeout) as session:
+            async def one(url: str) -> PullReport:
+                try:
+                    return await self._pull(url, session, on_batch)
+                finally:
+                    counts["done"] += 1
+                    emit()
+
+            emit()
+            tasks = [asyncio.ensure_future(one(u)) for u in urls]
+            gathered = asyncio.gather(*tasks, return_exceptions=True)
+            while cancel is not None and not gathered.done():
+                if cancel():
+                    for task in tasks:
+                        task.cancel()
+                    break
+                await asyncio.wait([gathered], timeout=CANCEL_POLL_SECONDS)
+            results = await gathered
+        return [r if isinstance(r, PullReport) else _failed(url, r)
+                for url, r in zip(urls, results, strict=True)]
+
+    async def round(self, progress: ProgressHook | None = None,
+                    cancel: CancelFlag | None = None) -> SyncRound:
+        """One round with every active peer (`supplychain sync`, the app's "Sync now")."""
+        before = await self.run(lambda: peers(self.node))
+        urls = [p.url for p in before if not p.blocked]
+        skipped = tuple(p.url for p in before if p.blocked)
+        reports = await self.sync_round(urls, progress=progress, cancel=cancel) if urls else []
+        after = await self.run(lambda: peers(self.node))
+        names: dict[str, str] = {m.gln: m.name
+                                 for m in await self.run(lambda: members(self.node))}
+        cancelled = any(r.failure is PeerFailure.CANCELLED for r in reports)
+        return SyncRound(tuple(reports), after, names, skipped, cancelled)
+
+    async def _pull(self, url: str, session: Any,
+                    on_batch: Callable[[int], None] | None = None) -> PullReport:
         await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
         peer = HttpPeer(url, session, self.replica, self.run)
-        report = await pull_from(peer, self.replica, self.run, self.batch)
+        report = await pull_from(peer, self.replica, self.run, self.batch, on_batch)
         if report.total_new:
             log.info("pulled %d new entries from %s (%s)", report.total_new, url,
                      ", ".join(f"{g}: {n}" for g, n in sorted(report.new_entries.items())))
@@ -173,6 +262,34 @@ class SyncService:
             if new_sizes != sizes:
                 sizes = new_sizes
                 await self.notify_peers()
+
+
+def _failed(url: str, exc: BaseException) -> PullReport:
+    """The report of a pull that ended with an exception instead of a report."""
+    failure = failure_of(exc)
+    if failure is PeerFailure.CANCELLED:
+        return PullReport(url, error="cancelled before it finished", failure=failure)
+    log.error("pull from %s stopped: %s", url, exc, exc_info=exc)
+    return PullReport(url, error=str(exc) or type(exc).__name__, failure=failure)
+
+
+def sync_once(home: Path, passphrase: bytes, *, timeout: float = DEFAULT_TIMEOUT,
+              progress: ProgressHook | None = None,
+              cancel: CancelFlag | None = None) -> SyncRound:
+    """One round for the node at ``home``, on a connection of its own to its store (so it
+    can run beside another user of the node, e.g. the app's node thread)."""
+    async def go() -> SyncRound:
+        node = Node(home, lambda: passphrase)
+        try:
+            service = SyncService(node, passphrase, timeout=timeout)
+            try:
+                return await service.round(progress, cancel)
+            finally:
+                service.close()
+        finally:
+            node.close()
+
+    return asyncio.run(go())
 
 
 @contextmanager

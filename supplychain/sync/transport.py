@@ -6,7 +6,9 @@ module moves bytes, enforces size limits and timeouts, and checks the peer's cer
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,7 +18,8 @@ from aiohttp import web
 
 from supplychain.errors import (
     PeerRefused,
-    PeerUnavailable,
+    PeerTimeout,
+    PeerUnreachable,
     ProtocolError,
     SupplyChainError,
 )
@@ -183,11 +186,12 @@ class HttpPeer:
             raise PeerRefused(f"TLS with {self.url} failed (not a consortium member, or it "
                               f"refused our certificate): {exc}") from None
         except TimeoutError:
-            raise PeerUnavailable(f"{self.url} did not answer {path} in time.") from None
+            raise PeerTimeout(f"{self.url} did not answer {path} in time.") from None
         except aiohttp.ClientPayloadError as exc:
             raise ProtocolError(f"{path}: broken response body ({exc}).") from None
         except aiohttp.ClientError as exc:
-            raise PeerUnavailable(f"{self.url} is unreachable: {exc}") from None
+            raise PeerUnreachable(f"{self.url} is unreachable: {exc}",
+                                  connection_problem(exc)) from None
 
     async def _check_identity(self, resp: aiohttp.ClientResponse) -> None:
         # A small response may already have released its connection: fall back to the
@@ -239,3 +243,20 @@ def client_session(ctx: ssl.SSLContext, timeout: float) -> aiohttp.ClientSession
         connector=aiohttp.TCPConnector(ssl=ctx, limit_per_host=4),
         timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 5.0),
                                       sock_read=timeout))
+
+
+_NO_ROUTE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN})
+
+
+def connection_problem(exc: aiohttp.ClientError) -> str:
+    """aiohttp's connection error, shortened to what an operator can act on (from the
+    exception's type and OS error number, not its text)."""
+    os_error = getattr(exc, "os_error", None)
+    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror):
+        return "unknown host name"
+    if isinstance(os_error, ConnectionRefusedError):
+        return "connection refused: nothing answers at that address and port"
+    if isinstance(os_error, OSError) and os_error.errno in _NO_ROUTE:
+        return "no network route to that address"
+    detail = str(exc)
+    return detail if len(detail) <= 90 else detail[:89] + "…"

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from gui import dialogs
-from gui.services import SyncOutcome
+from gui.display import SyncOutcome
 from supplychain.demo.network import DEMO_PASSPHRASE
 from supplychain.identity.certificates import Role
 from supplychain.node.operations import Node

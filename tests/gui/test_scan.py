@@ -10,10 +10,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from gui import dialogs, errors
-from gui.services import QUARANTINE, RECEIVE
 from supplychain.codes.gs1 import parse_pack_code
 from supplychain.codes.labels import write_qr_png
 from supplychain.errors import SupplyChainError
+from supplychain.node.actions import PackAction
 from tests.gui.conftest import WAIT_MS
 
 COLOURS = {"genuine": "#1b7f3b", "suspect": "#f2a900", "counterfeit": "#c62828",
@@ -135,7 +135,7 @@ def test_receive_then_dispense(qtbot, window) -> None:
     view = scan_view(window)
     type_scan(qtbot, window, window.demo.samples["genuine_in_transit"])
     assert view.banner.property("verdict") == "genuine"
-    assert RECEIVE in view.result.actions
+    assert PackAction.RECEIVE in view.result.actions
     assert view.receive_button.isEnabled() and not view.dispense_button.isEnabled()
     before = view.verifications
     qtbot.mouseClick(view.receive_button, Qt.MouseButton.LeftButton)
@@ -182,7 +182,7 @@ def test_report_suspect_and_quarantine(qtbot, window, monkeypatch) -> None:
     assert "reported" in view.banner.message.text()
 
     type_scan(qtbot, window, window.demo.samples["not_in_custody"])
-    assert QUARANTINE in view.result.actions
+    assert PackAction.QUARANTINE in view.result.actions
     before = view.verifications
     qtbot.mouseClick(view.quarantine_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.verifications == before + 1, timeout=WAIT_MS)

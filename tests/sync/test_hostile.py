@@ -16,6 +16,7 @@ import pytest
 from supplychain.ledger.audit import audit
 from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
+from supplychain.sync.puller import PeerFailure
 from supplychain.sync.replica import Replica
 from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
 from tests.sync.helpers import MemoryPeer, make_history, pull_in_process, state
@@ -68,6 +69,7 @@ def test_forged_entry_is_refused_and_peer_blocked(network: Network,
     with caplog.at_level(logging.ERROR, "supplychain.sync"):
         report = pull_in_process(target, MemoryPeer(liar, LIAR, entries_doc=forged))
     assert report.blocked and "forged" in report.error
+    assert report.failure is PeerFailure.BLOCKED
     assert state(target) == before
     assert _peer_state(target, LIAR)[0] == "blocked"
     assert "forged_entry" in _evidence(target)
@@ -172,6 +174,7 @@ def test_garbage_response_fails_the_round_without_blocking(network: Network) -> 
                          body=lambda path: b"\x00not json at all{")
     report = pull_in_process(target, garbage)
     assert report.error and not report.blocked and "not JSON" in report.error
+    assert report.failure is PeerFailure.BAD_ANSWER
     assert _peer_state(target, LIAR)[0] == "failing"
     assert {"bad_response"} <= set(_evidence(target))
     assert state(target) == before

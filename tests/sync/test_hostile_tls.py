@@ -19,6 +19,7 @@ from supplychain.ledger.audit import audit
 from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
+from supplychain.sync.puller import PeerFailure
 from supplychain.sync.service import SyncService
 from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, DIST_B, MAKER, MEMBERS, PASSPHRASE, PHARMACY, Network
@@ -62,6 +63,7 @@ def test_oversized_response_is_cut_off(network: Network) -> None:
 
     report, _ = _pull_from_liar(network, target, raw_app(huge))
     assert report.error and "limit" in report.error
+    assert report.failure is PeerFailure.BAD_ANSWER
     assert {"bad_response"} <= set(_evidence(target))
     assert state(target) == before
     audit(target.ledger)
@@ -89,6 +91,7 @@ def test_silent_peer_does_not_stall_the_others(network: Network) -> None:
     (bad_report, good_report), elapsed = run(go())
     assert good_report.error is None and good_report.new_entries == {MAKER: 2}
     assert bad_report.error and "in time" in bad_report.error and not bad_report.blocked
+    assert bad_report.failure is PeerFailure.TIMEOUT
     assert elapsed < 5
     assert "unreachable" in _evidence(target)
     audit(target.ledger)

@@ -1,0 +1,56 @@
+"""What a person may do with a pack just scanned at this site, and the wording of a
+quarantine. The GUI offers these as buttons; the CLI has a command for each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from supplychain import clock
+from supplychain.identity.certificates import Role
+from supplychain.ledger.events import EventType
+from supplychain.ledger.records import PackRecord
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
+from supplychain.ledger.verdicts import Verdict
+from supplychain.node.operations import VerdictReport
+
+
+class PackAction(StrEnum):
+    RECEIVE = "receive"
+    DISPENSE = "dispense"
+    REPORT = "report"
+    QUARANTINE = "quarantine"
+    UNDO_DISPENSE = "undo_dispense"
+
+
+def pack_actions(report: VerdictReport, record: PackRecord | None, gln: str, role: Role,
+                 now: datetime | None = None) -> frozenset[PackAction]:
+    """The actions open on a scanned pack at site ``gln``: anyone may report or quarantine;
+    receive what is in transit to us; a pharmacy dispenses a genuine pack it holds, and may
+    undo its own dispense within the window."""
+    actions = {PackAction.REPORT, PackAction.QUARANTINE}
+    if record is not None and not record.forked:
+        if record.status is PackStatus.IN_TRANSIT and record.recipient == gln:
+            actions.add(PackAction.RECEIVE)
+        if (role is Role.PHARMACY and record.status is PackStatus.ACTIVE
+                and record.custodian == gln and report.verdict is Verdict.GENUINE):
+            actions.add(PackAction.DISPENSE)
+        if may_undo_dispense(report, gln, role, now):
+            actions.add(PackAction.UNDO_DISPENSE)
+    return frozenset(actions)
+
+
+def may_undo_dispense(report: VerdictReport, gln: str, role: Role,
+                      now: datetime | None = None) -> bool:
+    """Our own dispense, the pack's last event, still within the undo window."""
+    if role is not Role.PHARMACY or not report.history:
+        return False
+    last = report.history[-1]
+    return (last.type is EventType.DISPENSE and last.actor == gln
+            and (now or clock.now()) - clock.parse_iso(last.time)
+            <= UNDO_DISPENSE_WINDOW)
+
+
+def quarantine_reason(site: str) -> str:
+    """A quarantine is a suspect report whose reason says where the pack is held."""
+    return f"quarantined at {site}"
