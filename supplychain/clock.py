@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from supplychain.errors import BadTimestamp
+from supplychain.i18n import _
 
 __all__ = ["as_utc", "now", "now_iso", "parse_iso", "to_iso"]
 
@@ -24,7 +25,8 @@ def as_utc(moment: datetime | None = None) -> datetime:
     if moment is None:
         return now()
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise BadTimestamp(f"The time {moment} has no time zone; give it one (e.g. UTC).")
+        raise BadTimestamp(_("The time {moment} has no time zone; give it one (e.g. UTC).")
+                           .format(moment=moment))
     return moment.astimezone(UTC)
 
 
@@ -43,8 +45,9 @@ def parse_iso(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
-        raise BadTimestamp(f"The time {text!r} is not ISO 8601 (write it like "
-                           "2026-11-29T08:15:02.123+00:00).") from None
+        raise BadTimestamp(_("The time {text!r} is not ISO 8601 (write it like "
+                             "2026-11-29T08:15:02.123+00:00).").format(text=text)) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise BadTimestamp(f"The time {text!r} has no time zone offset (like +00:00).")
+        raise BadTimestamp(_("The time {text!r} has no time zone offset (like +00:00).")
+                           .format(text=text))
     return moment

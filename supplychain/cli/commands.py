@@ -89,7 +89,8 @@ def cmd_directory_import(args: argparse.Namespace) -> None:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        raise SupplyChainError(f"Cannot read {args.file}: {exc.strerror}.") from exc
+        raise SupplyChainError(_("Cannot read {file}: {strerror}.")
+                               .format(file=args.file, strerror=exc.strerror)) from exc
     with open_node(args) as node:
         update = accept_directory(node.ledger, MemberDirectory.parse(data))
     text = (f"Member directory version {update.version} imported: {update.new_members} new "

@@ -46,6 +46,7 @@ from reportlab.pdfgen.canvas import Canvas
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
 from supplychain.files import write_atomically
+from supplychain.i18n import _
 
 _PAGE_W, _PAGE_H = float(A4[0]), float(A4[1])
 
@@ -97,7 +98,7 @@ _ECC = {
 
 def _qr(uri: str, *, error_correction: EccLevel, border: int, box_size: int = 1) -> qrcode.QRCode:
     if not uri:
-        raise LabelError("There is nothing to put in the QR code: the link is empty.")
+        raise LabelError(_("There is nothing to put in the QR code: the link is empty."))
     if error_correction not in _ECC:
         raise ValueError(f"error_correction must be one of L, M, Q, H, got {error_correction!r}")
     if border < QUIET_ZONE:
@@ -107,7 +108,8 @@ def _qr(uri: str, *, error_correction: EccLevel, border: int, box_size: int = 1)
     try:
         qr.make(fit=True)
     except (qrcode.exceptions.DataOverflowError, ValueError) as exc:  # qrcode 8: ValueError
-        raise LabelError(f"The link is too long for a QR code ({len(uri)} characters).") from exc
+        raise LabelError(_("The link is too long for a QR code ({uri_count} characters).")
+                         .format(uri_count=len(uri))) from exc
     return qr
 
 
@@ -244,7 +246,7 @@ def write_label_sheet(
     file cannot be written (folder missing or read-only, disk full).
     """
     if not codes:
-        raise LabelError("There are no pack codes to print labels for.")
+        raise LabelError(_("There are no pack codes to print labels for."))
     total = len(codes)
     pages = math.ceil(total / _LAYOUT.per_page)
     target = Path(path)
@@ -301,9 +303,10 @@ def _draw_label(
     module = min(MODULE_MM * mm, room / len(matrix))
     if module < MIN_MODULE_MM * mm - 1e-9:
         raise LabelError(
-            f"The link for pack {code.key} is too long to print on a label "
-            f"({len(uri)} characters): its QR code would need modules smaller than "
-            f"{MIN_MODULE_MM} mm. Use a shorter resolver domain."
+            _("The link for pack {key} is too long to print on a label "
+              "({uri_count} characters): its QR code would need modules smaller than "
+              "{min_module_mm} mm. Use a shorter resolver domain.")
+            .format(key=code.key, uri_count=len(uri), min_module_mm=MIN_MODULE_MM)
         )
     side = module * len(matrix)
     qr_x = x0 + lay.padding

@@ -140,8 +140,9 @@ def sign_code(
     own_id = keys.key_id(key.public_key())
     if key_id != own_id:
         raise IdentityError(
-            f"Key id {key_id!r} does not belong to the signing key (its id is {own_id}); "
-            "use the key id of the manufacturer's own certificate."
+            _("Key id {key_id!r} does not belong to the signing key (its id is {own_id}); "
+              "use the key id of the manufacturer's own certificate.")
+            .format(key_id=key_id, own_id=own_id)
         )
     signature = CodeSignature(key_id, sign(key, code_signing_bytes(code)))
     uri = code.to_digital_link(domain)
@@ -195,26 +196,28 @@ def verify_code_signature(code: PackCode, sig: CodeSignature, manufacturer: Memb
     info = manufacturer.info
     if info.role is not Role.MANUFACTURER:
         raise InvalidSignature(
-            f"{info.name} is a {info.role.value}, not a manufacturer: only the manufacturer "
-            "of a pack can vouch for its code."
+            _("{name} is a {role}, not a manufacturer: only the manufacturer "
+              "of a pack can vouch for its code.").format(name=info.name, role=info.role.value)
         )
     if not any(gtin_in_prefix(code.gtin, prefix) for prefix in info.prefixes):
         raise InvalidSignature(
-            f"{info.name} does not own the product code (GTIN) {code.gtin}: its GS1 company "
-            f"prefixes are {', '.join(info.prefixes)}. The code was not issued by {info.name}."
+            _("{name} does not own the product code (GTIN) {gtin}: its GS1 company "
+              "prefixes are {join}. The code was not issued by {name}.")
+            .format(name=info.name, gtin=code.gtin, join=', '.join(info.prefixes))
         )
     if sig.key_id != manufacturer.key_id:
         raise InvalidSignature(
-            f"This code was signed with key {sig.key_id}, not with {info.name}'s key "
-            f"{manufacturer.key_id}: the code was not issued by {info.name}, or under a "
-            "certificate this node does not hold."
+            _("This code was signed with key {key_id}, not with {name}'s key "
+              "{key_id2}: the code was not issued by {name}, or under a "
+              "certificate this node does not hold.")
+            .format(key_id=sig.key_id, name=info.name, key_id2=manufacturer.key_id)
         )
     try:
         verify_signature(manufacturer.public_key, code_signing_bytes(code), sig.signature)
     except InvalidSignature:
         raise InvalidSignature(
-            "This code's manufacturer signature does not match: the code was not issued by "
-            f"{info.name}."
+            _("This code's manufacturer signature does not match: the code was not issued by "
+              "{name}.").format(name=info.name)
         ) from None
 
 

@@ -28,6 +28,7 @@ from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from supplychain.clock import as_utc, now, to_iso
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
+from supplychain.i18n import _
 from supplychain.identity.keys import key_id, raw_public_key
 from supplychain.ids import GLN, check_gln
 
@@ -73,10 +74,12 @@ def check_member_gln(value: object) -> GLN:
 
 def _check_name(name: object) -> str:
     if not isinstance(name, str) or not name or name != name.strip():
-        raise IdentityError(f"name must be non-empty text without outer spaces, got {name!r}")
+        raise IdentityError(_("name must be non-empty text without outer spaces, got {name!r}")
+                            .format(name=name))
     if len(name.encode("utf-8")) > _MAX_NAME or not name.isprintable():
         raise IdentityError(
-            f"name must be printable and at most {_MAX_NAME} bytes in UTF-8: {name!r}"
+            _("name must be printable and at most {max_name} bytes in UTF-8: {name!r}")
+            .format(max_name=_MAX_NAME, name=name)
         )
     return name
 
@@ -97,20 +100,23 @@ class MemberInfo:
         try:
             object.__setattr__(self, "role", Role(self.role))
         except ValueError:
-            raise IdentityError(f"unknown role {self.role!r}") from None
+            raise IdentityError(_("unknown role {role!r}").format(role=self.role)) from None
         if not isinstance(self.prefixes, tuple | list):
-            raise IdentityError("prefixes must be a tuple of digit strings")
+            raise IdentityError(_("prefixes must be a tuple of digit strings"))
         object.__setattr__(self, "prefixes", tuple(self.prefixes))
         for prefix in self.prefixes:
             if not isinstance(prefix, str) or not _PREFIX_RE.fullmatch(prefix):
-                raise IdentityError(f"GS1 company prefix must be 4 to 12 digits, got {prefix!r}")
+                raise IdentityError(_("GS1 company prefix must be 4 to 12 digits, got {prefix!r}")
+                                    .format(prefix=prefix))
         if len(set(self.prefixes)) != len(self.prefixes):
-            raise IdentityError(f"duplicate GS1 company prefix in {self.prefixes}")
+            raise IdentityError(_("duplicate GS1 company prefix in {prefixes}")
+                                .format(prefixes=self.prefixes))
         if self.role is Role.MANUFACTURER and not self.prefixes:
-            raise IdentityError("a manufacturer needs at least one GS1 company prefix")
+            raise IdentityError(_("a manufacturer needs at least one GS1 company prefix"))
         if self.role is not Role.MANUFACTURER and self.prefixes:
             raise IdentityError(
-                f"only a manufacturer may hold GS1 company prefixes, not a {self.role.value}"
+                _("only a manufacturer may hold GS1 company prefixes, not a {role}")
+                .format(role=self.role.value)
             )
 
     def extension_bytes(self) -> bytes:
@@ -162,16 +168,17 @@ class ConsortiumRoot:
     def from_certificate(cls, cert: x509.Certificate) -> ConsortiumRoot:
         """Check that `cert` is a self-signed Ed25519 CA certificate and wrap it."""
         if not isinstance(cert.public_key(), Ed25519PublicKey):
-            raise InvalidCertificate("the consortium root certificate must hold an Ed25519 key")
+            raise InvalidCertificate(_("the consortium root certificate must hold an Ed25519 key"))
         try:
             cert.verify_directly_issued_by(cert)
         except (ValueError, TypeError, _CryptoInvalidSignature):
-            raise InvalidCertificate("the consortium root certificate is not self-signed") from None
+            raise InvalidCertificate(
+                _("the consortium root certificate is not self-signed")) from None
         if not _basic_constraints(cert).ca:
-            raise InvalidCertificate("the consortium root certificate is not a CA certificate")
+            raise InvalidCertificate(_("the consortium root certificate is not a CA certificate"))
         names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         if len(names) != 1 or not isinstance(names[0].value, str):
-            raise InvalidCertificate("the consortium root certificate has no single common name")
+            raise InvalidCertificate(_("the consortium root certificate has no single common name"))
         return cls(names[0].value, cert)
 
 
@@ -179,9 +186,10 @@ def _basic_constraints(cert: x509.Certificate) -> x509.BasicConstraints:
     try:
         return cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
-        raise InvalidCertificate("certificate has no BasicConstraints extension") from None
+        raise InvalidCertificate(_("certificate has no BasicConstraints extension")) from None
     except ValueError as exc:
-        raise InvalidCertificate(f"certificate extensions are malformed: {exc}") from exc
+        raise InvalidCertificate(_("certificate extensions are malformed: {exc}")
+                                 .format(exc=exc)) from exc
 
 
 # --- certificates -------------------------------------------------------------
@@ -243,9 +251,9 @@ def issue_member_certificate(
     """Sign a member certificate for `member_public_key` describing `info`."""
     root = ConsortiumRoot.from_certificate(root_cert)
     if raw_public_key(root_key.public_key()) != raw_public_key(root.public_key):
-        raise IdentityError("the root key does not belong to the root certificate")
+        raise IdentityError(_("the root key does not belong to the root certificate"))
     if not isinstance(member_public_key, Ed25519PublicKey):
-        raise IdentityError("a member key must be an Ed25519 public key")
+        raise IdentityError(_("a member key must be an Ed25519 public key"))
     if not isinstance(info, MemberInfo):
         raise TypeError("info must be a MemberInfo")
     if valid_days < 1:
@@ -275,20 +283,23 @@ def issue_member_certificate(
 def _single(name: x509.Name, oid: ObjectIdentifier, label: str) -> str:
     attrs = name.get_attributes_for_oid(oid)
     if len(attrs) != 1 or not isinstance(attrs[0].value, str):
-        raise InvalidCertificate(f"member certificate subject must have exactly one {label}")
+        raise InvalidCertificate(_("member certificate subject must have exactly one {label}")
+                                 .format(label=label))
     return attrs[0].value
 
 
 def _check_validity(cert: x509.Certificate, at: datetime, what: str) -> None:
     if at < cert.not_valid_before_utc:
         raise InvalidCertificate(
-            f"{what} is not valid until {to_iso(cert.not_valid_before_utc)} "
-            f"(checked at {to_iso(at)}); check the computer's clock"
+            _("{what} is not valid until {start} "
+              "(checked at {checked}); check the computer's clock")
+            .format(what=what, start=to_iso(cert.not_valid_before_utc), checked=to_iso(at))
         )
     if at > cert.not_valid_after_utc:
         raise InvalidCertificate(
-            f"{what} expired on {to_iso(cert.not_valid_after_utc)} "
-            f"(checked at {to_iso(at)}); ask the consortium root for a new one"
+            _("{what} expired on {end} "
+              "(checked at {checked}); ask the consortium root for a new one")
+            .format(what=what, end=to_iso(cert.not_valid_after_utc), checked=to_iso(at))
         )
 
 
@@ -297,28 +308,30 @@ def _parse_member_extension(cert: x509.Certificate) -> dict[str, Any]:
         ext = cert.extensions.get_extension_for_oid(MEMBER_INFO_OID)
     except x509.ExtensionNotFound:
         raise InvalidCertificate(
-            "member certificate lacks the consortium member extension"
+            _("member certificate lacks the consortium member extension")
         ) from None
     except ValueError as exc:
-        raise InvalidCertificate(f"member certificate extensions are malformed: {exc}") from exc
+        raise InvalidCertificate(_("member certificate extensions are malformed: {exc}")
+                                 .format(exc=exc)) from exc
     if ext.critical or not isinstance(ext.value, x509.UnrecognizedExtension):
-        raise InvalidCertificate("the consortium member extension is malformed")
+        raise InvalidCertificate(_("the consortium member extension is malformed"))
     raw = ext.value.value
     try:
         data = json.loads(raw.decode("utf-8"))
         canonical = rfc8785.dumps(data)
     except (UnicodeDecodeError, ValueError, rfc8785.CanonicalizationError):
-        raise InvalidCertificate("the consortium member extension is not valid JSON") from None
+        raise InvalidCertificate(_("the consortium member extension is not valid JSON")) from None
     if canonical != raw:
-        raise InvalidCertificate("the consortium member extension is not canonical JSON")
+        raise InvalidCertificate(_("the consortium member extension is not canonical JSON"))
     if not isinstance(data, dict) or set(data) != {"gln", "role", "prefixes"}:
         raise InvalidCertificate(
-            "the consortium member extension must hold exactly gln, role and prefixes"
+            _("the consortium member extension must hold exactly gln, role and prefixes")
         )
     if not isinstance(data["prefixes"], list):
-        raise InvalidCertificate("the consortium member extension's prefixes must be a list")
+        raise InvalidCertificate(_("the consortium member extension's prefixes must be a list"))
     if data["role"] not in {r.value for r in Role}:
-        raise InvalidCertificate(f"member certificate names an unknown role {data['role']!r}")
+        raise InvalidCertificate(_("member certificate names an unknown role {role!r}")
+                                 .format(role=data['role']))
     return data
 
 
@@ -335,31 +348,32 @@ def verify_member_certificate(
         cert.verify_directly_issued_by(root_cert)
     except (ValueError, TypeError, _CryptoInvalidSignature):
         raise InvalidCertificate(
-            "member certificate is not signed by this consortium root (or was altered)"
+            _("member certificate is not signed by this consortium root (or was altered)")
         ) from None
     _check_validity(root_cert, when, "the consortium root certificate")
     _check_validity(cert, when, "member certificate")
     if _basic_constraints(cert).ca:
-        raise InvalidCertificate("a CA certificate cannot be used as a member certificate")
+        raise InvalidCertificate(_("a CA certificate cannot be used as a member certificate"))
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except (x509.ExtensionNotFound, ValueError):
-        raise InvalidCertificate("member certificate has no valid KeyUsage extension") from None
+        raise InvalidCertificate(_("member certificate has no valid KeyUsage extension")) from None
     if not usage.digital_signature or usage.key_cert_sign:
-        raise InvalidCertificate("member certificate key usage must be digital signature only")
+        raise InvalidCertificate(_("member certificate key usage must be digital signature only"))
     public_key = cert.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
-        raise InvalidCertificate("member certificate must hold an Ed25519 key")
+        raise InvalidCertificate(_("member certificate must hold an Ed25519 key"))
     data = _parse_member_extension(cert)
     name = _single(cert.subject, NameOID.ORGANIZATION_NAME, "organisation name")
     if _single(cert.subject, NameOID.COMMON_NAME, "common name") != name:
-        raise InvalidCertificate("member certificate common name differs from organisation name")
+        raise InvalidCertificate(_("member certificate common name differs from organisation name"))
     if _single(cert.subject, NameOID.SERIAL_NUMBER, "serial number (GLN)") != data["gln"]:
-        raise InvalidCertificate("member certificate subject GLN differs from its extension")
+        raise InvalidCertificate(_("member certificate subject GLN differs from its extension"))
     try:
         info = MemberInfo(name, data["gln"], Role(data["role"]), tuple(data["prefixes"]))
     except IdentityError as exc:
-        raise InvalidCertificate(f"member certificate content is invalid: {exc}") from exc
+        raise InvalidCertificate(_("member certificate content is invalid: {exc}")
+                                 .format(exc=exc)) from exc
     return Member(info, cert, public_key)
 
 
@@ -370,7 +384,8 @@ def load_certificate(pem_or_der: bytes) -> x509.Certificate:
             return x509.load_pem_x509_certificate(pem_or_der)
         return x509.load_der_x509_certificate(pem_or_der)
     except ValueError as exc:
-        raise InvalidCertificate(f"not a readable X.509 certificate: {exc}") from exc
+        raise InvalidCertificate(_("not a readable X.509 certificate: {exc}")
+                                 .format(exc=exc)) from exc
 
 
 def verify_stored_certificate(pem: bytes, root_cert: x509.Certificate) -> Member:

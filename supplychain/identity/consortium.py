@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.errors import DirectoryError, IdentityError
 from supplychain.files import write_atomically
+from supplychain.i18n import _
 from supplychain.identity.certificates import (
     MemberInfo,
     create_root,
@@ -51,7 +52,8 @@ class Consortium:
     def create(cls, path: Path, name: str, passphrase: bytes) -> Consortium:
         """Create a new consortium root in an empty or new directory."""
         if (path / "consortium.json").exists():
-            raise IdentityError(f"{path} already holds a consortium; choose another directory.")
+            raise IdentityError(_("{path} already holds a consortium; choose another directory.")
+                                .format(path=path))
         path.mkdir(parents=True, exist_ok=True)
         (path / "members").mkdir(exist_ok=True)
         (path / "revocations").mkdir(exist_ok=True)
@@ -67,8 +69,9 @@ class Consortium:
     def open(cls, path: Path) -> Consortium:
         meta = path / "consortium.json"
         if not meta.exists():
-            raise IdentityError(f"{path} is not a consortium directory (no consortium.json); "
-                                "create one with `supplychain consortium create`.")
+            raise IdentityError(_("{path} is not a consortium directory (no consortium.json); "
+                                  "create one with `supplychain consortium create`.")
+                                .format(path=path))
         name = json.loads(meta.read_text())["name"]
         return cls(path, name, load_certificate((path / "root.pem").read_bytes()))
 
@@ -79,7 +82,8 @@ class Consortium:
         """Issue and file a member certificate for ``info``."""
         existing = self.path / "members" / f"{info.gln}.pem"
         if existing.exists():
-            raise IdentityError(f"GLN {info.gln} is already enrolled in this consortium.")
+            raise IdentityError(_("GLN {gln} is already enrolled in this consortium.")
+                                .format(gln=info.gln))
         cert = issue_member_certificate(self.root_key(passphrase), self.root_cert,
                                         public_key, info)  # type: ignore[arg-type]
         existing.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -93,7 +97,8 @@ class Consortium:
                passphrase: bytes) -> Revocation:
         pem_path = self.path / "members" / f"{gln}.pem"
         if not pem_path.exists():
-            raise IdentityError(f"No member with GLN {gln} is enrolled in this consortium.")
+            raise IdentityError(_("No member with GLN {gln} is enrolled in this consortium.")
+                                .format(gln=gln))
         member = verify_member_certificate(load_certificate(pem_path.read_bytes()), self.root_cert)
         revocation = sign_revocation(self.root_key(passphrase), gln, member.serial,
                                      valid_log_size, reason)

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.errors import DirectoryError, IdentityError
+from supplychain.i18n import _
 from supplychain.identity.certificates import (
     ConsortiumRoot,
     Member,
@@ -66,10 +67,10 @@ class MemberDirectory:
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int) \
                 or self.version < 1:
-            raise DirectoryError(f"A directory version is a whole number from 1, "
-                                 f"got {self.version!r}.")
+            raise DirectoryError(_("A directory version is a whole number from 1, "
+                                   "got {version!r}.").format(version=self.version))
         if not isinstance(self.signature, bytes) or len(self.signature) != 64:
-            raise DirectoryError("A directory signature must be 64 bytes.")
+            raise DirectoryError(_("A directory signature must be 64 bytes."))
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -96,31 +97,34 @@ class MemberDirectory:
     def from_dict(cls, d: Mapping[str, Any]) -> MemberDirectory:
         """Strict inverse of ``to_dict``; DirectoryError names what is wrong."""
         if not isinstance(d, Mapping):
-            raise DirectoryError("A member directory must be a JSON object.")
+            raise DirectoryError(_("A member directory must be a JSON object."))
         if d.get("type") != DIRECTORY_TYPE:
-            raise DirectoryError(f"Not a member directory: type is {d.get('type')!r}, "
-                                 f"expected {DIRECTORY_TYPE!r}.")
+            raise DirectoryError(_("Not a member directory: type is {type!r}, "
+                                   "expected {directory_type!r}.")
+                                 .format(type=d.get("type"), directory_type=DIRECTORY_TYPE))
         missing, extra = _FIELDS - set(d), set(d) - _FIELDS
         if missing or extra:
-            raise DirectoryError(f"Malformed member directory: missing {sorted(missing)}, "
-                                 f"unexpected {sorted(extra)}.")
+            raise DirectoryError(_("Malformed member directory: missing {missing}, "
+                                   "unexpected {unexpected}.")
+                                 .format(missing=sorted(missing), unexpected=sorted(extra)))
         for key in ("consortium", "issued_at", "root_key_id", "signature"):
             if not isinstance(d[key], str):
-                raise DirectoryError(f"The member directory's '{key}' must be text.")
+                raise DirectoryError(_("The member directory's '{key}' must be text.")
+                                     .format(key=key))
         members, revocations = d["members"], d["revocations"]
         if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-            raise DirectoryError("The member directory's 'members' must be a list of PEM text.")
+            raise DirectoryError(_("The member directory's 'members' must be a list of PEM text."))
         if not isinstance(revocations, list) or len(members) > MAX_MEMBERS:
-            raise DirectoryError("The member directory's 'revocations' must be a list.")
+            raise DirectoryError(_("The member directory's 'revocations' must be a list."))
         try:
             signature = base64.b64decode(d["signature"], validate=True)
         except (binascii.Error, ValueError):
-            raise DirectoryError("The member directory's signature is not base64.") from None
+            raise DirectoryError(_("The member directory's signature is not base64.")) from None
         try:
             parsed = tuple(Revocation.from_dict(r) for r in revocations)
         except IdentityError as exc:
-            raise DirectoryError(f"A revocation in the member directory is malformed: "
-                                 f"{exc}") from exc
+            raise DirectoryError(_("A revocation in the member directory is malformed: "
+                                   "{exc}").format(exc=exc)) from exc
         return cls(d["consortium"], d["version"], d["issued_at"], d["root_key_id"],
                    tuple(m.encode("ascii") for m in members), parsed, signature)
 
@@ -129,7 +133,8 @@ class MemberDirectory:
         try:
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise DirectoryError(f"Not a member directory (not valid JSON: {exc}).") from None
+            raise DirectoryError(_("Not a member directory (not valid JSON: {exc}).")
+                                 .format(exc=exc)) from None
         return cls.from_dict(document)
 
     def verify(self, root_cert: x509.Certificate) -> list[Member]:
@@ -141,30 +146,31 @@ class MemberDirectory:
         ours = root_key_id(root_cert)
         if self.root_key_id != ours:
             raise DirectoryError(
-                f"This member directory was signed by another consortium root (key "
-                f"{self.root_key_id}), not this node's (key {ours}). Nothing was changed.")
+                _("This member directory was signed by another consortium root (key "
+                  "{root_key_id}), not this node's (key {ours}). Nothing was changed.")
+                .format(root_key_id=self.root_key_id, ours=ours))
         root = ConsortiumRoot.from_certificate(root_cert)
         try:
             root.public_key.verify(self.signature, self.signed_bytes())
         except _CryptoInvalidSignature:
             raise DirectoryError(
-                f"The member directory (version {self.version}) does not match the consortium "
-                "root's signature: it was altered after signing. Nothing was changed; ask the "
-                "regulator for a fresh copy.") from None
+                _("The member directory (version {version}) does not match the consortium "
+                  "root's signature: it was altered after signing. Nothing was changed; ask the "
+                  "regulator for a fresh copy.").format(version=self.version)) from None
         at = self.issued_datetime
         members = []
         for pem in self.members:
             try:
                 members.append(verify_member_certificate(load_certificate(pem), root_cert, at=at))
             except IdentityError as exc:
-                raise DirectoryError(f"A certificate in the member directory is invalid: "
-                                     f"{exc}") from exc
+                raise DirectoryError(_("A certificate in the member directory is invalid: "
+                                       "{exc}").format(exc=exc)) from exc
         for revocation in self.revocations:
             try:
                 revocation.verify(root_cert)
             except IdentityError as exc:
-                raise DirectoryError(f"A revocation in the member directory is invalid: "
-                                     f"{exc}") from exc
+                raise DirectoryError(_("A revocation in the member directory is invalid: "
+                                       "{exc}").format(exc=exc)) from exc
         return members
 
     @property
@@ -172,10 +178,10 @@ class MemberDirectory:
         try:
             at = datetime.fromisoformat(self.issued_at)
         except ValueError:
-            raise DirectoryError(f"The member directory's issued_at is not a time: "
-                                 f"{self.issued_at!r}.") from None
+            raise DirectoryError(_("The member directory's issued_at is not a time: "
+                                   "{issued_at!r}.").format(issued_at=self.issued_at)) from None
         if at.tzinfo is None:
-            raise DirectoryError("The member directory's issued_at has no time zone.")
+            raise DirectoryError(_("The member directory's issued_at has no time zone."))
         return at
 
     def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation]) -> bool:

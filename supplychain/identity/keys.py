@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from supplychain.errors import IdentityError, InvalidSignature, NoPassphrase, WrongPassphrase
 from supplychain.files import write_atomically
+from supplychain.i18n import _
 
 __all__ = [
     "PASSPHRASE_ENV",
@@ -63,14 +64,15 @@ def verify_signature(public_key: Ed25519PublicKey, data: bytes, signature: bytes
     try:
         public_key.verify(signature, data)
     except _CryptoInvalidSignature:
-        raise InvalidSignature("the signature does not verify against the signer's key") from None
+        raise InvalidSignature(
+            _("the signature does not verify against the signer's key")) from None
 
 
 # --- private keys and passphrases ----------------------------------------------
 def save_private_key(path: Path, key: Ed25519PrivateKey, passphrase: bytes) -> None:
     """Write `key` as encrypted PKCS#8 PEM, mode 0600, atomically (temp file + rename)."""
     if not passphrase:
-        raise NoPassphrase("refusing to save a private key with an empty passphrase")
+        raise NoPassphrase(_("refusing to save a private key with an empty passphrase"))
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -84,22 +86,26 @@ def load_private_key(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise IdentityError(f"cannot read private key file {path}: {exc.strerror}") from exc
+        raise IdentityError(_("cannot read private key file {path}: {strerror}")
+                            .format(path=path, strerror=exc.strerror)) from exc
     if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" not in data:
-        raise IdentityError(f"{path} is not an encrypted private key file")
+        raise IdentityError(_("{path} is not an encrypted private key file").format(path=path))
     try:
         key = serialization.load_pem_private_key(data, passphrase or None)
     except TypeError:
-        raise NoPassphrase(f"{path} is encrypted: supply its passphrase") from None
+        raise NoPassphrase(_("{path} is encrypted: supply its passphrase")
+                           .format(path=path)) from None
     except ValueError as exc:
         text = str(exc).lower()
         if "password" in text or "decrypt" in text:
             raise WrongPassphrase(
-                f"wrong passphrase for {path}: check SUPPLYCHAIN_PASSPHRASE or --passphrase-file"
+                _("wrong passphrase for {path}: check SUPPLYCHAIN_PASSPHRASE or --passphrase-file")
+                .format(path=path)
             ) from None
-        raise IdentityError(f"private key file {path} is damaged: {exc}") from exc
+        raise IdentityError(_("private key file {path} is damaged: {exc}")
+                            .format(path=path, exc=exc)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise IdentityError(f"{path} does not hold an Ed25519 key")
+        raise IdentityError(_("{path} does not hold an Ed25519 key").format(path=path))
     return key
 
 
@@ -112,18 +118,21 @@ def resolve_passphrase(
             raw = Path(passphrase_file).read_bytes()
         except OSError as exc:
             raise IdentityError(
-                f"cannot read passphrase file {passphrase_file}: {exc.strerror}"
+                _("cannot read passphrase file {passphrase_file}: {strerror}")
+                .format(passphrase_file=passphrase_file, strerror=exc.strerror)
             ) from exc
         for ending in (b"\r\n", b"\n"):
             if raw.endswith(ending):
                 raw = raw[: -len(ending)]
                 break
         if not raw:
-            raise NoPassphrase(f"passphrase file {passphrase_file} is empty")
+            raise NoPassphrase(_("passphrase file {passphrase_file} is empty")
+                               .format(passphrase_file=passphrase_file))
         return raw
     value = env.get(PASSPHRASE_ENV, "")
     if value:
         return value.encode("utf-8")
     raise NoPassphrase(
-        f"no passphrase given: set {PASSPHRASE_ENV} or pass --passphrase-file FILE"
+        _("no passphrase given: set {passphrase_env} or pass --passphrase-file FILE")
+        .format(passphrase_env=PASSPHRASE_ENV)
     )

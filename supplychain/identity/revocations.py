@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain.clock import as_utc, parse_iso, to_iso
 from supplychain.errors import BadTimestamp, IdentityError, RevokedMember
+from supplychain.i18n import _
 from supplychain.identity.certificates import ConsortiumRoot, Member, check_member_gln
 from supplychain.ids import GLN
 
@@ -35,22 +36,27 @@ _SERIAL_RE = re.compile(r"[1-9][0-9]*")
 
 def _check_iso_utc(value: object) -> str:
     if not isinstance(value, str):
-        raise IdentityError(f"revoked_at must be an ISO 8601 string, got {value!r}")
+        raise IdentityError(_("revoked_at must be an ISO 8601 string, got {value!r}")
+                            .format(value=value))
     try:
         parsed = parse_iso(value)
     except BadTimestamp:
-        raise IdentityError(f"revoked_at is not an ISO 8601 time with an offset: {value!r}"
+        raise IdentityError(_("revoked_at is not an ISO 8601 time with an offset: {value!r}")
+                            .format(value=value)
                             ) from None
     if parsed.utcoffset() != timedelta(0):
-        raise IdentityError(f"revoked_at must be UTC with an explicit offset: {value!r}")
+        raise IdentityError(_("revoked_at must be UTC with an explicit offset: {value!r}")
+                            .format(value=value))
     return value
 
 
 def _check_int(value: object, label: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise IdentityError(f"{label} must be an integer >= {minimum}, got {value!r}")
+        raise IdentityError(_("{label} must be an integer >= {minimum}, got {value!r}")
+                            .format(label=label, minimum=minimum, value=value))
     if maximum is not None and value > maximum:
-        raise IdentityError(f"{label} must be at most {maximum}, got {value}")
+        raise IdentityError(_("{label} must be at most {maximum}, got {value}")
+                            .format(label=label, maximum=maximum, value=value))
     return value
 
 
@@ -80,10 +86,10 @@ class Revocation:
         _check_int(self.cert_serial, "cert_serial", 1)
         _check_int(self.valid_log_size, "valid_log_size", 0, _MAX_JSON_INT)
         if not isinstance(self.reason, str) or not self.reason.strip():
-            raise IdentityError("a revocation needs a non-empty reason")
+            raise IdentityError(_("a revocation needs a non-empty reason"))
         _check_iso_utc(self.revoked_at)
         if not isinstance(self.signature, bytes) or len(self.signature) != 64:
-            raise IdentityError("a revocation signature must be 64 bytes")
+            raise IdentityError(_("a revocation signature must be 64 bytes"))
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -107,24 +113,26 @@ class Revocation:
     def from_dict(cls, d: Mapping[str, Any]) -> Revocation:
         """Strict inverse of `to_dict`: IdentityError on missing, extra or ill-typed fields."""
         if not isinstance(d, Mapping):
-            raise IdentityError("a revocation must be a JSON object")
+            raise IdentityError(_("a revocation must be a JSON object"))
         missing, extra = _REVOCATION_FIELDS - set(d), set(d) - _REVOCATION_FIELDS
         if missing or extra:
             raise IdentityError(
-                f"malformed revocation: missing {sorted(missing)}, unexpected {sorted(extra)}"
+                _("malformed revocation: missing {value}, unexpected {value2}")
+                .format(value=sorted(missing), value2=sorted(extra))
             )
         if d["type"] != REVOCATION_TYPE:
-            raise IdentityError(f"not a revocation: type is {d['type']!r}")
+            raise IdentityError(_("not a revocation: type is {type!r}").format(type=d['type']))
         serial = d["cert_serial"]
         if not isinstance(serial, str) or not _SERIAL_RE.fullmatch(serial):
-            raise IdentityError(f"cert_serial must be a decimal string, got {serial!r}")
+            raise IdentityError(_("cert_serial must be a decimal string, got {serial!r}")
+                                .format(serial=serial))
         sig = d["signature"]
         try:
             signature = base64.b64decode(sig, validate=True) if isinstance(sig, str) else None
         except (binascii.Error, ValueError):
             signature = None
         if signature is None or base64.b64encode(signature).decode("ascii") != sig:
-            raise IdentityError("revocation signature must be canonical base64")
+            raise IdentityError(_("revocation signature must be canonical base64"))
         return cls(
             gln=d["gln"],
             cert_serial=int(serial),
@@ -140,7 +148,7 @@ class Revocation:
         try:
             root.public_key.verify(self.signature, self.signed_bytes())
         except _CryptoInvalidSignature:
-            raise IdentityError("revocation not signed by the consortium root") from None
+            raise IdentityError(_("revocation not signed by the consortium root")) from None
 
     def applies_to(self, member: Member) -> bool:
         """True if this revocation names `member`'s GLN and certificate serial."""
@@ -150,8 +158,10 @@ class Revocation:
         """Raise RevokedMember if entry `index` of `member`'s log falls under this revocation."""
         if self.applies_to(member) and index >= self.valid_log_size:
             raise RevokedMember(
-                f"{member.info.name} ({self.gln}) was revoked on {self.revoked_at} "
-                f"({self.reason}); log entries from index {self.valid_log_size} are rejected"
+                _("{name} ({gln}) was revoked on {revoked_at} "
+                  "({reason}); log entries from index {valid_log_size} are rejected")
+                .format(name=member.info.name, gln=self.gln, revoked_at=self.revoked_at,
+                        reason=self.reason, valid_log_size=self.valid_log_size)
             )
 
 

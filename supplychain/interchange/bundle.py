@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
+from supplychain.i18n import _
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
 from supplychain.ledger.logs import Ledger
@@ -89,8 +90,8 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     store = ledger.store
     ours = ledger.root_cert.public_bytes(serialization.Encoding.PEM).decode()
     if document.get("root") != ours:
-        raise BundleError("This bundle belongs to another consortium (its root certificate "
-                          "differs from this node's); nothing was imported.")
+        raise BundleError(_("This bundle belongs to another consortium (its root certificate "
+                            "differs from this node's); nothing was imported."))
     try:
         with store.transaction():
             directory_version = None
@@ -102,7 +103,7 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
             new_members = 0
             for pem in _list(document, "members"):
                 if not isinstance(pem, str):
-                    raise BundleError("A member certificate in the bundle is not text.")
+                    raise BundleError(_("A member certificate in the bundle is not text."))
                 if pem.encode() not in known:
                     ledger.add_member_certificate(pem.encode())
                     new_members += 1
@@ -118,7 +119,8 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     except BundleError:
         raise
     except SupplyChainError as exc:
-        raise BundleError(f"The bundle was refused and nothing was imported: {exc}") from exc
+        raise BundleError(_("The bundle was refused and nothing was imported: {exc}")
+                          .format(exc=exc)) from exc
     return ImportResult(new_entries, new_members, new_revocations, directory_version)
 
 
@@ -132,22 +134,24 @@ def exchange(source: Node, target: Node) -> ImportResult:
 
 def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:
     if not isinstance(log, dict) or set(log) != {"gln", "checkpoint", "entries"}:
-        raise BundleError("A log in the bundle is malformed.")
+        raise BundleError(_("A log in the bundle is malformed."))
     gln, note, raw = log["gln"], log["checkpoint"], log["entries"]
     if not isinstance(gln, str) or not isinstance(note, str) or not isinstance(raw, list):
-        raise BundleError("A log in the bundle is malformed.")
+        raise BundleError(_("A log in the bundle is malformed."))
     try:
         entries = [base64.b64decode(e, validate=True) for e in raw]
     except (binascii.Error, TypeError, ValueError):
-        raise BundleError(f"Log {gln} in the bundle has an entry that is not base64.") from None
+        raise BundleError(_("Log {gln} in the bundle has an entry that is not base64.")
+                          .format(gln=gln)) from None
     store = ledger.store
     held = store.log_size(gln)
     if held:
         mine = store.entries(gln, 0, min(held, len(entries)))
         for i, (a, b) in enumerate(zip(mine, entries, strict=False)):
             if a != b:
-                raise BundleError(f"Log {gln} in the bundle differs from ours at entry {i}: "
-                                  "its author rewrote history. Nothing was imported.")
+                raise BundleError(_("Log {gln} in the bundle differs from ours at entry {i}: "
+                                    "its author rewrote history. Nothing was imported.")
+                                  .format(gln=gln, i=i))
     added = entries[held:]
     if added:
         ledger.append_entries(gln, held, added)
@@ -159,7 +163,7 @@ def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:
 def _list(document: dict[str, Any], key: str) -> list[Any]:
     value = document.get(key, [])
     if not isinstance(value, list):
-        raise BundleError(f"The bundle's '{key}' is not a list.")
+        raise BundleError(_("The bundle's '{key}' is not a list.").format(key=key))
     return value
 
 
@@ -167,15 +171,18 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise BundleError(f"Cannot read bundle {path}: {exc.strerror}.") from exc
+        raise BundleError(_("Cannot read bundle {path}: {strerror}.")
+                          .format(path=path, strerror=exc.strerror)) from exc
     if size > MAX_BUNDLE_BYTES:
-        raise BundleError(f"Bundle {path} is larger than {MAX_BUNDLE_BYTES} bytes.")
+        raise BundleError(_("Bundle {path} is larger than {max_bundle_bytes} bytes.")
+                          .format(path=path, max_bundle_bytes=MAX_BUNDLE_BYTES))
     try:
         document = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{path} is not a bundle (not valid JSON: {exc}).") from exc
+        raise BundleError(_("{path} is not a bundle (not valid JSON: {exc}).")
+                          .format(path=path, exc=exc)) from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BundleError(f"{path} is not a {FORMAT} bundle.")
+        raise BundleError(_("{path} is not a {format} bundle.").format(path=path, format=FORMAT))
     return document
 
 

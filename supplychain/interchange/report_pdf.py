@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
+from supplychain.i18n import _
 from supplychain.node.inspection import alerts_naming, check_chain
 from supplychain.node.operations import Node
 
@@ -106,7 +107,8 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
     try:
         fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target_dir)
     except OSError as exc:
-        raise LabelError(f"Cannot write the report in {target_dir}: {exc.strerror}.") from exc
+        raise LabelError(_("Cannot write the report in {target_dir}: {strerror}.")
+                         .format(target_dir=target_dir, strerror=exc.strerror)) from exc
     try:
         with os.fdopen(fd, "wb") as out:
             SimpleDocTemplate(out, pagesize=A4, title=f"Custody report {code.key}",
@@ -114,7 +116,8 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise LabelError(f"Cannot write the report {target}: {exc.strerror}.") from exc
+        raise LabelError(_("Cannot write the report {target}: {strerror}.")
+                         .format(target=target, strerror=exc.strerror)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from supplychain.errors import AuditFailure, SupplyChainError
+from supplychain.i18n import _
 from supplychain.identity.certificates import load_certificate, verify_member_certificate
 from supplychain.identity.revocations import Revocation
 from supplychain.ledger import merkle
@@ -37,7 +38,7 @@ def audit(ledger: Ledger, progress: Callable[[str], None] | None = None) -> Audi
     except AuditFailure:
         raise
     except (sqlite3.DatabaseError, SupplyChainError, ValueError) as exc:
-        raise AuditFailure(f"The ledger file is damaged: {exc}") from exc
+        raise AuditFailure(_("The ledger file is damaged: {exc}").format(exc=exc)) from exc
 
 
 def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
@@ -45,7 +46,7 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
     progress("database integrity")
     result = store.integrity_check()
     if result != "ok":
-        raise AuditFailure(f"SQLite integrity check failed: {result}")
+        raise AuditFailure(_("SQLite integrity check failed: {result}").format(result=result))
 
     progress("member certificates")
     members = store.all_member_certs()
@@ -54,12 +55,13 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
             cert = load_certificate(pem)
             verify_member_certificate(cert, ledger.root_cert, at=cert.not_valid_before_utc)
         except SupplyChainError as exc:
-            raise AuditFailure(f"A stored member certificate is invalid: {exc}") from exc
+            raise AuditFailure(_("A stored member certificate is invalid: {exc}")
+                               .format(exc=exc)) from exc
     for text in store.all_revocations():
         try:
             Revocation.from_dict(json.loads(text)).verify(ledger.root_cert)
         except SupplyChainError as exc:
-            raise AuditFailure(f"A stored revocation is invalid: {exc}") from exc
+            raise AuditFailure(_("A stored revocation is invalid: {exc}").format(exc=exc)) from exc
 
     progress("log entries and Merkle nodes")
     recomputed: dict[str, merkle.MemoryNodes] = {}
@@ -68,11 +70,13 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
         gln, idx, data = entry.log, entry.index, entry.data
         nodes = recomputed.setdefault(gln, merkle.MemoryNodes())
         if idx != nodes.size:
-            raise AuditFailure(f"Log {gln} has a gap before entry {idx}.")
+            raise AuditFailure(_("Log {gln} has a gap before entry {idx}.")
+                               .format(gln=gln, idx=idx))
         try:
             ledger.verify_entry(gln, idx, data)
         except SupplyChainError as exc:
-            raise AuditFailure(f"Log {gln}, entry {idx}: {exc}") from exc
+            raise AuditFailure(_("Log {gln}, entry {idx}: {exc}")
+                               .format(gln=gln, idx=idx, exc=exc)) from exc
         nodes.append(merkle.leaf_hash(data))
         count += 1
     for node in store.all_nodes():
@@ -83,8 +87,9 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
         except (IndexError, KeyError, SupplyChainError):
             expected = None
         if expected != stored:
-            raise AuditFailure(f"Log {gln}: stored Merkle node (level {level}, index {idx}) "
-                               "does not match the entries.")
+            raise AuditFailure(_("Log {gln}: stored Merkle node (level {level}, index {idx}) "
+                                 "does not match the entries.")
+                               .format(gln=gln, level=level, idx=idx))
 
     progress("checkpoints")
     checkpoints = store.all_checkpoints()
@@ -95,14 +100,15 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
             member = ledger.member(gln)
             note_cp.verify(member.public_key)
         except SupplyChainError as exc:
-            raise AuditFailure(f"Checkpoint of log {gln} at size {size}: {exc}") from exc
+            raise AuditFailure(_("Checkpoint of log {gln} at size {size}: {exc}")
+                               .format(gln=gln, size=size, exc=exc)) from exc
         nodes = recomputed.get(gln, merkle.MemoryNodes())
         if note_cp.checkpoint.size != size or note_cp.checkpoint.root_hash != root:
-            raise AuditFailure(f"Checkpoint row of log {gln} at size {size} differs from its "
-                               "signed note.")
+            raise AuditFailure(_("Checkpoint row of log {gln} at size {size} differs from its "
+                                 "signed note.").format(gln=gln, size=size))
         if size > nodes.size or merkle.root_from(nodes, size) != root:
-            raise AuditFailure(f"Checkpoint of log {gln} at size {size} does not match the "
-                               "log's entries.")
+            raise AuditFailure(_("Checkpoint of log {gln} at size {size} does not match the "
+                                 "log's entries.").format(gln=gln, size=size))
 
     progress("derived tables")
     copy = store.copy_to_memory()
@@ -114,6 +120,6 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
     current = store.derived_snapshot()
     for table, rows in rebuilt.items():
         if current[table] != rows:
-            raise AuditFailure(f"Derived table '{table}' does not match a rebuild from the logs; "
-                               "run `supplychain rebuild` to repair it.")
+            raise AuditFailure(_("Derived table '{table}' does not match a rebuild from the logs; "
+                                 "run `supplychain rebuild` to repair it.").format(table=table))
     return AuditReport(len(recomputed), count, len(checkpoints), len(members))

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from supplychain.errors import CheckpointError
+from supplychain.i18n import _
 
 ROOT_HASH_SIZE = 32
 KEY_ID_SIZE = 4
@@ -48,9 +49,11 @@ def _b64decode(text: str, what: str) -> bytes:
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (UnicodeEncodeError, binascii.Error) as exc:
-        raise CheckpointError(f"{what} is not valid base64: {text[:40]!r}") from exc
+        raise CheckpointError(_("{what} is not valid base64: {value!r}")
+                              .format(what=what, value=text[:40])) from exc
     if base64.b64encode(raw).decode("ascii") != text:
-        raise CheckpointError(f"{what} is not canonical base64: {text[:40]!r}")
+        raise CheckpointError(_("{what} is not canonical base64: {value!r}")
+                              .format(what=what, value=text[:40]))
     return raw
 
 
@@ -58,14 +61,16 @@ def _check_text(text: str, what: str) -> None:
     """signed-note: no ASCII control characters other than newline."""
     for ch in text:
         if ch < " " and ch != "\n":
-            raise CheckpointError(f"{what} contains control character {ch!r}")
+            raise CheckpointError(_("{what} contains control character {ch!r}")
+                                  .format(what=what, ch=ch))
 
 
 def _check_key_name(key_name: str) -> None:
     """signed-note: key names are non-empty, with no Unicode spaces and no '+'."""
     if not key_name or any(ch.isspace() or ch == "+" or ch < " " for ch in key_name):
         raise CheckpointError(
-            f"key name {key_name!r} must be non-empty, without spaces, '+' or control characters"
+            _("key name {key_name!r} must be non-empty, without spaces, '+' or control characters")
+            .format(key_name=key_name)
         )
 
 
@@ -79,14 +84,18 @@ class Checkpoint:
 
     def __post_init__(self) -> None:
         if not self.origin or "\n" in self.origin:
-            raise CheckpointError(f"origin {self.origin!r} must be one non-empty line")
+            raise CheckpointError(_("origin {origin!r} must be one non-empty line")
+                                  .format(origin=self.origin))
         _check_text(self.origin, "origin")
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
-            raise CheckpointError(f"tree size must be a non-negative integer, got {self.size!r}")
+            raise CheckpointError(_("tree size must be a non-negative integer, got {size!r}")
+                                  .format(size=self.size))
         if not isinstance(self.root_hash, bytes) or len(self.root_hash) != ROOT_HASH_SIZE:
             raise CheckpointError(
-                f"root hash of {self.origin} must be {ROOT_HASH_SIZE} bytes, "
-                f"got {len(self.root_hash)}"
+                _("root hash of {origin} must be {root_hash_size} bytes, "
+                  "got {root_hash_count}")
+                .format(origin=self.origin, root_hash_size=ROOT_HASH_SIZE,
+                        root_hash_count=len(self.root_hash))
             )
 
     def to_body(self) -> bytes:
@@ -100,20 +109,24 @@ class Checkpoint:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CheckpointError("checkpoint body is not valid UTF-8") from exc
+            raise CheckpointError(_("checkpoint body is not valid UTF-8")) from exc
         _check_text(text, "checkpoint body")
         if not text.endswith("\n"):
-            raise CheckpointError("checkpoint body must end with a newline")
+            raise CheckpointError(_("checkpoint body must end with a newline"))
         lines = text[:-1].split("\n")
         if len(lines) < 3:
-            raise CheckpointError(f"checkpoint body needs 3 lines, got {len(lines)}")
+            raise CheckpointError(_("checkpoint body needs 3 lines, got {lines_count}")
+                                  .format(lines_count=len(lines)))
         if len(lines) > 3:
             raise CheckpointError(
-                f"checkpoint body has {len(lines) - 3} extension line(s); not supported"
+                _("checkpoint body has {value} extension line(s); not supported")
+                .format(value=len(lines) - 3)
             )
         origin, size_text, root_text = lines
         if not _SIZE_RE.fullmatch(size_text):
-            raise CheckpointError(f"tree size {size_text!r} is not a decimal without leading zeros")
+            raise CheckpointError(
+                _("tree size {size_text!r} is not a decimal without leading zeros")
+                .format(size_text=size_text))
         root_hash = _b64decode(root_text, "root hash")
         return cls(origin, int(size_text), root_hash)
 
@@ -135,10 +148,12 @@ class SignedCheckpoint:
         _check_key_name(self.key_name)
         if len(self.signature) != SIGNATURE_SIZE:
             raise CheckpointError(
-                f"Ed25519 signature must be {SIGNATURE_SIZE} bytes, got {len(self.signature)}"
+                _("Ed25519 signature must be {signature_size} bytes, got {signature_count}")
+                .format(signature_size=SIGNATURE_SIZE, signature_count=len(self.signature))
             )
         if len(self.key_id) != KEY_ID_SIZE:
-            raise CheckpointError(f"key ID must be {KEY_ID_SIZE} bytes, got {len(self.key_id)}")
+            raise CheckpointError(_("key ID must be {key_id_size} bytes, got {key_id_count}")
+                                  .format(key_id_size=KEY_ID_SIZE, key_id_count=len(self.key_id)))
 
     def to_text(self) -> str:
         """The signed note: body, blank line, one ``— <key name> <base64>`` line."""
@@ -156,29 +171,33 @@ class SignedCheckpoint:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise CheckpointError("signed checkpoint is not valid UTF-8") from exc
+                raise CheckpointError(_("signed checkpoint is not valid UTF-8")) from exc
         _check_text(text, "signed checkpoint")
         split = text.rfind("\n\n")
         if split < 0:
-            raise CheckpointError("signed checkpoint has no blank line before its signature")
+            raise CheckpointError(_("signed checkpoint has no blank line before its signature"))
         body, signature_block = text[: split + 1], text[split + 2 :]
         if not signature_block.endswith("\n"):
-            raise CheckpointError("signed checkpoint must end with a newline")
+            raise CheckpointError(_("signed checkpoint must end with a newline"))
         lines = signature_block[:-1].split("\n")
         if len(lines) != 1:
-            raise CheckpointError(f"expected exactly one signature line, got {len(lines)}")
+            raise CheckpointError(_("expected exactly one signature line, got {lines_count}")
+                                  .format(lines_count=len(lines)))
         line = lines[0]
         if not line.startswith(_SIGNATURE_PREFIX):
-            raise CheckpointError(f"signature line must start with an em dash: {line[:40]!r}")
+            raise CheckpointError(_("signature line must start with an em dash: {value!r}")
+                                  .format(value=line[:40]))
         fields = line[len(_SIGNATURE_PREFIX) :].split(" ")
         if len(fields) != 2:
-            raise CheckpointError(f"signature line must be '— <name> <base64>': {line[:60]!r}")
+            raise CheckpointError(_("signature line must be '— <name> <base64>': {value!r}")
+                                  .format(value=line[:60]))
         key_name, blob_text = fields
         blob = _b64decode(blob_text, "signature")
         if len(blob) != KEY_ID_SIZE + SIGNATURE_SIZE:
             raise CheckpointError(
-                f"signature must decode to {KEY_ID_SIZE + SIGNATURE_SIZE} bytes "
-                f"(key ID + Ed25519), got {len(blob)}"
+                _("signature must decode to {value} bytes "
+                  "(key ID + Ed25519), got {blob_count}")
+                .format(value=KEY_ID_SIZE + SIGNATURE_SIZE, blob_count=len(blob))
             )
         checkpoint = Checkpoint.from_body(body.encode("utf-8"))
         return cls(checkpoint, key_name, blob[KEY_ID_SIZE:], blob[:KEY_ID_SIZE])
@@ -193,14 +212,17 @@ class SignedCheckpoint:
         expected = key_id(self.key_name, public_key)
         if not hmac.compare_digest(expected, self.key_id):
             raise CheckpointError(
-                f"checkpoint {cp.origin} @ {cp.size}: key ID {self.key_id.hex()} does not match "
-                f"key {self.key_name!r} (expected {expected.hex()})"
+                _("checkpoint {origin} @ {size}: key ID {hex} does not match "
+                  "key {key_name!r} (expected {hex2})")
+                .format(origin=cp.origin, size=cp.size, hex=self.key_id.hex(),
+                        key_name=self.key_name, hex2=expected.hex())
             )
         try:
             public_key.verify(self.signature, cp.to_body())
         except InvalidSignature as exc:
             raise CheckpointError(
-                f"checkpoint {cp.origin} @ {cp.size}: bad signature by {self.key_name!r}"
+                _("checkpoint {origin} @ {size}: bad signature by {key_name!r}")
+                .format(origin=cp.origin, size=cp.size, key_name=self.key_name)
             ) from exc
 
 

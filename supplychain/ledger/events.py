@@ -21,6 +21,7 @@ from typing import Any
 
 from supplychain.clock import parse_iso
 from supplychain.errors import BadTimestamp, CodeError, EventError
+from supplychain.i18n import _
 from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
 
 FORMAT_VERSION = 1
@@ -72,17 +73,18 @@ class Item:
     @classmethod
     def from_dict(cls, data: Any) -> Item:
         if not isinstance(data, dict):
-            raise EventError("An event item is not an object.")
+            raise EventError(_("An event item is not an object."))
         _only_keys(data, {"pack", "prev", "lot", "expiry"}, "event item")
         pack = data.get("pack")
         if not isinstance(pack, str) or not _PACK.fullmatch(pack):
-            raise EventError(f"Event item names no valid pack ({pack!r}).")
+            raise EventError(_("Event item names no valid pack ({pack!r}).").format(pack=pack))
         prev = data.get("prev")
         if prev is not None and (not isinstance(prev, str) or not _HEX64.fullmatch(prev)):
-            raise EventError(f"Event item for {pack} has a malformed 'prev' hash.")
+            raise EventError(_("Event item for {pack} has a malformed 'prev' hash.")
+                             .format(pack=pack))
         lot = data.get("lot")
         if lot is not None and (not isinstance(lot, str) or not 0 < len(lot) <= 20):
-            raise EventError(f"Event item for {pack} has a malformed lot.")
+            raise EventError(_("Event item for {pack} has a malformed lot.").format(pack=pack))
         expiry_text = data.get("expiry")
         expiry = _parse_date(expiry_text, f"expiry of {pack}") if expiry_text is not None else None
         return cls(PackKey(pack), EventHash(prev) if prev else None, lot, expiry)
@@ -140,41 +142,43 @@ class Event:
     def from_dict(cls, data: Any) -> Event:
         """Parse and strictly validate an event body; raise EventError naming the fault."""
         if not isinstance(data, dict):
-            raise EventError("An event is not a JSON object.")
+            raise EventError(_("An event is not a JSON object."))
         _only_keys(data, {"v", "type", "author", "key", "time", "items", "to", "gtin", "lot",
                           "reason", "doc"}, "event")
         if data.get("v") != FORMAT_VERSION:
-            raise EventError(f"Unsupported event format version {data.get('v')!r}.")
+            raise EventError(_("Unsupported event format version {v!r}.").format(v=data.get('v')))
         try:
             etype = EventType(data.get("type"))
         except ValueError:
-            raise EventError(f"Unknown event type {data.get('type')!r}.") from None
+            raise EventError(_("Unknown event type {type!r}.")
+                             .format(type=data.get('type'))) from None
         author = _gln(data.get("author"), "author")
         key_id = data.get("key")
         if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
-            raise EventError("Event has a malformed signing key id.")
+            raise EventError(_("Event has a malformed signing key id."))
         time = data.get("time")
         if not isinstance(time, str):
-            raise EventError("Event has no time.")
+            raise EventError(_("Event has no time."))
         try:
             parse_iso(time)
         except BadTimestamp as exc:
-            raise EventError(f"Event: {exc}") from None
+            raise EventError(_("Event: {exc}").format(exc=exc)) from None
         raw_items = data.get("items")
         if not isinstance(raw_items, list) or len(raw_items) > MAX_ITEMS:
-            raise EventError(f"Event items must be a list of at most {MAX_ITEMS}.")
+            raise EventError(_("Event items must be a list of at most {max_items}.")
+                             .format(max_items=MAX_ITEMS))
         items = tuple(Item.from_dict(item) for item in raw_items)
         if len({item.pack for item in items}) != len(items):
-            raise EventError("Event names the same pack twice.")
+            raise EventError(_("Event names the same pack twice."))
         to = _gln(data["to"], "recipient") if "to" in data else None
         gtin = data.get("gtin")
         if gtin is not None and (not isinstance(gtin, str) or not _GTIN.fullmatch(gtin)):
-            raise EventError("Event has a malformed GTIN.")
+            raise EventError(_("Event has a malformed GTIN."))
         lot = _text(data.get("lot"), "lot", 20)
         reason = _text(data.get("reason"), "reason", MAX_TEXT)
         doc = data.get("doc")
         if doc is not None and (not isinstance(doc, str) or not _HEX64.fullmatch(doc)):
-            raise EventError("Event has a malformed document hash.")
+            raise EventError(_("Event has a malformed document hash."))
         event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
                     lot, reason, doc)
         event.check_shape()
@@ -184,35 +188,36 @@ class Event:
         """Check the fields each event type needs; raise EventError if one is missing."""
         t = self.type
         if t.is_chain and not self.items:
-            raise EventError(f"A {t.value} event must name at least one pack.")
+            raise EventError(_("A {t} event must name at least one pack.").format(t=t.value))
         if t is EventType.COMMISSION:
             for item in self.items:
                 if item.prev is not None:
-                    raise EventError("A commission event starts a chain: 'prev' must be null.")
+                    raise EventError(_("A commission event starts a chain: 'prev' must be null."))
                 if item.lot is None or item.expiry is None:
-                    raise EventError(f"Commissioning {item.pack} needs its lot and expiry.")
+                    raise EventError(_("Commissioning {pack} needs its lot and expiry.")
+                                     .format(pack=item.pack))
         elif t.is_chain:
             for item in self.items:
                 if item.prev is None:
-                    raise EventError(f"A {t.value} event must name the previous event of "
-                                     f"{item.pack}.")
+                    raise EventError(_("A {t} event must name the previous event of "
+                                       "{pack}.").format(t=t.value, pack=item.pack))
                 if item.lot is not None or item.expiry is not None:
-                    raise EventError("Only commissioning records lot and expiry.")
+                    raise EventError(_("Only commissioning records lot and expiry."))
         else:
             for item in self.items:
                 if item.prev is not None or item.lot is not None or item.expiry is not None:
-                    raise EventError(f"A {t.value} event item carries only the pack.")
+                    raise EventError(_("A {t} event item carries only the pack.").format(t=t.value))
         if (t is EventType.SHIP) != (self.to is not None):
-            raise EventError("A ship event, and only a ship event, names a recipient ('to').")
+            raise EventError(_("A ship event, and only a ship event, names a recipient ('to')."))
         if t is EventType.RECALL:
             if self.gtin is None or self.lot is None:
-                raise EventError("A recall names the GTIN and the lot.")
+                raise EventError(_("A recall names the GTIN and the lot."))
             if self.items:
-                raise EventError("A recall covers a lot, not listed packs.")
+                raise EventError(_("A recall covers a lot, not listed packs."))
         elif self.gtin is not None or self.lot is not None:
-            raise EventError("Only a recall names a GTIN and lot at event level.")
+            raise EventError(_("Only a recall names a GTIN and lot at event level."))
         if t is EventType.REPORT and not self.reason:
-            raise EventError("A suspect report needs a reason.")
+            raise EventError(_("A suspect report needs a reason."))
 
 
 @dataclass(frozen=True)
@@ -244,18 +249,18 @@ class SignedEvent:
         try:
             obj = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise EventError(f"A log entry is not valid JSON: {exc}") from None
+            raise EventError(_("A log entry is not valid JSON: {exc}").format(exc=exc)) from None
         if not isinstance(obj, dict) or set(obj) != {"event", "sig"}:
-            raise EventError("A log entry must hold exactly 'event' and 'sig'.")
+            raise EventError(_("A log entry must hold exactly 'event' and 'sig'."))
         event = Event.from_dict(obj["event"])
         try:
             signature = base64.b64decode(obj["sig"], validate=True)
         except (binascii.Error, TypeError):
-            raise EventError("A log entry's signature is not base64.") from None
+            raise EventError(_("A log entry's signature is not base64.")) from None
         if len(signature) != 64:
-            raise EventError("A log entry's signature is not 64 bytes long.")
+            raise EventError(_("A log entry's signature is not 64 bytes long."))
         if canonical_json(obj) != data:
-            raise EventError("A log entry is not in canonical form (its bytes were altered).")
+            raise EventError(_("A log entry is not in canonical form (its bytes were altered)."))
         # Canonical JSON sorts "event" before "sig", so the event's own canonical bytes are
         # exactly the text between them; the check above guarantees they match its fields.
         event_bytes = data[len(b'{"event":'):data.rindex(b',"sig":')]
@@ -274,34 +279,39 @@ def canonical_json(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                           allow_nan=False).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
-        raise EventError(f"An event holds a value that cannot be encoded ({exc}).") from None
+        raise EventError(_("An event holds a value that cannot be encoded ({exc}).")
+                         .format(exc=exc)) from None
 
 
 def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
     extra = set(data) - allowed
     if extra:
-        raise EventError(f"Unexpected field(s) in {what}: {', '.join(sorted(extra))}.")
+        raise EventError(_("Unexpected field(s) in {what}: {join}.")
+                         .format(what=what, join=', '.join(sorted(extra))))
 
 
 def _gln(value: Any, what: str) -> GLN:
     try:
         return check_gln(value)
     except CodeError as exc:
-        raise EventError(f"Event {what} is not a 13-digit GLN ({value!r}): {exc}") from None
+        raise EventError(_("Event {what} is not a 13-digit GLN ({value!r}): {exc}")
+                         .format(what=what, value=value, exc=exc)) from None
 
 
 def _text(value: Any, what: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not 0 < len(value) <= limit:
-        raise EventError(f"Event {what} must be text of 1 to {limit} characters.")
+        raise EventError(_("Event {what} must be text of 1 to {limit} characters.")
+                         .format(what=what, limit=limit))
     return value
 
 
 def _parse_date(value: Any, what: str) -> date:
     if not isinstance(value, str):
-        raise EventError(f"The {what} is not a date.")
+        raise EventError(_("The {what} is not a date.").format(what=what))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise EventError(f"The {what} ({value!r}) is not a YYYY-MM-DD date.") from None
+        raise EventError(_("The {what} ({value!r}) is not a YYYY-MM-DD date.")
+                         .format(what=what, value=value)) from None

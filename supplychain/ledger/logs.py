@@ -25,6 +25,7 @@ from supplychain.errors import (
     InvalidSignature,
     LedgerError,
 )
+from supplychain.i18n import _
 from supplychain.identity.certificates import (
     Member,
     load_certificate,
@@ -115,14 +116,16 @@ class Ledger:
         if key_id is None:
             pems = self.store.member_certs(gln)
             if not pems:
-                raise IdentityError(f"No member with GLN {gln} is known to this node.")
+                raise IdentityError(_("No member with GLN {gln} is known to this node.")
+                                    .format(gln=gln))
             pem = pems[-1]
         else:
             found = self.store.member_cert(gln, key_id)
             if found is None:
                 raise IdentityError(
-                    f"No certificate of member {gln} with key {key_id} is known to this node; "
-                    "import the consortium's member list (a bundle) first."
+                    _("No certificate of member {gln} with key {key_id} is known to this node; "
+                      "import the consortium's member list (a bundle) first.")
+                    .format(gln=gln, key_id=key_id)
                 )
             pem = found
         # Certificates were verified when stored; verify again (the file may be tampered).
@@ -192,8 +195,9 @@ class Ledger:
         signed = SignedEvent.from_bytes(data)
         event = signed.event
         if event.author != gln:
-            raise EventError(f"Entry {index} of log {gln} claims author {event.author}: an "
-                             "organisation writes only to its own log.")
+            raise EventError(_("Entry {index} of log {gln} claims author {author}: an "
+                               "organisation writes only to its own log.")
+                             .format(index=index, gln=gln, author=event.author))
         member = self.member(gln, event.key_id)
         # An expired certificate signs nothing new. (Earlier dates are allowed: a member may
         # import its history from before it joined, e.g. from EPCIS.)
@@ -204,14 +208,16 @@ class Ledger:
         expires = cached[1]
         if event.datetime > expires:
             raise EventError(
-                f"Entry {index} of log {gln} is dated {event.time}, after the certificate "
-                f"that signed it expired ({expires:%Y-%m-%d}).")
+                _("Entry {index} of log {gln} is dated {time}, after the certificate "
+                  "that signed it expired ({expires:%Y-%m-%d}).")
+                .format(index=index, gln=gln, time=event.time, expires=expires))
         return signed, member
 
     @staticmethod
     def _forged(gln: str, index: int, member: Member) -> InvalidSignature:
-        return InvalidSignature(f"Entry {index} of log {gln} ({member.info.name}) has a forged "
-                                "or damaged signature.")
+        return InvalidSignature(_("Entry {index} of log {gln} ({name}) has a forged "
+                                  "or damaged signature.")
+                                .format(index=index, gln=gln, name=member.info.name))
 
     def append_entries(self, gln: str, start: int, entries: list[bytes],
                        workers: int | None = None) -> list[SignedEvent]:
@@ -224,7 +230,8 @@ class Ledger:
         """
         size = self.store.log_size(gln)
         if start != size:
-            raise LedgerError(f"Log {gln} holds {size} entries here; cannot append at {start}.")
+            raise LedgerError(_("Log {gln} holds {size} entries here; cannot append at {start}.")
+                              .format(gln=gln, size=size, start=start))
         workers = self.verify_workers if workers is None else workers
         if workers > 0 and len(entries) >= PARALLEL_MIN:
             return self._append_parallel(gln, start, entries, workers)
@@ -273,7 +280,7 @@ class Ledger:
                     raise self._forged(gln, first + bad, checked[bad][1])
                 if error is not None:
                     raise error
-                verified = [signed for signed, _ in checked]
+                verified = [signed for signed, _problem in checked]
                 self._store_and_derive(gln, first, chunk, verified, compact)
                 out.extend(verified)
 
@@ -321,7 +328,8 @@ class Ledger:
         signed = SignedCheckpoint.parse(note)
         cp = signed.checkpoint
         if cp.origin != self.origin(gln):
-            raise CheckpointError(f"Checkpoint origin {cp.origin!r} is not log {gln}'s.")
+            raise CheckpointError(_("Checkpoint origin {origin!r} is not log {gln}'s.")
+                                  .format(origin=cp.origin, gln=gln))
         verified = False
         for pem in self.store.member_certs(gln):
             try:
@@ -332,20 +340,24 @@ class Ledger:
             except (CheckpointError, IdentityError):
                 continue
         if not verified:
-            raise CheckpointError(f"Checkpoint of log {gln} at size {cp.size} is not signed by "
-                                  f"{gln}'s member key.")
+            raise CheckpointError(_("Checkpoint of log {gln} at size {size} is not signed by "
+                                    "{gln}'s member key.").format(gln=gln, size=cp.size))
         held = self.store.checkpoint_at(gln, cp.size)
         if held is not None and held.root != cp.root_hash:
-            raise InconsistentLog(f"Log {gln} has two signed checkpoints of size {cp.size} with "
-                                  "different roots (equivocation).")
+            raise InconsistentLog(_("Log {gln} has two signed checkpoints of size {size} with "
+                                    "different roots (equivocation).")
+                                  .format(gln=gln, size=cp.size))
         if cp.size > self.store.log_size(gln):
-            raise CheckpointError(f"Checkpoint of log {gln} covers {cp.size} entries; only "
-                                  f"{self.store.log_size(gln)} are held here.")
+            raise CheckpointError(_("Checkpoint of log {gln} covers {size} entries; only "
+                                    "{log_size} are held here.")
+                                  .format(gln=gln, size=cp.size, log_size=self.store.log_size(gln)))
         computed = self.root(gln, cp.size)
         if computed != cp.root_hash:
             raise InconsistentLog(
-                f"Log {gln}: the signed root at size {cp.size} is {cp.root_hash.hex()[:16]}…, "
-                f"the entries held give {computed.hex()[:16]}…"
+                _("Log {gln}: the signed root at size {size} is {value}…, "
+                  "the entries held give {value2}…")
+                .format(gln=gln, size=cp.size, value=cp.root_hash.hex()[:16],
+                        value2=computed.hex()[:16])
             )
         self.store.put_checkpoint(gln, cp.size, cp.root_hash, signed.to_text(), now_iso())
         return signed

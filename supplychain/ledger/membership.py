@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from supplychain.errors import DirectoryError, InvalidCertificate, StaleDirectory
+from supplychain.i18n import _
 from supplychain.identity.directory import MemberDirectory
 from supplychain.ledger.logs import Ledger
 
@@ -56,22 +57,24 @@ def accept_directory(ledger: Ledger, directory: MemberDirectory) -> DirectoryUpd
     """
     directory.verify(ledger.root_cert)
     if directory.consortium != ledger.consortium:
-        raise DirectoryError(f"This member directory is for consortium "
-                             f"{directory.consortium!r}, not {ledger.consortium!r}. "
-                             "Nothing was changed.")
+        raise DirectoryError(_("This member directory is for consortium "
+                               "{theirs!r}, not {ours!r}. "
+                               "Nothing was changed.")
+                             .format(theirs=directory.consortium, ours=ledger.consortium))
     held = held_directory(ledger)
     previous = held.version if held is not None else None
     if held is not None and directory.version < held.version:
         raise StaleDirectory(
-            f"This member directory is version {directory.version}, older than the version "
-            f"{held.version} this node holds (issued {held.issued_at}); a directory never "
-            "rolls back. Nothing was changed.")
+            _("This member directory is version {version}, older than the version "
+              "{held} this node holds (issued {issued_at}); a directory never "
+              "rolls back. Nothing was changed.")
+            .format(version=directory.version, held=held.version, issued_at=held.issued_at))
     if held is not None and directory.version == held.version:
         if directory.signed_bytes() != held.signed_bytes():
             raise DirectoryError(
-                f"This member directory differs from the version {held.version} this node "
-                "already holds under the same number. Nothing was changed; report it to the "
-                "regulator.")
+                _("This member directory differs from the version {version} this node "
+                  "already holds under the same number. Nothing was changed; report it to the "
+                  "regulator.").format(version=held.version))
         return DirectoryUpdate(held.version, previous, 0, 0)
     store = ledger.store
     with store.transaction():

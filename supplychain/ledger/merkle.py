@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from supplychain.errors import InconsistentLog, InvalidProof
+from supplychain.i18n import _
 
 HASH_SIZE = 32
 """Size in bytes of every hash in the tree (SHA-256)."""
@@ -133,7 +134,7 @@ class CompactRange:
         position, level, digest = self._size, 0, leaf_hash
         made: list[Node] = [(0, position, digest)]
         while self._edge and self._edge[-1][0] == level:
-            _, left = self._edge.pop()
+            _level, left = self._edge.pop()
             digest = node_hash(left, digest)
             level += 1
             made.append((level, position >> level, digest))
@@ -146,7 +147,7 @@ class CompactRange:
         if not self._edge:
             return EMPTY_ROOT
         digest = self._edge[-1][1]
-        for _, left in reversed(self._edge[:-1]):
+        for _level, left in reversed(self._edge[:-1]):
             digest = node_hash(left, digest)
         return digest
 
@@ -273,20 +274,22 @@ def verify_inclusion(
     Raises InvalidProof on any malformed input or when the computed root differs.
     """
     if not 0 <= index < size:
-        raise InvalidProof(f"leaf index {index} is outside a tree of size {size}")
+        raise InvalidProof(_("leaf index {index} is outside a tree of size {size}")
+                           .format(index=index, size=size))
     _check_hash(leaf_hash, "leaf hash")
     _check_hash(root, "root hash")
     expected_length = _inclusion_length(index, size)
     if len(proof) != expected_length:
         raise InvalidProof(
-            f"inclusion proof for leaf {index} of {size} must have {expected_length} hashes, "
-            f"got {len(proof)}"
+            _("inclusion proof for leaf {index} of {size} must have {expected_length} hashes, "
+              "got {proof_count}")
+            .format(index=index, size=size, expected_length=expected_length, proof_count=len(proof))
         )
     fn, sn, digest = index, size - 1, leaf_hash
     for i, p in enumerate(proof):
         _check_hash(p, f"inclusion proof hash {i}")
         if sn == 0:  # unreachable after the length check; kept as the RFC's guard
-            raise InvalidProof("inclusion proof is too long")
+            raise InvalidProof(_("inclusion proof is too long"))
         if fn & 1 or fn == sn:
             digest = node_hash(p, digest)
             while not fn & 1 and fn != 0:
@@ -295,11 +298,12 @@ def verify_inclusion(
             digest = node_hash(digest, p)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
-        raise InvalidProof("inclusion proof is too short")
+        raise InvalidProof(_("inclusion proof is too short"))
     if not hmac.compare_digest(digest, root):
         raise InvalidProof(
-            f"inclusion proof for leaf {index} of {size}: computed root {_short(digest)} "
-            f"but expected {_short(root)}"
+            _("inclusion proof for leaf {index} of {size}: computed root {value} "
+              "but expected {value2}")
+            .format(index=index, size=size, value=_short(digest), value2=_short(root))
         )
 
 
@@ -322,25 +326,30 @@ def verify_consistency(
     0 with an empty proof is consistent with anything; equal sizes need equal roots.
     """
     if not 0 <= old_size <= new_size:
-        raise InvalidProof(f"need 0 <= old size <= new size, got {old_size} and {new_size}")
+        raise InvalidProof(_("need 0 <= old size <= new size, got {old_size} and {new_size}")
+                           .format(old_size=old_size, new_size=new_size))
     _check_hash(old_root, "old root hash")
     _check_hash(new_root, "new root hash")
     if old_size == 0 or old_size == new_size:
         if proof:
             raise InvalidProof(
-                f"consistency proof from {old_size} to {new_size} must be empty, "
-                f"got {len(proof)} hashes"
+                _("consistency proof from {old_size} to {new_size} must be empty, "
+                  "got {proof_count} hashes")
+                .format(old_size=old_size, new_size=new_size, proof_count=len(proof))
             )
         if old_size and not hmac.compare_digest(old_root, new_root):
             raise InconsistentLog(
-                f"two roots for tree size {old_size}: {_short(old_root)} and {_short(new_root)}"
+                _("two roots for tree size {old_size}: {value} and {value2}")
+                .format(old_size=old_size, value=_short(old_root), value2=_short(new_root))
             )
         return
     expected_length = _consistency_length(old_size, new_size)
     if len(proof) != expected_length:
         raise InvalidProof(
-            f"consistency proof from {old_size} to {new_size} must have {expected_length} "
-            f"hashes, got {len(proof)}"
+            _("consistency proof from {old_size} to {new_size} must have {expected_length} "
+              "hashes, got {proof_count}")
+            .format(old_size=old_size, new_size=new_size, expected_length=expected_length,
+                    proof_count=len(proof))
         )
     for i, p in enumerate(proof):
         _check_hash(p, f"consistency proof hash {i}")
@@ -353,7 +362,7 @@ def verify_consistency(
     old_digest = new_digest = path[0]
     for c in path[1:]:
         if sn == 0:  # unreachable after the length check; kept as the RFC's guard
-            raise InvalidProof("consistency proof is too long")
+            raise InvalidProof(_("consistency proof is too long"))
         if fn & 1 or fn == sn:
             old_digest = node_hash(c, old_digest)
             new_digest = node_hash(c, new_digest)
@@ -363,14 +372,18 @@ def verify_consistency(
             new_digest = node_hash(new_digest, c)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
-        raise InvalidProof("consistency proof is too short")
+        raise InvalidProof(_("consistency proof is too short"))
     if not hmac.compare_digest(old_digest, old_root):
         raise InconsistentLog(
-            f"consistency proof from {old_size} to {new_size}: computed old root "
-            f"{_short(old_digest)} but expected {_short(old_root)}"
+            _("consistency proof from {old_size} to {new_size}: computed old root "
+              "{value} but expected {value2}")
+            .format(old_size=old_size, new_size=new_size, value=_short(old_digest),
+                    value2=_short(old_root))
         )
     if not hmac.compare_digest(new_digest, new_root):
         raise InconsistentLog(
-            f"consistency proof from {old_size} to {new_size}: computed new root "
-            f"{_short(new_digest)} but expected {_short(new_root)}"
+            _("consistency proof from {old_size} to {new_size}: computed new root "
+              "{value} but expected {value2}")
+            .format(old_size=old_size, new_size=new_size, value=_short(new_digest),
+                    value2=_short(new_root))
         )

@@ -14,6 +14,7 @@ from enum import Enum
 from supplychain.clock import parse_iso
 from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
+from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import Event, EventType, Item
@@ -53,7 +54,7 @@ UNDO_DISPENSE_WINDOW = timedelta(days=10)
 
 
 def split_pack_key(pack: str) -> tuple[GTIN, str]:
-    gtin, _, serial = pack.partition("/")
+    gtin, _sep, serial = pack.partition("/")
     return GTIN(gtin), serial
 
 
@@ -66,48 +67,55 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
     if kind is EventType.COMMISSION:
         return _commission(item, actor)
     if before is None:
-        raise RuleViolation(f"{item.pack}: a {kind.value} needs the pack's previous event.")
+        raise RuleViolation(_("{pack}: a {kind} needs the pack's previous event.")
+                            .format(pack=item.pack, kind=kind.value))
     if kind is EventType.UNDO_DISPENSE:
         return _undo_dispense(event, item, actor, before)
     if before.status.decommissioned:
         raise RuleViolation(
-            f"{item.pack} was already {before.status.value}; a decommissioned pack stays "
-            "decommissioned."
+            _("{pack} was already {status}; a decommissioned pack stays "
+              "decommissioned.").format(pack=item.pack, status=before.status.value)
         )
     if kind is EventType.SHIP:
         _require_custodian(item, actor, before, "ship")
         if event.to == actor.gln:
-            raise RuleViolation(f"{item.pack}: a member cannot ship a pack to itself.")
+            raise RuleViolation(_("{pack}: a member cannot ship a pack to itself.")
+                                .format(pack=item.pack))
         return replace(before, status=PackStatus.IN_TRANSIT, recipient=event.to)
     if kind is EventType.RECEIVE:
         if before.status is not PackStatus.IN_TRANSIT or before.recipient != actor.gln:
             raise RuleViolation(
-                f"{item.pack} was not shipped to {actor.name} ({actor.gln}); only the named "
-                "recipient can receive it."
+                _("{pack} was not shipped to {name} ({gln}); only the named "
+                  "recipient can receive it.")
+                .format(pack=item.pack, name=actor.name, gln=actor.gln)
             )
         return replace(before, status=PackStatus.ACTIVE, custodian=actor.gln, recipient=None)
     if kind is EventType.DISPENSE:
         if actor.role is not Role.PHARMACY:
-            raise RuleViolation(f"{item.pack}: only a pharmacy dispenses packs.")
+            raise RuleViolation(_("{pack}: only a pharmacy dispenses packs.")
+                                .format(pack=item.pack))
         _require_custodian(item, actor, before, "dispense")
         return replace(before, status=PackStatus.DISPENSED)
     if kind is EventType.DESTROY:
         _require_custodian(item, actor, before, "destroy")
         return replace(before, status=PackStatus.DESTROYED)
-    raise RuleViolation(f"A {kind.value} event does not extend a custody chain.")
+    raise RuleViolation(_("A {kind} event does not extend a custody chain.")
+                        .format(kind=kind.value))
 
 
 def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
     """A pharmacy takes back its own mistaken dispense, within the window."""
     if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
-        raise RuleViolation(f"{item.pack}: only the pharmacy that dispensed a pack can undo "
-                            "that dispense, as the very next step.")
+        raise RuleViolation(_("{pack}: only the pharmacy that dispensed a pack can undo "
+                              "that dispense, as the very next step.").format(pack=item.pack))
     if before.since is None:
-        raise RuleViolation(f"{item.pack}: the time of the dispense is unknown.")
+        raise RuleViolation(_("{pack}: the time of the dispense is unknown.")
+                            .format(pack=item.pack))
     elapsed = parse_iso(event.time) - parse_iso(before.since)
     if elapsed > UNDO_DISPENSE_WINDOW or elapsed < timedelta(0):
-        raise RuleViolation(f"{item.pack}: a dispense can be undone only within "
-                            f"{UNDO_DISPENSE_WINDOW.days} days; report the pack instead.")
+        raise RuleViolation(_("{pack}: a dispense can be undone only within "
+                              "{days} days; report the pack instead.")
+                            .format(pack=item.pack, days=UNDO_DISPENSE_WINDOW.days))
     return replace(before, status=PackStatus.ACTIVE)
 
 
@@ -120,19 +128,21 @@ def check_recall(event: Event, actor: MemberInfo) -> None:
                                                for p in actor.prefixes):
         return
     raise RuleViolation(
-        f"{actor.name} may not recall GTIN {event.gtin}: only its manufacturer or the "
-        "regulator can."
+        _("{name} may not recall GTIN {gtin}: only its manufacturer or the "
+          "regulator can.").format(name=actor.name, gtin=event.gtin)
     )
 
 
 def _commission(item: Item, actor: MemberInfo) -> PackState:
     gtin, serial = split_pack_key(item.pack)
     if actor.role is not Role.MANUFACTURER:
-        raise RuleViolation(f"{item.pack}: only a manufacturer commissions packs.")
+        raise RuleViolation(_("{pack}: only a manufacturer commissions packs.")
+                            .format(pack=item.pack))
     if not any(gtin_in_prefix(gtin, p) for p in actor.prefixes):
         raise RuleViolation(
-            f"GTIN {gtin} is outside the company prefixes of {actor.name} "
-            f"({', '.join(actor.prefixes)}); it may not commission it."
+            _("GTIN {gtin} is outside the company prefixes of {name} "
+              "({join}); it may not commission it.")
+            .format(gtin=gtin, name=actor.name, join=', '.join(actor.prefixes))
         )
     assert item.lot is not None and item.expiry is not None
     return PackState(gtin, serial, item.lot, item.expiry, PackStatus.ACTIVE, actor.gln)
@@ -141,8 +151,10 @@ def _commission(item: Item, actor: MemberInfo) -> PackState:
 def _require_custodian(item: Item, actor: MemberInfo, before: PackState, verb: str) -> None:
     if before.custodian != actor.gln:
         raise RuleViolation(
-            f"{item.pack} is in the custody of {before.custodian}, not {actor.name}; only the "
-            f"custodian can {verb} it."
+            _("{pack} is in the custody of {custodian}, not {name}; only the "
+              "custodian can {verb} it.")
+            .format(pack=item.pack, custodian=before.custodian, name=actor.name, verb=verb)
         )
     if before.status is not PackStatus.ACTIVE:
-        raise RuleViolation(f"{item.pack} is {before.status.value}; it cannot {verb} now.")
+        raise RuleViolation(_("{pack} is {status}; it cannot {verb} now.")
+                            .format(pack=item.pack, status=before.status.value, verb=verb))

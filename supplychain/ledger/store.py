@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from supplychain.errors import LedgerError
+from supplychain.i18n import _
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import sql
 from supplychain.ledger.events import EventType
@@ -47,7 +48,7 @@ class Store:
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         if self.path is not None and not create and not self.path.exists():
-            raise LedgerError(f"No ledger database at {self.path}.")
+            raise LedgerError(_("No ledger database at {path}.").format(path=self.path))
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
@@ -60,8 +61,8 @@ class Store:
                 self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
-                f"The ledger database {path} cannot be opened ({exc}); restore it from a "
-                "backup or re-sync from peers."
+                _("The ledger database {path} cannot be opened ({exc}); restore it from a "
+                  "backup or re-sync from peers.").format(path=path, exc=exc)
             ) from exc
         self._depth = 0
 
@@ -82,7 +83,8 @@ class Store:
         try:
             self.conn.execute(sql.BEGIN)
         except sqlite3.OperationalError as exc:
-            raise LedgerError(f"The ledger is busy or read-only ({exc}).") from exc
+            raise LedgerError(_("The ledger is busy or read-only ({exc}).")
+                              .format(exc=exc)) from exc
         self._depth = 1
         try:
             yield
@@ -98,8 +100,8 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute(sql.ROLLBACK)
             raise LedgerError(
-                f"Could not save to the ledger ({exc}). Nothing was written; free disk space "
-                "and try again."
+                _("Could not save to the ledger ({exc}). Nothing was written; free disk space "
+                  "and try again.").format(exc=exc)
             ) from exc
 
     def _one(self, statement: str, params: Sequence[Any] = ()) -> Any:
@@ -198,7 +200,7 @@ class Store:
     def entry(self, gln: str, idx: int) -> bytes:
         row = self._one(sql.GET_ENTRY, (gln, idx))
         if row is None:
-            raise LedgerError(f"Log {gln} has no entry {idx}.")
+            raise LedgerError(_("Log {gln} has no entry {idx}.").format(gln=gln, idx=idx))
         return _blob(row[0])
 
     def entries(self, gln: str, start: int, end: int) -> list[bytes]:
@@ -218,7 +220,8 @@ class Store:
     def node(self, gln: str, level: int, idx: int) -> bytes:
         row = self._one(sql.GET_NODE, (gln, level, idx))
         if row is None:
-            raise LedgerError(f"Log {gln} is missing Merkle node ({level}, {idx}).")
+            raise LedgerError(_("Log {gln} is missing Merkle node ({level}, {idx}).")
+                              .format(gln=gln, level=level, idx=idx))
         return _blob(row[0])
 
     def nodes_at(self, gln: str, wanted: Iterable[tuple[int, int]]
@@ -432,9 +435,10 @@ class Store:
 def write_error(exc: sqlite3.DatabaseError) -> LedgerError:
     """A plain-words error for a failed write (the transaction is rolled back by the caller)."""
     if "full" in str(exc).lower():
-        return LedgerError("The disk is full: nothing was saved. Free some disk space and try "
-                           "again.")
-    return LedgerError(f"The ledger database refused a write ({exc}); nothing was saved.")
+        return LedgerError(_("The disk is full: nothing was saved. Free some disk space and try "
+                             "again."))
+    return LedgerError(_("The ledger database refused a write ({exc}); nothing was saved.")
+                       .format(exc=exc))
 
 
 def _checkpoint(row: Sequence[Any]) -> CheckpointRecord:
@@ -457,5 +461,5 @@ def _blob(value: Any) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8", "surrogateescape")
     if value is None:
-        raise LedgerError("A stored value is missing (NULL): the ledger file is damaged.")
+        raise LedgerError(_("A stored value is missing (NULL): the ledger file is damaged."))
     return bytes(value)

@@ -26,6 +26,7 @@ from datetime import date
 
 from supplychain.codes.gs1 import PackCode, parse_pack_code
 from supplychain.errors import CodeError, MerkleError, RuleViolation, SupplyChainError
+from supplychain.i18n import _
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
@@ -144,7 +145,7 @@ def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
     """The pack code (GTIN, serial, lot, expiry) of a pack this ledger knows."""
     record = ledger.pack(pack)
     if record is None:
-        raise RuleViolation(f"{pack} is not known to this node.")
+        raise RuleViolation(_("{pack} is not known to this node.").format(pack=pack))
     return PackCode(record.gtin, record.serial, record.lot, record.expiry)  # type: ignore[arg-type]
 
 
@@ -180,7 +181,7 @@ def find_packs(ledger: Ledger, query: str, limit: int = 500) -> list[PackRecord]
     if gln:
         orgs.add(gln)
     found: dict[str, None] = {}
-    for log, _, signed in _events(ledger):
+    for log, _index, signed in _events(ledger):
         event = signed.event
         for item in event.items:
             pack_gtin = item.pack.split("/", 1)[0]
@@ -210,7 +211,7 @@ class Shipment:
 def incoming_shipments(ledger: Ledger, gln: str) -> list[Shipment]:
     """Shipments to ``gln`` with at least one pack still in transit to it, oldest first."""
     shipments: list[Shipment] = []
-    for log, _, signed in _events(ledger):
+    for log, _index, signed in _events(ledger):
         event = signed.event
         if event.type is not EventType.SHIP or event.to != gln:
             continue
@@ -238,7 +239,7 @@ class LotSummary:
 def lots_of(ledger: Ledger, gln: str) -> list[LotSummary]:
     """The lots ``gln`` commissioned, newest first by expiry."""
     lots: dict[tuple[str, str], tuple[date, set[str]]] = {}
-    for log, _, signed in _events(ledger):
+    for log, _index, signed in _events(ledger):
         event = signed.event
         if log != gln or event.type is not EventType.COMMISSION:
             continue

@@ -41,6 +41,7 @@ from supplychain.errors import (
     RuleViolation,
     SupplyChainError,
 )
+from supplychain.i18n import _
 from supplychain.identity.certificates import (
     Member,
     Role,
@@ -130,8 +131,8 @@ class Node:
         config = home / "node.json"
         if not config.exists():
             raise NodeNotInitialised(
-                f"{home} is not a node home. Create one with `supplychain consortium enroll "
-                "DIR --home NODE ...`, or pass --home to an existing node."
+                _("{home} is not a node home. Create one with `supplychain consortium enroll "
+                  "DIR --home NODE ...`, or pass --home to an existing node.").format(home=home)
             )
         meta = json.loads(config.read_text())
         self.home = home
@@ -152,7 +153,8 @@ class Node:
                    directory: Iterable[bytes] = ()) -> Node:
         """Create a node home for an enrolled member."""
         if (home / "node.json").exists():
-            raise LedgerError(f"{home} is already a node home; choose another directory.")
+            raise LedgerError(_("{home} is already a node home; choose another directory.")
+                              .format(home=home))
         home.mkdir(parents=True, exist_ok=True)
         member = load_certificate(member_pem)
         (home / "root.pem").write_bytes(root_pem)
@@ -232,11 +234,12 @@ class Node:
         """
         gtin14 = validate_gtin(gtin)
         if not 1 <= count <= MAX_COMMISSION:
-            raise EventError(f"Commission between 1 and {MAX_COMMISSION} packs at a time.")
+            raise EventError(_("Commission between 1 and {max_commission} packs at a time.")
+                             .format(max_commission=MAX_COMMISSION))
         codes: list[PackCode] = []
         seen: set[str] = set()
         while len(codes) < count:
-            serial = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+            serial = "".join(secrets.choice(SERIAL_ALPHABET) for _i in range(SERIAL_LENGTH))
             if serial in seen or self.ledger.pack(f"{gtin14}/{serial}") is not None:
                 continue
             seen.add(serial)
@@ -262,10 +265,11 @@ class Node:
             seen.add(code.key)
             record = self.ledger.pack(code.key)
             if record is None:
-                raise RuleViolation(f"{code.key} is not known to this node; cannot {verb} it.")
+                raise RuleViolation(_("{key} is not known to this node; cannot {verb} it.")
+                                    .format(key=code.key, verb=verb))
             if record.forked:
-                raise RuleViolation(f"{code.key} has a forked custody chain; quarantine it and "
-                                    "report it instead.")
+                raise RuleViolation(_("{key} has a forked custody chain; quarantine it and "
+                                      "report it instead.").format(key=code.key))
             items.append(Item(code.key, record.head))
         return items
 
@@ -275,8 +279,8 @@ class Node:
             self.ledger.member(recipient)
         except IdentityError:
             raise RuleViolation(
-                f"GLN {recipient} is not a member known to this node: check the number, or "
-                "import a bundle that carries its certificate first."
+                _("GLN {recipient} is not a member known to this node: check the number, or "
+                  "import a bundle that carries its certificate first.").format(recipient=recipient)
             ) from None
         event = self._event(EventType.SHIP, self._chain_items(codes, "ship"), to=recipient)
         return self.append([event])[0]
@@ -366,7 +370,7 @@ class Node:
     def signed_uri(self, code: PackCode) -> str:
         """The pack's Digital Link with this manufacturer's signature (for signed labels)."""
         if self.me.info.role is not Role.MANUFACTURER:
-            raise RuleViolation("Only a manufacturer signs pack codes.")
+            raise RuleViolation(_("Only a manufacturer signs pack codes."))
         return sign_code(code, self._signing_key(), self.me.key_id)
 
     def _facts(self, code: PackCode, record: PackRecord | None) -> PackFacts:

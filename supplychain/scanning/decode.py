@@ -27,6 +27,7 @@ import numpy as np
 import zxingcpp
 
 from supplychain.errors import ImageError
+from supplychain.i18n import _
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -94,7 +95,7 @@ LARGE_SIDE = 1600
 def _to_gray(frame: np.ndarray) -> np.ndarray:
     """Return an 8-bit single-channel copy (or view) of a BGR, BGRA or gray frame."""
     if not isinstance(frame, np.ndarray) or frame.size == 0:
-        raise ImageError("the frame is empty: there is no image to read codes from")
+        raise ImageError(_("the frame is empty: there is no image to read codes from"))
     img = frame
     if img.dtype != np.uint8:
         values = img.astype(np.float64)
@@ -108,7 +109,8 @@ def _to_gray(frame: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     if img.ndim == 3 and img.shape[2] == 4:
         return cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY)
-    raise ImageError(f"unsupported frame shape {frame.shape}: expected gray, BGR or BGRA")
+    raise ImageError(_("unsupported frame shape {shape}: expected gray, BGR or BGRA")
+                     .format(shape=frame.shape))
 
 
 def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
@@ -202,7 +204,7 @@ def _opencv(gray: np.ndarray, formats: Sequence[Symbology]) -> list[DecodedCode]
     elif side < SMALL_SIDE // 2:
         scale = 2.0
     img = _resize(gray, scale) if scale != 1.0 else gray
-    ok, texts, points, _ = cv2.QRCodeDetector().detectAndDecodeMulti(img)
+    ok, texts, points, _straight = cv2.QRCodeDetector().detectAndDecodeMulti(img)
     if not ok or points is None:
         return []
     codes = []
@@ -375,40 +377,47 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
     """
     p = Path(path)
     if not p.exists():
-        raise ImageError(f"image file not found: {p}")
+        raise ImageError(_("image file not found: {file}").format(file=p))
     if not p.is_file():
-        raise ImageError(f"not a file: {p}")
+        raise ImageError(_("not a file: {file}").format(file=p))
     size = p.stat().st_size
     if size == 0:
-        raise ImageError(f"image file is empty (0 bytes): {p}")
+        raise ImageError(_("image file is empty (0 bytes): {file}").format(file=p))
     if size > MAX_IMAGE_BYTES:
         raise ImageError(
-            f"image file is too large ({size / 1e6:.0f} MB; the limit is "
-            f"{MAX_IMAGE_BYTES / 1e6:.0f} MB): {p}. Take a smaller photo or crop it."
+            _("image file is too large ({size:.0f} MB; the limit is "
+              "{limit:.0f} MB): {file}. Take a smaller photo or crop it.")
+            .format(size=size / 1e6, limit=MAX_IMAGE_BYTES / 1e6, file=p)
         )
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ImageError(f"cannot read image file {p}: {exc.strerror or exc}") from exc
+        raise ImageError(_("cannot read image file {file}: {problem}")
+                         .format(file=p, problem=exc.strerror or exc)) from exc
     dims = _header_size(data)
     if dims is not None and dims[0] * dims[1] > MAX_IMAGE_PIXELS:
         raise ImageError(
-            f"image is too large ({dims[0]}x{dims[1]} pixels, {dims[0] * dims[1] / 1e6:.0f} "
-            f"megapixels; the limit is {MAX_IMAGE_PIXELS / 1e6:.0f}): {p}. Scale it down first."
+            _("image is too large ({width}x{height} pixels, {megapixels:.0f} "
+              "megapixels; the limit is {limit:.0f}): {file}. Scale it down first.")
+            .format(width=dims[0], height=dims[1], megapixels=dims[0] * dims[1] / 1e6,
+                    limit=MAX_IMAGE_PIXELS / 1e6, file=p)
         )
     buf = np.frombuffer(data, dtype=np.uint8)
     try:
         image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     except cv2.error as exc:
-        raise ImageError(f"cannot decode image file {p}: it is corrupt or unsupported") from exc
+        raise ImageError(_("cannot decode image file {file}: it is corrupt or unsupported")
+                         .format(file=p)) from exc
     if image is None or image.size == 0:
         raise ImageError(
-            f"cannot decode image file {p}: it is corrupt, truncated or not a supported "
-            "image format (PNG, JPEG, WebP, BMP, TIFF)"
+            _("cannot decode image file {file}: it is corrupt, truncated or not a supported "
+              "image format (PNG, JPEG, WebP, BMP, TIFF)").format(file=p)
         )
     if image.shape[0] * image.shape[1] > MAX_IMAGE_PIXELS:
         raise ImageError(
-            f"image is too large ({image.shape[1]}x{image.shape[0]} pixels; the limit is "
-            f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels): {p}. Scale it down first."
+            _("image is too large ({width}x{height} pixels; the limit is "
+              "{limit:.0f} megapixels): {file}. Scale it down first.")
+            .format(width=image.shape[1], height=image.shape[0],
+                    limit=MAX_IMAGE_PIXELS / 1e6, file=p)
         )
     return image

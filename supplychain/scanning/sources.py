@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from supplychain.errors import CameraError, ImageError, SupplyChainError
+from supplychain.i18n import _
 from supplychain.scanning.decode import DecodedCode, decode_frame, read_image_file
 
 __all__ = [
@@ -133,12 +134,13 @@ class CameraSource(_CaptureSource):
         try:
             cap = cv2.VideoCapture(index, backend, params)
         except cv2.error as exc:
-            raise CameraError(f"camera {index} could not be opened: {exc}") from exc
+            raise CameraError(_("camera {index} could not be opened: {exc}")
+                              .format(index=index, exc=exc)) from exc
         if not cap.isOpened():
             cap.release()
             raise CameraError(
-                f"camera {index} could not be opened: it is not connected, is in use by "
-                "another program, or this program may not use it"
+                _("camera {index} could not be opened: it is not connected, is in use by "
+                  "another program, or this program may not use it").format(index=index)
             )
         if width:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
@@ -158,9 +160,9 @@ class CameraSource(_CaptureSource):
                     failures += 1
                     if failures >= self.max_failed_reads:
                         raise CameraError(
-                            f"camera {self.index} stopped delivering pictures after "
-                            f"{failures} failed reads: was it unplugged or taken by "
-                            "another program?"
+                            _("camera {index} stopped delivering pictures after "
+                              "{failures} failed reads: was it unplugged or taken by "
+                              "another program?").format(index=self.index, failures=failures)
                         )
                     time.sleep(self.retry_delay_s)
                     continue
@@ -178,15 +180,15 @@ class VideoFileSource(_CaptureSource):
         super().__init__()
         self.path = Path(path)
         if not self.path.is_file():
-            raise ImageError(f"video file not found: {self.path}")
+            raise ImageError(_("video file not found: {path}").format(path=self.path))
         if self.path.stat().st_size == 0:
-            raise ImageError(f"video file is empty (0 bytes): {self.path}")
+            raise ImageError(_("video file is empty (0 bytes): {path}").format(path=self.path))
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
             raise ImageError(
-                f"cannot open video file {self.path}: it is corrupt or its format is not "
-                "supported"
+                _("cannot open video file {path}: it is corrupt or its format is not "
+                  "supported").format(path=self.path)
             )
         self._cap = cap
 
@@ -237,7 +239,7 @@ class FolderSource(_Source):
     ) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise ImageError(f"folder not found: {self.path}")
+            raise ImageError(_("folder not found: {path}").format(path=self.path))
         wanted = {s.lower() for s in suffixes}
         self.files = sorted(
             (p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in wanted),

@@ -19,6 +19,7 @@ from typing import Any
 
 from supplychain import ids
 from supplychain.errors import CodeError, Equivocation, InconsistentLog, ProtocolError
+from supplychain.i18n import _
 from supplychain.ledger import merkle
 
 API = "/v1"
@@ -59,7 +60,8 @@ def check_gln(value: object) -> str:
     try:
         return ids.check_gln(value)
     except CodeError as exc:
-        raise ProtocolError(f"{value!r} is not a 13-digit GLN: {exc}") from None
+        raise ProtocolError(_("{value!r} is not a 13-digit GLN: {exc}")
+                            .format(value=value, exc=exc)) from None
 
 
 def query_int(params: Mapping[str, str], name: str, *, required: bool = True) -> int | None:
@@ -67,44 +69,47 @@ def query_int(params: Mapping[str, str], name: str, *, required: bool = True) ->
     text = params.get(name)
     if text is None:
         if required:
-            raise ProtocolError(f"Query parameter '{name}' is missing.")
+            raise ProtocolError(_("Query parameter '{name}' is missing.").format(name=name))
         return None
     if not _INT.fullmatch(text):
-        raise ProtocolError(f"Query parameter '{name}' must be a non-negative integer, "
-                            f"got {text[:20]!r}.")
+        raise ProtocolError(_("Query parameter '{name}' must be a non-negative integer, "
+                              "got {value!r}.").format(name=name, value=text[:20]))
     return int(text)
 
 
 def _int(doc: Mapping[str, Any], key: str) -> int:
     value = doc.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ProtocolError(f"Field '{key}' must be a non-negative integer, got {value!r}.")
+        raise ProtocolError(_("Field '{key}' must be a non-negative integer, got {value!r}.")
+                            .format(key=key, value=value))
     return value
 
 
 def _str(doc: Mapping[str, Any], key: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str):
-        raise ProtocolError(f"Field '{key}' must be text.")
+        raise ProtocolError(_("Field '{key}' must be text.").format(key=key))
     return value
 
 
 def _list(doc: Mapping[str, Any], key: str, limit: int) -> list[Any]:
     value = doc.get(key)
     if not isinstance(value, list):
-        raise ProtocolError(f"Field '{key}' must be a list.")
+        raise ProtocolError(_("Field '{key}' must be a list.").format(key=key))
     if len(value) > limit:
-        raise ProtocolError(f"Field '{key}' has {len(value)} items; at most {limit} allowed.")
+        raise ProtocolError(_("Field '{key}' has {value_count} items; at most {limit} allowed.")
+                            .format(key=key, value_count=len(value), limit=limit))
     return value
 
 
 def _b64(text: object, what: str, limit: int) -> bytes:
     if not isinstance(text, str) or len(text) > (limit * 4) // 3 + 4:
-        raise ProtocolError(f"{what} is not base64 text of at most {limit} bytes.")
+        raise ProtocolError(_("{what} is not base64 text of at most {limit} bytes.")
+                            .format(what=what, limit=limit))
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ProtocolError(f"{what} is not valid base64.") from None
+        raise ProtocolError(_("{what} is not valid base64.").format(what=what)) from None
     return raw
 
 
@@ -117,7 +122,8 @@ def _hashes(doc: Mapping[str, Any], key: str) -> list[bytes]:
     for i, text in enumerate(_list(doc, key, MAX_PROOF_HASHES)):
         raw = _b64(text, f"proof hash {i}", merkle.HASH_SIZE)
         if len(raw) != merkle.HASH_SIZE:
-            raise ProtocolError(f"Proof hash {i} is {len(raw)} bytes, not {merkle.HASH_SIZE}.")
+            raise ProtocolError(_("Proof hash {i} is {raw_count} bytes, not {hash_size}.")
+                                .format(i=i, raw_count=len(raw), hash_size=merkle.HASH_SIZE))
         out.append(raw)
     return out
 
@@ -125,13 +131,15 @@ def _hashes(doc: Mapping[str, Any], key: str) -> list[bytes]:
 def load_document(body: bytes, fmt: str) -> dict[str, Any]:
     """Parse a JSON response body of format ``fmt``; ProtocolError on anything else."""
     if len(body) > MAX_RESPONSE_BYTES:
-        raise ProtocolError(f"Response of {len(body)} bytes exceeds {MAX_RESPONSE_BYTES}.")
+        raise ProtocolError(_("Response of {body_count} bytes exceeds {max_response_bytes}.")
+                            .format(body_count=len(body), max_response_bytes=MAX_RESPONSE_BYTES))
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"Response is not JSON ({str(exc)[:80]}).") from None
+        raise ProtocolError(_("Response is not JSON ({value}).")
+                            .format(value=str(exc)[:80])) from None
     if not isinstance(doc, dict) or doc.get("format") != fmt:
-        raise ProtocolError(f"Response is not a {fmt} document.")
+        raise ProtocolError(_("Response is not a {fmt} document.").format(fmt=fmt))
     return doc
 
 
@@ -170,23 +178,23 @@ class CheckpointsDoc:
         members = []
         for pem in _list(doc, "members", MAX_LOGS):
             if not isinstance(pem, str) or len(pem) > 16_384:
-                raise ProtocolError("A member certificate is not PEM text.")
+                raise ProtocolError(_("A member certificate is not PEM text."))
             members.append(pem.encode())
         revocations = _list(doc, "revocations", MAX_LOGS)
         if not all(isinstance(r, dict) for r in revocations):
-            raise ProtocolError("A revocation is not a JSON object.")
+            raise ProtocolError(_("A revocation is not a JSON object."))
         logs = []
         seen: set[str] = set()
         for item in _list(doc, "logs", MAX_LOGS):
             if not isinstance(item, dict) or set(item) != {"gln", "checkpoint"}:
-                raise ProtocolError("A log head must hold exactly 'gln' and 'checkpoint'.")
+                raise ProtocolError(_("A log head must hold exactly 'gln' and 'checkpoint'."))
             gln = check_gln(item["gln"])
             if gln in seen:
-                raise ProtocolError(f"Log {gln} is listed twice.")
+                raise ProtocolError(_("Log {gln} is listed twice.").format(gln=gln))
             seen.add(gln)
             note = _str(item, "checkpoint")
             if len(note) > 4096:
-                raise ProtocolError(f"The checkpoint of log {gln} is too long.")
+                raise ProtocolError(_("The checkpoint of log {gln} is too long.").format(gln=gln))
             logs.append(LogHead(gln, note))
         return cls(_str(doc, "consortium"), check_gln(doc.get("gln")), tuple(members),
                    tuple(revocations), tuple(logs))
@@ -223,20 +231,24 @@ class EntriesDoc:
         gln, start, end, size = check_gln(doc.get("gln")), _int(doc, "start"), \
             _int(doc, "end"), _int(doc, "size")
         if (gln, start, size) != (request.gln, request.start, request.size):
-            raise ProtocolError(f"Asked for log {request.gln} from {request.start} towards "
-                                f"{request.size}; got log {gln} from {start} towards {size}.")
+            raise ProtocolError(_("Asked for log {gln} from {start} towards "
+                                  "{size}; got log {gln2} from {start2} towards {size2}.")
+                                .format(gln=request.gln, start=request.start, size=request.size,
+                                        gln2=gln, start2=start, size2=size))
         if not start < end <= request.end:
-            raise ProtocolError(f"Entries response ends at {end}; expected between "
-                                f"{start + 1} and {request.end}.")
+            raise ProtocolError(_("Entries response ends at {end}; expected between "
+                                  "{value} and {end2}.")
+                                .format(end=end, value=start + 1, end2=request.end))
         raw = _list(doc, "entries", MAX_BATCH_ENTRIES)
         if len(raw) != end - start:
-            raise ProtocolError(f"Entries response claims [{start}, {end}) but holds "
-                                f"{len(raw)} entries.")
+            raise ProtocolError(_("Entries response claims [{start}, {end}) but holds "
+                                  "{raw_count} entries.")
+                                .format(start=start, end=end, raw_count=len(raw)))
         entries = tuple(_b64(e, f"entry {start + i}", MAX_ENTRY_BYTES)
                         for i, e in enumerate(raw))
         note = doc.get("checkpoint")
         if note is not None and (not isinstance(note, str) or len(note) > 4096):
-            raise ProtocolError("The batch checkpoint is not a signed note.")
+            raise ProtocolError(_("The batch checkpoint is not a signed note."))
         return cls(gln, start, end, size, entries, tuple(_hashes(doc, "proof")), note)
 
 
@@ -261,8 +273,9 @@ class ProofDoc:
         first, second = ("old", "new") if kind == "consistency" else ("index", "size")
         got = (doc.get("gln"), doc.get("kind"), doc.get(first), doc.get(second))
         if got != (gln, kind, a, b):
-            raise ProtocolError(f"Asked for the {kind} proof {a}->{b} of log {gln}; the "
-                                "response is for something else.")
+            raise ProtocolError(_("Asked for the {kind} proof {a}->{b} of log {gln}; the "
+                                  "response is for something else.")
+                                .format(kind=kind, a=a, b=b, gln=gln))
         return cls(gln, kind, a, b, tuple(_hashes(doc, "proof")))
 
 
@@ -283,11 +296,11 @@ class DirectoryDoc:
     def parse(cls, body: bytes) -> DirectoryDoc:
         doc = load_document(body, FORMAT_DIRECTORY)
         if set(doc) != {"format", "directory"}:
-            raise ProtocolError("A directory document must hold exactly 'format' and "
-                                "'directory'.")
+            raise ProtocolError(_("A directory document must hold exactly 'format' and "
+                                  "'directory'."))
         directory = doc["directory"]
         if directory is not None and not isinstance(directory, dict):
-            raise ProtocolError("A directory document's 'directory' must be an object or null.")
+            raise ProtocolError(_("A directory document's 'directory' must be an object or null."))
         return cls(directory)
 
 
@@ -303,16 +316,18 @@ class Notice:
     @classmethod
     def parse(cls, body: bytes) -> Notice:
         if len(body) > MAX_REQUEST_BYTES:
-            raise ProtocolError(f"Notice of {len(body)} bytes exceeds {MAX_REQUEST_BYTES}.")
+            raise ProtocolError(_("Notice of {body_count} bytes exceeds {max_request_bytes}.")
+                                .format(body_count=len(body), max_request_bytes=MAX_REQUEST_BYTES))
         doc = load_document(body, FORMAT_NOTIFY)
         logs = doc.get("logs")
         if not isinstance(logs, dict) or len(logs) > 2000:
-            raise ProtocolError("A notice's 'logs' must map at most 2000 GLNs to sizes.")
+            raise ProtocolError(_("A notice's 'logs' must map at most 2000 GLNs to sizes."))
         out = {}
         for gln, size in logs.items():
             check_gln(gln)
             if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-                raise ProtocolError(f"Size of log {gln} in a notice is not an integer.")
+                raise ProtocolError(_("Size of log {gln} in a notice is not an integer.")
+                                    .format(gln=gln))
             out[gln] = size
         return cls(out)
 
@@ -336,9 +351,11 @@ def parse_entries_query(params: Mapping[str, str], held: int) -> tuple[int, int,
     assert start is not None and end is not None
     size = end if size is None else size
     if not start < end <= size:
-        raise ProtocolError(f"Need start < end <= size, got {start}, {end}, {size}.")
+        raise ProtocolError(_("Need start < end <= size, got {start}, {end}, {size}.")
+                            .format(start=start, end=end, size=size))
     if size > held:
-        raise ProtocolError(f"This node holds {held} entries of the log, not {size}.")
+        raise ProtocolError(_("This node holds {held} entries of the log, not {size}.")
+                            .format(held=held, size=size))
     return start, min(end, start + MAX_BATCH_ENTRIES), size
 
 
@@ -348,11 +365,12 @@ def parse_proof_query(params: Mapping[str, str], first: str, second: str,
     b = query_int(params, second)
     assert a is not None and b is not None
     if first == "old" and not 0 < a <= b:
-        raise ProtocolError(f"Need 0 < old <= new, got {a} and {b}.")
+        raise ProtocolError(_("Need 0 < old <= new, got {a} and {b}.").format(a=a, b=b))
     if first == "index" and not 0 <= a < b:
-        raise ProtocolError(f"Need 0 <= index < size, got {a} and {b}.")
+        raise ProtocolError(_("Need 0 <= index < size, got {a} and {b}.").format(a=a, b=b))
     if b > held:
-        raise ProtocolError(f"This node holds {held} entries of the log, not {b}.")
+        raise ProtocolError(_("This node holds {held} entries of the log, not {b}.")
+                            .format(held=held, b=b))
     return a, b
 
 
@@ -421,14 +439,18 @@ def plan_pull(gln: str, held: int, size: int, root: bytes, *, signed_root: bytes
     differ, and InconsistentLog when the checkpoint disagrees with the entries held here.
     """
     if signed_root is not None and not hmac.compare_digest(signed_root, root):
-        raise Equivocation(f"log {gln} has two signed checkpoints of size {size}: roots "
-                           f"{signed_root.hex()[:16]}… and {root.hex()[:16]}…")
+        raise Equivocation(_("log {gln} has two signed checkpoints of size {size}: roots "
+                             "{value}… and {value2}…")
+                           .format(gln=gln, size=size, value=signed_root.hex()[:16],
+                                   value2=root.hex()[:16]))
     if size <= held:
         if held_root is None:
             raise ValueError("the root of the entries held is needed when size <= held")
         if not hmac.compare_digest(held_root, root):
-            raise InconsistentLog(f"log {gln} at size {size}: the checkpoint's root "
-                                  f"{root.hex()[:16]}… is not {held_root.hex()[:16]}…, the "
-                                  "root of the entries held")
+            raise InconsistentLog(_("log {gln} at size {size}: the checkpoint's root "
+                                    "{value}… is not {value2}…, the "
+                                    "root of the entries held")
+                                  .format(gln=gln, size=size, value=root.hex()[:16],
+                                          value2=held_root.hex()[:16]))
         return None
     return LogPull(gln, held, size, root, batch)

@@ -28,6 +28,7 @@ from supplychain.errors import (
     ProtocolError,
     SupplyChainError,
 )
+from supplychain.i18n import _
 from supplychain.identity.certificates import verify_stored_certificate
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
@@ -131,7 +132,8 @@ class Replica:
     def ingest_directory(self, doc: CheckpointsDoc, peer: str) -> DirectoryResult:
         """Keep new member certificates and revocations that verify against our root."""
         if doc.consortium != self.ledger.consortium:
-            raise ProtocolError(f"Peer belongs to consortium {doc.consortium!r}, not ours.")
+            raise ProtocolError(_("Peer belongs to consortium {consortium!r}, not ours.")
+                                .format(consortium=doc.consortium))
         known = set(self.store.all_member_certs())
         new_members = new_revocations = 0
         with self.store.transaction():
@@ -150,8 +152,8 @@ class Replica:
                         new_revocations += 1
                 except IdentityError as exc:
                     raise PeerMisbehaved(
-                        f"Peer {peer} served a revocation the consortium root did not sign: "
-                        f"{exc}", FORGED_REVOCATION, "directory",
+                        _("Peer {peer} served a revocation the consortium root did not sign: "
+                          "{exc}").format(peer=peer, exc=exc), FORGED_REVOCATION, "directory",
                         json.dumps({"revocation": item}, sort_keys=True)) from None
         return DirectoryResult(new_members, new_revocations)
 
@@ -166,8 +168,8 @@ class Replica:
             return offer_directory(self.ledger, MemberDirectory.from_dict(doc.directory))
         except DirectoryError as exc:
             raise PeerMisbehaved(
-                f"Peer {peer} served a member directory the consortium root did not sign: "
-                f"{exc}", FORGED_DIRECTORY, "directory",
+                _("Peer {peer} served a member directory the consortium root did not sign: "
+                  "{exc}").format(peer=peer, exc=exc), FORGED_DIRECTORY, "directory",
                 json.dumps({"directory": doc.directory}, sort_keys=True)) from None
 
     # --- pulling: one log -------------------------------------------------------------------
@@ -176,7 +178,8 @@ class Replica:
         try:
             signed = SignedCheckpoint.parse(note)
             if signed.checkpoint.origin != self.ledger.origin(gln):
-                raise CheckpointError(f"origin {signed.checkpoint.origin!r} is not log {gln}'s")
+                raise CheckpointError(_("origin {origin!r} is not log {gln}'s")
+                                      .format(origin=signed.checkpoint.origin, gln=gln))
             for pem in self.store.member_certs(gln):
                 try:
                     member = verify_stored_certificate(pem, self.ledger.root_cert)
@@ -184,9 +187,10 @@ class Replica:
                     return signed
                 except (CheckpointError, IdentityError):
                     continue
-            raise CheckpointError(f"not signed by a key of member {gln}")
+            raise CheckpointError(_("not signed by a key of member {gln}").format(gln=gln))
         except CheckpointError as exc:
-            raise PeerMisbehaved(f"Peer {peer} served a bad checkpoint of log {gln}: {exc}",
+            raise PeerMisbehaved(_("Peer {peer} served a bad checkpoint of log {gln}: {exc}")
+                                 .format(peer=peer, gln=gln, exc=exc),
                                  BAD_CHECKPOINT, gln,
                                  json.dumps({"log": gln, "theirs": note})) from None
 
@@ -208,14 +212,16 @@ class Replica:
         except Equivocation:
             assert ours is not None
             raise PeerMisbehaved(
-                f"Log {gln} has two signed checkpoints of size {cp.size} with different roots "
-                f"(equivocation), one of them served by {peer}.", EQUIVOCATION, gln,
+                _("Log {gln} has two signed checkpoints of size {size} with different roots "
+                  "(equivocation), one of them served by {peer}.")
+                .format(gln=gln, size=cp.size, peer=peer), EQUIVOCATION, gln,
                 json.dumps({"log": gln, "size": cp.size, "ours": ours.note,
                             "theirs": signed.to_text()}, sort_keys=True)) from None
         except InconsistentLog:
             raise PeerMisbehaved(
-                f"Log {gln}: the checkpoint served by {peer} at size {cp.size} disagrees "
-                "with the history this node verified (rewritten history).",
+                _("Log {gln}: the checkpoint served by {peer} at size {size} disagrees "
+                  "with the history this node verified (rewritten history).")
+                .format(gln=gln, peer=peer, size=cp.size),
                 INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed)) from None
 
     def _history_evidence(self, gln: str, theirs: SignedCheckpoint,
@@ -240,8 +246,10 @@ class Replica:
             pull.check_consistency(self.ledger.root(pull.gln, pull.held), proof)
         except MerkleError as exc:
             raise PeerMisbehaved(
-                f"Log {pull.gln}: {peer}'s checkpoint at size {pull.size} is not an extension of "
-                f"the {pull.held} entries held here ({exc}).", INCONSISTENT_HISTORY, pull.gln,
+                _("Log {gln}: {peer}'s checkpoint at size {size} is not an extension of "
+                  "the {held} entries held here ({exc}).")
+                .format(gln=pull.gln, peer=peer, size=pull.size, held=pull.held,
+                        exc=exc), INCONSISTENT_HISTORY, pull.gln,
                 self._history_evidence(pull.gln, signed, proof)) from None
 
     def apply_batch(self, pull: LogPull, signed: SignedCheckpoint, doc: EntriesDoc,
@@ -251,14 +259,16 @@ class Replica:
         with self.store.transaction():
             held = self.store.log_size(gln)
             if held < doc.start:
-                raise ProtocolError(f"Batch of log {gln} starts at {doc.start}; {held} held.")
+                raise ProtocolError(_("Batch of log {gln} starts at {start}; {held} held.")
+                                    .format(gln=gln, start=doc.start, held=held))
             overlap = min(held, doc.end) - doc.start
             if overlap > 0:
                 mine = self.store.entries(gln, doc.start, doc.start + overlap)
                 if list(doc.entries[:overlap]) != mine:
                     raise PeerMisbehaved(
-                        f"Log {gln}: {peer} served entries that differ from the verified ones "
-                        f"held here in [{doc.start}, {doc.start + overlap}).",
+                        _("Log {gln}: {peer} served entries that differ from the verified ones "
+                          "held here in [{start}, {value}).")
+                        .format(gln=gln, peer=peer, start=doc.start, value=doc.start + overlap),
                         INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
             new = list(doc.entries[max(overlap, 0):])
             if new:
@@ -267,16 +277,19 @@ class Replica:
                 except (EventError, IdentityError) as exc:
                     bad = _first_bad(self.ledger, gln, held, new)
                     raise PeerMisbehaved(
-                        f"Log {gln}: {peer} served a forged entry ({exc}); the batch "
-                        f"[{doc.start}, {doc.end}) was refused.", FORGED_ENTRY, gln,
+                        _("Log {gln}: {peer} served a forged entry ({exc}); the batch "
+                          "[{start}, {end}) was refused.")
+                        .format(gln=gln, peer=peer, exc=exc, start=doc.start,
+                                end=doc.end), FORGED_ENTRY, gln,
                         json.dumps({"log": gln, "index": bad[0], "entry": _b64(bad[1]),
                                     "checkpoint": signed.to_text()}, sort_keys=True)) from None
             try:
                 pull.check_batch(doc.end, self.ledger.root(gln, doc.end), doc.proof)
             except MerkleError as exc:
                 raise PeerMisbehaved(
-                    f"Log {gln}: the entries {peer} served up to {doc.end} do not lead to its "
-                    f"signed root at size {pull.size} ({exc}); the batch was refused.",
+                    _("Log {gln}: the entries {peer} served up to {end} do not lead to its "
+                      "signed root at size {size} ({exc}); the batch was refused.")
+                    .format(gln=gln, peer=peer, end=doc.end, size=pull.size, exc=exc),
                     ROOT_MISMATCH, gln, json.dumps(
                         {"log": gln, "theirs": signed.to_text(), "end": doc.end,
                          "computed_root": self.ledger.root(gln, doc.end).hex(),
@@ -291,8 +304,8 @@ class Replica:
                     self.ledger.accept_checkpoint(gln, signed.to_text())
             except (CheckpointError, MerkleError) as exc:
                 raise PeerMisbehaved(
-                    f"Log {gln}: {peer} served a checkpoint that does not match its entries "
-                    f"({exc}).", BAD_CHECKPOINT, gln,
+                    _("Log {gln}: {peer} served a checkpoint that does not match its entries "
+                      "({exc}).").format(gln=gln, peer=peer, exc=exc), BAD_CHECKPOINT, gln,
                     json.dumps({"log": gln, "theirs": doc.checkpoint}, sort_keys=True)) from None
         return len(new)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from supplychain.errors import IdentityError, PeerRefused
+from supplychain.i18n import _
 from supplychain.identity.certificates import Member, load_certificate, verify_member_certificate
 from supplychain.ledger.logs import Ledger
 
@@ -59,8 +60,9 @@ def _context(protocol: int, home: Path, passphrase: bytes,
         ctx.load_cert_chain(str(home / "member.pem"), str(home / "member.key"),
                             password=passphrase)
     except ssl.SSLError as exc:
-        raise IdentityError(f"Cannot load this node's TLS identity from {home}: wrong "
-                            f"passphrase or damaged key ({exc.reason}).") from None
+        raise IdentityError(_("Cannot load this node's TLS identity from {home}: wrong "
+                              "passphrase or damaged key ({reason}).")
+                            .format(home=home, reason=exc.reason)) from None
     ctx.sslobject_class = _LoggingSSLObject
     ctx.on_handshake_error = on_error
     return ctx
@@ -83,16 +85,18 @@ def authenticate_peer(der: bytes | None, ledger: Ledger, known: Member | None = 
     re-read then.
     """
     if not der:
-        raise PeerRefused("The peer presented no certificate.")
+        raise PeerRefused(_("The peer presented no certificate."))
     member = known
     if member is None:
         try:
             member = verify_member_certificate(load_certificate(der), ledger.root_cert)
         except IdentityError as exc:
-            raise PeerRefused(f"The peer's certificate is not a valid member certificate: "
-                              f"{exc}.") from None
+            raise PeerRefused(_("The peer's certificate is not a valid member certificate: "
+                                "{exc}.").format(exc=exc)) from None
     for revocation in ledger.revocations():
         if revocation.applies_to(member):
-            raise PeerRefused(f"{member.info.name} ({member.info.gln}) is a revoked member "
-                              f"(revoked {revocation.revoked_at}: {revocation.reason}).")
+            raise PeerRefused(_("{name} ({gln}) is a revoked member "
+                                "(revoked {revoked_at}: {reason}).")
+                              .format(name=member.info.name, gln=member.info.gln,
+                                      revoked_at=revocation.revoked_at, reason=revocation.reason))
     return member

@@ -23,6 +23,7 @@ from supplychain.errors import (
     ProtocolError,
     SupplyChainError,
 )
+from supplychain.i18n import _
 from supplychain.identity.certificates import Member
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
@@ -166,31 +167,40 @@ class HttpPeer:
             async with self.session.request(method, self.url + path, **kw) as resp:
                 await self._check_identity(resp)
                 if resp.content_length is not None and resp.content_length > MAX_RESPONSE_BYTES:
-                    raise ProtocolError(f"{path}: response of {resp.content_length} bytes "
-                                        f"exceeds the {MAX_RESPONSE_BYTES}-byte limit.")
+                    raise ProtocolError(_("{path}: response of {content_length} bytes "
+                                          "exceeds the {max_response_bytes}-byte limit.")
+                                        .format(path=path, content_length=resp.content_length,
+                                                max_response_bytes=MAX_RESPONSE_BYTES))
                 chunks: list[bytes] = []
                 total = 0
                 while chunk := await resp.content.read(1 << 16):
                     total += len(chunk)
                     if total > MAX_RESPONSE_BYTES:
-                        raise ProtocolError(f"{path}: response exceeds the "
-                                            f"{MAX_RESPONSE_BYTES}-byte limit.")
+                        raise ProtocolError(_("{path}: response exceeds the "
+                                              "{max_response_bytes}-byte limit.")
+                                            .format(path=path,
+                                                    max_response_bytes=MAX_RESPONSE_BYTES))
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 if resp.status == 403:
-                    raise PeerRefused(f"{self.url} refused us (403): {body[:200]!r}")
+                    raise PeerRefused(_("{url} refused us (403): {value!r}")
+                                      .format(url=self.url, value=body[:200]))
                 if resp.status not in (200, 202):
-                    raise ProtocolError(f"{path}: HTTP {resp.status}: {body[:200]!r}")
+                    raise ProtocolError(_("{path}: HTTP {status}: {value!r}")
+                                        .format(path=path, status=resp.status, value=body[:200]))
                 return body
         except (ssl.SSLError, aiohttp.ClientSSLError) as exc:
-            raise PeerRefused(f"TLS with {self.url} failed (not a consortium member, or it "
-                              f"refused our certificate): {exc}") from None
+            raise PeerRefused(_("TLS with {url} failed (not a consortium member, or it "
+                                "refused our certificate): {exc}")
+                              .format(url=self.url, exc=exc)) from None
         except TimeoutError:
-            raise PeerTimeout(f"{self.url} did not answer {path} in time.") from None
+            raise PeerTimeout(_("{url} did not answer {path} in time.")
+                              .format(url=self.url, path=path)) from None
         except aiohttp.ClientPayloadError as exc:
-            raise ProtocolError(f"{path}: broken response body ({exc}).") from None
+            raise ProtocolError(_("{path}: broken response body ({exc}).")
+                                .format(path=path, exc=exc)) from None
         except aiohttp.ClientError as exc:
-            raise PeerUnreachable(f"{self.url} is unreachable: {exc}",
+            raise PeerUnreachable(_("{url} is unreachable: {exc}").format(url=self.url, exc=exc),
                                   connection_problem(exc)) from None
 
     async def _check_identity(self, resp: aiohttp.ClientResponse) -> None:
@@ -205,7 +215,7 @@ class HttpPeer:
         if ssl_object is None:
             if self._checked:  # pooled connection to the same peer, checked before
                 return
-            raise ProtocolError(f"Could not read {self.url}'s TLS certificate.")
+            raise ProtocolError(_("Could not read {url}'s TLS certificate.").format(url=self.url))
         der = ssl_object.getpeercert(binary_form=True)
         if der in self._checked:
             return

@@ -22,6 +22,7 @@ from typing import Any
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import EpcisError, IdentityError
+from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
 from supplychain.ids import GLN, GTIN
 from supplychain.interchange.epcis.schema import validate_document
@@ -155,7 +156,7 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
         body |= {"bizStep": "holding", "disposition": "non_sellable_other",
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
     else:  # pragma: no cover - every EventType is mapped above
-        raise EpcisError(f"No EPCIS mapping for {kind.value} events.")
+        raise EpcisError(_("No EPCIS mapping for {kind} events.").format(kind=kind.value))
     return [body | evidence]
 
 
@@ -249,14 +250,16 @@ def extension_signed_event(obj: Mapping[str, Any]) -> SignedEvent:
         signature = base64.b64decode(sig, validate=True)
         body = json.loads(text)
     except (KeyError, TypeError, ValueError) as exc:
-        raise EpcisError(f"The event carries no usable ledger evidence ({exc}).") from None
+        raise EpcisError(_("The event carries no usable ledger evidence ({exc}).")
+                         .format(exc=exc)) from None
     event = Event.from_dict(body)
     if event.to_bytes() != text.encode("utf-8"):
-        raise EpcisError("The carried ledger event is not in canonical form.")
+        raise EpcisError(_("The carried ledger event is not in canonical form."))
     computed = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if not isinstance(claimed, str) or not hmac.compare_digest(computed, claimed):
-        raise EpcisError(f"The carried ledger event hashes to {computed[:16]}…, not to the "
-                         f"sc:eventHash {str(claimed)[:16]}….")
+        raise EpcisError(_("The carried ledger event hashes to {value}…, not to the "
+                           "sc:eventHash {value2}….")
+                         .format(value=computed[:16], value2=str(claimed)[:16]))
     return SignedEvent(event, signature)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import EpcisError, EventError, IdentityError, RuleViolation
+from supplychain.i18n import _
 from supplychain.interchange.epcis.mapping import PlannedEvent, map_event
 from supplychain.interchange.epcis.schema import event_list, parse_document, schema_problems
 from supplychain.interchange.epcis.vocabulary import STEP_PREFIXES, cbv_word, extension_keys
@@ -113,11 +114,12 @@ def _chain_items(node: Node, codes: Sequence[PackCode], verb: str) -> list[Item]
     for code in codes:
         record = node.ledger.pack(code.key)
         if record is None:
-            raise RuleViolation(f"{code.key} is not known to this node; cannot {verb} it "
-                                "(import or sync its earlier events first).")
+            raise RuleViolation(_("{key} is not known to this node; cannot {verb} it "
+                                  "(import or sync its earlier events first).")
+                                .format(key=code.key, verb=verb))
         if record.forked:
-            raise RuleViolation(f"{code.key} has a forked custody chain; quarantine and report "
-                                "it instead.")
+            raise RuleViolation(_("{key} has a forked custody chain; quarantine and report "
+                                  "it instead.").format(key=code.key))
         items.append(Item(code.key, record.head))
     return items
 
@@ -130,16 +132,17 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
     if kind is EventType.COMMISSION:
         for code in plan.codes:
             if node.ledger.pack(code.key) is not None:
-                raise RuleViolation(f"{code.key} is already commissioned; commissioning it "
-                                    "again would clone it.")
+                raise RuleViolation(_("{key} is already commissioned; commissioning it "
+                                      "again would clone it.").format(key=code.key))
             items.append(Item(code.key, None, code.lot, code.expiry))
     elif kind is EventType.SHIP:
         assert plan.to is not None
         try:
             node.ledger.member(plan.to)
         except IdentityError:
-            raise RuleViolation(f"The recipient GLN {plan.to} is not a member known to this "
-                                "node; import a bundle that carries its certificate first."
+            raise RuleViolation(_("The recipient GLN {to} is not a member known to this "
+                                  "node; import a bundle that carries its certificate first.")
+                                .format(to=plan.to)
                                 ) from None
         to = plan.to
         items = _chain_items(node, plan.codes, "ship")
@@ -152,8 +155,9 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
     event.check_shape()
     held = node.store.event_row(event.hash)
     if held is not None:
-        raise RuleViolation(f"This exact event is already in the ledger (log {held.log}, entry "
-                            f"{held.index}); it was imported or recorded before.")
+        raise RuleViolation(_("This exact event is already in the ledger (log {log}, entry "
+                              "{index}); it was imported or recorded before.")
+                            .format(log=held.log, index=held.index))
     return event
 
 
@@ -210,9 +214,9 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
     ok = not document_errors and all(o.status != REJECTED_STATUS for o in outcomes.values())
     committed = False
     if ok and not dry_run and built:
-        signed = node.append([event for _, event in built])
+        signed = node.append([event for _plan, event in built])
         committed = True
-        for (plan, _), s in zip(built, signed, strict=True):
+        for (plan, _event), s in zip(built, signed, strict=True):
             outcomes[plan.index] = EventOutcome(plan.index, ids[plan.index],
                                                 summaries[plan.index], APPLIED_STATUS,
                                                 event_hash=s.hash)

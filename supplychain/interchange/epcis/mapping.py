@@ -16,6 +16,7 @@ from typing import Any
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import CodeError, EpcisError
+from supplychain.i18n import _
 from supplychain.ids import GLN, GTIN
 from supplychain.interchange.epcis.uris import parse_gln_uri, parse_lgtin, parse_pack_epc
 from supplychain.interchange.epcis.vocabulary import (
@@ -53,16 +54,17 @@ class PlannedEvent:
 def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
     text, offset = obj.get("eventTime"), obj.get("eventTimeZoneOffset")
     if not isinstance(text, str):
-        raise EpcisError("The event has no eventTime.")
+        raise EpcisError(_("The event has no eventTime."))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise EpcisError(f"eventTime {text!r} is not an ISO 8601 date-time.") from None
+        raise EpcisError(_("eventTime {text!r} is not an ISO 8601 date-time.")
+                         .format(text=text)) from None
     if moment.tzinfo is None:
-        raise EpcisError(f"eventTime {text!r} has no time zone offset.")
+        raise EpcisError(_("eventTime {text!r} has no time zone offset.").format(text=text))
     m = re.fullmatch(r"([+-])(\d{2}):(\d{2})", offset) if isinstance(offset, str) else None
     if m is None:
-        raise EpcisError(f"eventTimeZoneOffset {offset!r} is not ±HH:MM.")
+        raise EpcisError(_("eventTimeZoneOffset {offset!r} is not ±HH:MM.").format(offset=offset))
     minutes = int(m.group(2)) * 60 + int(m.group(3))
     tz = timezone(timedelta(minutes=-minutes if m.group(1) == "-" else minutes))
     local = moment.astimezone(tz)
@@ -75,11 +77,12 @@ def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
 def _gln_at(value: Any, what: str) -> GLN:
     uri = value.get("id") if isinstance(value, dict) else None
     if not isinstance(uri, str):
-        raise EpcisError(f"The {what} has no id.")
+        raise EpcisError(_("The {what} has no id.").format(what=what))
     try:
         return parse_gln_uri(uri)
     except EpcisError as exc:
-        raise EpcisError(f"The {what} cannot be tied to an organisation: {exc}") from None
+        raise EpcisError(_("The {what} cannot be tied to an organisation: {exc}")
+                         .format(what=what, exc=exc)) from None
 
 
 def _parties(obj: Mapping[str, Any], list_key: str, key: str) -> list[tuple[str, GLN]]:
@@ -94,7 +97,8 @@ def _parties(obj: Mapping[str, Any], list_key: str, key: str) -> list[tuple[str,
         try:
             out.append((str(kind), parse_gln_uri(uri)))
         except EpcisError as exc:
-            raise EpcisError(f"{list_key} {kind}: {exc}") from None
+            raise EpcisError(_("{list_key} {kind}: {exc}")
+                             .format(list_key=list_key, kind=kind, exc=exc)) from None
     return out
 
 
@@ -107,17 +111,17 @@ def map_event(obj: Any, index: int, me: GLN,
     it describes another organisation's action (only that organisation's node may sign it).
     """
     if not isinstance(obj, dict):
-        raise EpcisError("The event is not a JSON object.")
+        raise EpcisError(_("The event is not a JSON object."))
     etype = obj.get("type")
     if etype == "AggregationEvent":
-        raise EpcisError("AggregationEvent is not supported yet (no aggregation in the ledger); "
-                         "record the packs themselves in ObjectEvents.")
+        raise EpcisError(_("AggregationEvent is not supported yet (no aggregation in the ledger); "
+                           "record the packs themselves in ObjectEvents."))
     if etype != "ObjectEvent":
-        raise EpcisError(f"{etype} is not supported: only ObjectEvents about serialised packs "
-                         "map onto the ledger.")
+        raise EpcisError(_("{etype} is not supported: only ObjectEvents about serialised packs "
+                           "map onto the ledger.").format(etype=etype))
     if "errorDeclaration" in obj:
-        raise EpcisError("The event is an error declaration (a correction of an earlier event); "
-                         "the ledger's logs are append-only, so corrections are not imported.")
+        raise EpcisError(_("The event is an error declaration (a correction of an earlier event); "
+                           "the ledger's logs are append-only, so corrections are not imported."))
     when, moment = _event_time(obj)
     action = obj.get("action")
     step = cbv_word(obj.get("bizStep"), STEP_PREFIXES, "bizStep")
@@ -125,37 +129,42 @@ def map_event(obj: Any, index: int, me: GLN,
     reason = extension_value(obj, ext_keys, "reason")
     doc_hash = extension_value(obj, ext_keys, "documentHash")
     if reason is not None and not isinstance(reason, str):
-        raise EpcisError("sc:reason is not text.")
+        raise EpcisError(_("sc:reason is not text."))
     if doc_hash is not None and not isinstance(doc_hash, str):
-        raise EpcisError("sc:documentHash is not text.")
+        raise EpcisError(_("sc:documentHash is not text."))
 
     if step is None and disposition == "recalled":
         return _map_recall(obj, index, me, when, moment, reason, members)
     if step is None:
-        raise EpcisError("The event has no bizStep, so the ledger cannot tell what happened.")
+        raise EpcisError(_("The event has no bizStep, so the ledger cannot tell what happened."))
     if step not in SUPPORTED_STEPS:
-        raise EpcisError(f"bizStep {step!r} has no equivalent in the ledger (supported: "
-                         f"{', '.join(SUPPORTED_STEPS)}; a lot recall has disposition "
-                         "'recalled' and no bizStep).")
+        raise EpcisError(_("bizStep {step!r} has no equivalent in the ledger (supported: "
+                           "{join}; a lot recall has disposition "
+                           "'recalled' and no bizStep).")
+                         .format(step=step, join=', '.join(SUPPORTED_STEPS)))
     if action not in ALLOWED_ACTIONS[step]:
-        raise EpcisError(f"A {step} event must have action "
-                         f"{' or '.join(sorted(ALLOWED_ACTIONS[step]))}, not {action!r}.")
+        raise EpcisError(_("A {step} event must have action "
+                           "{join}, not {action!r}.")
+                         .format(step=step, join=' or '.join(sorted(ALLOWED_ACTIONS[step])),
+                                 action=action))
     allowed = ALLOWED_DISPOSITIONS[step]
     if ((disposition in TERMINAL_DISPOSITIONS) if allowed is None
             else (disposition not in allowed)):
-        raise EpcisError(f"Disposition {disposition!r} does not fit bizStep {step!r} in the "
-                         "ledger's model of a pack's life.")
+        raise EpcisError(_("Disposition {disposition!r} does not fit bizStep {step!r} in the "
+                           "ledger's model of a pack's life.")
+                         .format(disposition=disposition, step=step))
 
     _check_actor(obj, step, me, members)
 
     if obj.get("quantityList"):
-        raise EpcisError("quantityList (class-level quantities) cannot be applied to "
-                         "serialised packs: list each pack's SGTIN in epcList.")
+        raise EpcisError(_("quantityList (class-level quantities) cannot be applied to "
+                           "serialised packs: list each pack's SGTIN in epcList."))
     epcs = obj.get("epcList")
     if not isinstance(epcs, list) or not epcs:
-        raise EpcisError("epcList is empty: the event names no pack.")
+        raise EpcisError(_("epcList is empty: the event names no pack."))
     if len(epcs) > MAX_ITEMS:
-        raise EpcisError(f"epcList names {len(epcs)} packs; at most {MAX_ITEMS} per event.")
+        raise EpcisError(_("epcList names {epcs_count} packs; at most {max_items} per event.")
+                         .format(epcs_count=len(epcs), max_items=MAX_ITEMS))
     codes: list[PackCode] = []
     problems: list[str] = []
     for i, uri in enumerate(epcs):
@@ -169,7 +178,7 @@ def map_event(obj: Any, index: int, me: GLN,
     keys = [c.key for c in codes]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
-        raise EpcisError(f"epcList names pack {dup} twice.")
+        raise EpcisError(_("epcList names pack {dup} twice.").format(dup=dup))
 
     plan = PlannedEvent(index, EventType.COMMISSION, when, moment, reason=reason,
                         doc_hash=doc_hash)
@@ -188,8 +197,9 @@ def map_event(obj: Any, index: int, me: GLN,
         return _replace(plan, kind=EventType.UNDO_DISPENSE, codes=tuple(codes))
     # holding: a suspect report, which the ledger only records with a reason
     if not reason:
-        raise EpcisError("A holding event becomes a suspect report only with a reason "
-                         f"({SC_PREFIX}:reason); a routine hold is not a suspicion.")
+        raise EpcisError(_("A holding event becomes a suspect report only with a reason "
+                           "({sc_prefix}:reason); a routine hold is not a suspicion.")
+                         .format(sc_prefix=SC_PREFIX))
     return _replace(plan, kind=EventType.REPORT, codes=tuple(codes))
 
 
@@ -215,12 +225,13 @@ def _check_actor(obj: Mapping[str, Any], step: str, me: GLN, members: Collection
         if obj.get(key) is not None:
             named.append((key, _gln_at(obj[key], key)))
     if not named:
-        raise EpcisError("The event names no readPoint or bizLocation, so it cannot be tied to "
-                         "the organisation that acted.")
+        raise EpcisError(_("The event names no readPoint or bizLocation, so it cannot be tied to "
+                           "the organisation that acted."))
     for rank, (where, gln) in enumerate(named):
         if gln != me and (rank == 0 or gln in members):
-            raise EpcisError(f"This event describes an action by GLN {gln} (its {where}), not "
-                             f"by this organisation ({me}); only {gln}'s own node can sign it.")
+            raise EpcisError(_("This event describes an action by GLN {gln} (its {where}), not "
+                               "by this organisation ({me}); only {gln}'s own node can sign it.")
+                             .format(gln=gln, where=where, me=me))
 
 
 def _ranked(parties: list[tuple[str, GLN]], list_key: str) -> list[tuple[str, GLN]]:
@@ -236,8 +247,8 @@ def _recipient(obj: Mapping[str, Any]) -> GLN:
     for kind in ("possessing_party", "location", "owning_party"):
         if kind in found:
             return found[kind]
-    raise EpcisError("A shipping event needs a destinationList naming the recipient "
-                     "(possessing_party, location or owning_party).")
+    raise EpcisError(_("A shipping event needs a destinationList naming the recipient "
+                       "(possessing_party, location or owning_party)."))
 
 
 def _map_commission(obj: Mapping[str, Any], plan: PlannedEvent, codes: list[PackCode],
@@ -249,43 +260,46 @@ def _map_commission(obj: Mapping[str, Any], plan: PlannedEvent, codes: list[Pack
     if expiry_text is not None:
         if not isinstance(expiry_text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}",
                                                                 expiry_text):
-            raise EpcisError(f"ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a "
-                             "YYYY-MM-DD date.")
+            raise EpcisError(_("ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a "
+                               "YYYY-MM-DD date.").format(expiry_text=expiry_text))
         try:
             expiry = date.fromisoformat(expiry_text)
         except ValueError:
-            raise EpcisError(f"ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a real "
-                             "date.") from None
+            raise EpcisError(_("ilmd cbvmda:itemExpirationDate {expiry_text!r} is not a real "
+                               "date.").format(expiry_text=expiry_text)) from None
     if lot is not None and not isinstance(lot, str):
-        raise EpcisError("ilmd cbvmda:lotNumber is not text.")
+        raise EpcisError(_("ilmd cbvmda:lotNumber is not text."))
     packs: list[PackCode] = []
     for code in codes:
         for name, ours, theirs in (("lot", lot, code.lot), ("expiry", expiry, code.expiry)):
             if ours is not None and theirs is not None and ours != theirs:
-                raise EpcisError(f"{code.key}: its Digital Link gives {name} {theirs}, the ilmd "
-                                 f"gives {ours}.")
+                raise EpcisError(_("{key}: its Digital Link gives {name} {theirs}, the ilmd "
+                                   "gives {ours}.")
+                                 .format(key=code.key, name=name, theirs=theirs, ours=ours))
         pack_lot, pack_expiry = lot or code.lot, expiry or code.expiry
         if pack_lot is None or pack_expiry is None:
-            raise EpcisError(f"Commissioning {code.key} needs its lot and expiry (ilmd "
-                             "cbvmda:lotNumber and cbvmda:itemExpirationDate).")
+            raise EpcisError(_("Commissioning {key} needs its lot and expiry (ilmd "
+                               "cbvmda:lotNumber and cbvmda:itemExpirationDate).")
+                             .format(key=code.key))
         try:
             packs.append(PackCode(code.gtin, code.serial, pack_lot, pack_expiry))
         except CodeError as exc:
-            raise EpcisError(f"{code.key}: {exc}") from None
+            raise EpcisError(_("{key}: {exc}").format(key=code.key, exc=exc)) from None
     return _replace(plan, kind=EventType.COMMISSION, codes=tuple(packs))
 
 
 def _map_recall(obj: Mapping[str, Any], index: int, me: GLN, when: str, moment: datetime,
                 reason: str | None, members: Collection[str]) -> PlannedEvent:
     if obj.get("action") != "OBSERVE":
-        raise EpcisError(f"A recall event must have action OBSERVE, not {obj.get('action')!r}.")
+        raise EpcisError(_("A recall event must have action OBSERVE, not {action!r}.")
+                         .format(action=obj.get('action')))
     if obj.get("epcList"):
-        raise EpcisError("The ledger recalls whole lots: name the lot in quantityList "
-                         "(epcClass urn:epc:class:lgtin:...), not packs in epcList.")
+        raise EpcisError(_("The ledger recalls whole lots: name the lot in quantityList "
+                           "(epcClass urn:epc:class:lgtin:...), not packs in epcList."))
     quantities = obj.get("quantityList")
     if not isinstance(quantities, list) or len(quantities) != 1:
-        raise EpcisError("A recall names exactly one lot in quantityList (epcClass "
-                         "urn:epc:class:lgtin:...).")
+        raise EpcisError(_("A recall names exactly one lot in quantityList (epcClass "
+                           "urn:epc:class:lgtin:...)."))
     gtin, lot = parse_lgtin(str(quantities[0].get("epcClass")))
     if obj.get("readPoint") is not None or obj.get("bizLocation") is not None:
         _check_actor(obj, "recall", me, members)

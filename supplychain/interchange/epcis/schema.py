@@ -20,6 +20,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from supplychain.errors import EpcisError, EpcisSchemaError
+from supplychain.i18n import _
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "EPCIS-JSON-Schema.json"
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -31,8 +32,8 @@ def _schema() -> dict[str, Any]:
     try:
         schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise EpcisError(f"The EPCIS schema {SCHEMA_PATH} cannot be read ({exc}); reinstall "
-                         "the package.") from exc
+        raise EpcisError(_("The EPCIS schema {schema_path} cannot be read ({exc}); reinstall "
+                           "the package.").format(schema_path=SCHEMA_PATH, exc=exc)) from exc
     return schema
 
 
@@ -107,14 +108,15 @@ def parse_document(data: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(data)
     except UnicodeDecodeError:
-        raise EpcisError("The file is not UTF-8 text, so not an EPCIS JSON document.") from None
+        raise EpcisError(_("The file is not UTF-8 text, so not an EPCIS JSON document.")) from None
     except ValueError as exc:
-        raise EpcisError(f"The file is not valid JSON ({exc}); nothing was imported.") from None
+        raise EpcisError(_("The file is not valid JSON ({exc}); nothing was imported.")
+                         .format(exc=exc)) from None
     except RecursionError:
-        raise EpcisError("The file nests JSON arrays or objects too deeply to be an EPCIS "
-                         "document; nothing was imported.") from None
+        raise EpcisError(_("The file nests JSON arrays or objects too deeply to be an EPCIS "
+                           "document; nothing was imported.")) from None
     if not isinstance(doc, dict):
-        raise EpcisError("The file holds JSON but not an EPCIS document (an object).")
+        raise EpcisError(_("The file holds JSON but not an EPCIS document (an object)."))
     return doc
 
 
@@ -125,7 +127,7 @@ def event_list(doc: Mapping[str, Any]) -> list[Any]:
     events = body.get("eventList") if isinstance(body, dict) else None
     if doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument") or not isinstance(events,
                                                                                         list):
-        raise EpcisError("This is not an EPCISDocument (or EPCISQueryDocument) with an "
-                         "eventList; nothing was imported.")
+        raise EpcisError(_("This is not an EPCISDocument (or EPCISQueryDocument) with an "
+                           "eventList; nothing was imported."))
     return events
 

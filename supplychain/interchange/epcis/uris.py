@@ -25,6 +25,7 @@ from supplychain.codes.gs1 import (
     validate_gtin,
 )
 from supplychain.errors import CodeError, EpcisError
+from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
 from supplychain.ids import GLN, GTIN
 
@@ -48,8 +49,8 @@ def escape_epc(text: str) -> str:
         elif _EPC_SAFE.fullmatch(ch):
             out.append(ch)
         else:
-            raise EpcisError(f"{text!r} holds {ch!r}, which no EPC URI can carry (GS1 "
-                             "character set 82 only).")
+            raise EpcisError(_("{text!r} holds {ch!r}, which no EPC URI can carry (GS1 "
+                               "character set 82 only).").format(text=text, ch=ch))
     return "".join(out)
 
 
@@ -62,24 +63,27 @@ def unescape_epc(text: str, what: str) -> str:
         if ch == "%":
             code = text[i + 1:i + 3].upper()
             if code not in _EPC_UNESCAPE:
-                raise EpcisError(f"The {what} holds '%{text[i + 1:i + 3]}', not one of the "
-                                 "escapes an EPC URI allows (%22 %25 %26 %2F %3C %3E %3F).")
+                raise EpcisError(_("The {what} holds '%{value}', not one of the "
+                                   "escapes an EPC URI allows (%22 %25 %26 %2F %3C %3E %3F).")
+                                 .format(what=what, value=text[i + 1:i + 3]))
             out.append(_EPC_UNESCAPE[code])
             i += 3
         elif _EPC_SAFE.fullmatch(ch):
             out.append(ch)
             i += 1
         else:
-            raise EpcisError(f"The {what} holds {ch!r}, which an EPC URI must not contain.")
+            raise EpcisError(_("The {what} holds {ch!r}, which an EPC URI must not contain.")
+                             .format(what=what, ch=ch))
     if not out:
-        raise EpcisError(f"The {what} is empty.")
+        raise EpcisError(_("The {what} is empty.").format(what=what))
     return "".join(out)
 
 
 def _check_prefix_length(length: int) -> None:
     if not MIN_PREFIX <= length <= MAX_PREFIX:
-        raise EpcisError(f"A GS1 company prefix has {MIN_PREFIX} to {MAX_PREFIX} digits in an "
-                         f"EPC URI, not {length}.")
+        raise EpcisError(_("A GS1 company prefix has {min_prefix} to {max_prefix} digits in an "
+                           "EPC URI, not {length}.")
+                         .format(min_prefix=MIN_PREFIX, max_prefix=MAX_PREFIX, length=length))
 
 
 def sgtin_uri(gtin: str, serial: str, prefix_length: int) -> str:
@@ -118,8 +122,9 @@ _DL_LOT = re.compile(r"https?://[^?#]+?/01/([0-9]+)/10/([^/?#]+)/?")
 
 def _gtin_from_parts(prefix: str, item: str, uri: str) -> GTIN:
     if not MIN_PREFIX <= len(prefix) <= MAX_PREFIX or len(prefix) + len(item) != 13:
-        raise EpcisError(f"{uri}: the company prefix ({MIN_PREFIX}-{MAX_PREFIX} digits) and the "
-                         "indicator + item reference must have 13 digits together.")
+        raise EpcisError(_("{uri}: the company prefix ({min_prefix}-{max_prefix} digits) and the "
+                           "indicator + item reference must have 13 digits together.")
+                         .format(uri=uri, min_prefix=MIN_PREFIX, max_prefix=MAX_PREFIX))
     body = item[0] + prefix + item[1:]
     return GTIN(body + gtin_check_digit(body))
 
@@ -128,7 +133,8 @@ def parse_sgtin(uri: str) -> tuple[GTIN, str]:
     """(GTIN-14, serial) of an SGTIN URN; EpcisError naming the fault if it is malformed."""
     m = _SGTIN.fullmatch(uri)
     if m is None:
-        raise EpcisError(f"{uri!r} is not an SGTIN URN (urn:epc:id:sgtin:Prefix.Item.Serial).")
+        raise EpcisError(_("{uri!r} is not an SGTIN URN (urn:epc:id:sgtin:Prefix.Item.Serial).")
+                         .format(uri=uri))
     gtin = _gtin_from_parts(m.group(1), m.group(2), uri)
     return gtin, unescape_epc(m.group(3), f"serial of {uri}")
 
@@ -144,11 +150,11 @@ def parse_lgtin(uri: str) -> tuple[GTIN, str]:
         try:
             code = PackCode(validate_gtin(d.group(1)), "0", unquote(d.group(2)))
         except CodeError as exc:
-            raise EpcisError(f"{uri}: {exc}") from None
+            raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
         assert code.lot is not None
         return code.gtin, code.lot
-    raise EpcisError(f"{uri!r} names no lot of a product (expected urn:epc:class:lgtin:... or "
-                     "a GS1 Digital Link with /01/<GTIN>/10/<lot>).")
+    raise EpcisError(_("{uri!r} names no lot of a product (expected urn:epc:class:lgtin:... or "
+                       "a GS1 Digital Link with /01/<GTIN>/10/<lot>).").format(uri=uri))
 
 
 def parse_gln_uri(uri: str) -> GLN:
@@ -158,41 +164,41 @@ def parse_gln_uri(uri: str) -> GLN:
         if m is not None:
             prefix, ref = m.group(1), m.group(2)
             if not MIN_PREFIX <= len(prefix) <= MAX_PREFIX or len(prefix) + len(ref) != 12:
-                raise EpcisError(f"{uri}: the company prefix and the location/party reference "
-                                 "must have 12 digits together.")
+                raise EpcisError(_("{uri}: the company prefix and the location/party reference "
+                                   "must have 12 digits together.").format(uri=uri))
             return GLN(prefix + ref + gtin_check_digit(prefix + ref))
     d = _DL_GLN.fullmatch(uri)
     if d is not None:
         try:
             return validate_gln(d.group(2))
         except CodeError as exc:
-            raise EpcisError(f"{uri}: {exc}") from None
-    raise EpcisError(f"{uri!r} names no GLN (expected urn:epc:id:sgln:..., urn:epc:id:pgln:... "
-                     "or a GS1 Digital Link with /414/ or /417/).")
+            raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
+    raise EpcisError(_("{uri!r} names no GLN (expected urn:epc:id:sgln:..., urn:epc:id:pgln:... "
+                       "or a GS1 Digital Link with /414/ or /417/).").format(uri=uri))
 
 
 def parse_pack_epc(uri: Any) -> PackCode:
     """The pack an epcList entry names: SGTIN URN or GS1 Digital Link (lot/expiry kept)."""
     if not isinstance(uri, str):
-        raise EpcisError(f"{uri!r} is not an identifier.")
+        raise EpcisError(_("{uri!r} is not an identifier.").format(uri=uri))
     if uri.startswith("urn:epc:id:sgtin:"):
         gtin, serial = parse_sgtin(uri)
         try:
             return PackCode(gtin, serial)
         except CodeError as exc:
-            raise EpcisError(f"{uri}: {exc}") from None
+            raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
     if uri.startswith("urn:epc:id:sscc:"):
-        raise EpcisError(f"{uri} is a case or pallet (SSCC); the ledger has no aggregation: "
-                         "list the packs' SGTINs instead.")
+        raise EpcisError(_("{uri} is a case or pallet (SSCC); the ledger has no aggregation: "
+                           "list the packs' SGTINs instead.").format(uri=uri))
     if uri.startswith("urn:epc:"):
-        raise EpcisError(f"{uri} is not a serialised trade item (SGTIN); the ledger holds packs "
-                         "only.")
+        raise EpcisError(_("{uri} is not a serialised trade item (SGTIN); the ledger holds packs "
+                           "only.").format(uri=uri))
     if re.match(r"(?i)https?://", uri):
         try:
             return parse_pack_code(uri)
         except CodeError as exc:
-            raise EpcisError(f"{uri}: {exc}") from None
-    raise EpcisError(f"{uri!r} is neither an EPC URI nor a GS1 Digital Link.")
+            raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
+    raise EpcisError(_("{uri!r} is neither an EPC URI nor a GS1 Digital Link.").format(uri=uri))
 
 
 class PrefixResolver:

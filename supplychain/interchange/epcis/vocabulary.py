@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from supplychain.errors import EpcisError
+from supplychain.i18n import _
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 """The standard EPCIS 2.0 JSON-LD context (named, never fetched)."""
@@ -58,7 +59,7 @@ def cbv_word(value: Any, prefixes: tuple[str, ...], what: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise EpcisError(f"The {what} is not text.")
+        raise EpcisError(_("The {what} is not text.").format(what=what))
     for prefix in prefixes:
         if value.startswith(prefix):
             return value[len(prefix):]
