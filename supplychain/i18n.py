@@ -19,7 +19,8 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,7 @@ __all__ = [
     "gettext",
     "ngettext",
     "set_language",
+    "source_language",
 ]
 
 DOMAIN = "supplychain"
@@ -48,6 +50,7 @@ LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 _lock = threading.Lock()
 _chosen: str | None = None  # set_language's choice; None: detect from the environment
 _active: str | None = None  # the language in use, resolved on first use
+_untranslated = threading.local()  # .on: this thread makes source-language text for now
 
 
 def available_languages() -> tuple[str, ...]:
@@ -126,14 +129,33 @@ def _translations(language: str) -> _gettext.NullTranslations:
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
+@contextmanager
+def source_language() -> Iterator[None]:
+    """Text made on this thread inside the block is in the source language (English).
+
+    For text that is stored rather than shown (the reasons derivation writes to the derived
+    tables): it must not depend on the language of whoever derived it.
+    """
+    previous = getattr(_untranslated, "on", False)
+    _untranslated.on = True
+    try:
+        yield
+    finally:
+        _untranslated.on = previous
+
+
+def _language_now() -> str:
+    return SOURCE_LANGUAGE if getattr(_untranslated, "on", False) else current_language()
+
+
 def gettext(message: str) -> str:
     """``message`` in the current language (itself when there is no translation)."""
-    return _translations(current_language()).gettext(message)
+    return _translations(_language_now()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count`` in the current language."""
-    return _translations(current_language()).ngettext(singular, plural, count)
+    return _translations(_language_now()).ngettext(singular, plural, count)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention

@@ -79,24 +79,28 @@ def cmd_consortium_directory(args: argparse.Namespace) -> None:
     args.out.emit({"version": directory.version, "issued_at": directory.issued_at,
                    "members": len(directory.members),
                    "revocations": len(directory.revocations), "file": str(args.out_file)},
-                  f"Wrote member directory version {directory.version} "
-                  f"({len(directory.members)} members, {len(directory.revocations)} "
-                  f"revocations) to {args.out_file}. Import it on any node with "
-                  "`supplychain directory import FILE`.")
+                  _("Wrote member directory version {version} ({members} members, "
+                    "{revocations} revocations) to {file}. Import it on any node with "
+                    "`supplychain directory import FILE`.").format(
+                      version=directory.version, members=len(directory.members),
+                      revocations=len(directory.revocations), file=args.out_file))
 
 
 def cmd_directory_import(args: argparse.Namespace) -> None:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        raise SupplyChainError(_("Cannot read {file}: {strerror}.")
-                               .format(file=args.file, strerror=exc.strerror)) from exc
+        raise SupplyChainError(_("Cannot read {file}: {problem}.")
+                               .format(file=args.file, problem=exc.strerror)) from exc
     with open_node(args) as node:
         update = accept_directory(node.ledger, MemberDirectory.parse(data))
-    text = (f"Member directory version {update.version} imported: {update.new_members} new "
-            f"member(s), {update.new_revocations} new revocation(s)."
+    text = (_("Member directory version {version} imported: {members} new member(s), "
+              "{revocations} new revocation(s).").format(
+                version=update.version, members=update.new_members,
+                revocations=update.new_revocations)
             if update.changed else
-            f"This node already holds member directory version {update.version}.")
+            _("This node already holds member directory version {version}.").format(
+                version=update.version))
     args.out.emit(update.to_dict(), text)
 
 
@@ -108,8 +112,9 @@ def cmd_directory_show(args: argparse.Namespace) -> None:
     data = {"version": held.version if held else None,
             "issued_at": held.issued_at if held else None,
             "members": [{"gln": g, "name": n, "role": r} for g, n, r in names]}
-    head = (f"Member directory version {held.version}, issued {held.issued_at}"
-            if held else "No signed member directory held yet")
+    head = (_("Member directory version {version}, issued {issued_at}").format(
+                version=held.version, issued_at=held.issued_at)
+            if held else _("No signed member directory held yet"))
     args.out.emit(data, "\n".join([head] + [f"{g}  {r:<12} {n}" for g, n, r in names]))
 
 
@@ -320,7 +325,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
         pages = write_sample_sheet(demo, args.sheet)
         data["sheet"] = str(args.sheet)
-        lines.append(f"Sample sheet ({pages} page(s), a QR label per verdict): {args.sheet}")
+        lines.append(_("Sample sheet ({pages} page(s), a QR label per verdict): {file}").format(
+            pages=pages, file=args.sheet))
     args.out.emit(data, "\n".join(lines))
 
 
@@ -358,17 +364,18 @@ def register(sub: Any) -> None:
     p = command("members", cmd_consortium_members, _("list enrolled members"), cons_sub)
     p.add_argument("dir", type=Path)
     p = command("directory", cmd_consortium_directory,
-                "write the root-signed member directory to a file (for any node)", cons_sub)
+                _("write the root-signed member directory to a file (for any node)"), cons_sub)
     p.add_argument("dir", type=Path)
     p.add_argument("--out", dest="out_file", type=Path, required=True,
-                   help="where to write it (e.g. directory.json)")
+                   help=_("where to write it (e.g. directory.json)"))
 
-    members = sub.add_parser("directory", help="the consortium's signed member directory")
+    members = sub.add_parser("directory", help=_("the consortium's signed member directory"))
     members_sub = members.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command("import", cmd_directory_import,
-                "import a newer member directory (from `consortium directory`)", members_sub)
+                _("import a newer member directory (from `consortium directory`)"),
+                members_sub)
     p.add_argument("file", type=Path)
-    command("show", cmd_directory_show, "the member directory this node holds", members_sub)
+    command("show", cmd_directory_show, _("the member directory this node holds"), members_sub)
 
     p = command("commission", cmd_commission, _("commission serialised packs of one lot"))
     p.add_argument("--gtin", required=True)
@@ -413,7 +420,8 @@ def register(sub: Any) -> None:
     p = command("demo", cmd_demo, _("create (or show) an eight-member demo network"))
     p.add_argument("dir", type=Path, nargs="?", default=None)
     p.add_argument("--sheet", type=Path, default=None, metavar="PDF",
-                   help="also print the sample packs as QR labels captioned with their verdict")
+                   help=_("also print the sample packs as QR labels captioned with their "
+                          "verdict"))
     command("audit", cmd_audit, _("re-verify every signature, proof, checkpoint and table"))
     command("rebuild", cmd_rebuild, _("recompute derived tables from the logs"))
     command("status", cmd_status, _("this node and the logs it holds"))

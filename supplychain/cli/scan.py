@@ -165,7 +165,8 @@ def cmd_labels(args: argparse.Namespace) -> None:
                                   record.expiry))
         uri_for = node.signed_uri if args.signed else (lambda c: c.to_digital_link())
         pages = write_label_sheet(codes, args.out_file, uri_for=uri_for,
-                                  title=f"GTIN {args.gtin} lot {args.lot}")
+                                  title=_("GTIN {gtin} lot {lot}").format(gtin=args.gtin,
+                                                                           lot=args.lot))
     args.out.emit({"file": str(args.out_file), "labels": len(codes), "pages": pages},
                   _("Wrote {labels} label(s) on {pages} page(s) to {file}").format(
                       labels=len(codes), pages=pages, file=args.out_file))

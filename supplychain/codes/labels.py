@@ -108,8 +108,8 @@ def _qr(uri: str, *, error_correction: EccLevel, border: int, box_size: int = 1)
     try:
         qr.make(fit=True)
     except (qrcode.exceptions.DataOverflowError, ValueError) as exc:  # qrcode 8: ValueError
-        raise LabelError(_("The link is too long for a QR code ({uri_count} characters).")
-                         .format(uri_count=len(uri))) from exc
+        raise LabelError(_("The link is too long for a QR code ({length} characters).")
+                         .format(length=len(uri))) from exc
     return qr
 
 
@@ -254,7 +254,7 @@ def write_label_sheet(
     def draw(out: BinaryIO) -> None:
         canvas = Canvas(out, pagesize=A4, pageCompression=1 if compress else 0)
         canvas.setCreator("supplychain")
-        canvas.setTitle(title or "Pack labels")
+        canvas.setTitle(title or _("Pack labels"))
         for index, code in enumerate(codes):
             if cancel is not None and cancel():
                 raise _Cancelled
@@ -282,7 +282,7 @@ class _Cancelled(Exception):
 
 
 def _draw_header(canvas: Canvas, title: str | None, page: int, pages: int) -> None:
-    text = f"Page {page} of {pages}"
+    text = _("Page {page} of {pages}").format(page=page, pages=pages)
     if title:
         text = f"{title} \u2014 {text}"
     canvas.setFont(_FONT, 7)
@@ -304,9 +304,9 @@ def _draw_label(
     if module < MIN_MODULE_MM * mm - 1e-9:
         raise LabelError(
             _("The link for pack {key} is too long to print on a label "
-              "({uri_count} characters): its QR code would need modules smaller than "
+              "({length} characters): its QR code would need modules smaller than "
               "{min_module_mm} mm. Use a shorter resolver domain.")
-            .format(key=code.key, uri_count=len(uri), min_module_mm=MIN_MODULE_MM)
+            .format(key=code.key, length=len(uri), min_module_mm=MIN_MODULE_MM)
         )
     side = module * len(matrix)
     qr_x = x0 + lay.padding

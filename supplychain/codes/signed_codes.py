@@ -202,15 +202,15 @@ def verify_code_signature(code: PackCode, sig: CodeSignature, manufacturer: Memb
     if not any(gtin_in_prefix(code.gtin, prefix) for prefix in info.prefixes):
         raise InvalidSignature(
             _("{name} does not own the product code (GTIN) {gtin}: its GS1 company "
-              "prefixes are {join}. The code was not issued by {name}.")
-            .format(name=info.name, gtin=code.gtin, join=', '.join(info.prefixes))
+              "prefixes are {prefixes}. The code was not issued by {name}.")
+            .format(name=info.name, gtin=code.gtin, prefixes=", ".join(info.prefixes))
         )
     if sig.key_id != manufacturer.key_id:
         raise InvalidSignature(
             _("This code was signed with key {key_id}, not with {name}'s key "
-              "{key_id2}: the code was not issued by {name}, or under a "
+              "{own_key}: the code was not issued by {name}, or under a "
               "certificate this node does not hold.")
-            .format(key_id=sig.key_id, name=info.name, key_id2=manufacturer.key_id)
+            .format(key_id=sig.key_id, name=info.name, own_key=manufacturer.key_id)
         )
     try:
         verify_signature(manufacturer.public_key, code_signing_bytes(code), sig.signature)

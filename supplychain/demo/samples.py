@@ -15,31 +15,36 @@ from pathlib import Path
 from supplychain.codes.gs1 import PackCode, parse_pack_code
 from supplychain.codes.labels import write_label_sheet
 from supplychain.demo.network import Demo, demo_exists
-from supplychain.ledger.verdicts import Verdict
+from supplychain.i18n import N_, _
+from supplychain.ledger.verdicts import Verdict, verdict_word
 
 SAMPLE_SITE = "High Street Pharmacy"
 NOT_A_PACK_CODE = "https://example.org/opening-hours"
 
-# (sample key, verdict at the demo pharmacy, what the pack is) - in the order shown.
+# (sample key, verdict at the demo pharmacy, what the pack is) - in the order shown; the words
+# are marked for the catalog and translated when shown (`SamplePack.words`).
 _SAMPLES: tuple[tuple[str, Verdict | None, str], ...] = (
-    ("genuine", Verdict.GENUINE, "in your custody"),
-    ("genuine_in_transit", Verdict.GENUINE, "on its way to you"),
-    ("recalled", Verdict.SUSPECT, "its lot is recalled"),
-    ("reported_suspect", Verdict.SUSPECT, "reported suspect"),
-    ("not_in_custody", Verdict.SUSPECT, "at North Wholesale, not here"),
-    ("diverted", Verdict.SUSPECT, "delivered to Riverside Pharmacy"),
-    ("already_dispensed", Verdict.COUNTERFEIT, "already dispensed"),
-    ("destroyed", Verdict.COUNTERFEIT, "destroyed"),
-    ("forked_chain", Verdict.COUNTERFEIT, "cloned (forked chain)"),
-    ("unknown_serial", Verdict.COUNTERFEIT, "serial never issued"),
-    ("unknown_product", Verdict.COUNTERFEIT, "product nobody makes"),
-    ("not_a_pack_code", None, "a web link, not a pack code"),
+    ("genuine", Verdict.GENUINE, N_("in your custody")),
+    ("genuine_in_transit", Verdict.GENUINE, N_("on its way to you")),
+    ("recalled", Verdict.SUSPECT, N_("its lot is recalled")),
+    ("reported_suspect", Verdict.SUSPECT, N_("reported suspect")),
+    ("not_in_custody", Verdict.SUSPECT, N_("at North Wholesale, not here")),
+    ("diverted", Verdict.SUSPECT, N_("delivered to Riverside Pharmacy")),
+    ("already_dispensed", Verdict.COUNTERFEIT, N_("already dispensed")),
+    ("destroyed", Verdict.COUNTERFEIT, N_("destroyed")),
+    ("forked_chain", Verdict.COUNTERFEIT, N_("cloned (forked chain)")),
+    ("unknown_serial", Verdict.COUNTERFEIT, N_("serial never issued")),
+    ("unknown_product", Verdict.COUNTERFEIT, N_("product nobody makes")),
+    ("not_a_pack_code", None, N_("a web link, not a pack code")),
 )
 
 
 @dataclass(frozen=True)
 class SamplePack:
-    """A code to scan and what it shows at the demo pharmacy (``verdict`` None: unreadable)."""
+    """A code to scan and what it shows at the demo pharmacy (``verdict`` None: unreadable).
+
+    ``description`` is the English text (the catalog's key); `words` and `title` are in the
+    current language."""
 
     key: str
     code: str
@@ -47,9 +52,18 @@ class SamplePack:
     description: str
 
     @property
+    def words(self) -> str:
+        """What the pack is ("in your custody"), in the current language."""
+        return _(self.description)
+
+    @property
+    def verdict_words(self) -> str:
+        """The verdict it gets ("GENUINE"), or that the code cannot be read."""
+        return verdict_word(self.verdict) if self.verdict else _("CANNOT READ")
+
+    @property
     def title(self) -> str:
-        word = self.verdict.value.upper() if self.verdict else "CANNOT READ"
-        return f"{word}: {self.description}"
+        return f"{self.verdict_words}: {self.words}"
 
 
 def sample_packs(demo: Demo) -> list[SamplePack]:
@@ -78,12 +92,12 @@ def write_sample_sheet(demo: Demo, path: Path,
     printable = [(s, parse_pack_code(s.code)) for s in sample_packs(demo)
                  if s.verdict is not None]
     captions: dict[str, tuple[str, str]] = {
-        code.key: (sample.verdict.value.upper() if sample.verdict else "", sample.description)
+        code.key: (sample.verdict_words, sample.words)
         for sample, code in printable}
 
     def lines(code: PackCode) -> list[str]:
         return [*captions[code.key], *code.label_lines()]
 
-    return write_label_sheet([code for _, code in printable], path, lines_for=lines,
-                             title=f"Demo sample packs: verdicts at {SAMPLE_SITE}",
-                             progress=progress, cancel=cancel)
+    title = _("Demo sample packs: verdicts at {site}").format(site=SAMPLE_SITE)
+    return write_label_sheet([code for _sample, code in printable], path, lines_for=lines,
+                             title=title, progress=progress, cancel=cancel)

@@ -86,8 +86,8 @@ def load_private_key(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise IdentityError(_("cannot read private key file {path}: {strerror}")
-                            .format(path=path, strerror=exc.strerror)) from exc
+        raise IdentityError(_("cannot read private key file {path}: {problem}")
+                            .format(path=path, problem=exc.strerror)) from exc
     if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" not in data:
         raise IdentityError(_("{path} is not an encrypted private key file").format(path=path))
     try:
@@ -118,8 +118,8 @@ def resolve_passphrase(
             raw = Path(passphrase_file).read_bytes()
         except OSError as exc:
             raise IdentityError(
-                _("cannot read passphrase file {passphrase_file}: {strerror}")
-                .format(passphrase_file=passphrase_file, strerror=exc.strerror)
+                _("cannot read passphrase file {passphrase_file}: {problem}")
+                .format(passphrase_file=passphrase_file, problem=exc.strerror)
             ) from exc
         for ending in (b"\r\n", b"\n"):
             if raw.endswith(ending):

@@ -171,8 +171,8 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise BundleError(_("Cannot read bundle {path}: {strerror}.")
-                          .format(path=path, strerror=exc.strerror)) from exc
+        raise BundleError(_("Cannot read bundle {path}: {problem}.")
+                          .format(path=path, problem=exc.strerror)) from exc
     if size > MAX_BUNDLE_BYTES:
         raise BundleError(_("Bundle {path} is larger than {max_bundle_bytes} bytes.")
                           .format(path=path, max_bundle_bytes=MAX_BUNDLE_BYTES))

@@ -21,6 +21,7 @@ from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
 from supplychain.i18n import _
+from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.inspection import alerts_naming, check_chain
 from supplychain.node.operations import Node
 
@@ -51,32 +52,38 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story: list[object] = [
-        Paragraph(f"Custody report: {code.gtin} / {code.serial}", styles["Title"]),
-        Paragraph(f"Made by {node.name} ({node.gln}) on "
-                  f"{clock.now().strftime('%Y-%m-%d %H:%M UTC')}", small),
+        Paragraph(_("Custody report: {gtin} / {serial}").format(gtin=code.gtin,
+                                                                 serial=code.serial),
+                  styles["Title"]),
+        Paragraph(_("Made by {name} ({gln}) on {time}").format(
+            name=node.name, gln=node.gln, time=clock.now().strftime("%Y-%m-%d %H:%M UTC")),
+            small),
         Spacer(1, 4 * mm),
-        Paragraph(f"<b>Verdict at this node: {report.verdict.value.upper()}</b>",
-                  styles["Heading2"]),
+        Paragraph("<b>" + _("Verdict at this node: {verdict}").format(
+            verdict=verdict_word(report.verdict)) + "</b>", styles["Heading2"]),
         Paragraph(_escape(report.decision.message), styles["BodyText"]),
         Spacer(1, 3 * mm),
-        Table([["GTIN", code.gtin], ["Serial", code.serial],
-               ["Lot", code.lot or "-"],
-               ["Expiry", code.expiry.isoformat() if code.expiry else "-"],
-               ["Status", report.status.value if report.status else "unknown"],
-               ["Custodian", f"{report.custodian_name or '-'} ({report.custodian or '-'})"]],
+        Table([["GTIN", code.gtin], [_("Serial"), code.serial],
+               [_("Lot"), code.lot or "-"],
+               [_("Expiry"), code.expiry.isoformat() if code.expiry else "-"],
+               [_("Status"), status_words(report.status) if report.status else _("unknown")],
+               [_("Custodian"),
+                f"{report.custodian_name or '-'} ({report.custodian or '-'})"]],
               colWidths=[30 * mm, 130 * mm],
               style=TableStyle([("FONTSIZE", (0, 0), (-1, -1), 9),
                                 ("TEXTCOLOR", (0, 0), (0, -1), colors.grey)])),
         Spacer(1, 4 * mm),
-        Paragraph("Custody chain (every signature and inclusion proof re-checked)",
+        Paragraph(_("Custody chain (every signature and inclusion proof re-checked)"),
                   styles["Heading3"]),
     ]
-    rows = [["#", "Time (UTC)", "Event", "By", "Status", "Signature", "Proof"]]
+    rows = [["#", _("Time (UTC)"), _("Event"), _("By"), _("Status"), _("Signature"),
+             _("Proof")]]
     for i, c in enumerate(checks, 1):
         rows.append([str(i), c.step.time[:19].replace("T", " "), c.step.type.value,
                      Paragraph(_escape(c.author_name), small), c.step.status.value,
-                     "checked" if c.signature_ok else "FAILED",
-                     f"checked (size {c.checkpoint_size})" if c.proof_ok else "FAILED"])
+                     _("checked") if c.signature_ok else _("FAILED"),
+                     _("checked (size {size})").format(size=c.checkpoint_size) if c.proof_ok
+                     else _("FAILED")])
     table = Table(rows, repeatRows=1,
                   colWidths=[8 * mm, 32 * mm, 22 * mm, 40 * mm, 20 * mm, 18 * mm, 30 * mm])
     style = [("FONTSIZE", (0, 0), (-1, -1), 8), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
@@ -88,36 +95,38 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
     story.append(table)
     problems = [c for c in checks if c.problem]
     for c in problems:
-        story.append(Paragraph(f"Event {c.step.event_hash[:16]}…: {_escape(c.problem or '')}",
-                               small))
-    story += [Spacer(1, 4 * mm), Paragraph("Alerts", styles["Heading3"])]
+        story.append(Paragraph(_("Event {hash}…: {problem}").format(
+            hash=c.step.event_hash[:16], problem=_escape(c.problem or "")), small))
+    story += [Spacer(1, 4 * mm), Paragraph(_("Alerts"), styles["Heading3"])]
     if alerts:
         for alert in alerts:
             story.append(Paragraph(f"<b>{_escape(alert.kind)}</b> — {_escape(alert.subject)}: "
                                    f"{_escape(alert.detail)}", small))
-            story.append(Paragraph(f"Evidence: {_escape(alert.evidence)}", small))
+            story.append(Paragraph(_("Evidence: {evidence}").format(
+                evidence=_escape(alert.evidence)), small))
     else:
-        story.append(Paragraph("No alert names this pack.", small))
-    story += [Spacer(1, 3 * mm), Paragraph("Event hashes", styles["Heading3"])]
+        story.append(Paragraph(_("No alert names this pack."), small))
+    story += [Spacer(1, 3 * mm), Paragraph(_("Event hashes"), styles["Heading3"])]
     for i, c in enumerate(checks, 1):
-        story.append(Paragraph(f"{i}. {c.step.event_hash} (log {c.step.log}, entry "
-                               f"{c.step.index})", small))
+        story.append(Paragraph(_("{number}. {hash} (log {log}, entry {index})").format(
+            number=i, hash=c.step.event_hash, log=c.step.log, index=c.step.index), small))
     tick(3)
     target_dir = target.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target_dir)
     except OSError as exc:
-        raise LabelError(_("Cannot write the report in {target_dir}: {strerror}.")
-                         .format(target_dir=target_dir, strerror=exc.strerror)) from exc
+        raise LabelError(_("Cannot write the report in {target_dir}: {problem}.")
+                         .format(target_dir=target_dir, problem=exc.strerror)) from exc
     try:
         with os.fdopen(fd, "wb") as out:
-            SimpleDocTemplate(out, pagesize=A4, title=f"Custody report {code.key}",
+            SimpleDocTemplate(out, pagesize=A4,
+                              title=_("Custody report {pack}").format(pack=code.key),
                               leftMargin=15 * mm, rightMargin=15 * mm).build(story)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise LabelError(_("Cannot write the report {target}: {strerror}.")
-                         .format(target=target, strerror=exc.strerror)) from exc
+        raise LabelError(_("Cannot write the report {target}: {problem}.")
+                         .format(target=target, problem=exc.strerror)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

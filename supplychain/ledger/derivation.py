@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from supplychain.errors import IdentityError, RuleViolation
+from supplychain.i18n import source_language
 from supplychain.identity.certificates import Member
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger.events import EventType, SignedEvent
@@ -35,13 +36,17 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent]) -
     Exactly the effect of deriving them one by one; what derivation reads is fetched for
     the whole batch in a few statements and kept (``_Batch``), and the rows it writes to
     events, event_items, packs and alerts go out in one statement per table at the end.
+    The reasons and alert details it stores are in the source language (English) whatever
+    language is shown, so derived tables never depend on who derived them (`audit` compares
+    them with a rebuild).
     """
     if not batch:
         return
-    b = _Batch(store, batch)
-    for signed, h, gln, idx in batch:
-        _derive(b, member, signed, h, gln, idx)
-    b.flush()
+    with source_language():
+        b = _Batch(store, batch)
+        for signed, h, gln, idx in batch:
+            _derive(b, member, signed, h, gln, idx)
+        b.flush()
 
 
 def _derive(b: _Batch, member: MemberLookup, signed: SignedEvent, h: str, gln: str,

@@ -286,8 +286,8 @@ def canonical_json(value: Any) -> bytes:
 def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
     extra = set(data) - allowed
     if extra:
-        raise EventError(_("Unexpected field(s) in {what}: {join}.")
-                         .format(what=what, join=', '.join(sorted(extra))))
+        raise EventError(_("Unexpected field(s) in {what}: {fields}.")
+                         .format(what=what, fields=", ".join(sorted(extra))))
 
 
 def _gln(value: Any, what: str) -> GLN:

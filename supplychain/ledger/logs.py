@@ -139,7 +139,7 @@ class Ledger:
         try:
             return self.member(gln).info.name
         except IdentityError:
-            return f"unknown organisation {gln}"
+            return _("unknown organisation {gln}").format(gln=gln)
 
     def add_revocation(self, revocation: Revocation) -> bool:
         """Keep a root-signed revocation; rebuild derived state if it changes anything."""

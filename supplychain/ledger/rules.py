@@ -141,8 +141,8 @@ def _commission(item: Item, actor: MemberInfo) -> PackState:
     if not any(gtin_in_prefix(gtin, p) for p in actor.prefixes):
         raise RuleViolation(
             _("GTIN {gtin} is outside the company prefixes of {name} "
-              "({join}); it may not commission it.")
-            .format(gtin=gtin, name=actor.name, join=', '.join(actor.prefixes))
+              "({prefixes}); it may not commission it.")
+            .format(gtin=gtin, name=actor.name, prefixes=", ".join(actor.prefixes))
         )
     assert item.lot is not None and item.expiry is not None
     return PackState(gtin, serial, item.lot, item.expiry, PackStatus.ACTIVE, actor.gln)

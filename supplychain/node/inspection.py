@@ -108,18 +108,21 @@ def assess_event(evidence: EventEvidence) -> EventCheck:
     step, name = evidence.step, evidence.author_name
     if evidence.entry is None or evidence.entry_event_hash is None:
         return EventCheck(step, name, False, False, None, evidence.problem
-                          or f"Entry {step.index} of log {step.log} was not verified.")
+                          or _("Entry {index} of log {log} was not verified.").format(
+                              index=step.index, log=step.log))
     if evidence.entry_event_hash != step.event_hash:
         return EventCheck(step, name, False, False, None,
-                          f"Entry {step.index} of log {step.log} hashes to "
-                          f"{evidence.entry_event_hash[:12]}…, the chain names "
-                          f"{step.event_hash[:12]}…")
+                          _("Entry {index} of log {log} hashes to {found}…, the chain "
+                            "names {named}…").format(index=step.index, log=step.log,
+                                                     found=evidence.entry_event_hash[:12],
+                                                     named=step.event_hash[:12]))
     size = evidence.checkpoint[0] if evidence.checkpoint is not None else None
     if evidence.problem is not None:
         return EventCheck(step, name, True, False, size, evidence.problem)
     if evidence.checkpoint is None:
-        return EventCheck(step, name, True, False, None, f"No signed checkpoint of {name}'s "
-                          f"log covers entry {step.index} yet.")
+        return EventCheck(step, name, True, False, None,
+                          _("No signed checkpoint of {name}'s log covers entry {index} yet.")
+                          .format(name=name, index=step.index))
     size, root = evidence.checkpoint
     try:
         merkle.verify_inclusion(merkle.leaf_hash(evidence.entry), step.index, size,

@@ -157,7 +157,7 @@ def network_status(node: Node, at: datetime | None = None) -> NetworkStatus:
         row = synced.get(gln)
         own = gln == node.gln
         stale = False if own else sync_info(store, [gln], node.gln, when).stale
-        logs.append(LogRow(gln, names.get(gln, f"unknown organisation {gln}"),
+        logs.append(LogRow(gln, names.get(gln) or _("unknown organisation {gln}").format(gln=gln),
                            sizes.get(gln, 0), head.size if head else None,
                            head.root.hex()[:16] if head else None,
                            row.last_synced if row else None, row.peer if row else None,

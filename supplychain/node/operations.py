@@ -41,7 +41,7 @@ from supplychain.errors import (
     RuleViolation,
     SupplyChainError,
 )
-from supplychain.i18n import _
+from supplychain.i18n import N_, _
 from supplychain.identity.certificates import (
     Member,
     Role,
@@ -212,7 +212,7 @@ class Node:
                 status = self.ledger.event_status(s.hash)
                 if status is None or status.status is not EventStatus.APPLIED:
                     raise RuleViolation(status.reason if status and status.reason
-                                        else "its previous event is missing")
+                                        else _("its previous event is missing"))
             self.ledger.sign_own_checkpoint(self.gln, key)
         return signed
 
@@ -256,7 +256,9 @@ class Node:
                 progress(done, count)
         return codes[:done]
 
-    def _chain_items(self, codes: Sequence[PackCode], verb: str) -> list[Item]:
+    def _chain_items(self, codes: Sequence[PackCode], unknown: str) -> list[Item]:
+        """The items extending each pack's chain; ``unknown`` (marked with ``N_``, with
+        ``{key}``) says that a pack is not known to this node."""
         items: list[Item] = []
         seen: set[str] = set()
         for code in codes:
@@ -265,8 +267,7 @@ class Node:
             seen.add(code.key)
             record = self.ledger.pack(code.key)
             if record is None:
-                raise RuleViolation(_("{key} is not known to this node; cannot {verb} it.")
-                                    .format(key=code.key, verb=verb))
+                raise RuleViolation(_(unknown).format(key=code.key))
             if record.forked:
                 raise RuleViolation(_("{key} has a forked custody chain; quarantine it and "
                                       "report it instead.").format(key=code.key))
@@ -282,23 +283,29 @@ class Node:
                 _("GLN {recipient} is not a member known to this node: check the number, or "
                   "import a bundle that carries its certificate first.").format(recipient=recipient)
             ) from None
-        event = self._event(EventType.SHIP, self._chain_items(codes, "ship"), to=recipient)
+        event = self._event(EventType.SHIP, self._chain_items(
+            codes, N_("{key} is not known to this node; cannot ship it.")), to=recipient)
         return self.append([event])[0]
 
     def receive(self, codes: Sequence[PackCode]) -> SignedEvent:
-        return self.append([self._event(EventType.RECEIVE, self._chain_items(codes, "receive"))])[0]
+        items = self._chain_items(codes, N_("{key} is not known to this node; cannot receive "
+                                            "it."))
+        return self.append([self._event(EventType.RECEIVE, items)])[0]
 
     def dispense(self, codes: Sequence[PackCode]) -> SignedEvent:
-        items = self._chain_items(codes, "dispense")
+        items = self._chain_items(
+            codes, N_("{key} is not known to this node; cannot dispense it."))
         return self.append([self._event(EventType.DISPENSE, items)])[0]
 
     def undo_dispense(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
         """Take back our own mistaken dispense (within the window): the pack is active again."""
-        items = self._chain_items(codes, "undo the dispense of")
+        items = self._chain_items(
+            codes, N_("{key} is not known to this node; cannot undo the dispense of it."))
         return self.append([self._event(EventType.UNDO_DISPENSE, items, reason=reason)])[0]
 
     def destroy(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
-        items = self._chain_items(codes, "destroy")
+        items = self._chain_items(
+            codes, N_("{key} is not known to this node; cannot destroy it."))
         return self.append([self._event(EventType.DESTROY, items, reason=reason)])[0]
 
     def recall(self, gtin: str, lot: str, reason: str | None = None) -> SignedEvent:

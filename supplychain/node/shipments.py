@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.errors import CodeError
+from supplychain.i18n import _
 from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.verdicts import status_words
 from supplychain.node.inspection import LotSummary, Shipment, incoming_shipments, lots_of
 from supplychain.node.operations import Node
 
@@ -34,25 +36,28 @@ def outgoing_candidate(node: Node, text: str, already: Iterable[str]) -> Candida
     try:
         code = parse_scanned(text)
     except CodeError as exc:
-        return Candidate(text, None, False, f"Cannot read this code: {exc}")
+        return Candidate(text, None, False, _("Cannot read this code: {error}").format(error=exc))
     if code.key in set(already):
-        return Candidate(text, code, False, "Already in this shipment (scanned twice).")
+        return Candidate(text, code, False, _("Already in this shipment (scanned twice)."))
     record = node.ledger.pack(code.key)
     if record is None:
-        return Candidate(text, code, False, "Unknown pack: no manufacturer commissioned "
-                                            "this serial number.")
+        return Candidate(text, code, False, _("Unknown pack: no manufacturer commissioned "
+                                              "this serial number."))
     if record.forked:
-        return Candidate(text, code, False, "Forked custody chain (a cloned code or a "
-                                            "double hand-over): quarantine it.")
+        return Candidate(text, code, False, _("Forked custody chain (a cloned code or a "
+                                              "double hand-over): quarantine it."))
     if record.status.decommissioned:
-        return Candidate(text, code, False, f"Decommissioned ({record.status.value}): it "
-                                            "must not travel again.")
+        return Candidate(text, code, False, _("Decommissioned ({status}): it must not travel "
+                                              "again.").format(status=status_words(record.status)))
     if record.custodian != node.gln or record.status is not PackStatus.ACTIVE:
         where = node.ledger.member_name(record.custodian)
-        state = "in transit" if record.status is PackStatus.IN_TRANSIT else "held"
-        return Candidate(text, code, False, f"Not in our custody: {state} by {where}.")
+        state = (_("Not in our custody: in transit by {holder}.")
+                 if record.status is PackStatus.IN_TRANSIT else
+                 _("Not in our custody: held by {holder}."))
+        return Candidate(text, code, False, state.format(holder=where))
     if node.lot_recalled(record.gtin, record.lot):
-        return Candidate(text, code, False, f"Lot {record.lot} is recalled: do not ship.")
+        return Candidate(text, code, False,
+                         _("Lot {lot} is recalled: do not ship.").format(lot=record.lot))
     return Candidate(text, code, True)
 
 
@@ -63,21 +68,22 @@ def incoming_candidate(node: Node, text: str, expected: Iterable[str],
     try:
         code = parse_scanned(text)
     except CodeError as exc:
-        return Candidate(text, None, False, f"Cannot read this code: {exc}")
+        return Candidate(text, None, False, _("Cannot read this code: {error}").format(error=exc))
     if code.key in set(already):
-        return Candidate(text, code, False, "Already scanned.")
+        return Candidate(text, code, False, _("Already scanned."))
     if code.key in set(expected):
         return Candidate(text, code, True)
     record = node.ledger.pack(code.key)
     if record is None:
-        why = "Unexpected: this pack is unknown to the network (never commissioned)."
+        why = _("Unexpected: this pack is unknown to the network (never commissioned).")
     elif record.status is PackStatus.IN_TRANSIT and record.recipient == node.gln:
-        why = "Unexpected in this shipment, but shipped to us in another one."
+        why = _("Unexpected in this shipment, but shipped to us in another one.")
     elif record.custodian == node.gln and record.status is PackStatus.ACTIVE:
-        why = "Unexpected: this pack was already received here."
+        why = _("Unexpected: this pack was already received here.")
     else:
-        why = (f"Unexpected: the ledger shows it {record.status.value} with "
-               f"{node.ledger.member_name(record.custodian)}, not shipped to us.")
+        why = _("Unexpected: the ledger shows it {status} with {holder}, not shipped to "
+                "us.").format(status=status_words(record.status),
+                              holder=node.ledger.member_name(record.custodian))
     return Candidate(text, code, False, why)
 
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from supplychain.clock import now_iso
+from supplychain.i18n import _
 from supplychain.identity.certificates import Member
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
@@ -268,7 +269,7 @@ def _failed(url: str, exc: BaseException) -> PullReport:
     """The report of a pull that ended with an exception instead of a report."""
     failure = failure_of(exc)
     if failure is PeerFailure.CANCELLED:
-        return PullReport(url, error="cancelled before it finished", failure=failure)
+        return PullReport(url, error=_("cancelled before it finished"), failure=failure)
     log.error("pull from %s stopped: %s", url, exc, exc_info=exc)
     return PullReport(url, error=str(exc) or type(exc).__name__, failure=failure)
 

@@ -263,10 +263,10 @@ def connection_problem(exc: aiohttp.ClientError) -> str:
     exception's type and OS error number, not its text)."""
     os_error = getattr(exc, "os_error", None)
     if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror):
-        return "unknown host name"
+        return _("unknown host name")
     if isinstance(os_error, ConnectionRefusedError):
-        return "connection refused: nothing answers at that address and port"
+        return _("connection refused: nothing answers at that address and port")
     if isinstance(os_error, OSError) and os_error.errno in _NO_ROUTE:
-        return "no network route to that address"
+        return _("no network route to that address")
     detail = str(exc)
     return detail if len(detail) <= 90 else detail[:89] + "…"

@@ -79,18 +79,22 @@ class ImportReport:
                 "outcomes": [o.to_dict() for o in self.outcomes]}
 
     def text(self) -> str:
-        lines = [f"document: {e}" for e in self.document_errors]
+        lines = [_("document: {problem}").format(problem=e) for e in self.document_errors]
         lines += [o.text() for o in self.outcomes]
+        count, rejected = len(self.outcomes), len(self.rejected)
         if self.committed:
-            lines.append(f"Imported {len(self.outcomes)} event(s).")
+            lines.append(_("Imported {count} event(s).").format(count=count))
         elif self.ok:
-            lines.append(f"Dry run: all {len(self.outcomes)} event(s) would be imported; "
-                         "nothing was written.")
+            lines.append(_("Dry run: all {count} event(s) would be imported; nothing was "
+                           "written.").format(count=count))
+        elif self.document_errors:
+            lines.append(_("Nothing imported: {rejected} of {count} event(s) cannot be imported "
+                           "and the document is invalid; the import is all or nothing.").format(
+                               rejected=rejected, count=count))
         else:
-            lines.append(f"Nothing imported: {len(self.rejected)} of {len(self.outcomes)} "
-                         "event(s) cannot be imported" + (" and the document is invalid"
-                                                           if self.document_errors else "")
-                         + "; the import is all or nothing.")
+            lines.append(_("Nothing imported: {rejected} of {count} event(s) cannot be "
+                           "imported; the import is all or nothing.").format(
+                               rejected=rejected, count=count))
         return "\n".join(lines)
 
 

@@ -139,13 +139,13 @@ def map_event(obj: Any, index: int, me: GLN,
         raise EpcisError(_("The event has no bizStep, so the ledger cannot tell what happened."))
     if step not in SUPPORTED_STEPS:
         raise EpcisError(_("bizStep {step!r} has no equivalent in the ledger (supported: "
-                           "{join}; a lot recall has disposition "
+                           "{steps}; a lot recall has disposition "
                            "'recalled' and no bizStep).")
-                         .format(step=step, join=', '.join(SUPPORTED_STEPS)))
+                         .format(step=step, steps=", ".join(SUPPORTED_STEPS)))
     if action not in ALLOWED_ACTIONS[step]:
         raise EpcisError(_("A {step} event must have action "
-                           "{join}, not {action!r}.")
-                         .format(step=step, join=' or '.join(sorted(ALLOWED_ACTIONS[step])),
+                           "{actions}, not {action!r}.")
+                         .format(step=step, actions=" or ".join(sorted(ALLOWED_ACTIONS[step])),
                                  action=action))
     allowed = ALLOWED_DISPOSITIONS[step]
     if ((disposition in TERMINAL_DISPOSITIONS) if allowed is None
