@@ -1,11 +1,15 @@
 """Words for the screen built from a sync round's plain data: its progress and its result per
 peer. No decisions here: the failure kinds, evidence words and rules come typed from
 ``supplychain`` (how fresh a verdict's ledger copy is: ``supplychain.ledger.freshness``).
+The words are Qt's (context ``SyncRound``); an error a peer's report carries comes from the
+core already translated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
 
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
@@ -40,8 +44,9 @@ class SyncOutcome:
 
 
 def progress_text(progress: SyncProgress) -> str:
-    return (f"{progress.peers_done} of {progress.peers_total} peers done · "
-            f"{progress.new_entries} new entries so far")
+    return QCoreApplication.translate(
+        "SyncRound", "{done} of {total} peers done · {new} new entries so far").format(
+            done=progress.peers_done, total=progress.peers_total, new=progress.new_entries)
 
 
 def sync_outcome(result: SyncRound, timeout: float) -> SyncOutcome:
@@ -61,24 +66,40 @@ def _peer_result(report: PullReport, result: SyncRound, timeout: float) -> PeerR
         if new:
             per_log = ", ".join(f"{result.names.get(g, g)}: {n}"
                                 for g, n in sorted(report.new_entries.items()))
-            text = f"{label}: {new} new entr{'y' if new == 1 else 'ies'} ({per_log})."
+            text = (QCoreApplication.translate("SyncRound", "{peer}: {count} new entry ({logs}).")
+                    if new == 1 else
+                    QCoreApplication.translate("SyncRound",
+                                               "{peer}: {count} new entries ({logs})."))
+            text = text.format(peer=label, count=new, logs=per_log)
         else:
-            text = f"{label}: up to date, {report.logs_checked} log(s) checked."
+            text = QCoreApplication.translate(
+                "SyncRound", "{peer}: up to date, {logs} log(s) checked.").format(
+                    peer=label, logs=report.logs_checked)
         return PeerResult(url, label, True, new, text)
     if failure is PeerFailure.CANCELLED:
-        return PeerResult(url, label, False, 0, f"{label}: cancelled before it finished; "
-                          "batches already verified are kept.", cancelled=True)
+        return PeerResult(url, label, False, 0, QCoreApplication.translate(
+            "SyncRound", "{peer}: cancelled before it finished; batches already verified are "
+                         "kept.").format(peer=label), cancelled=True)
     if failure is PeerFailure.BLOCKED:
-        reason = (peer.reason if peer else None) or report.error or "it misbehaved"
-        return PeerResult(url, label, False, new, f"{label}: blocked: {reason}. The evidence "
-                          "is kept; unblock it only after looking at it.", blocked=True)
+        reason = ((peer.reason if peer else None) or report.error
+                  or QCoreApplication.translate("SyncRound", "it misbehaved"))
+        return PeerResult(url, label, False, new, QCoreApplication.translate(
+            "SyncRound", "{peer}: blocked: {reason}. The evidence is kept; unblock it only "
+                         "after looking at it.").format(peer=label, reason=reason), blocked=True)
     if failure is PeerFailure.TIMEOUT:
-        text = f"{label} did not answer within {timeout:g} s; it will be tried again."
+        text = QCoreApplication.translate(
+            "SyncRound", "{peer} did not answer within {seconds} s; it will be tried again."
+        ).format(peer=label, seconds=f"{timeout:g}")
     elif failure is PeerFailure.UNREACHABLE:
-        text = (f"{label} could not be reached ({report.problem or report.error}); it will be "
-                "tried again.")
+        text = QCoreApplication.translate(
+            "SyncRound", "{peer} could not be reached ({problem}); it will be tried again."
+        ).format(peer=label, problem=report.problem or report.error)
     elif failure is PeerFailure.BAD_ANSWER:
-        text = f"{label} sent a bad answer ({report.error}); it will be tried again."
+        text = QCoreApplication.translate(
+            "SyncRound", "{peer} sent a bad answer ({error}); it will be tried again."
+        ).format(peer=label, error=report.error)
     else:
-        text = f"{label}: the round stopped with an error: {report.error}"
+        text = QCoreApplication.translate(
+            "SyncRound", "{peer}: the round stopped with an error: {error}").format(
+                peer=label, error=report.error)
     return PeerResult(url, label, False, new, text)

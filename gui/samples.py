@@ -2,7 +2,9 @@
 
 Shown in Scan & verify only when the open node belongs to the demo network. Picking a sample
 hands its code to the scanner input, exactly as a USB scanner would type it; the sheet (a PDF
-with a captioned QR label per verdict) is written off the GUI thread by the task runner.
+with a captioned QR label per verdict) is written off the GUI thread by the task runner. The
+menu's own words are Qt's (context ``SamplePacksButton``); each sample's title comes from the
+core already translated (``SamplePack.title``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from gui.context import AppContext
 from supplychain.demo.network import Demo
 from supplychain.demo.samples import SAMPLE_SITE, SamplePack, sample_packs, write_sample_sheet
 
-PRINT_SHEET = "Print sample sheet (PDF)…"
-
 
 class SamplePacksButton(QToolButton):
     """A "Sample packs" menu: one entry per verdict, then the printable sheet."""
@@ -31,10 +31,11 @@ class SamplePacksButton(QToolButton):
         self.demo = demo
         self.ctx = ctx
         self.samples = sample_packs(demo)
-        self.setText("Sample packs")
-        self.setToolTip(f"Demo network: pick a sample pack to scan (verdicts as at "
-                        f"{SAMPLE_SITE}), or print them to scan with a camera")
-        self.setAccessibleName("Sample packs")
+        self.setText(self.tr("Sample packs"))
+        self.setToolTip(self.tr("Demo network: pick a sample pack to scan (verdicts as at "
+                                "{site}), or print them to scan with a camera").format(
+                                    site=SAMPLE_SITE))
+        self.setAccessibleName(self.tr("Sample packs"))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scanner input keeps the focus
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setMinimumHeight(40)
@@ -46,7 +47,7 @@ class SamplePacksButton(QToolButton):
             action.setData(sample.key)
             self.menu_.addAction(action)
         self.menu_.addSeparator()
-        self.print_action = QAction(PRINT_SHEET, self.menu_)
+        self.print_action = QAction(self.tr("Print sample sheet (PDF)…"), self.menu_)
         self.menu_.addAction(self.print_action)
         # One bound-method slot for the whole menu: no closures holding this widget (a cycle
         # that only the garbage collector breaks, possibly on a worker thread).
@@ -69,7 +70,8 @@ class SamplePacksButton(QToolButton):
         self.picked.emit(sample.code)
 
     def print_sheet_dialog(self) -> None:
-        path = dialogs.save_file(self, "Save sample sheet", "sample-packs.pdf", "PDF (*.pdf)")
+        path = dialogs.save_file(self, self.tr("Save sample sheet"), "sample-packs.pdf",
+                                 self.tr("PDF (*.pdf)"))
         if path is not None:
             self.print_sheet(path)
 
@@ -78,8 +80,8 @@ class SamplePacksButton(QToolButton):
 
         def saved(pages: int) -> None:
             if pages:
-                self.ctx.notify(f"Saved the sample sheet to {path}: print it and scan the "
-                                "codes with the camera.")
+                self.ctx.notify(self.tr("Saved the sample sheet to {file}: print it and scan "
+                                        "the codes with the camera.").format(file=path))
 
         self.ctx.tasks.run(lambda t: write_sample_sheet(demo, path, t.progress, t.cancelled),
-                           node=False, on_success=saved, label="sample sheet")
+                           node=False, on_success=saved, label=self.tr("sample sheet"))

@@ -21,6 +21,7 @@ from supplychain.codes.labels import qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, open_demo
 from supplychain.errors import CodeError, ImageError
+from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
@@ -32,7 +33,7 @@ from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
 from supplychain.node.shipments import Candidate
-from supplychain.scanning import decode_frame, read_image_file
+from supplychain.scanning import NO_CODE_FOUND, decode_frame, read_image_file
 from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress, sync_once
 
 Progress = Callable[[int, int], None]
@@ -121,9 +122,7 @@ class LedgerService:
         image = read_image_file(path)
         codes = decode_frame(image)
         if not codes:
-            return [ScanResult(str(path), unreadable=(
-                "No code was found in this picture. Take it closer and in focus, with the "
-                "whole code inside the frame, or type the code by hand."))]
+            return [ScanResult(str(path), unreadable=_(NO_CODE_FOUND))]
         return [self.scan_text(c.text) for c in codes]
 
     def _result(self, text: str, code: PackCode) -> ScanResult:

@@ -38,6 +38,7 @@ __all__ = [
     "gettext",
     "ngettext",
     "set_language",
+    "shown_language",
     "source_language",
 ]
 
@@ -50,7 +51,8 @@ LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 _lock = threading.Lock()
 _chosen: str | None = None  # set_language's choice; None: detect from the environment
 _active: str | None = None  # the language in use, resolved on first use
-_untranslated = threading.local()  # .on: this thread makes source-language text for now
+_untranslated = threading.local()  # .on: this thread makes source-language text for now;
+# .shown: it makes shown text even where source-language text is asked for
 
 
 def available_languages() -> tuple[str, ...]:
@@ -134,14 +136,28 @@ def source_language() -> Iterator[None]:
     """Text made on this thread inside the block is in the source language (English).
 
     For text that is stored rather than shown (the reasons derivation writes to the derived
-    tables): it must not depend on the language of whoever derived it.
+    tables): it must not depend on the language of whoever derived it. Inside
+    `shown_language` this does nothing.
     """
     previous = getattr(_untranslated, "on", False)
-    _untranslated.on = True
+    _untranslated.on = not getattr(_untranslated, "shown", False)
     try:
         yield
     finally:
         _untranslated.on = previous
+
+
+@contextmanager
+def shown_language() -> Iterator[None]:
+    """Text made on this thread inside the block is in the current language, even where
+    `source_language` is asked for: for work whose text is shown and never kept (a node's
+    own append, rolled back when a rule refuses it, says why in the person's language)."""
+    previous = getattr(_untranslated, "on", False), getattr(_untranslated, "shown", False)
+    _untranslated.on, _untranslated.shown = False, True
+    try:
+        yield
+    finally:
+        _untranslated.on, _untranslated.shown = previous
 
 
 def _language_now() -> str:

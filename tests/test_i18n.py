@@ -197,7 +197,13 @@ def test_catalogs_are_up_to_date_with_the_sources_and_compiled() -> None:
 
 SHOWN_AT_THE_COUNTER = ("supplychain/ledger/verdicts.py", "supplychain/ledger/freshness.py",
                         "supplychain/codes/gs1.py", "supplychain/codes/scanner_text.py",
-                        "supplychain/codes/signed_codes.py")
+                        "supplychain/codes/signed_codes.py", "supplychain/codes/labels.py",
+                        "supplychain/scanning/", "supplychain/ledger/rules.py",
+                        # alerts and sync evidence, the sample packs and the sheet
+                        "supplychain/ledger/alerts.py", "supplychain/demo/samples.py",
+                        # goods in and out, the member directory a clerk imports
+                        "supplychain/node/shipments.py", "supplychain/identity/directory.py",
+                        "supplychain/ledger/membership.py")
 
 
 def test_german_is_complete_for_verdicts_reasons_and_scans() -> None:
@@ -206,7 +212,7 @@ def test_german_is_complete_for_verdicts_reasons_and_scans() -> None:
     _header, entries = script.read_po(po.read_text(encoding="utf-8"))
     counter = [e for e in entries.values()
                if any(ref.startswith(SHOWN_AT_THE_COUNTER) for ref in e.references)]
-    assert len(counter) > 60
+    assert len(counter) > 150
     missing = [e.msgid for e in counter if not e.translated]
     assert missing == [], f"untranslated or fuzzy German messages: {missing}"
 
@@ -220,3 +226,75 @@ def test_translations_keep_every_placeholder() -> None:
             for text in entry.msgstr:
                 if text:
                     assert set(re.findall(r"{\w*}", text)) == wanted, (po.name, entry.msgid)
+
+
+# --- the words shown for alerts, sample packs and directory errors -------------------------
+
+
+def test_german_alert_words_and_sample_packs() -> None:
+    from supplychain.demo.samples import _SAMPLES, SamplePack
+    from supplychain.ledger.alerts import AlertKind, kind_words
+
+    english = {kind: kind.words for kind in AlertKind}
+    i18n.set_language("de")
+    assert kind_words("forked_chain") == "Verzweigte Kette (Klon oder doppelte Übergabe)"
+    assert AlertKind.UNREACHABLE.words == "war nicht erreichbar"
+    assert all(kind.words != english[kind] for kind in AlertKind), "an alert kind in English"
+    assert kind_words("from_a_newer_version") == "from a newer version"  # the kind, spaced
+    titles = [SamplePack(key, "", verdict, text).title for key, verdict, text in _SAMPLES]
+    assert titles[0] == "ECHT: in Ihrem Bestand"
+    assert titles[-1] == "CODE NICHT LESBAR: ein Weblink, kein Packungscode"
+    assert SamplePack("genuine", "", Verdict.GENUINE, "in your custody").description == (
+        "in your custody")  # the data stays English; only what is shown is translated
+
+
+def test_a_directory_from_another_consortium_is_refused_in_german() -> None:
+    from supplychain.errors import DirectoryError
+    from supplychain.identity.directory import MemberDirectory
+
+    i18n.set_language("de")
+    with pytest.raises(DirectoryError, match="^Kein Mitgliederverzeichnis"):
+        MemberDirectory.parse(b"{not json")
+
+
+def test_text_made_for_storage_stays_english() -> None:
+    """Derivation stores its reasons in English whatever the shown language, so a rebuild
+    (and `audit`, which compares with one) never depends on who derived the tables."""
+    i18n.set_language("de")
+    with i18n.source_language():
+        assert reason_sentence(Reason.RECALLED).startswith("This lot")
+        assert i18n.current_language() == "de"  # the choice is untouched ...
+    assert reason_sentence(Reason.RECALLED).startswith("Diese Charge")  # ... and back
+
+
+def test_a_rejected_event_derived_in_german_keeps_an_english_reason(network) -> None:  # type: ignore[no-untyped-def]
+    """A forged ship (the rule is bypassed on the signer's side) arrives at a node whose
+    language is German: its rejection reason is stored in English, and `audit` in English
+    finds the derived tables equal to a rebuild."""
+    from supplychain.clock import now_iso
+    from supplychain.errors import RuleViolation
+    from supplychain.interchange.bundle import exchange
+    from supplychain.ledger.audit import audit
+    from supplychain.ledger.events import Event, EventType, Item, SignedEvent
+    from tests.conftest import DIST_A, MAKER
+
+    code = network[MAKER].commission(GTIN, "L1", date(2030, 1, 31), 1)[0]
+    exchange(network[MAKER], network[DIST_A])
+    rogue, pharmacy = network[DIST_A], network[PHARMACY]
+    head = network[MAKER].ledger.pack(code.key).head
+    event = Event(EventType.SHIP, DIST_A, rogue.me.key_id, now_iso(), (Item(code.key, head),),
+                  to=PHARMACY)
+    i18n.set_language("de")
+    with pytest.raises(RuleViolation, match="nur der Besitzer kann sie versenden"):
+        rogue.append([event])  # shown in German
+    key = rogue._signing_key()
+    signed = SignedEvent(event, key.sign(event.to_bytes()))
+    with rogue.store.transaction():
+        rogue.ledger.append_entries(DIST_A, rogue.store.log_size(DIST_A), [signed.to_bytes()])
+        rogue.ledger.sign_own_checkpoint(DIST_A, key)
+    exchange(rogue, pharmacy)  # derived while German is chosen
+    stored = pharmacy.ledger.event_status(signed.hash)
+    assert stored is not None and stored.status == "rejected"
+    assert "only the custodian can ship" in (stored.reason or "")
+    i18n.set_language("en")
+    assert audit(pharmacy.ledger).entries > 0

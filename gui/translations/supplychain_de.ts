@@ -67,7 +67,7 @@
     </message>
     <message>
         <source>GTIN</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">GTIN</translation>
     </message>
     <message>
         <source>Lot</source>
@@ -151,7 +151,7 @@
     </message>
     <message>
         <source>PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">PDF (*.pdf)</translation>
     </message>
     <message>
         <source>GTIN {gtin} lot {lot}</source>
@@ -280,91 +280,91 @@
     <name>IncomingTab</name>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisieren</translation>
     </message>
     <message>
         <source>Scan each pack as you unpack it</source>
-        <translation type="unfinished"></translation>
+        <translation>Jede Packung beim Auspacken scannen</translation>
     </message>
     <message>
         <source>No shipment on its way to you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Lieferung ist zu Ihnen unterwegs.</translation>
     </message>
     <message>
         <source>✔ scanned</source>
-        <translation type="unfinished"></translation>
+        <translation>✔ gescannt</translation>
     </message>
     <message>
         <source>missing</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlt</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Von</translation>
     </message>
     <message>
         <source>Shipped (UTC)</source>
-        <translation type="unfinished"></translation>
+        <translation>Versandt (UTC)</translation>
     </message>
     <message>
         <source>GTIN</source>
-        <translation type="unfinished"></translation>
+        <translation>GTIN</translation>
     </message>
     <message>
         <source>Serial</source>
-        <translation type="unfinished">Seriennummer</translation>
+        <translation>Seriennummer</translation>
     </message>
     <message>
         <source>Lot</source>
-        <translation type="unfinished">Charge</translation>
+        <translation>Charge</translation>
     </message>
     <message>
         <source>Expiry</source>
-        <translation type="unfinished">Verfallsdatum</translation>
+        <translation>Verfallsdatum</translation>
     </message>
     <message>
         <source>Scanned</source>
-        <translation type="unfinished"></translation>
+        <translation>Gescannt</translation>
     </message>
     <message>
         <source>Why it is not expected</source>
-        <translation type="unfinished"></translation>
+        <translation>Warum sie nicht erwartet wird</translation>
     </message>
     <message>
         <source>Receive all scanned</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle gescannten annehmen</translation>
     </message>
     <message>
         <source>Shipment:</source>
-        <translation type="unfinished"></translation>
+        <translation>Lieferung:</translation>
     </message>
     <message>
         <source>Unexpected scans (not in the shipment):</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht erwartete Scans (nicht in der Lieferung):</translation>
     </message>
     <message>
         <source>All incoming shipments ({count} packs)</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle eingehenden Lieferungen ({count} Packungen)</translation>
     </message>
     <message>
         <source>From {sender}, {time} — {count} packs</source>
-        <translation type="unfinished"></translation>
+        <translation>Von {sender}, {time} — {count} Packungen</translation>
     </message>
     <message>
         <source>Scanned {got} of {expected} · missing {missing} · unexpected {unexpected}</source>
-        <translation type="unfinished"></translation>
+        <translation>Gescannt {got} von {expected} · fehlend {missing} · nicht erwartet {unexpected}</translation>
     </message>
     <message>
         <source>Receive all scanned ({count})</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle gescannten annehmen ({count})</translation>
     </message>
     <message>
         <source>Received {count} packs into {site}&apos;s custody.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} Packungen in den Bestand von {site} übernommen.</translation>
     </message>
     <message>
         <source>{count} expected packs were not scanned: they stay in transit; report them to the sender if they are not in the box.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} erwartete Packungen wurden nicht gescannt: sie bleiben unterwegs; melden Sie sie dem Absender, wenn sie nicht im Karton sind.</translation>
     </message>
 </context>
 <context>
@@ -439,7 +439,7 @@
     </message>
     <message>
         <source>GTIN</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">GTIN</translation>
     </message>
     <message>
         <source>Search for a pack, or open the Alerts tab.</source>
@@ -555,7 +555,7 @@
     </message>
     <message>
         <source>PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">PDF (*.pdf)</translation>
     </message>
     <message>
         <source>Report saved to {file}.</source>
@@ -1076,91 +1076,91 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <name>OutgoingTab</name>
     <message>
         <source>{name} ({role}, GLN {gln})</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} ({role}, GLN {gln})</translation>
     </message>
     <message>
         <source>Scan each pack into the shipment (F2 goes to Scan &amp; verify)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jede Packung in die Lieferung scannen (F2 wechselt zu Scannen &amp; prüfen)</translation>
     </message>
     <message>
         <source>0 packs in this shipment</source>
-        <translation type="unfinished"></translation>
+        <translation>0 Packungen in dieser Lieferung</translation>
     </message>
     <message>
         <source>GTIN</source>
-        <translation type="unfinished"></translation>
+        <translation>GTIN</translation>
     </message>
     <message>
         <source>Serial</source>
-        <translation type="unfinished">Seriennummer</translation>
+        <translation>Seriennummer</translation>
     </message>
     <message>
         <source>Lot</source>
-        <translation type="unfinished">Charge</translation>
+        <translation>Charge</translation>
     </message>
     <message>
         <source>Expiry</source>
-        <translation type="unfinished">Verfallsdatum</translation>
+        <translation>Verfallsdatum</translation>
     </message>
     <message>
         <source>Scanned</source>
-        <translation type="unfinished"></translation>
+        <translation>Gescannt</translation>
     </message>
     <message>
         <source>Refused because</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelehnt, weil</translation>
     </message>
     <message>
         <source>Remove selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswahl entfernen</translation>
     </message>
     <message>
         <source>Start over</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu beginnen</translation>
     </message>
     <message>
         <source>Sign and send shipment</source>
-        <translation type="unfinished"></translation>
+        <translation>Lieferung signieren und versenden</translation>
     </message>
     <message>
         <source>Ship to:</source>
-        <translation type="unfinished"></translation>
+        <translation>Versenden an:</translation>
     </message>
     <message>
         <source>Refused scans (not added):</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelehnte Scans (nicht hinzugefügt):</translation>
     </message>
     <message>
         <source>Already in this shipment (scanned twice).</source>
-        <translation type="unfinished"></translation>
+        <translation>Schon in dieser Lieferung (doppelt gescannt).</translation>
     </message>
     <message>
         <source>this code</source>
-        <translation type="unfinished"></translation>
+        <translation>dieser Code</translation>
     </message>
     <message>
         <source>⚠ Not added — {code}: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ Nicht hinzugefügt — {code}: {reason}</translation>
     </message>
     <message>
         <source>{count} pack in this shipment</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} Packung in dieser Lieferung</translation>
     </message>
     <message>
         <source>{count} packs in this shipment</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} Packungen in dieser Lieferung</translation>
     </message>
     <message>
         <source>Sign and send</source>
-        <translation type="unfinished"></translation>
+        <translation>Signieren und versenden</translation>
     </message>
     <message>
         <source>Sign the hand-over of {count} packs to {name}?</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Übergabe von {count} Packungen an {name} signieren?</translation>
     </message>
     <message>
         <source>Shipment signed: {count} packs to {name} (event {hash}…). Peer sync is not available yet: export a bundle (File &gt; Export bundle) for the recipient.</source>
-        <translation type="unfinished"></translation>
+        <translation>Lieferung signiert: {count} Packungen an {name} (Ereignis {hash}…). Peer-Abgleich ist noch nicht verfügbar: exportieren Sie ein Bundle (Datei &gt; Bundle exportieren) für den Empfänger.</translation>
     </message>
 </context>
 <context>
@@ -1179,6 +1179,37 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>SamplePacksButton</name>
+    <message>
+        <source>Sample packs</source>
+        <translation>Beispielpackungen</translation>
+    </message>
+    <message>
+        <source>Demo network: pick a sample pack to scan (verdicts as at {site}), or print them to scan with a camera</source>
+        <translation>Demo-Netzwerk: eine Beispielpackung zum Scannen wählen (Prüfergebnisse wie bei {site}), oder sie ausdrucken und mit einer Kamera scannen</translation>
+    </message>
+    <message>
+        <source>Print sample sheet (PDF)…</source>
+        <translation>Beispielbogen drucken (PDF)…</translation>
+    </message>
+    <message>
+        <source>Save sample sheet</source>
+        <translation>Beispielbogen speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved the sample sheet to {file}: print it and scan the codes with the camera.</source>
+        <translation>Beispielbogen unter {file} gespeichert: drucken Sie ihn aus und scannen Sie die Codes mit der Kamera.</translation>
+    </message>
+    <message>
+        <source>sample sheet</source>
+        <translation>Beispielbogen</translation>
     </message>
 </context>
 <context>
@@ -1432,19 +1463,66 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <name>ShipmentsView</name>
     <message>
         <source>Incoming (goods in)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingang (Wareneingang)</translation>
     </message>
     <message>
         <source>Outgoing (returns)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgang (Retouren)</translation>
     </message>
     <message>
         <source>Outgoing</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgang</translation>
     </message>
     <message>
         <source>Incoming</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingang</translation>
+    </message>
+</context>
+<context>
+    <name>SyncRound</name>
+    <message>
+        <source>{done} of {total} peers done · {new} new entries so far</source>
+        <translation>{done} von {total} Peers fertig · bisher {new} neue Einträge</translation>
+    </message>
+    <message>
+        <source>{peer}: {count} new entry ({logs}).</source>
+        <translation>{peer}: {count} neuer Eintrag ({logs}).</translation>
+    </message>
+    <message>
+        <source>{peer}: {count} new entries ({logs}).</source>
+        <translation>{peer}: {count} neue Einträge ({logs}).</translation>
+    </message>
+    <message>
+        <source>{peer}: up to date, {logs} log(s) checked.</source>
+        <translation>{peer}: aktuell, {logs} Protokoll(e) geprüft.</translation>
+    </message>
+    <message>
+        <source>{peer}: cancelled before it finished; batches already verified are kept.</source>
+        <translation>{peer}: vor dem Ende abgebrochen; bereits geprüfte Teile bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>it misbehaved</source>
+        <translation>er hat sich fehlerhaft verhalten</translation>
+    </message>
+    <message>
+        <source>{peer}: blocked: {reason}. The evidence is kept; unblock it only after looking at it.</source>
+        <translation>{peer}: gesperrt: {reason}. Die Beweise bleiben erhalten; heben Sie die Sperre erst auf, nachdem Sie sie angesehen haben.</translation>
+    </message>
+    <message>
+        <source>{peer} did not answer within {seconds} s; it will be tried again.</source>
+        <translation>{peer} hat nicht innerhalb von {seconds} s geantwortet; es wird erneut versucht.</translation>
+    </message>
+    <message>
+        <source>{peer} could not be reached ({problem}); it will be tried again.</source>
+        <translation>{peer} war nicht erreichbar ({problem}); es wird erneut versucht.</translation>
+    </message>
+    <message>
+        <source>{peer} sent a bad answer ({error}); it will be tried again.</source>
+        <translation>{peer} sandte eine fehlerhafte Antwort ({error}); es wird erneut versucht.</translation>
+    </message>
+    <message>
+        <source>{peer}: the round stopped with an error: {error}</source>
+        <translation>{peer}: die Runde brach mit einem Fehler ab: {error}</translation>
     </message>
 </context>
 <context>

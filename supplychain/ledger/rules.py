@@ -14,7 +14,7 @@ from enum import Enum
 from supplychain.clock import parse_iso
 from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
-from supplychain.i18n import _
+from supplychain.i18n import N_, _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import Event, EventType, Item
@@ -77,7 +77,7 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
               "decommissioned.").format(pack=item.pack, status=before.status.value)
         )
     if kind is EventType.SHIP:
-        _require_custodian(item, actor, before, "ship")
+        _require_custodian(item, actor, before, kind)
         if event.to == actor.gln:
             raise RuleViolation(_("{pack}: a member cannot ship a pack to itself.")
                                 .format(pack=item.pack))
@@ -94,10 +94,10 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
         if actor.role is not Role.PHARMACY:
             raise RuleViolation(_("{pack}: only a pharmacy dispenses packs.")
                                 .format(pack=item.pack))
-        _require_custodian(item, actor, before, "dispense")
+        _require_custodian(item, actor, before, kind)
         return replace(before, status=PackStatus.DISPENSED)
     if kind is EventType.DESTROY:
-        _require_custodian(item, actor, before, "destroy")
+        _require_custodian(item, actor, before, kind)
         return replace(before, status=PackStatus.DESTROYED)
     raise RuleViolation(_("A {kind} event does not extend a custody chain.")
                         .format(kind=kind.value))
@@ -148,13 +148,27 @@ def _commission(item: Item, actor: MemberInfo) -> PackState:
     return PackState(gtin, serial, item.lot, item.expiry, PackStatus.ACTIVE, actor.gln)
 
 
-def _require_custodian(item: Item, actor: MemberInfo, before: PackState, verb: str) -> None:
+# Whole sentences per custody step (a translator gets each one), translated when raised.
+_NOT_CUSTODIAN = {
+    EventType.SHIP: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                       "custodian can ship it."),
+    EventType.DISPENSE: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                           "custodian can dispense it."),
+    EventType.DESTROY: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                          "custodian can destroy it."),
+}
+_NOT_ACTIVE = {
+    EventType.SHIP: N_("{pack} is {status}; it cannot ship now."),
+    EventType.DISPENSE: N_("{pack} is {status}; it cannot dispense now."),
+    EventType.DESTROY: N_("{pack} is {status}; it cannot destroy now."),
+}
+
+
+def _require_custodian(item: Item, actor: MemberInfo, before: PackState,
+                       kind: EventType) -> None:
     if before.custodian != actor.gln:
-        raise RuleViolation(
-            _("{pack} is in the custody of {custodian}, not {name}; only the "
-              "custodian can {verb} it.")
-            .format(pack=item.pack, custodian=before.custodian, name=actor.name, verb=verb)
-        )
+        raise RuleViolation(_(_NOT_CUSTODIAN[kind]).format(
+            pack=item.pack, custodian=before.custodian, name=actor.name))
     if before.status is not PackStatus.ACTIVE:
-        raise RuleViolation(_("{pack} is {status}; it cannot {verb} now.")
-                            .format(pack=item.pack, status=before.status.value, verb=verb))
+        raise RuleViolation(_(_NOT_ACTIVE[kind]).format(pack=item.pack,
+                                                        status=before.status.value))

@@ -41,7 +41,7 @@ from supplychain.errors import (
     RuleViolation,
     SupplyChainError,
 )
-from supplychain.i18n import N_, _
+from supplychain.i18n import N_, _, shown_language
 from supplychain.identity.certificates import (
     Member,
     Role,
@@ -202,10 +202,12 @@ class Node:
 
     # --- writing events ----------------------------------------------------------
     def append(self, events: Sequence[Event]) -> list[SignedEvent]:
-        """Sign and append our own events in one transaction; all apply or none is kept."""
+        """Sign and append our own events in one transaction; all apply or none is kept.
+
+        A refused event is never kept, so the rule's reason is made in the shown language."""
         key = self._signing_key()
         signed = [SignedEvent(e, key.sign(e.to_bytes())) for e in events]
-        with self.store.transaction():
+        with shown_language(), self.store.transaction():
             start = self.store.log_size(self.gln)
             self.ledger.append_entries(self.gln, start, [s.to_bytes() for s in signed])
             for s in signed:

@@ -5,6 +5,7 @@ No GUI here: the desktop app runs these in a worker thread and shows the results
 
 from supplychain.scanning.decode import (
     DEFAULT_FORMATS,
+    NO_CODE_FOUND,
     DecodedCode,
     Symbology,
     decode_frame,
@@ -23,6 +24,7 @@ from supplychain.scanning.sources import (
 
 __all__ = [
     "DEFAULT_FORMATS",
+    "NO_CODE_FOUND",
     "CameraSource",
     "DecodedCode",
     "FolderSource",

@@ -27,12 +27,13 @@ import numpy as np
 import zxingcpp
 
 from supplychain.errors import ImageError
-from supplychain.i18n import _
+from supplychain.i18n import N_, _
 
 __all__ = [
     "DEFAULT_FORMATS",
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
+    "NO_CODE_FOUND",
     "DecodedCode",
     "Symbology",
     "decode_frame",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+NO_CODE_FOUND = N_("No code was found in this picture. Take it closer and in focus, with the "
+                   "whole code inside the frame, or type the code by hand.")
+"""What to tell a person whose picture holds no code (translate with ``_()`` when shown)."""
 
 Corners = tuple[tuple[float, float], ...]
 

@@ -20,10 +20,12 @@ from tests.gui.test_scan import scan_view, type_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "gui" / "translations" / "supplychain_de.ts"
-# The scan-and-verify path, the verdict banner, the main window and the first-run screen.
+# The scan-and-verify path (with the demo's sample packs), the verdict banner, the main window,
+# the first-run screen, goods in and out (Shipments) and the sync round's result lines.
 COMPLETE_CONTEXTS = {"ScanView", "VerdictBanner", "MainWindow", "FirstRunPage",
                      "CreateConsortiumDialog", "PreviewWidget", "MessageBanner", "language",
-                     "roles", "errors"}
+                     "roles", "errors", "SamplePacksButton", "ShipmentsView", "IncomingTab",
+                     "OutgoingTab", "SyncRound"}
 
 
 @pytest.fixture
@@ -78,6 +80,18 @@ def test_scan_view_in_german(qtbot, german_window) -> None:  # type: ignore[no-u
     assert view.banner.title.text() == "CODE NICHT LESBAR"
     assert view.banner.message.text().startswith("Dies ist ein Weblink")
     assert view.banner.detail.text().startswith("Dies ist kein Prüfergebnis über die Packung")
+
+
+def test_sample_packs_menu_in_german(qtbot, german_window) -> None:  # type: ignore[no-untyped-def]
+    button = scan_view(german_window).samples_button
+    assert button is not None
+    assert button.text() == "Beispielpackungen"
+    assert button.toolTip().startswith("Demo-Netzwerk: eine Beispielpackung zum Scannen wählen")
+    titles = [a.text() for a in button.menu().actions() if a.text()]
+    assert titles[0] == "ECHT: in Ihrem Bestand"  # the core's words, translated when shown
+    assert "VERDÄCHTIG: ihre Charge ist zurückgerufen" in titles
+    assert titles[-2] == "CODE NICHT LESBAR: ein Weblink, kein Packungscode"
+    assert titles[-1] == "Beispielbogen drucken (PDF)…"
 
 
 def test_first_run_in_german(qtbot, german: QSettings, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
