@@ -84,6 +84,10 @@ class InvalidSignature(EventError):
     """A signature does not verify against the author's certificate."""
 
 
+class DuplicateEntry(EventError):
+    """A log repeats an entry (the same signed event twice): an honest author never does."""
+
+
 class RuleViolation(SupplyChainError):
     """An event breaks a custody rule (wrong role, not the custodian, ...)."""
 
@@ -178,3 +182,9 @@ class PeerMisbehaved(SyncError):
         self.kind = kind
         self.subject = subject
         self.evidence = evidence
+
+
+class AuthorMisbehaved(PeerMisbehaved):
+    """The author of log ``subject`` signed checkpoints that contradict each other (an
+    equivocation or a rewritten history): the evidence is the author's own signatures, so a
+    peer that only relays the log is not to blame for it."""
