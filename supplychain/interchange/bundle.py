@@ -99,19 +99,19 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     try:
         with store.transaction():
             directory_version = None
+            new_members = new_revocations = 0  # the directory's count too, as sync reports
             if document.get("directory") is not None:
                 update = offer_directory(ledger, MemberDirectory.from_dict(document["directory"]))
                 if update is not None and update.changed:
                     directory_version = update.version
+                    new_members, new_revocations = update.new_members, update.new_revocations
             known = set(store.all_member_certs())
-            new_members = 0
             for pem in _list(document, "members"):
                 if not isinstance(pem, str):
                     raise BundleError("A member certificate in the bundle is not text.")
                 if pem.encode() not in known:
                     ledger.add_member_certificate(pem.encode())
                     new_members += 1
-            new_revocations = 0
             for item in _list(document, "revocations"):
                 if ledger.add_revocation(Revocation.from_dict(item)):
                     new_revocations += 1
