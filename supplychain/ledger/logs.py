@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -249,7 +250,7 @@ class Ledger:
                      [(s, h, gln, start + i)
                       for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
 
-    def _refuse_repeats(self, gln: str, start: int, hashes: list[str]) -> None:
+    def _refuse_repeats(self, gln: str, start: int, hashes: Sequence[str]) -> None:
         """Raise DuplicateEntry if an entry repeats one of this batch or one already stored.
 
         An event names its author and an author writes only to its own log, so a repeat can

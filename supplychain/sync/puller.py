@@ -200,8 +200,8 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
             # author; the relay stays a peer, this log is left as it is.
             log.error("log %s: its author signed contradicting checkpoints (relayed by %s): %s",
                       lie.subject, url, lie)
-            await run(lambda: replica.record(lie.kind, lie.subject, url, str(lie),
-                                             lie.evidence))
+            await run(partial(replica.record, lie.kind, lie.subject, url, str(lie),
+                              lie.evidence))
             report.refused_logs.append(head.gln)
             continue
         if pull is not None:
