@@ -8,8 +8,11 @@ A bundle is one JSON document::
 
 Every log is sent whole from index 0, with the author's signed checkpoint of that size.
 Import checks everything before anything is kept: the root is ours, every certificate and
-revocation is root-signed, entries we already hold are byte-identical (a rewritten history is
-refused), every new entry verifies, and the recomputed root equals the signed checkpoint. The
+revocation is root-signed, the checkpoint is the author's, only the entries it covers are
+taken (any after it are ignored: a relay cannot add to a log), entries we already hold are
+byte-identical (a rewritten history is refused and its evidence kept; held entries no signed
+checkpoint covers give way to the author's log), every new entry verifies, no entry repeats
+one of its log, and the recomputed root equals the signed checkpoint. The
 root-signed member directory travels along: a newer version than the one held is kept, an
 older one ignored, a foreign or altered one refuses the bundle. Import
 runs in one transaction, so a bad bundle leaves the store unchanged; importing twice is a no-op.
