@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.cli.main import main
 from supplychain.interchange.bundle import exchange, export_bundle, import_bundle
 from supplychain.ledger.audit import audit
 from supplychain.ledger.events import SignedEvent
@@ -18,23 +17,10 @@ from supplychain.ledger.membership import held_version
 from supplychain.ledger.records import EventStatus
 from supplychain.node.operations import Node
 from supplychain.sync.replica import Replica
-from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, REGULATOR, Network
 from tests.sync.helpers import MemoryPeer, pull_in_process
 
 EXPIRY = date(2030, 1, 31)
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
-    monkeypatch.delenv("SUPPLYCHAIN_HOME", raising=False)
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def _status(node: Node, gln: str, index: int) -> EventStatus:
