@@ -3,7 +3,6 @@ events it extends, and the signer holds each event to its own clock."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,7 +24,8 @@ from supplychain.ledger.timing import (
     signing_time,
 )
 from supplychain.node.operations import Node
-from tests.conftest import DIST_A, GTIN as OUR_GTIN, MAKER, MEMBERS, PASSPHRASE, Network
+from tests.conftest import DIST_A, MAKER, MEMBERS, PASSPHRASE, Network
+from tests.conftest import GTIN as OUR_GTIN
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 KEY = "0123456789abcdef"
