@@ -92,6 +92,11 @@ class RuleViolation(SupplyChainError):
     """An event breaks a custody rule (wrong role, not the custodian, ...)."""
 
 
+class EventTimeError(RuleViolation):
+    """An event is dated too far from the time its signer signs it (backdated or
+    forward-dated), or its signer's clock cannot give it a time in order."""
+
+
 class LedgerError(SupplyChainError):
     """The store cannot do what was asked (missing node, corrupt file, ...)."""
 
