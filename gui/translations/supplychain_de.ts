@@ -661,6 +661,10 @@
         <translation>Passphrase des Knotens in {home}:</translation>
     </message>
     <message>
+        <source>Opening the demo network (its nodes sync with each other)…</source>
+        <translation>Das Demo-Netzwerk wird geöffnet (seine Knoten gleichen sich miteinander ab)…</translation>
+    </message>
+    <message>
         <source>Creating the demo network (eight organisations, a short history)…</source>
         <translation>Das Demo-Netzwerk wird angelegt (acht Organisationen, ein kurzer Verlauf)…</translation>
     </message>

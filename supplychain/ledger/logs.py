@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from supplychain.clock import now_iso
 from supplychain.errors import (
     CheckpointError,
+    DuplicateEntry,
     EventError,
     IdentityError,
     InconsistentLog,
@@ -244,6 +246,7 @@ class Ledger:
                           verified: list[SignedEvent], compact: merkle.CompactRange) -> None:
         """Write verified entries and their Merkle nodes, then derive them (one batch)."""
         hashes = [s.hash for s in verified]
+        self._refuse_repeats(gln, start, hashes)
         self.store.put_entries((gln, start + i, data, h)
                                for i, (data, h) in enumerate(zip(entries, hashes, strict=True)))
         nodes: list[tuple[int, int, bytes]] = []
@@ -253,6 +256,30 @@ class Ledger:
         derive_batch(self.store, self.member,
                      [(s, h, gln, start + i)
                       for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
+
+    def _refuse_repeats(self, gln: str, start: int, hashes: Sequence[str]) -> None:
+        """Raise DuplicateEntry if an entry repeats one of this batch or one already stored.
+
+        An event names its author and an author writes only to its own log, so a repeat can
+        only be within one log; an honest author never appends the same signed event twice.
+        """
+        first: dict[str, int] = {}
+        for i, h in enumerate(hashes):
+            if h in first:
+                raise DuplicateEntry(
+                    _("Entry {value} of log {gln} repeats entry {value2} (event "
+                      "{value3}): a log never holds the same event twice. Nothing was stored.")
+                    .format(value=start + i, gln=gln, value2=start + first[h], value3=h[:12]))
+            first[h] = i
+        stored = self.store.event_rows(hashes)
+        if stored:
+            h, row = min(stored.items(), key=lambda item: first[item[0]])
+            raise DuplicateEntry(
+                _("Entry {value} of log {gln} repeats entry {index} of log "
+                  "{log} (event {value2}): a log never holds the same event twice. Nothing "
+                  "was stored.")
+                .format(value=start + first[h], gln=gln, index=row.index, log=row.log,
+                        value2=h[:12]))
 
     def _append_parallel(self, gln: str, start: int, entries: list[bytes],
                          workers: int) -> list[SignedEvent]:
@@ -319,29 +346,58 @@ class Ledger:
         self.store.put_checkpoint(gln, size, checkpoint.root_hash, signed.to_text(), now_iso())
         return signed
 
+    def verify_checkpoint_note(self, gln: str, note: str) -> SignedCheckpoint:
+        """Parse a signed checkpoint of log ``gln``; check its origin and the author's
+        signature (not yet its root). Raises CheckpointError."""
+        signed = SignedCheckpoint.parse(note)
+        cp = signed.checkpoint
+        if cp.origin != self.origin(gln):
+            raise CheckpointError(_("Checkpoint origin {origin!r} is not log {gln}'s.")
+                                  .format(origin=cp.origin, gln=gln))
+        for pem in self.store.member_certs(gln):
+            try:
+                member = verify_stored_certificate(pem, self.root_cert)
+                signed.verify(member.public_key)
+                return signed
+            except (CheckpointError, IdentityError):
+                continue
+        raise CheckpointError(_("Checkpoint of log {gln} at size {size} is not signed by "
+                                "{gln}'s member key.").format(gln=gln, size=cp.size))
+
+    def covered_size(self, gln: str) -> int:
+        """How many entries of log ``gln`` a signed checkpoint held here covers (the largest
+        checkpoint's size; 0 without one). Entries beyond it are not yet vouched for."""
+        latest = self.store.latest_checkpoint(gln)
+        return 0 if latest is None else latest.size
+
+    def drop_uncovered(self, gln: str, size: int) -> list[bytes]:
+        """Drop log ``gln``'s entries from index ``size`` on and rebuild the derived state;
+        return the dropped entries (for the evidence).
+
+        Only entries that no signed checkpoint held here covers may go: the author's signed
+        checkpoint wins over them (a node upgraded from a version that stored entries beyond
+        the checkpoint, or a pull cut off before its checkpoint). Raises LedgerError for a
+        covered entry. Must run inside ``store.transaction()``.
+        """
+        covered = self.covered_size(gln)
+        if size < covered:
+            raise LedgerError(_("Log {gln}: entries below {covered} are covered by a signed "
+                                "checkpoint held here; cannot drop from {size}.")
+                              .format(gln=gln, covered=covered, size=size))
+        dropped = self.store.entries(gln, size, self.store.log_size(gln))
+        if dropped:
+            self.store.truncate_log(gln, size)
+            self.rebuild()
+        return dropped
+
     def accept_checkpoint(self, gln: str, note: str) -> SignedCheckpoint:
         """Verify a signed checkpoint of log ``gln`` against what this node holds, and keep it.
 
         Raises CheckpointError on a bad signature or origin, InconsistentLog when the root
         disagrees with the entries held here or with a checkpoint already held.
         """
-        signed = SignedCheckpoint.parse(note)
+        signed = self.verify_checkpoint_note(gln, note)
         cp = signed.checkpoint
-        if cp.origin != self.origin(gln):
-            raise CheckpointError(_("Checkpoint origin {origin!r} is not log {gln}'s.")
-                                  .format(origin=cp.origin, gln=gln))
-        verified = False
-        for pem in self.store.member_certs(gln):
-            try:
-                member = verify_stored_certificate(pem, self.root_cert)
-                signed.verify(member.public_key)
-                verified = True
-                break
-            except (CheckpointError, IdentityError):
-                continue
-        if not verified:
-            raise CheckpointError(_("Checkpoint of log {gln} at size {size} is not signed by "
-                                    "{gln}'s member key.").format(gln=gln, size=cp.size))
         held = self.store.checkpoint_at(gln, cp.size)
         if held is not None and held.root != cp.root_hash:
             raise InconsistentLog(_("Log {gln} has two signed checkpoints of size {size} with "

@@ -71,6 +71,14 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
                             .format(pack=item.pack, kind=kind.value))
     if kind is EventType.UNDO_DISPENSE:
         return _undo_dispense(event, item, actor, before)
+    after = _custody_step(event, item, actor, before)
+    _not_before_prev(event, item, before)  # after the custody rules: they say more
+    return after
+
+
+def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
+    """The state after a ship, receive, dispense or destroy of ``item``, by the custody rules."""
+    kind = event.type
     if before.status.decommissioned:
         raise RuleViolation(
             _("{pack} was already {status}; a decommissioned pack stays "
@@ -104,7 +112,13 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
 
 
 def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
-    """A pharmacy takes back its own mistaken dispense, within the window."""
+    """A pharmacy takes back its own mistaken dispense, within the window.
+
+    The window is measured between the two events' own times, which every node can check
+    only against the pharmacy's log (its times never go back) and the pack's chain (the undo
+    extends the dispense, the pack's latest event); the signer also dates the undo by its own
+    clock (``supplychain.ledger.timing``). Witness timestamps (issue 11) will bound it better.
+    """
     if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
         raise RuleViolation(_("{pack}: only the pharmacy that dispensed a pack can undo "
                               "that dispense, as the very next step.").format(pack=item.pack))
@@ -117,6 +131,16 @@ def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackStat
                               "{days} days; report the pack instead.")
                             .format(pack=item.pack, days=UNDO_DISPENSE_WINDOW.days))
     return replace(before, status=PackStatus.ACTIVE)
+
+
+def _not_before_prev(event: Event, item: Item, before: PackState) -> None:
+    """An event is not dated before the event it extends (the undo has its own window)."""
+    if before.since is not None and parse_iso(event.time) < parse_iso(before.since):
+        raise RuleViolation(
+            _("{pack}: this {type} is dated {time}, before the event it "
+              "extends ({since}); an event cannot be backdated before the pack's "
+              "earlier events.")
+            .format(pack=item.pack, type=event.type.value, time=event.time, since=before.since))
 
 
 def check_recall(event: Event, actor: MemberInfo) -> None:
