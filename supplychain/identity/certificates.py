@@ -9,7 +9,6 @@ company prefixes. Every key is Ed25519 (keys: ``supplychain.identity.keys``; rev
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from supplychain.clock import as_utc, now, to_iso
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
 from supplychain.identity.keys import key_id, raw_public_key
 from supplychain.ids import GLN, check_gln
+from supplychain.jsonlimits import load_json
 
 __all__ = [
     "MEMBER_INFO_OID",
@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 MEMBER_INFO_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
+MAX_MEMBER_INFO_BYTES = 64 * 1024
+"""The member extension (GLN, role, prefixes as canonical JSON) is never larger."""
 """Private extension carrying rfc8785 JSON {"gln", "role", "prefixes"} of a member."""
 
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -304,10 +306,11 @@ def _parse_member_extension(cert: x509.Certificate) -> dict[str, Any]:
     if ext.critical or not isinstance(ext.value, x509.UnrecognizedExtension):
         raise InvalidCertificate("the consortium member extension is malformed")
     raw = ext.value.value
+    data = load_json(raw, max_bytes=MAX_MEMBER_INFO_BYTES, max_depth=2,
+                     what="the consortium member extension", error=InvalidCertificate)
     try:
-        data = json.loads(raw.decode("utf-8"))
         canonical = rfc8785.dumps(data)
-    except (UnicodeDecodeError, ValueError, rfc8785.CanonicalizationError):
+    except (ValueError, rfc8785.CanonicalizationError):
         raise InvalidCertificate("the consortium member extension is not valid JSON") from None
     if canonical != raw:
         raise InvalidCertificate("the consortium member extension is not canonical JSON")

@@ -40,6 +40,10 @@ ED25519_SIGNATURE_TYPE = b"\x01"
 """signed-note signature type identifier byte for Ed25519."""
 
 _SIGNATURE_PREFIX = "\u2014 "  # em dash, space
+MAX_TREE_SIZE = 2**64 - 1
+"""tlog-checkpoint sizes are 64-bit unsigned integers: at most 20 digits."""
+MAX_NOTE_BYTES = 4096
+"""No signed checkpoint note is longer (ours are about 200 bytes)."""
 _SIZE_RE = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -83,6 +87,9 @@ class Checkpoint:
         _check_text(self.origin, "origin")
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
             raise CheckpointError(f"tree size must be a non-negative integer, got {self.size!r}")
+        if self.size > MAX_TREE_SIZE:
+            raise CheckpointError(f"tree size {self.size} is beyond the largest log size "
+                                  f"{MAX_TREE_SIZE}")
         if not isinstance(self.root_hash, bytes) or len(self.root_hash) != ROOT_HASH_SIZE:
             raise CheckpointError(
                 f"root hash of {self.origin} must be {ROOT_HASH_SIZE} bytes, "
@@ -113,7 +120,11 @@ class Checkpoint:
             )
         origin, size_text, root_text = lines
         if not _SIZE_RE.fullmatch(size_text):
-            raise CheckpointError(f"tree size {size_text!r} is not a decimal without leading zeros")
+            raise CheckpointError(f"tree size {size_text[:40]!r} is not a decimal without "
+                                  "leading zeros")
+        if len(size_text) > len(str(MAX_TREE_SIZE)):
+            raise CheckpointError(f"tree size has {len(size_text)} digits; a log size has at "
+                                  f"most {len(str(MAX_TREE_SIZE))}")
         root_hash = _b64decode(root_text, "root hash")
         return cls(origin, int(size_text), root_hash)
 
@@ -152,6 +163,9 @@ class SignedCheckpoint:
 
         Raises CheckpointError on anything malformed. The signature is not verified here.
         """
+        if len(text) > MAX_NOTE_BYTES:
+            raise CheckpointError(f"signed checkpoint of {len(text)} characters is longer than "
+                                  f"{MAX_NOTE_BYTES}, the limit")
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")

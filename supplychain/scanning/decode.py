@@ -27,6 +27,7 @@ import numpy as np
 import zxingcpp
 
 from supplychain.errors import ImageError
+from supplychain.files import read_input_file
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -376,7 +377,7 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
     p = Path(path)
     if not p.exists():
         raise ImageError(f"image file not found: {p}")
-    if not p.is_file():
+    if not p.is_file():  # a folder, a device, a named pipe: refused without opening it
         raise ImageError(f"not a file: {p}")
     size = p.stat().st_size
     if size == 0:
@@ -386,10 +387,7 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
             f"image file is too large ({size / 1e6:.0f} MB; the limit is "
             f"{MAX_IMAGE_BYTES / 1e6:.0f} MB): {p}. Take a smaller photo or crop it."
         )
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ImageError(f"cannot read image file {p}: {exc.strerror or exc}") from exc
+    data = read_input_file(p, MAX_IMAGE_BYTES, what="image file", error=ImageError)
     dims = _header_size(data)
     if dims is not None and dims[0] * dims[1] > MAX_IMAGE_PIXELS:
         raise ImageError(
