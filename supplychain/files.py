@@ -74,7 +74,7 @@ def read_input_file(path: Path | str, max_bytes: int, *, what: str = "file",
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
                      | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise error(f"Cannot read the {what} {path}: {exc.strerror or exc}.") from exc
+        raise error(f"Cannot read {what} {path}: {exc.strerror or exc}.") from exc
     try:
         info = os.fstat(fd)
         _check_regular(info.st_mode, path, what, error)
@@ -91,7 +91,7 @@ def read_input_file(path: Path | str, max_bytes: int, *, what: str = "file",
                             "read; try again once it is complete.")
         return b"".join(chunks)
     except OSError as exc:
-        raise error(f"Cannot read the {what} {path}: {exc.strerror or exc}.") from exc
+        raise error(f"Cannot read {what} {path}: {exc.strerror or exc}.") from exc
     finally:
         os.close(fd)
 

@@ -142,7 +142,7 @@ def test_a_file_is_read(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="Cannot read the bundle .*No such file"):
+    with pytest.raises(InputFileError, match="Cannot read bundle .*No such file"):
         read_input_file(tmp_path / "nope", 10, what="bundle")
 
 
