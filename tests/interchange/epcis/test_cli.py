@@ -6,24 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from supplychain.cli.main import main
 from supplychain.interchange.epcis.schema import validate_document
-from tests.conftest import GTIN, MAKER, PASSPHRASE, Network
+from tests.conftest import GTIN, MAKER, Network
 from tests.interchange.epcis.helpers import commission_event, document
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_cli_export_and_import(network: Network, story: dict[str, Any], cli,
