@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supplychain.cli.main import main
 from supplychain.errors import (
     BundleError,
     CheckpointError,
@@ -58,7 +57,7 @@ from supplychain.sync.protocol import (
     Notice,
     ProofDoc,
 )
-from tests.conftest import DIST_A, MAKER, PASSPHRASE, Network
+from tests.conftest import DIST_A, MAKER, Network
 from tests.sync.helpers import make_history, state
 
 NESTED = b"[" * 30_000 + b"]" * 30_000  # 30 times the parser's recursion limit
@@ -306,18 +305,6 @@ def test_property_bundle_import_of_random_documents(network: Network, tmp_path: 
 
 
 # --- special files --------------------------------------------------------------------------
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def special_file(kind: str, tmp_path: Path) -> Path:
     if kind == "folder":
         (tmp_path / "folder.json").mkdir()
