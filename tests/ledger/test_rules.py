@@ -86,6 +86,8 @@ def event(kind: EventType, actor: MemberInfo, item: Item, *, to: GLN | None = No
 ALL = tuple(Role)
 NOT_PHARMACY = tuple(r for r in Role if r is not Role.PHARMACY)
 NOT_MANUFACTURER = tuple(r for r in Role if r is not Role.MANUFACTURER)
+HOLDERS = (Role.MANUFACTURER, Role.DISTRIBUTOR, Role.PHARMACY)  # members that hold stock
+REGULATOR_ONLY = (Role.REGULATOR,)
 
 # Refusals (a phrase of the RuleViolation message).
 NEEDS_PREV = "needs the pack's previous event"
@@ -95,6 +97,7 @@ NOT_PHARMACY_MSG = "only a pharmacy dispenses"
 NOT_RECIPIENT = "only the named recipient can receive"
 NOT_DISPENSER = "only the pharmacy that dispensed"
 NOT_CHAIN = "does not extend a custody chain"
+NO_STOCK = "a regulator inspects, recalls and reports but holds no stock"
 
 
 def custodian_only(verb: str) -> str:
@@ -113,18 +116,18 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
                                    NOT_MANUFACTURER: NOT_MAKER}
        for s in STATES},
     (EventType.SHIP, NONE): {ALL: NEEDS_PREV},
-    (EventType.SHIP, HELD): {ALL: PackStatus.IN_TRANSIT},
-    (EventType.SHIP, HELD_ELSEWHERE): {ALL: custodian_only("ship")},
-    (EventType.SHIP, INBOUND): {ALL: custodian_only("ship")},
-    (EventType.SHIP, OUTBOUND): {ALL: not_now("ship")},
+    (EventType.SHIP, HELD): {HOLDERS: PackStatus.IN_TRANSIT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, HELD_ELSEWHERE): {HOLDERS: custodian_only("ship"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, INBOUND): {HOLDERS: custodian_only("ship"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, OUTBOUND): {HOLDERS: not_now("ship"), REGULATOR_ONLY: NO_STOCK},
     (EventType.SHIP, DISPENSED_HERE): {ALL: STAYS},
     (EventType.SHIP, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.SHIP, DESTROYED): {ALL: STAYS},
     (EventType.RECEIVE, NONE): {ALL: NEEDS_PREV},
-    (EventType.RECEIVE, HELD): {ALL: NOT_RECIPIENT},
-    (EventType.RECEIVE, HELD_ELSEWHERE): {ALL: NOT_RECIPIENT},
-    (EventType.RECEIVE, INBOUND): {ALL: PackStatus.ACTIVE},
-    (EventType.RECEIVE, OUTBOUND): {ALL: NOT_RECIPIENT},
+    (EventType.RECEIVE, HELD): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, HELD_ELSEWHERE): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, INBOUND): {HOLDERS: PackStatus.ACTIVE, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, OUTBOUND): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
     (EventType.RECEIVE, DISPENSED_HERE): {ALL: STAYS},
     (EventType.RECEIVE, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.RECEIVE, DESTROYED): {ALL: STAYS},
@@ -149,10 +152,11 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
     (EventType.UNDO_DISPENSE, DISPENSED_ELSEWHERE): {ALL: NOT_DISPENSER},
     (EventType.UNDO_DISPENSE, DESTROYED): {ALL: NOT_DISPENSER},
     (EventType.DESTROY, NONE): {ALL: NEEDS_PREV},
-    (EventType.DESTROY, HELD): {ALL: PackStatus.DESTROYED},
-    (EventType.DESTROY, HELD_ELSEWHERE): {ALL: custodian_only("destroy")},
-    (EventType.DESTROY, INBOUND): {ALL: custodian_only("destroy")},
-    (EventType.DESTROY, OUTBOUND): {ALL: not_now("destroy")},
+    (EventType.DESTROY, HELD): {HOLDERS: PackStatus.DESTROYED, REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, HELD_ELSEWHERE): {HOLDERS: custodian_only("destroy"),
+                                          REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, INBOUND): {HOLDERS: custodian_only("destroy"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, OUTBOUND): {HOLDERS: not_now("destroy"), REGULATOR_ONLY: NO_STOCK},
     (EventType.DESTROY, DISPENSED_HERE): {ALL: STAYS},
     (EventType.DESTROY, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.DESTROY, DESTROYED): {ALL: STAYS},
