@@ -7,6 +7,16 @@ class SupplyChainError(Exception):
     """Base class of every error raised by the supplychain package."""
 
 
+# --- outside input ----------------------------------------------------------------
+class MalformedInput(SupplyChainError):
+    """Bytes from outside (a peer, a file) are not a well-formed document within the limits:
+    not JSON, too large, nested too deeply, or holding an absurdly long number."""
+
+
+class InputFileError(SupplyChainError):
+    """An input file cannot be read: missing, a folder, a device or named pipe, or too large."""
+
+
 # --- pack codes -------------------------------------------------------------
 class CodeError(SupplyChainError):
     """A scanned code could not be turned into a pack identity."""

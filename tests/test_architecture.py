@@ -32,7 +32,7 @@ EVERYTHING = (*PRODUCT, "tests", "scripts", "bench")
 """All Python in the project: naming and size rules apply to it."""
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("supplychain", "errors", "ids", "files", "clock", "i18n"),
+    ("supplychain", "errors", "ids", "files", "clock", "i18n", "jsonlimits"),
     ("identity", "scanning"),
     ("codes",),
     ("ledger",),

@@ -248,13 +248,13 @@ def test_german_alert_words_and_sample_packs() -> None:
         "in your custody")  # the data stays English; only what is shown is translated
 
 
-def test_a_directory_from_another_consortium_is_refused_in_german() -> None:
+def test_a_file_that_is_no_member_directory_is_refused_in_german() -> None:
     from supplychain.errors import DirectoryError
     from supplychain.identity.directory import MemberDirectory
 
     i18n.set_language("de")
-    with pytest.raises(DirectoryError, match="^Kein Mitgliederverzeichnis"):
-        MemberDirectory.parse(b"{not json")
+    with pytest.raises(DirectoryError, match="^Kein Mitgliederverzeichnis: Typ ist 'x'"):
+        MemberDirectory.parse(b'{"type": "x"}')
 
 
 def test_text_made_for_storage_stays_english() -> None:

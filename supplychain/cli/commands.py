@@ -19,12 +19,12 @@ from supplychain.cli.common import (
     passphrase,
 )
 from supplychain.codes.gs1 import validate_gln
-from supplychain.errors import SupplyChainError
-from supplychain.files import write_atomically
+from supplychain.errors import DirectoryError, SupplyChainError
+from supplychain.files import read_input_file, write_atomically
 from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
-from supplychain.identity.directory import MemberDirectory
+from supplychain.identity.directory import MAX_DIRECTORY_BYTES, MemberDirectory
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
@@ -100,11 +100,8 @@ def cmd_consortium_directory(args: argparse.Namespace) -> None:
 
 
 def cmd_directory_import(args: argparse.Namespace) -> None:
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise SupplyChainError(_("Cannot read {file}: {problem}.")
-                               .format(file=args.file, problem=exc.strerror)) from exc
+    data = read_input_file(args.file, MAX_DIRECTORY_BYTES, what="member directory",
+                           error=DirectoryError)
     with open_node(args) as node:
         update = accept_directory(node.ledger, MemberDirectory.parse(data))
     text = (_("Member directory version {version} imported: {members} new member(s), "

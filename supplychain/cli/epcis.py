@@ -20,8 +20,6 @@ from supplychain.i18n import _
 
 # supplychain.interchange.epcis.* (and jsonschema) is imported when an epcis command runs.
 
-MAX_DOCUMENT_BYTES = 512 * 1024**2
-
 
 def _date(text: str) -> date:
     try:
@@ -60,17 +58,18 @@ def cmd_epcis_export(args: argparse.Namespace) -> None:
 
 def cmd_epcis_import(args: argparse.Namespace) -> int:
     from supplychain.interchange.epcis.importer import import_document
+    from supplychain.interchange.epcis.schema import MAX_DOCUMENT_BYTES, read_document_file
 
     try:
         size = args.file.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise EpcisError(_("{file} is {size} bytes; EPCIS documents up to {limit} bytes "
-                               "are imported. Split it.").format(
-                                   file=args.file, size=size, limit=MAX_DOCUMENT_BYTES))
-        data = args.file.read_bytes()
     except OSError as exc:
         raise EpcisError(_("Cannot read {file} ({problem}).").format(
             file=args.file, problem=exc.strerror or exc)) from exc
+    if size > MAX_DOCUMENT_BYTES:
+        raise EpcisError(_("{file} is {size} bytes; EPCIS documents up to {limit} bytes "
+                           "are imported. Split it.").format(
+                               file=args.file, size=size, limit=MAX_DOCUMENT_BYTES))
+    data = read_document_file(args.file)  # refuses a folder, a device or a pipe unread
     with open_node(args) as node:
         report = import_document(node, data, dry_run=args.dry_run)
     args.out.emit(report.to_dict(), report.text())

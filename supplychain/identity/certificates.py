@@ -9,11 +9,10 @@ company prefixes. Every key is Ed25519 (keys: ``supplychain.identity.keys``; rev
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from itertools import combinations
 from typing import Any
 
 import rfc8785
@@ -30,7 +29,9 @@ from supplychain.clock import as_utc, now, to_iso
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
 from supplychain.i18n import _
 from supplychain.identity.keys import key_id, raw_public_key
+from supplychain.identity.prefixes import check_company_prefix, nests
 from supplychain.ids import GLN, check_gln
+from supplychain.jsonlimits import load_json
 
 __all__ = [
     "MEMBER_INFO_OID",
@@ -47,11 +48,12 @@ __all__ = [
 ]
 
 MEMBER_INFO_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
+MAX_MEMBER_INFO_BYTES = 64 * 1024
+"""The member extension (GLN, role, prefixes as canonical JSON) is never larger."""
 """Private extension carrying rfc8785 JSON {"gln", "role", "prefixes"} of a member."""
 
 _CLOCK_SKEW = timedelta(minutes=5)
 _MAX_NAME = 64  # X.509 upper bound for CommonName; `cryptography` counts UTF-8 bytes
-_PREFIX_RE = re.compile(r"[0-9]{4,12}")
 
 
 class Role(str, Enum):
@@ -104,13 +106,15 @@ class MemberInfo:
         if not isinstance(self.prefixes, tuple | list):
             raise IdentityError(_("prefixes must be a tuple of digit strings"))
         object.__setattr__(self, "prefixes", tuple(self.prefixes))
-        for prefix in self.prefixes:
-            if not isinstance(prefix, str) or not _PREFIX_RE.fullmatch(prefix):
-                raise IdentityError(_("GS1 company prefix must be 4 to 12 digits, got {prefix!r}")
-                                    .format(prefix=prefix))
         if len(set(self.prefixes)) != len(self.prefixes):
             raise IdentityError(_("duplicate GS1 company prefix in {prefixes}")
                                 .format(prefixes=self.prefixes))
+        for prefix in self.prefixes:
+            check_company_prefix(prefix)
+        for a, b in combinations(self.prefixes, 2):
+            if nests(a, b):
+                raise IdentityError(_("GS1 company prefixes {a} and {b} nest: list only the "
+                                      "shorter one").format(a=a, b=b))
         if self.role is Role.MANUFACTURER and not self.prefixes:
             raise IdentityError(_("a manufacturer needs at least one GS1 company prefix"))
         if self.role is not Role.MANUFACTURER and self.prefixes:
@@ -316,10 +320,11 @@ def _parse_member_extension(cert: x509.Certificate) -> dict[str, Any]:
     if ext.critical or not isinstance(ext.value, x509.UnrecognizedExtension):
         raise InvalidCertificate(_("the consortium member extension is malformed"))
     raw = ext.value.value
+    data = load_json(raw, max_bytes=MAX_MEMBER_INFO_BYTES, max_depth=2,
+                     what="the consortium member extension", error=InvalidCertificate)
     try:
-        data = json.loads(raw.decode("utf-8"))
         canonical = rfc8785.dumps(data)
-    except (UnicodeDecodeError, ValueError, rfc8785.CanonicalizationError):
+    except (ValueError, rfc8785.CanonicalizationError):
         raise InvalidCertificate(_("the consortium member extension is not valid JSON")) from None
     if canonical != raw:
         raise InvalidCertificate(_("the consortium member extension is not canonical JSON"))

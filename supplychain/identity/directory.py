@@ -38,9 +38,16 @@ from supplychain.identity.certificates import (
     verify_member_certificate,
 )
 from supplychain.identity.revocations import Revocation
+from supplychain.jsonlimits import load_json
 
 DIRECTORY_TYPE = "supplychain.directory.v1"
 MAX_MEMBERS = 1_000_000
+MAX_DIRECTORY_BYTES = 256 * 1024 * 1024
+"""No member directory file is larger (a million members at about 1 KB of PEM each would not
+fit: the limit is far above any consortium's real size, and bounds what is read)."""
+MAX_DIRECTORY_DEPTH = 4
+"""A directory nests at most this deep: directory, revocations list, revocation."""
+_MAX_VERSION = 2**53 - 1  # signed as canonical JSON (RFC 8785): a safe integer
 _FIELDS = frozenset({"type", "consortium", "version", "issued_at", "root_key_id", "members",
                      "revocations", "signature"})
 
@@ -66,7 +73,7 @@ class MemberDirectory:
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int) \
-                or self.version < 1:
+                or not 1 <= self.version <= _MAX_VERSION:
             raise DirectoryError(_("A directory version is a whole number from 1, "
                                    "got {version!r}.").format(version=self.version))
         if not isinstance(self.signature, bytes) or len(self.signature) != 64:
@@ -112,7 +119,8 @@ class MemberDirectory:
                 raise DirectoryError(_("The member directory's '{key}' must be text.")
                                      .format(key=key))
         members, revocations = d["members"], d["revocations"]
-        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        if not isinstance(members, list) or not all(isinstance(m, str) and m.isascii()
+                                                    for m in members):
             raise DirectoryError(_("The member directory's 'members' must be a list of PEM text."))
         if not isinstance(revocations, list) or len(members) > MAX_MEMBERS:
             raise DirectoryError(_("The member directory's 'revocations' must be a list."))
@@ -130,11 +138,9 @@ class MemberDirectory:
 
     @classmethod
     def parse(cls, data: bytes) -> MemberDirectory:
-        try:
-            document = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise DirectoryError(_("Not a member directory (not valid JSON: {exc}).")
-                                 .format(exc=exc)) from None
+        document = load_json(data, max_bytes=MAX_DIRECTORY_BYTES,
+                             max_depth=MAX_DIRECTORY_DEPTH,
+                             what="The member directory", error=DirectoryError)
         return cls.from_dict(document)
 
     def verify(self, root_cert: x509.Certificate) -> list[Member]:

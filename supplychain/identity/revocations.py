@@ -31,7 +31,7 @@ __all__ = ["REVOCATION_TYPE", "Revocation", "sign_revocation"]
 REVOCATION_TYPE = "supplychain.revocation.v1"
 
 _MAX_JSON_INT = 2**53 - 1
-_SERIAL_RE = re.compile(r"[1-9][0-9]*")
+_SERIAL_RE = re.compile(r"[1-9][0-9]{0,48}")  # X.509 serials are at most 20 bytes
 
 
 def _check_iso_utc(value: object) -> str:

@@ -33,10 +33,11 @@ from cryptography.hazmat.primitives import serialization
 
 from supplychain.clock import now_iso
 from supplychain.errors import BundleError, SupplyChainError
-from supplychain.files import write_atomically
+from supplychain.files import read_input_file, write_atomically
 from supplychain.i18n import _
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
+from supplychain.jsonlimits import load_json
 from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import held_directory, offer_directory
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 FORMAT = "supplychain.bundle.v1"
 MAX_BUNDLE_BYTES = 2 * 1024**3
+MAX_BUNDLE_DEPTH = 6
+"""A bundle nests at most this deep (bundle, directory, revocations, revocation: 4)."""
 
 
 @dataclass(frozen=True)
@@ -216,19 +219,9 @@ def _list(document: dict[str, Any], key: str) -> list[Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BundleError(_("Cannot read bundle {path}: {problem}.")
-                          .format(path=path, problem=exc.strerror)) from exc
-    if size > MAX_BUNDLE_BYTES:
-        raise BundleError(_("Bundle {path} is larger than {max_bundle_bytes} bytes.")
-                          .format(path=path, max_bundle_bytes=MAX_BUNDLE_BYTES))
-    try:
-        document = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(_("{path} is not a bundle (not valid JSON: {exc}).")
-                          .format(path=path, exc=exc)) from exc
+    data = read_input_file(path, MAX_BUNDLE_BYTES, what="bundle", error=BundleError)
+    document = load_json(data, max_bytes=MAX_BUNDLE_BYTES, max_depth=MAX_BUNDLE_DEPTH,
+                         what=f"Bundle {path}", error=BundleError)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BundleError(_("{path} is not a {format} bundle.").format(path=path, format=FORMAT))
     return document

@@ -41,6 +41,10 @@ ED25519_SIGNATURE_TYPE = b"\x01"
 """signed-note signature type identifier byte for Ed25519."""
 
 _SIGNATURE_PREFIX = "\u2014 "  # em dash, space
+MAX_TREE_SIZE = 2**64 - 1
+"""tlog-checkpoint sizes are 64-bit unsigned integers: at most 20 digits."""
+MAX_NOTE_BYTES = 4096
+"""No signed checkpoint note is longer (ours are about 200 bytes)."""
 _SIZE_RE = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -90,6 +94,10 @@ class Checkpoint:
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
             raise CheckpointError(_("tree size must be a non-negative integer, got {size!r}")
                                   .format(size=self.size))
+        if self.size > MAX_TREE_SIZE:
+            raise CheckpointError(_("tree size {size} is beyond the largest log size "
+                                    "{max_tree_size}")
+                                  .format(size=self.size, max_tree_size=MAX_TREE_SIZE))
         if not isinstance(self.root_hash, bytes) or len(self.root_hash) != ROOT_HASH_SIZE:
             raise CheckpointError(
                 _("root hash of {origin} must be {root_hash_size} bytes, "
@@ -124,9 +132,13 @@ class Checkpoint:
             )
         origin, size_text, root_text = lines
         if not _SIZE_RE.fullmatch(size_text):
-            raise CheckpointError(
-                _("tree size {size_text!r} is not a decimal without leading zeros")
-                .format(size_text=size_text))
+            raise CheckpointError(_("tree size {value!r} is not a decimal without "
+                                    "leading zeros").format(value=size_text[:40]))
+        if len(size_text) > len(str(MAX_TREE_SIZE)):
+            raise CheckpointError(_("tree size has {size_text_count} digits; a log size has at "
+                                    "most {items_count}")
+                                  .format(size_text_count=len(size_text),
+                                          items_count=len(str(MAX_TREE_SIZE))))
         root_hash = _b64decode(root_text, "root hash")
         return cls(origin, int(size_text), root_hash)
 
@@ -167,6 +179,10 @@ class SignedCheckpoint:
 
         Raises CheckpointError on anything malformed. The signature is not verified here.
         """
+        if len(text) > MAX_NOTE_BYTES:
+            raise CheckpointError(_("signed checkpoint of {text_count} characters is longer than "
+                                    "{max_note_bytes}, the limit")
+                                  .format(text_count=len(text), max_note_bytes=MAX_NOTE_BYTES))
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")

@@ -23,9 +23,14 @@ from supplychain.clock import parse_iso
 from supplychain.errors import BadTimestamp, CodeError, EventError
 from supplychain.i18n import _
 from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
+from supplychain.jsonlimits import load_json
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 10_000
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+"""No log entry is larger (an event has at most 10,000 items, about 1.5 MB)."""
+MAX_ENTRY_DEPTH = 4
+"""A log entry nests exactly this deep: entry, event, items list, item."""
 MAX_TEXT = 500
 
 # Whole-string patterns: always used with fullmatch (a "$" would let a trailing newline in).
@@ -246,10 +251,8 @@ class SignedEvent:
     @classmethod
     def from_bytes(cls, data: bytes) -> SignedEvent:
         """Parse entry bytes, insisting they are exactly canonical."""
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise EventError(_("A log entry is not valid JSON: {exc}").format(exc=exc)) from None
+        obj = load_json(data, max_bytes=MAX_ENTRY_BYTES, max_depth=MAX_ENTRY_DEPTH,
+                        what="A log entry", error=EventError)
         if not isinstance(obj, dict) or set(obj) != {"event", "sig"}:
             raise EventError(_("A log entry must hold exactly 'event' and 'sig'."))
         event = Event.from_dict(obj["event"])

@@ -3,10 +3,14 @@
 Each chain event item moves a pack from the state after its ``prev`` event to a new state, or
 is refused with a RuleViolation. Nothing here touches storage, so the same rules run on append,
 on bundle import, on sync and when derived tables are rebuilt.
+
+What each role may do is one table, ``PERMITTED``; the further conditions (custody, the named
+recipient, the author's own company prefixes, the undo window) are checked per action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
@@ -16,6 +20,7 @@ from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
 from supplychain.i18n import N_, _
 from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import Event, EventType, Item
 
@@ -53,19 +58,72 @@ UNDO_DISPENSE_WINDOW = timedelta(days=10)
 10-day window for reverting a decommissioned pack)."""
 
 
+_E = EventType
+PERMITTED: Mapping[Role, frozenset[EventType]] = {
+    # Makes packs, sends them out, takes returns back, destroys its stock, recalls its lots.
+    Role.MANUFACTURER: frozenset({_E.COMMISSION, _E.SHIP, _E.RECEIVE, _E.DESTROY, _E.RECALL,
+                                  _E.REPORT}),
+    # Holds stock between manufacturer and pharmacy.
+    Role.DISTRIBUTOR: frozenset({_E.SHIP, _E.RECEIVE, _E.DESTROY, _E.REPORT}),
+    # Holds stock, dispenses (and undoes its own mistaken dispense), ships returns.
+    Role.PHARMACY: frozenset({_E.SHIP, _E.RECEIVE, _E.DISPENSE, _E.UNDO_DISPENSE, _E.DESTROY,
+                              _E.REPORT}),
+    # Inspects: holds no stock; recalls any lot, reports any pack.
+    Role.REGULATOR: frozenset({_E.RECALL, _E.REPORT}),
+}
+"""What each role may do. On top of the role: commission and recall only GTINs of the
+author's own company prefixes (a GTIN two members claim is the first-certified one's; the
+regulator recalls any);
+ship, dispense and destroy only as the custodian of an active pack; receive only as the named
+recipient; undo only one's own dispense, within the window; a report counts only from the
+regulator or a member in the pack's chain (``report_counts``)."""
+
+# A whole sentence per action (a translator gets each one), translated when raised.
+_NOT_PERMITTED = {
+    _E.COMMISSION: N_("{subject}: only a {who} commissions packs, not {name} (a {role}){why}."),
+    _E.SHIP: N_("{subject}: only a {who} ships packs, not {name} (a {role}){why}."),
+    _E.RECEIVE: N_("{subject}: only a {who} receives packs, not {name} (a {role}){why}."),
+    _E.DISPENSE: N_("{subject}: only a {who} dispenses packs, not {name} (a {role}){why}."),
+    _E.UNDO_DISPENSE: N_("{subject}: only a {who} undoes dispensing packs, not {name} "
+                         "(a {role}){why}."),
+    _E.DESTROY: N_("{subject}: only a {who} destroys packs, not {name} (a {role}){why}."),
+    _E.RECALL: N_("{subject}: only a {who} recalls packs, not {name} (a {role}){why}."),
+    _E.REPORT: N_("{subject}: only a {who} reports packs, not {name} (a {role}){why}."),
+}
+
+
+def may(role: Role, action: EventType) -> bool:
+    """Whether ``PERMITTED`` lets ``role`` do ``action`` at all."""
+    return action in PERMITTED[role]
+
+
+def _require_role(kind: EventType, actor: MemberInfo, subject: str) -> None:
+    if may(actor.role, kind):
+        return
+    roles = [r.value for r in Role if may(r, kind)]
+    who = " or a ".join(roles) if len(roles) < 3 else f"{', '.join(roles[:-1])} or {roles[-1]}"
+    why = (_("; a regulator inspects, recalls and reports but holds no stock")
+           if actor.role is Role.REGULATOR else "")
+    raise RuleViolation(_(_NOT_PERMITTED[kind]).format(
+        subject=subject, who=who, name=actor.name, role=actor.role.value, why=why))
+
+
 def split_pack_key(pack: str) -> tuple[GTIN, str]:
     gtin, _sep, serial = pack.partition("/")
     return GTIN(gtin), serial
 
 
-def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | None) -> PackState:
+def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | None,
+               owners: PrefixOwners | None = None) -> PackState:
     """Return the pack's state after ``item`` of ``event``, or raise RuleViolation saying why.
 
-    ``before`` is the state after the item's ``prev`` event (None for commissioning).
+    ``before`` is the state after the item's ``prev`` event (None for commissioning);
+    ``owners`` are the company prefixes of every unrevoked manufacturer this node knows
+    (None: only the actor's own certificate is known).
     """
     kind = event.type
     if kind is EventType.COMMISSION:
-        return _commission(item, actor)
+        return _commission(item, actor, owners)
     if before is None:
         raise RuleViolation(_("{pack}: a {kind} needs the pack's previous event.")
                             .format(pack=item.pack, kind=kind.value))
@@ -84,6 +142,8 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
             _("{pack} was already {status}; a decommissioned pack stays "
               "decommissioned.").format(pack=item.pack, status=before.status.value)
         )
+    if kind.is_chain:
+        _require_role(kind, actor, item.pack)
     if kind is EventType.SHIP:
         _require_custodian(item, actor, before, kind)
         if event.to == actor.gln:
@@ -99,9 +159,6 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
             )
         return replace(before, status=PackStatus.ACTIVE, custodian=actor.gln, recipient=None)
     if kind is EventType.DISPENSE:
-        if actor.role is not Role.PHARMACY:
-            raise RuleViolation(_("{pack}: only a pharmacy dispenses packs.")
-                                .format(pack=item.pack))
         _require_custodian(item, actor, before, kind)
         return replace(before, status=PackStatus.DISPENSED)
     if kind is EventType.DESTROY:
@@ -122,6 +179,7 @@ def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackStat
     if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
         raise RuleViolation(_("{pack}: only the pharmacy that dispensed a pack can undo "
                               "that dispense, as the very next step.").format(pack=item.pack))
+    _require_role(EventType.UNDO_DISPENSE, actor, item.pack)
     if before.since is None:
         raise RuleViolation(_("{pack}: the time of the dispense is unknown.")
                             .format(pack=item.pack))
@@ -143,33 +201,63 @@ def _not_before_prev(event: Event, item: Item, before: PackState) -> None:
             .format(pack=item.pack, type=event.type.value, time=event.time, since=before.since))
 
 
-def check_recall(event: Event, actor: MemberInfo) -> None:
-    """A lot is recalled by the manufacturer owning its GTIN, or by the regulator."""
+def check_recall(event: Event, actor: MemberInfo, owners: PrefixOwners | None = None) -> None:
+    """A lot is recalled by the regulator, or by the manufacturer owning its GTIN."""
     assert event.gtin is not None
     if actor.role is Role.REGULATOR:
         return
-    if actor.role is Role.MANUFACTURER and any(gtin_in_prefix(event.gtin, p)
-                                               for p in actor.prefixes):
-        return
-    raise RuleViolation(
-        _("{name} may not recall GTIN {gtin}: only its manufacturer or the "
-          "regulator can.").format(name=actor.name, gtin=event.gtin)
-    )
+    if not may(actor.role, EventType.RECALL) or not any(gtin_in_prefix(event.gtin, p)
+                                                        for p in actor.prefixes):
+        raise RuleViolation(
+            _("{name} may not recall GTIN {gtin}: only its manufacturer or the "
+              "regulator can.").format(name=actor.name, gtin=event.gtin)
+        )
+    _require_sole_owner(event.gtin, actor, owners, N_("recall"))
 
 
-def _commission(item: Item, actor: MemberInfo) -> PackState:
+def _commission(item: Item, actor: MemberInfo, owners: PrefixOwners | None) -> PackState:
     gtin, serial = split_pack_key(item.pack)
-    if actor.role is not Role.MANUFACTURER:
-        raise RuleViolation(_("{pack}: only a manufacturer commissions packs.")
-                            .format(pack=item.pack))
+    _require_role(EventType.COMMISSION, actor, item.pack)
     if not any(gtin_in_prefix(gtin, p) for p in actor.prefixes):
         raise RuleViolation(
             _("GTIN {gtin} is outside the company prefixes of {name} "
               "({prefixes}); it may not commission it.")
             .format(gtin=gtin, name=actor.name, prefixes=", ".join(actor.prefixes))
         )
+    _require_sole_owner(gtin, actor, owners, N_("commission"))
     assert item.lot is not None and item.expiry is not None
     return PackState(gtin, serial, item.lot, item.expiry, PackStatus.ACTIVE, actor.gln)
+
+
+def _require_sole_owner(gtin: GTIN, actor: MemberInfo, owners: PrefixOwners | None,
+                        verb: str) -> None:
+    """A GTIN belongs to one member: when another's prefixes cover it too, to the one whose
+    claim the consortium certified first (``PrefixOwners.owner``)."""
+    if owners is None:
+        return
+    others = sorted(set(owners.claimants(gtin)) - {actor.gln})
+    owner = owners.owner(gtin)
+    if not others or owner == actor.gln:
+        return
+    holder = (_("it belongs to {owner}, certified first").format(owner=owner)
+              if owner is not None else _("neither was certified first"))
+    raise RuleViolation(
+        _("GTIN {gtin} lies in the company prefixes of {name} and of {others} ({holder}), so "
+          "{name} may not {verb} it. Overlapping prefixes are the consortium's mistake: the "
+          "regulator must revoke the wrong certificate.")
+        .format(gtin=gtin, name=actor.name, others=", ".join(others), holder=holder,
+                verb=_(verb))
+    )
+
+
+def report_counts(reporter: MemberInfo, parties: Collection[GLN]) -> bool:
+    """Whether a report by ``reporter`` makes a pack suspect: the regulator's always; a
+    member's only if it is one of ``parties`` (the pack's custodians and named recipients,
+    past and present): a member reports what it holds, held or was sent, not a rival's stock.
+    """
+    if not may(reporter.role, EventType.REPORT):
+        return False
+    return reporter.role is Role.REGULATOR or reporter.gln in parties
 
 
 # Whole sentences per custody step (a translator gets each one), translated when raised.

@@ -27,6 +27,7 @@ import numpy as np
 import zxingcpp
 
 from supplychain.errors import ImageError
+from supplychain.files import read_input_file
 from supplychain.i18n import N_, _
 
 __all__ = [
@@ -383,7 +384,7 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
     p = Path(path)
     if not p.exists():
         raise ImageError(_("image file not found: {file}").format(file=p))
-    if not p.is_file():
+    if not p.is_file():  # a folder, a device, a named pipe: refused without opening it
         raise ImageError(_("not a file: {file}").format(file=p))
     size = p.stat().st_size
     if size == 0:
@@ -394,11 +395,7 @@ def read_image_file(path: str | os.PathLike[str]) -> np.ndarray:
               "{limit:.0f} MB): {file}. Take a smaller photo or crop it.")
             .format(size=size / 1e6, limit=MAX_IMAGE_BYTES / 1e6, file=p)
         )
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ImageError(_("cannot read image file {file}: {problem}")
-                         .format(file=p, problem=exc.strerror or exc)) from exc
+    data = read_input_file(p, MAX_IMAGE_BYTES, what="image file", error=ImageError)
     dims = _header_size(data)
     if dims is not None and dims[0] * dims[1] > MAX_IMAGE_PIXELS:
         raise ImageError(

@@ -179,8 +179,10 @@ class VideoFileSource(_CaptureSource):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.path = Path(path)
-        if not self.path.is_file():
+        if not self.path.exists():
             raise ImageError(_("video file not found: {path}").format(path=self.path))
+        if not self.path.is_file():  # a folder, a device, a named pipe: never opened
+            raise ImageError(_("not a file: {path}").format(path=self.path))
         if self.path.stat().st_size == 0:
             raise ImageError(_("video file is empty (0 bytes): {path}").format(path=self.path))
         cap = cv2.VideoCapture(str(self.path))

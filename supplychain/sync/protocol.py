@@ -20,7 +20,8 @@ from typing import Any
 from supplychain import ids
 from supplychain.errors import CodeError, Equivocation, InconsistentLog, ProtocolError
 from supplychain.i18n import _
-from supplychain.ledger import merkle
+from supplychain.jsonlimits import load_json
+from supplychain.ledger import events, merkle
 
 API = "/v1"
 PATH_HEALTH = f"{API}/health"
@@ -42,12 +43,14 @@ MAX_BATCH_ENTRIES = 1000
 """At most this many entries in one entries response."""
 BATCH_BYTES = 4 * 1024 * 1024
 """A server stops adding entries to a batch once their raw size reaches this (>= 1 entry)."""
-MAX_ENTRY_BYTES = 4 * 1024 * 1024
+MAX_ENTRY_BYTES = events.MAX_ENTRY_BYTES
 """No log entry is larger (an event has at most 10,000 items, about 1.5 MB)."""
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """A client reads no response body larger than this (checkpoints of a large consortium fit)."""
 MAX_REQUEST_BYTES = 64 * 1024
 """A server reads no request body larger than this (only /v1/notify has one)."""
+MAX_DOCUMENT_DEPTH = 8
+"""No sync document nests arrays and objects deeper (the deepest, a directory, needs 4)."""
 MAX_PROOF_HASHES = 128
 MAX_LOGS = 100_000
 
@@ -128,18 +131,14 @@ def _hashes(doc: Mapping[str, Any], key: str) -> list[bytes]:
     return out
 
 
-def load_document(body: bytes, fmt: str) -> dict[str, Any]:
-    """Parse a JSON response body of format ``fmt``; ProtocolError on anything else."""
-    if len(body) > MAX_RESPONSE_BYTES:
-        raise ProtocolError(_("Response of {body_count} bytes exceeds {max_response_bytes}.")
-                            .format(body_count=len(body), max_response_bytes=MAX_RESPONSE_BYTES))
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(_("Response is not JSON ({value}).")
-                            .format(value=str(exc)[:80])) from None
+def load_document(body: bytes, fmt: str, *, max_bytes: int = MAX_RESPONSE_BYTES,
+                  what: str = "Response") -> dict[str, Any]:
+    """Parse a JSON body of format ``fmt`` under the sync limits (``max_bytes``,
+    ``MAX_DOCUMENT_DEPTH``, number lengths); ProtocolError on anything else."""
+    doc = load_json(body, max_bytes=max_bytes, max_depth=MAX_DOCUMENT_DEPTH,
+                    what=f"{what} ({fmt})", error=ProtocolError)
     if not isinstance(doc, dict) or doc.get("format") != fmt:
-        raise ProtocolError(_("Response is not a {fmt} document.").format(fmt=fmt))
+        raise ProtocolError(_("{what} is not a {fmt} document.").format(what=what, fmt=fmt))
     return doc
 
 
@@ -315,10 +314,7 @@ class Notice:
 
     @classmethod
     def parse(cls, body: bytes) -> Notice:
-        if len(body) > MAX_REQUEST_BYTES:
-            raise ProtocolError(_("Notice of {body_count} bytes exceeds {max_request_bytes}.")
-                                .format(body_count=len(body), max_request_bytes=MAX_REQUEST_BYTES))
-        doc = load_document(body, FORMAT_NOTIFY)
+        doc = load_document(body, FORMAT_NOTIFY, max_bytes=MAX_REQUEST_BYTES, what="Notice")
         logs = doc.get("logs")
         if not isinstance(logs, dict) or len(logs) > 2000:
             raise ProtocolError(_("A notice's 'logs' must map at most 2000 GLNs to sizes."))

@@ -149,6 +149,13 @@ async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = _di
         report.failure = failure_of(exc)
         if isinstance(exc, PeerUnreachable):
             report.problem = exc.problem
+    except Exception as exc:  # noqa: BLE001 - whatever a peer sends, the round goes on
+        log.exception("pull from %s failed unexpectedly", url)
+        report.failure = PeerFailure.ERROR
+        report.error = (f"unexpected fault while pulling ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}); the peer is tried again next round")
+        message = report.error
+        await run(lambda: replica.store.peer_failure(url, f"error: {message}"))
     if isinstance(failure, PeerMisbehaved):
         lie = failure
         report.error, report.blocked = str(lie), True

@@ -234,9 +234,13 @@ class SyncService:
         watcher = asyncio.create_task(self._watch())
         try:
             while True:
-                reports = await self.sync_round()
-                if any(r.total_new for r in reports):
-                    await self.notify_peers()
+                try:
+                    reports = await self.sync_round()
+                    if any(r.total_new for r in reports):
+                        await self.notify_peers()
+                except Exception:  # noqa: BLE001 - a failed round never ends serving
+                    log.exception("sync round failed; serving goes on, next round in %gs",
+                                  interval)
                 assert self._wake is not None
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=interval)
@@ -255,14 +259,17 @@ class SyncService:
         sizes = await self.run(store.log_sizes)
         while True:
             await asyncio.sleep(WATCH_SECONDS)
-            now = await self.run(store.data_version)
-            if now == version:
-                continue
-            version = now
-            new_sizes = await self.run(store.log_sizes)
-            if new_sizes != sizes:
-                sizes = new_sizes
-                await self.notify_peers()
+            try:
+                now = await self.run(store.data_version)
+                if now == version:
+                    continue
+                version = now
+                new_sizes = await self.run(store.log_sizes)
+                if new_sizes != sizes:
+                    sizes = new_sizes
+                    await self.notify_peers()
+            except Exception:  # noqa: BLE001 - the watcher outlives one failed look
+                log.exception("watching the store for new entries failed; retrying")
 
 
 def _failed(url: str, exc: BaseException) -> PullReport:

@@ -44,6 +44,7 @@ from supplychain.sync.protocol import (
     ProofDoc,
     check_gln,
     dump_document,
+    load_document,
 )
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import authenticate_peer
@@ -93,6 +94,12 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
             return _error(400, str(exc))
         except SupplyChainError as exc:
             log.error("request %s failed: %s", request.path_qs, exc)
+            return _error(500, "internal error")
+        except web.HTTPException:
+            raise  # aiohttp's own answers: 404, 405, 413 ...
+        except Exception:  # noqa: BLE001 - one request's fault never ends the server
+            log.exception("request %s from %s failed unexpectedly", request.path_qs,
+                          member.info.gln)
             return _error(500, "internal error")
 
     async def health(request: web.Request) -> web.Response:
@@ -224,8 +231,7 @@ class HttpPeer:
         self._checked.add(der)
 
     async def health(self) -> dict[str, Any]:
-        import json
-        return json.loads(await self._get(PATH_HEALTH))  # type: ignore[no-any-return]
+        return load_document(await self._get(PATH_HEALTH), FORMAT_HEALTH)
 
     async def checkpoints(self) -> CheckpointsDoc:
         return CheckpointsDoc.parse(await self._get(PATH_CHECKPOINTS))

@@ -2,8 +2,8 @@
 and reading a document's outer shape (JSON object, event list).
 
 The schema ships in ``supplychain/interchange/schemas/`` and $refs only its own definitions,
-so nothing is fetched from the network. The byte-size limit of an imported file is the
-caller's (``supplychain.cli.epcis.MAX_DOCUMENT_BYTES``).
+so nothing is fetched from the network. Documents are read under ``MAX_DOCUMENT_BYTES`` and
+``MAX_DOCUMENT_DEPTH`` (``supplychain.jsonlimits``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,16 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from supplychain.errors import EpcisError, EpcisSchemaError
+from supplychain.files import read_input_file
 from supplychain.i18n import _
+from supplychain.jsonlimits import load_json
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "EPCIS-JSON-Schema.json"
+MAX_DOCUMENT_BYTES = 512 * 1024**2
+"""No EPCIS document to import is larger."""
+MAX_DOCUMENT_DEPTH = 32
+"""No EPCIS document nests arrays and objects deeper (GS1's examples need 7; extensions and
+ILMD may add a few levels)."""
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 
@@ -103,18 +110,17 @@ def validate_document(doc: Any, *, strict_formats: bool = True) -> None:
                                + "; ".join(problems[:5]))
 
 
+def read_document_file(path: Path) -> bytes:
+    """The bytes of an EPCIS file to import; EpcisError for a missing file, a folder, a
+    device or pipe, or a file over ``MAX_DOCUMENT_BYTES``."""
+    return read_input_file(path, MAX_DOCUMENT_BYTES, what="EPCIS document", error=EpcisError)
+
+
 def parse_document(data: bytes) -> dict[str, Any]:
-    """JSON bytes to an object; EpcisError with the position when it is not JSON."""
-    try:
-        doc = json.loads(data)
-    except UnicodeDecodeError:
-        raise EpcisError(_("The file is not UTF-8 text, so not an EPCIS JSON document.")) from None
-    except ValueError as exc:
-        raise EpcisError(_("The file is not valid JSON ({exc}); nothing was imported.")
-                         .format(exc=exc)) from None
-    except RecursionError:
-        raise EpcisError(_("The file nests JSON arrays or objects too deeply to be an EPCIS "
-                           "document; nothing was imported.")) from None
+    """JSON bytes to an object under the limits; EpcisError saying what is wrong (with the
+    position when it is not JSON)."""
+    doc = load_json(data, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH,
+                    what="The file", error=EpcisError)
     if not isinstance(doc, dict):
         raise EpcisError(_("The file holds JSON but not an EPCIS document (an object)."))
     return doc
