@@ -178,3 +178,17 @@ class PeerMisbehaved(SyncError):
         self.kind = kind
         self.subject = subject
         self.evidence = evidence
+
+
+class CommissionInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a second one) stopped a commission part-way. The events committed before it
+    stay: ``committed`` holds their pack keys (``GTIN/serial``) in order and ``events`` the
+    hashes of their signed events, so the caller can say exactly what exists and print its
+    labels. A KeyboardInterrupt, so code that knows nothing of it still stops."""
+
+    def __init__(self, committed: tuple[str, ...], events: tuple[str, ...],
+                 requested: int) -> None:
+        super().__init__(f"commission interrupted after {len(committed)} of {requested} packs")
+        self.committed = committed
+        self.events = events
+        self.requested = requested

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from supplychain.cli.common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     Handler,
     add_command,
@@ -18,19 +24,21 @@ from supplychain.cli.common import (
     parse_date,
     passphrase,
 )
-from supplychain.codes.gs1 import validate_gln
-from supplychain.errors import SupplyChainError
+from supplychain.codes.gs1 import PackCode, validate_gln
+from supplychain.errors import CommissionInterrupted, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.directory import MemberDirectory
+from supplychain.ids import GTIN
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
+from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.membership import accept_directory, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import VerdictReport, step_to_dict
+from supplychain.node.operations import COMMISSION_CHUNK, VerdictReport, step_to_dict
 from supplychain.node.setup import enrol_member
 
 
@@ -113,11 +121,72 @@ def cmd_directory_show(args: argparse.Namespace) -> None:
 
 
 # --- events ---------------------------------------------------------------------------
-def cmd_commission(args: argparse.Namespace) -> None:
-    with open_node(args) as node:
-        codes = node.commission(args.gtin, args.lot, args.expiry, args.count)
+def cmd_commission(args: argparse.Namespace) -> int:
+    """Commission a lot; the first Ctrl-C stops after the event being signed, and the packs
+    committed until then are printed with how to print their labels (exit 130)."""
+    stop = threading.Event()
+    committed: list[str] = []
+
+    def committed_event(signed: SignedEvent) -> None:  # a line per event when there are several
+        committed.append(signed.hash)
+        if args.count > COMMISSION_CHUNK:
+            done = min(len(committed) * COMMISSION_CHUNK, args.count)
+            print(_("committed {done} of {count} packs (event {hash})").format(
+                done=done, count=args.count, hash=signed.hash[:16]), file=sys.stderr, flush=True)
+
+    with open_node(args) as node, _first_interrupt_sets(stop):
+        try:
+            codes = node.commission(args.gtin, args.lot, args.expiry, args.count,
+                                    cancel=stop.is_set, on_event=committed_event)
+            events = tuple(committed)
+        except CommissionInterrupted as exc:
+            codes = [PackCode(GTIN(key.partition("/")[0]), key.partition("/")[2], args.lot,
+                              args.expiry) for key in exc.committed]
+            events = exc.events
         links = [node.signed_uri(c) if args.signed else c.to_digital_link() for c in codes]
-    args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
+    interrupted = len(codes) < args.count
+    data: dict[str, Any] = {"codes": links, "count": len(links)}
+    if interrupted:
+        data.update(interrupted=True, requested=args.count, events=list(events))
+    args.out.emit(data, "\n".join(links))
+    if not interrupted:
+        return EXIT_OK
+    print("supplychain: " + _interrupted_words(codes, events, args), file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _interrupted_words(codes: list[PackCode], events: tuple[str, ...],
+                       args: argparse.Namespace) -> str:
+    if not codes:
+        return _("interrupted before the first pack was committed; nothing was commissioned.")
+    gtin = codes[0].gtin
+    return _("interrupted: {done} of {count} packs of GTIN {gtin} lot {lot} were committed "
+             "(serials {first} to {last}, {events} event(s): {hashes}) and stay commissioned. "
+             "Print their labels with `supplychain labels --gtin {gtin} --lot {lot} --out "
+             "labels.pdf`.").format(
+        done=len(codes), count=args.count, gtin=gtin, lot=args.lot, first=codes[0].serial,
+        last=codes[-1].serial, events=len(events), hashes=", ".join(h[:16] for h in events))
+
+
+@contextlib.contextmanager
+def _first_interrupt_sets(flag: threading.Event) -> Iterator[None]:
+    """While inside: the first Ctrl-C sets ``flag`` (work stops at the next safe point); a
+    second one raises KeyboardInterrupt as usual. Only the main thread can catch signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def first(signum: int, frame: object) -> None:
+        flag.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("supplychain: " + _("stopping after the event being signed (Ctrl-C again to "
+                                  "stop at once)..."), file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int,

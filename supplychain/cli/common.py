@@ -24,6 +24,7 @@ from supplychain.node.operations import Node, parse_codes
 EXIT_OK = 0
 EXIT_FAULT = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 Handler = Callable[[argparse.Namespace], Any]
 
