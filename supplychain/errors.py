@@ -165,6 +165,14 @@ class UnknownPeer(SyncError):
     """A peer URL names no peer of this node."""
 
 
+class BadListenAddress(SyncError):
+    """An address to serve on is malformed, cannot be resolved, or cannot be bound."""
+
+
+class BadDuration(SupplyChainError):
+    """A number of seconds (an interval, a timeout) is not a finite number in range."""
+
+
 class PeerRefused(SyncError):
     """A peer is not a member in good standing (stranger, revoked), or it refused us."""
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from supplychain.clock import now_iso
+from supplychain.errors import BadListenAddress
 from supplychain.identity.certificates import Member
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
@@ -208,7 +209,14 @@ class SyncService:
                                       shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # unknown host name, address not on this machine, port in use
+            await self._runner.cleanup()
+            self._runner = None
+            raise BadListenAddress(f"Cannot listen on {host}:{port}: "
+                                   f"{exc.strerror or exc}. Give an address of this machine "
+                                   "(0.0.0.0 for all) and a free port.") from exc
         server = site._server  # noqa: SLF001 - the bound port when 0 was asked
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else port
