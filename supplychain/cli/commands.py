@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +16,26 @@ from supplychain.cli.common import (
     Handler,
     add_command,
     codes_from,
+    first_interrupt_sets,
     gs_substitutes,
     open_node,
     parse_date,
     passphrase,
 )
 from supplychain.codes.gs1 import PackCode, validate_gln
-from supplychain.errors import CommissionInterrupted, SupplyChainError
+from supplychain.errors import BundleError, CommissionInterrupted, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.directory import MemberDirectory
 from supplychain.ids import GTIN
-from supplychain.interchange.bundle import export_bundle, import_bundle
+from supplychain.interchange.bundle import (
+    MAX_BUNDLE_BYTES,
+    export_bundle,
+    export_bundle_parts,
+    import_bundle,
+)
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
 from supplychain.ledger.events import SignedEvent
@@ -134,7 +137,7 @@ def cmd_commission(args: argparse.Namespace) -> int:
             print(_("committed {done} of {count} packs (event {hash})").format(
                 done=done, count=args.count, hash=signed.hash[:16]), file=sys.stderr, flush=True)
 
-    with open_node(args) as node, _first_interrupt_sets(stop):
+    with open_node(args) as node, first_interrupt_sets(stop):
         try:
             codes = node.commission(args.gtin, args.lot, args.expiry, args.count,
                                     cancel=stop.is_set, on_event=committed_event)
@@ -166,27 +169,6 @@ def _interrupted_words(codes: list[PackCode], events: tuple[str, ...],
              "labels.pdf`.").format(
         done=len(codes), count=args.count, gtin=gtin, lot=args.lot, first=codes[0].serial,
         last=codes[-1].serial, events=len(events), hashes=", ".join(h[:16] for h in events))
-
-
-@contextlib.contextmanager
-def _first_interrupt_sets(flag: threading.Event) -> Iterator[None]:
-    """While inside: the first Ctrl-C sets ``flag`` (work stops at the next safe point); a
-    second one raises KeyboardInterrupt as usual. Only the main thread can catch signals."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def first(signum: int, frame: object) -> None:
-        flag.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("supplychain: " + _("stopping after the event being signed (Ctrl-C again to "
-                                  "stop at once)..."), file=sys.stderr, flush=True)
-
-    previous = signal.signal(signal.SIGINT, first)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int,
@@ -294,11 +276,22 @@ def cmd_history(args: argparse.Namespace) -> None:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> None:
+    if args.max_mb is None:
+        with open_node(args) as node:
+            logs = export_bundle(node.ledger, args.file)
+        args.out.emit({"file": str(args.file), "logs": logs},
+                      _("Exported {entries} entries of {logs} log(s) to {file}").format(
+                          entries=sum(logs.values()), logs=len(logs), file=args.file))
+        return
+    if not 1 <= args.max_mb <= MAX_BUNDLE_BYTES // 2**20:
+        raise BundleError(_("--max-mb must be from 1 to {most} (the largest bundle an import "
+                            "accepts).").format(most=MAX_BUNDLE_BYTES // 2**20))
     with open_node(args) as node:
-        logs = export_bundle(node.ledger, args.file)
-    args.out.emit({"file": str(args.file), "logs": logs},
-                  _("Exported {entries} entries of {logs} log(s) to {file}").format(
-                      entries=sum(logs.values()), logs=len(logs), file=args.file))
+        parts = export_bundle_parts(node.ledger, args.file, args.max_mb * 2**20)
+    args.out.emit([{"file": str(p.path), "logs": p.logs, "bytes": p.size} for p in parts],
+                  "\n".join(_("Exported {entries} entries of {logs} log(s) to {file}").format(
+                      entries=sum(p.logs.values()), logs=len(p.logs), file=p.path)
+                      for p in parts))
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> None:
@@ -475,6 +468,9 @@ def register(sub: Any) -> None:
     bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command("export", cmd_bundle_export, _("write every log held to a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
+    p.add_argument("--max-mb", type=int, default=None, metavar="MB",
+                   help=_("split into files of at most MB mebibytes (FILE, FILE-2, ...), whole "
+                          "logs in each; a larger log gets a file of its own"))
     p = command("import", cmd_bundle_import, _("verify and import a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
 
