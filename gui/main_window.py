@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.service: LedgerService | None = None
         self.ctx: AppContext | None = None
         self.demo: Demo | None = None
+        self._preferred_demo_home: Path | None = None
         self.views: dict[str, QWidget] = {}
         self.setWindowTitle(self.tr("Medicines provenance ledger"))
         self.setMinimumSize(1000, 640)
@@ -210,10 +211,9 @@ class MainWindow(QMainWindow):
         demo_dir = self.settings.value("node/demo_dir")
         home = self.settings.value("node/home")
         if demo_dir and Path(str(demo_dir), "demo.json").exists():
-            self.demo = Demo.load(Path(str(demo_dir)))
-            target = Path(str(home)) if home else None
-            node = next((n for n in self.demo.nodes if n.home == target), None)
-            self._open_demo_node(node or self.demo.nodes[-1])
+            # Opened like a first demo: its nodes sync with each other when the last round is
+            # old, so the freshness line under a verdict stays true after a restart.
+            self._open_demo_at(Path(str(demo_dir)), Path(str(home)) if home else None)
             return
         if home and Path(str(home), "node.json").exists():
             passphrase = dialogs.ask_passphrase(self, self.tr("Open node"),
@@ -223,9 +223,19 @@ class MainWindow(QMainWindow):
                 self.open_node(Path(str(home)), passphrase)
 
     def open_demo(self) -> None:
-        directory = self.data_dir / "demo"
-        self.first_run.set_busy(self.tr("Creating the demo network (eight organisations, a short "
-                                "history)…"))
+        """Open the demo network in the app's data folder (created on first use)."""
+        self._open_demo_at(self.data_dir / "demo", None)
+
+    def _open_demo_at(self, directory: Path, preferred_home: Path | None) -> None:
+        """Open the demo network (created on first use, its nodes synced), then one of its nodes:
+        ``preferred_home`` if it is one of them, else the pharmacy."""
+        self._preferred_demo_home = preferred_home
+        if (directory / "demo.json").exists():
+            self.first_run.set_busy(self.tr("Opening the demo network (its nodes sync with each "
+                                            "other)…"))
+        else:
+            self.first_run.set_busy(self.tr("Creating the demo network (eight organisations, a "
+                                            "short history)…"))
         self.pages.setCurrentWidget(self.first_run)
 
         def done() -> None:
@@ -244,8 +254,10 @@ class MainWindow(QMainWindow):
     def _demo_ready(self, demo: Demo) -> None:
         self.demo = demo
         self.settings.setValue("node/demo_dir", str(demo.directory))
-        pharmacy = next(n for n in demo.nodes if n.role is Role.PHARMACY)
-        self._open_demo_node(pharmacy)
+        preferred = self._preferred_demo_home
+        node = next((n for n in demo.nodes if n.home == preferred), None) or next(
+            n for n in demo.nodes if n.role is Role.PHARMACY)
+        self._open_demo_node(node)
 
     def _open_demo_node(self, node: object) -> None:
         assert self.demo is not None

@@ -84,8 +84,17 @@ class InvalidSignature(EventError):
     """A signature does not verify against the author's certificate."""
 
 
+class DuplicateEntry(EventError):
+    """A log repeats an entry (the same signed event twice): an honest author never does."""
+
+
 class RuleViolation(SupplyChainError):
     """An event breaks a custody rule (wrong role, not the custodian, ...)."""
+
+
+class EventTimeError(RuleViolation):
+    """An event is dated too far from the time its signer signs it (backdated or
+    forward-dated), or its signer's clock cannot give it a time in order."""
 
 
 class LedgerError(SupplyChainError):
@@ -186,6 +195,12 @@ class PeerMisbehaved(SyncError):
         self.kind = kind
         self.subject = subject
         self.evidence = evidence
+
+
+class AuthorMisbehaved(PeerMisbehaved):
+    """The author of log ``subject`` signed checkpoints that contradict each other (an
+    equivocation or a rewritten history): the evidence is the author's own signatures, so a
+    peer that only relays the log is not to blame for it."""
 
 
 class CommissionInterrupted(KeyboardInterrupt):

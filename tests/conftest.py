@@ -102,3 +102,20 @@ def network(tmp_path: Path, _network_template: tuple[Path, dict[str, Path]]) -> 
 
 def pack(serial: str = "SN1", lot: str = "L1", expiry: date = date(2030, 1, 31)) -> PackCode:
     return PackCode(GTIN, serial, lot, expiry)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run the ``supplychain`` command line in-process: ``cli(*args) -> (status, out, err)``."""
+    from supplychain.cli.main import main
+
+    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
+    monkeypatch.delenv("SUPPLYCHAIN_HOME", raising=False)
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+

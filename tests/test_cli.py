@@ -7,24 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.cli.main import main
 from tests.conftest import GTIN, PASSPHRASE
 
 MAKER_GLN = "5012345000022"
 PHARMACY_GLN = "5012345000053"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
-    monkeypatch.delenv("SUPPLYCHAIN_HOME", raising=False)
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -12,26 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.cli.main import main
 from supplychain.errors import DirectoryError, RuleViolation, StaleDirectory
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.directory import MemberDirectory
 from supplychain.ledger.membership import accept_directory, held_directory
 from supplychain.node.operations import Node
 from tests.conftest import GTIN, MAKER, PASSPHRASE, PHARMACY, PREFIX
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
-    monkeypatch.delenv("SUPPLYCHAIN_HOME", raising=False)
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supplychain.clock import now_iso
+from supplychain.clock import now_iso, parse_iso, to_iso
+from supplychain.identity.keys import load_private_key
+from supplychain.ids import PackKey
 from supplychain.interchange.bundle import exchange
-from supplychain.ledger.events import Event, EventType, Item
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 from supplychain.node.operations import Node
@@ -46,6 +48,45 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
             if n.store.log_size(g)}
     pems = maker.store.all_member_certs()
     result = (maker.root_cert, maker.consortium, pems, logs)
+    for node in nodes.values():
+        node.close()
+    return result
+
+
+def _forge(node: Node, events: list[Event]) -> None:
+    """Sign events with the node's own key past ``Node.append``'s checks (altered software)."""
+    key = load_private_key(node.home / "member.key", PASSPHRASE)
+    entries = [SignedEvent(e, key.sign(e.to_bytes())).to_bytes() for e in events]
+    with node.store.transaction():
+        node.ledger.append_entries(node.gln, node.store.log_size(node.gln), entries)
+
+
+@pytest.fixture(scope="module")
+def backdated(tmp_path_factory: pytest.TempPathFactory):
+    """Logs with backdated entries, signed by altered software: a receipt dated before the
+    shipment it extends (in another log) and a shipment extending it; a commission dated a
+    day before the entry ahead of it in its own log. Same shape as ``scenario``."""
+    root = tmp_path_factory.mktemp("backdated")
+    _, homes = build_network(root, "Order Health", MEMBERS, PASSPHRASE)
+    nodes = {g: Node(h, lambda: PASSPHRASE) for g, h in homes.items()}
+    maker, dist_a = nodes[MAKER], nodes[DIST_A]
+    codes = maker.commission(GTIN, "L1", date(2030, 1, 31), 3)
+    shipped = maker.ship(DIST_A, codes[:2])
+    exchange(maker, dist_a)
+    an_hour_before = to_iso(parse_iso(shipped.event.time) - timedelta(hours=1))
+    receipt = Event(EventType.RECEIVE, DIST_A, dist_a.me.key_id, an_hour_before,
+                    (Item(codes[0].key, shipped.hash),))
+    _forge(dist_a, [receipt])
+    dist_a.receive(codes[1:2])
+    _forge(dist_a, [Event(EventType.SHIP, DIST_A, dist_a.me.key_id, now_iso(),
+                          (Item(codes[0].key, receipt.hash),), to=PHARMACY)])
+    yesterday = to_iso(parse_iso(now_iso()) - timedelta(days=1))
+    _forge(maker, [Event(EventType.COMMISSION, MAKER, maker.me.key_id, yesterday,
+                         (Item(PackKey(f"{GTIN}/BACK"), None, "L1", date(2030, 1, 31)),))])
+    maker.ship(DIST_B, codes[2:3])
+    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
+            if n.store.log_size(g)}
+    result = (maker.root_cert, maker.consortium, maker.store.all_member_certs(), logs)
     for node in nodes.values():
         node.close()
     return result
@@ -108,3 +149,21 @@ def test_any_arrival_order_gives_identical_state(scenario, data) -> None:
     reference = ingest(scenario, canonical_order(scenario))
     order = data.draw(interleavings(scenario[3]))
     assert ingest(scenario, order) == reference
+
+
+def test_backdated_scenario_rejects_what_it_should(backdated) -> None:
+    snapshot = ingest(backdated, canonical_order(backdated))["snapshot"]
+    reasons = [row[6] for row in snapshot["events"] if row[5] == "rejected"]
+    assert len(reasons) == 3
+    assert sum("before the event it extends" in r for r in reasons) == 1
+    assert sum("before the entry ahead of it" in r for r in reasons) == 1
+    assert sum("was rejected" in r for r in reasons) == 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_arrival_order_gives_identical_state_with_backdated_events(backdated,
+                                                                         data) -> None:
+    reference = ingest(backdated, canonical_order(backdated))
+    order = data.draw(interleavings(backdated[3]))
+    assert ingest(backdated, order) == reference

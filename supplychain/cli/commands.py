@@ -39,9 +39,9 @@ from supplychain.interchange.bundle import (
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
 from supplychain.ledger.events import SignedEvent
-from supplychain.ledger.membership import accept_directory, held_directory
+from supplychain.ledger.membership import accept_directory, apply_revocation, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import COMMISSION_CHUNK, VerdictReport, step_to_dict
+from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport, step_to_dict
 from supplychain.node.setup import enrol_member
 
 
@@ -65,11 +65,24 @@ def cmd_consortium_enroll(args: argparse.Namespace) -> None:
 def cmd_consortium_revoke(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
     gln = validate_gln(args.gln)
-    revocation = consortium.revoke(gln, args.valid_size, args.reason, passphrase(args))
-    args.out.emit(revocation.to_dict(),
-                  _("Revoked {gln}: its log entries from index {index} on are rejected. Spread "
-                    "the revocation with a bundle export/import.").format(
-                      gln=gln, index=args.valid_size))
+    secret = passphrase(args)
+    revocation = consortium.revoke(gln, args.valid_size, args.reason, secret)
+    data: dict[str, Any] = {**revocation.to_dict(), "home": None}
+    text = _("Revoked {gln}: its log entries from index {index} on are rejected.").format(
+        gln=gln, index=args.valid_size)
+    home = args.home
+    if (home / "node.json").is_file() and (home / "root.pem").is_file() \
+            and (home / "root.pem").read_bytes() == consortium.root_pem:
+        with Node(home, lambda: secret) as node:
+            apply_revocation(node.ledger, revocation, consortium.signed_directory())
+        data["home"] = str(home)
+        text += " " + _("The node at {home} holds it now and passes it on in every bundle "
+                        "it exports and every sync.").format(home=home)
+    else:
+        text += " " + _("Spread it from the regulator's node: `supplychain --home NODE "
+                        "directory import {file}`, then export a bundle or sync.").format(
+                            file=args.dir / "directory.json")
+    args.out.emit(data, text)
 
 
 def cmd_consortium_members(args: argparse.Namespace) -> None:

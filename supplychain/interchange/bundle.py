@@ -8,8 +8,11 @@ A bundle is one JSON document::
 
 Every log is sent whole from index 0, with the author's signed checkpoint of that size.
 Import checks everything before anything is kept: the root is ours, every certificate and
-revocation is root-signed, entries we already hold are byte-identical (a rewritten history is
-refused), every new entry verifies, and the recomputed root equals the signed checkpoint. The
+revocation is root-signed, the checkpoint is the author's, only the entries it covers are
+taken (any after it are ignored: a relay cannot add to a log), entries we already hold are
+byte-identical (a rewritten history is refused and its evidence kept; held entries no signed
+checkpoint covers give way to the author's log), every new entry verifies, no entry repeats
+one of its log, and the recomputed root equals the signed checkpoint. The
 root-signed member directory travels along: a newer version than the one held is kept, an
 older one ignored, a foreign or altered one refuses the bundle. Import
 runs in one transaction, so a bad bundle leaves the store unchanged; importing twice is a no-op.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -28,12 +32,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 
+from supplychain.clock import now_iso
 from supplychain.errors import BundleError, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
+from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import held_directory, offer_directory
+from supplychain.ledger.records import CheckpointRecord
 
 if TYPE_CHECKING:
     from supplychain.ledger.store import Store
@@ -166,6 +173,7 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     """Verify and import a bundle file; raise BundleError and keep nothing if any part is bad."""
     document = _read(path)
     store = ledger.store
+    source = f"bundle:{path}"
     ours = ledger.root_cert.public_bytes(serialization.Encoding.PEM).decode()
     if document.get("root") != ours:
         raise BundleError("This bundle belongs to another consortium (its root certificate "
@@ -173,27 +181,31 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
     try:
         with store.transaction():
             directory_version = None
+            new_members = new_revocations = 0  # the directory's count too, as sync reports
             if document.get("directory") is not None:
                 update = offer_directory(ledger, MemberDirectory.from_dict(document["directory"]))
                 if update is not None and update.changed:
                     directory_version = update.version
+                    new_members, new_revocations = update.new_members, update.new_revocations
             known = set(store.all_member_certs())
-            new_members = 0
             for pem in _list(document, "members"):
                 if not isinstance(pem, str):
                     raise BundleError("A member certificate in the bundle is not text.")
                 if pem.encode() not in known:
                     ledger.add_member_certificate(pem.encode())
                     new_members += 1
-            new_revocations = 0
             for item in _list(document, "revocations"):
                 if ledger.add_revocation(Revocation.from_dict(item)):
                     new_revocations += 1
             new_entries: dict[str, int] = {}
             for log in _list(document, "logs"):
-                gln, added = _import_log(ledger, log)
+                gln, added = _import_log(ledger, log, source)
                 if added:
                     new_entries[gln] = added
+    except _Rewritten as exc:  # the import is undone; the author's signatures are kept
+        _record(ledger, AlertKind.INCONSISTENT_HISTORY, exc.gln, source, str(exc),
+                exc.evidence)
+        raise
     except BundleError:
         raise
     except SupplyChainError as exc:
@@ -209,31 +221,49 @@ def exchange(source: Node, target: Node) -> ImportResult:
         return import_bundle(target.ledger, path)
 
 
-def _import_log(ledger: Ledger, log: Any) -> tuple[str, int]:
+def _import_log(ledger: Ledger, log: Any, source: str) -> tuple[str, int]:
     if not isinstance(log, dict) or set(log) != {"gln", "checkpoint", "entries"}:
         raise BundleError("A log in the bundle is malformed.")
     gln, note, raw = log["gln"], log["checkpoint"], log["entries"]
     if not isinstance(gln, str) or not isinstance(note, str) or not isinstance(raw, list):
         raise BundleError("A log in the bundle is malformed.")
+    signed = ledger.verify_checkpoint_note(gln, note)
+    size = signed.checkpoint.size
+    if len(raw) < size:
+        raise BundleError(f"Log {gln} in the bundle: its signed checkpoint covers {size} "
+                          f"entries, but only {len(raw)} were sent. Nothing was imported.")
+    # Only what the author's signed checkpoint covers is kept: anything after it (a relay's
+    # additions, even copies of the author's own signed entries) is ignored. IMPORT_CHUNK
+    # entries at a time are decoded, compared or appended, and their text dropped, so that a
+    # log's entries are never all held twice (all in one transaction still).
     store = ledger.store
     held = store.log_size(gln)
     added = 0
-    # IMPORT_CHUNK entries at a time: decoded, compared or appended, and their text dropped,
-    # so that a log's entries are never all held twice (all in one transaction still).
-    for start in range(0, len(raw), IMPORT_CHUNK):
-        entries = _decoded(gln, raw, start, min(len(raw), start + IMPORT_CHUNK))
+    for start in range(0, size, IMPORT_CHUNK):
+        entries = _decoded(gln, raw, start, min(size, start + IMPORT_CHUNK))
         if start < held:
             mine = store.entries(gln, start, min(held, start + len(entries)))
-            for i, (a, b) in enumerate(zip(mine, entries, strict=False)):
-                if a != b:
-                    raise BundleError(f"Log {gln} in the bundle differs from ours at entry "
-                                      f"{start + i}: its author rewrote history. Nothing was "
-                                      "imported.")
+            differs = next((start + i for i, (a, b) in enumerate(zip(mine, entries,
+                                                                     strict=False)) if a != b),
+                           None)
+            if differs is not None:
+                if differs < ledger.covered_size(gln):
+                    raise _Rewritten(gln, differs, signed.to_text(),
+                                     store.latest_checkpoint(gln))
+                # Held entries no signed checkpoint covers lose to the author's signed log.
+                dropped = ledger.drop_uncovered(gln, differs)
+                _record(ledger, AlertKind.DROPPED_ENTRIES, gln, source,
+                        f"Log {gln}: {len(dropped)} entries held from index {differs} on were "
+                        "covered by no signed checkpoint and differ from the author's signed "
+                        "log; they were dropped.",
+                        {"log": gln, "from": differs, "checkpoint": signed.to_text(),
+                         "dropped": [base64.b64encode(d).decode() for d in dropped]})
+                held = differs
         new = entries[max(0, held - start):]
         if new:
             ledger.append_entries(gln, start + len(entries) - len(new), new)
             added += len(new)
-    if len(raw) > 0:
+    if size > 0:
         ledger.accept_checkpoint(gln, note)
     return gln, added
 
@@ -246,6 +276,26 @@ def _decoded(gln: str, raw: list[Any], start: int, end: int) -> list[bytes]:
         raise BundleError(f"Log {gln} in the bundle has an entry that is not base64.") from None
     raw[start:end] = [None] * (end - start)
     return entries
+
+
+class _Rewritten(BundleError):
+    """A log in the bundle contradicts a signed checkpoint held here: the author's lie."""
+
+    def __init__(self, gln: str, index: int, theirs: str, ours: CheckpointRecord | None) -> None:
+        super().__init__(f"Log {gln} in the bundle differs from ours at entry {index}, which "
+                         "its author's signed checkpoint held here covers: its author rewrote "
+                         "history. Nothing was imported; the evidence was kept.")
+        self.gln = gln
+        self.evidence = {"log": gln, "index": index, "theirs": theirs,
+                         "ours": ours.note if ours is not None else None}
+
+
+def _record(ledger: Ledger, kind: AlertKind, gln: str, source: str, detail: str,
+            evidence: dict[str, Any]) -> None:
+    text = json.dumps(evidence, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with ledger.store.transaction():
+        ledger.store.put_evidence(kind, gln, source, detail, digest, text, now_iso())
 
 
 def _list(document: dict[str, Any], key: str) -> list[Any]:

@@ -30,6 +30,8 @@ class AlertKind(StrEnum):
     BAD_RESPONSE = "bad_response"
     UNREACHABLE = "unreachable"
     REFUSED_CONNECTION = "refused_connection"
+    # --- evidence against a log's author, whoever relayed it (not held against the relay) ---
+    DROPPED_ENTRIES = "dropped_entries"
 
     @property
     def words(self) -> str:
@@ -65,6 +67,8 @@ _WORDS = {
     AlertKind.BAD_RESPONSE: N_("sent an answer that is not a valid sync document"),
     AlertKind.UNREACHABLE: N_("could not be reached"),
     AlertKind.REFUSED_CONNECTION: N_("a connection to this node was refused"),
+    AlertKind.DROPPED_ENTRIES: N_("held entries that no signed checkpoint covered were "
+                                  "replaced by the author's signed log"),
 }
 
 

@@ -3,7 +3,9 @@
 Derivation applies the pure rules of ``supplychain.ledger.rules`` to each stored event and
 records the result in the derived tables. It is order-independent: an event whose ``prev`` has
 not arrived waits in ``pending`` and is applied when it does; a fork keeps both events and
-raises an alert.
+raises an alert. An entry dated before the entry ahead of it in its own log is rejected (the
+times of a log never go back, ``supplychain.ledger.timing``): a log's entries always arrive in
+order, so this too depends on the logs alone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from supplychain.ledger.events import EventType, SignedEvent
 from supplychain.ledger.records import AlertRecord, EventRecord, EventStatus, ItemRecord
 from supplychain.ledger.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
 from supplychain.ledger.store import Store
+from supplychain.ledger.timing import entry_time, log_order_problem
 
 MemberLookup = Callable[[str, str | None], Member]
 """``(gln, key_id) -> Member``: the verified certificate that signed an entry."""
@@ -46,6 +49,8 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent]) -
 
 def _derive(b: _Batch, member: MemberLookup, signed: SignedEvent, h: str, gln: str,
             idx: int) -> None:
+    backdated = log_order_problem(gln, idx, signed.event.time, b.previous_time(gln, idx))
+    b.note_time(gln, idx, signed.event.time)
     if b.event(h) is not None:
         b.alert("duplicate_entry", h, f"Event {h[:12]} appears twice in logs.", f"{gln}:{idx}")
         return
@@ -53,7 +58,9 @@ def _derive(b: _Batch, member: MemberLookup, signed: SignedEvent, h: str, gln: s
     queue: deque[tuple[str, SignedEvent]] = deque([(h, signed)])
     while queue:
         event_hash, current = queue.popleft()
-        if _evaluate(b, member, event_hash, current) is EventStatus.PENDING:
+        if event_hash == h and backdated is not None:
+            _reject(b, h, backdated)
+        elif _evaluate(b, member, event_hash, current) is EventStatus.PENDING:
             continue
         for waiter in b.waiting_on(event_hash):
             b.store.clear_pending(waiter)
@@ -178,6 +185,7 @@ class _Batch:
         self.asked = set(hashes)  # events for which ``waited`` is known exactly
         self.waited = store.waited_on(hashes)
         self.revocations: dict[str, int | None] = {}
+        self.last_times: dict[str, tuple[int, str]] = {}  # log -> (index, time) last derived
 
     def event(self, h: str) -> EventRecord | None:
         if h in self.events:
@@ -199,6 +207,18 @@ class _Batch:
         if h not in self.inserted:
             self.changed[h] = None
         return status
+
+    def previous_time(self, gln: str, idx: int) -> str | None:
+        """The time of entry ``idx - 1`` of log ``gln`` (None for the first entry)."""
+        if idx == 0:
+            return None
+        last = self.last_times.get(gln)
+        if last is not None and last[0] == idx - 1:
+            return last[1]
+        return entry_time(self.store.entry(gln, idx - 1))
+
+    def note_time(self, gln: str, idx: int, time: str) -> None:
+        self.last_times[gln] = (idx, time)
 
     def revocation_size(self, gln: str) -> int | None:
         if gln not in self.revocations:

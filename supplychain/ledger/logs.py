@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from supplychain.clock import now_iso
 from supplychain.errors import (
     CheckpointError,
+    DuplicateEntry,
     EventError,
     IdentityError,
     InconsistentLog,
@@ -237,6 +239,7 @@ class Ledger:
                           verified: list[SignedEvent], compact: merkle.CompactRange) -> None:
         """Write verified entries and their Merkle nodes, then derive them (one batch)."""
         hashes = [s.hash for s in verified]
+        self._refuse_repeats(gln, start, hashes)
         self.store.put_entries((gln, start + i, data, h)
                                for i, (data, h) in enumerate(zip(entries, hashes, strict=True)))
         nodes: list[tuple[int, int, bytes]] = []
@@ -246,6 +249,27 @@ class Ledger:
         derive_batch(self.store, self.member,
                      [(s, h, gln, start + i)
                       for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
+
+    def _refuse_repeats(self, gln: str, start: int, hashes: Sequence[str]) -> None:
+        """Raise DuplicateEntry if an entry repeats one of this batch or one already stored.
+
+        An event names its author and an author writes only to its own log, so a repeat can
+        only be within one log; an honest author never appends the same signed event twice.
+        """
+        first: dict[str, int] = {}
+        for i, h in enumerate(hashes):
+            if h in first:
+                raise DuplicateEntry(
+                    f"Entry {start + i} of log {gln} repeats entry {start + first[h]} (event "
+                    f"{h[:12]}): a log never holds the same event twice. Nothing was stored.")
+            first[h] = i
+        stored = self.store.event_rows(hashes)
+        if stored:
+            h, row = min(stored.items(), key=lambda item: first[item[0]])
+            raise DuplicateEntry(
+                f"Entry {start + first[h]} of log {gln} repeats entry {row.index} of log "
+                f"{row.log} (event {h[:12]}): a log never holds the same event twice. Nothing "
+                "was stored.")
 
     def _append_parallel(self, gln: str, start: int, entries: list[bytes],
                          workers: int) -> list[SignedEvent]:
@@ -312,28 +336,56 @@ class Ledger:
         self.store.put_checkpoint(gln, size, checkpoint.root_hash, signed.to_text(), now_iso())
         return signed
 
+    def verify_checkpoint_note(self, gln: str, note: str) -> SignedCheckpoint:
+        """Parse a signed checkpoint of log ``gln``; check its origin and the author's
+        signature (not yet its root). Raises CheckpointError."""
+        signed = SignedCheckpoint.parse(note)
+        cp = signed.checkpoint
+        if cp.origin != self.origin(gln):
+            raise CheckpointError(f"Checkpoint origin {cp.origin!r} is not log {gln}'s.")
+        for pem in self.store.member_certs(gln):
+            try:
+                member = verify_stored_certificate(pem, self.root_cert)
+                signed.verify(member.public_key)
+                return signed
+            except (CheckpointError, IdentityError):
+                continue
+        raise CheckpointError(f"Checkpoint of log {gln} at size {cp.size} is not signed by "
+                              f"{gln}'s member key.")
+
+    def covered_size(self, gln: str) -> int:
+        """How many entries of log ``gln`` a signed checkpoint held here covers (the largest
+        checkpoint's size; 0 without one). Entries beyond it are not yet vouched for."""
+        latest = self.store.latest_checkpoint(gln)
+        return 0 if latest is None else latest.size
+
+    def drop_uncovered(self, gln: str, size: int) -> list[bytes]:
+        """Drop log ``gln``'s entries from index ``size`` on and rebuild the derived state;
+        return the dropped entries (for the evidence).
+
+        Only entries that no signed checkpoint held here covers may go: the author's signed
+        checkpoint wins over them (a node upgraded from a version that stored entries beyond
+        the checkpoint, or a pull cut off before its checkpoint). Raises LedgerError for a
+        covered entry. Must run inside ``store.transaction()``.
+        """
+        covered = self.covered_size(gln)
+        if size < covered:
+            raise LedgerError(f"Log {gln}: entries below {covered} are covered by a signed "
+                              f"checkpoint held here; cannot drop from {size}.")
+        dropped = self.store.entries(gln, size, self.store.log_size(gln))
+        if dropped:
+            self.store.truncate_log(gln, size)
+            self.rebuild()
+        return dropped
+
     def accept_checkpoint(self, gln: str, note: str) -> SignedCheckpoint:
         """Verify a signed checkpoint of log ``gln`` against what this node holds, and keep it.
 
         Raises CheckpointError on a bad signature or origin, InconsistentLog when the root
         disagrees with the entries held here or with a checkpoint already held.
         """
-        signed = SignedCheckpoint.parse(note)
+        signed = self.verify_checkpoint_note(gln, note)
         cp = signed.checkpoint
-        if cp.origin != self.origin(gln):
-            raise CheckpointError(f"Checkpoint origin {cp.origin!r} is not log {gln}'s.")
-        verified = False
-        for pem in self.store.member_certs(gln):
-            try:
-                member = verify_stored_certificate(pem, self.root_cert)
-                signed.verify(member.public_key)
-                verified = True
-                break
-            except (CheckpointError, IdentityError):
-                continue
-        if not verified:
-            raise CheckpointError(f"Checkpoint of log {gln} at size {cp.size} is not signed by "
-                                  f"{gln}'s member key.")
         held = self.store.checkpoint_at(gln, cp.size)
         if held is not None and held.root != cp.root_hash:
             raise InconsistentLog(f"Log {gln} has two signed checkpoints of size {cp.size} with "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from supplychain.errors import DirectoryError, InvalidCertificate, StaleDirectory
 from supplychain.identity.directory import MemberDirectory
+from supplychain.identity.revocations import Revocation
 from supplychain.ledger.logs import Ledger
 
 DIRECTORY_META = "member_directory"
@@ -102,3 +103,13 @@ def offer_directory(ledger: Ledger, directory: MemberDirectory) -> DirectoryUpda
         return accept_directory(ledger, directory)
     except StaleDirectory:
         return None
+
+
+def apply_revocation(ledger: Ledger, revocation: Revocation,
+                     directory: MemberDirectory | None = None) -> bool:
+    """Keep a root-signed revocation (and the member directory that lists it, if newer) in
+    one transaction, so this node passes both on in its bundles and sync; True if new."""
+    with ledger.store.transaction():
+        if directory is not None:
+            offer_directory(ledger, directory)
+        return ledger.add_revocation(revocation)

@@ -69,6 +69,14 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
         raise RuleViolation(f"{item.pack}: a {kind.value} needs the pack's previous event.")
     if kind is EventType.UNDO_DISPENSE:
         return _undo_dispense(event, item, actor, before)
+    after = _custody_step(event, item, actor, before)
+    _not_before_prev(event, item, before)  # after the custody rules: they say more
+    return after
+
+
+def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
+    """The state after a ship, receive, dispense or destroy of ``item``, by the custody rules."""
+    kind = event.type
     if before.status.decommissioned:
         raise RuleViolation(
             f"{item.pack} was already {before.status.value}; a decommissioned pack stays "
@@ -98,7 +106,13 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
 
 
 def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
-    """A pharmacy takes back its own mistaken dispense, within the window."""
+    """A pharmacy takes back its own mistaken dispense, within the window.
+
+    The window is measured between the two events' own times, which every node can check
+    only against the pharmacy's log (its times never go back) and the pack's chain (the undo
+    extends the dispense, the pack's latest event); the signer also dates the undo by its own
+    clock (``supplychain.ledger.timing``). Witness timestamps (issue 11) will bound it better.
+    """
     if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
         raise RuleViolation(f"{item.pack}: only the pharmacy that dispensed a pack can undo "
                             "that dispense, as the very next step.")
@@ -109,6 +123,15 @@ def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackStat
         raise RuleViolation(f"{item.pack}: a dispense can be undone only within "
                             f"{UNDO_DISPENSE_WINDOW.days} days; report the pack instead.")
     return replace(before, status=PackStatus.ACTIVE)
+
+
+def _not_before_prev(event: Event, item: Item, before: PackState) -> None:
+    """An event is not dated before the event it extends (the undo has its own window)."""
+    if before.since is not None and parse_iso(event.time) < parse_iso(before.since):
+        raise RuleViolation(
+            f"{item.pack}: this {event.type.value} is dated {event.time}, before the event it "
+            f"extends ({before.since}); an event cannot be backdated before the pack's "
+            "earlier events.")
 
 
 def check_recall(event: Event, actor: MemberInfo) -> None:

@@ -115,6 +115,10 @@ PUT_ENTRY = "INSERT INTO entries (gln, idx, data, event_hash) VALUES (?, ?, ?, ?
 GET_ENTRY = "SELECT data FROM entries WHERE gln = ? AND idx = ?"
 GET_ENTRIES = "SELECT idx, data FROM entries WHERE gln = ? AND idx >= ? AND idx < ? ORDER BY idx"
 ALL_ENTRIES = "SELECT gln, idx, data FROM entries ORDER BY gln, idx"
+# Dropping a log's tail from index ? on (entries no signed checkpoint held here covers): a node
+# at (level, idx) spans the leaves [idx << level, (idx + 1) << level).
+TRUNCATE_ENTRIES = "DELETE FROM entries WHERE gln = ? AND idx >= ?"
+TRUNCATE_NODES = "DELETE FROM nodes WHERE gln = ? AND ((idx + 1) << level) > ?"
 PUT_NODE = "INSERT INTO nodes (gln, level, idx, hash) VALUES (?, ?, ?, ?)"
 GET_NODE = "SELECT hash FROM nodes WHERE gln = ? AND level = ? AND idx = ?"
 ALL_NODES = "SELECT gln, level, idx, hash FROM nodes ORDER BY gln, level, idx"

@@ -212,6 +212,12 @@ class Store:
         """Many ``(gln, idx, data, event_hash)`` entries in one statement."""
         self._many(sql.PUT_ENTRY, rows)
 
+    def truncate_log(self, gln: str, size: int) -> None:
+        """Delete log ``gln``'s entries from index ``size`` on, and every Merkle node that
+        covers one of them (the caller rebuilds the derived tables)."""
+        self._run(sql.TRUNCATE_ENTRIES, (gln, size))
+        self._run(sql.TRUNCATE_NODES, (gln, size))
+
     def put_nodes(self, gln: str, nodes: Iterable[tuple[int, int, bytes]]) -> None:
         self._many(sql.PUT_NODE, ((gln, lv, ix, h) for lv, ix, h in nodes))
 

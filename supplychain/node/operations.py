@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from supplychain import clock
-from supplychain.clock import now_iso
 from supplychain.codes.gs1 import PackCode, validate_gln, validate_gtin
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES, parse_scanned
 from supplychain.codes.signed_codes import (
@@ -57,6 +56,7 @@ from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.store import Store
+from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
@@ -200,8 +200,15 @@ class Node:
         return self._key
 
     # --- writing events ----------------------------------------------------------
-    def append(self, events: Sequence[Event]) -> list[SignedEvent]:
-        """Sign and append our own events in one transaction; all apply or none is kept."""
+    def append(self, events: Sequence[Event], *, historical: bool = False) -> list[SignedEvent]:
+        """Sign and append our own events in one transaction; all apply or none is kept.
+
+        First the checks every node makes (custody rules, the log's time order, no event
+        dated before the events it extends: RuleViolation), then the one only the signer can
+        make, against this computer's clock (``timing.check_signing_time``: EventTimeError).
+        ``historical`` (EPCIS import) allows events dated in the past, except time-bounded ones.
+        """
+        now = clock.now()
         key = self._signing_key()
         signed = [SignedEvent(e, key.sign(e.to_bytes())) for e in events]
         with self.store.transaction():
@@ -212,14 +219,26 @@ class Node:
                 if status is None or status.status is not EventStatus.APPLIED:
                     raise RuleViolation(status.reason if status and status.reason
                                         else "its previous event is missing")
+            for event in events:
+                check_signing_time(event, now, historical=historical)
             self.ledger.sign_own_checkpoint(self.gln, key)
         return signed
 
     def _event(self, etype: EventType, items: Sequence[Item] = (), **fields: object) -> Event:
-        event = Event(etype, self.gln, self.me.key_id, now_iso(), tuple(items),
+        event = Event(etype, self.gln, self.me.key_id, self._stamp(items), tuple(items),
                       **fields)  # type: ignore[arg-type]
         event.check_shape()
         return event
+
+    def _stamp(self, items: Sequence[Item]) -> str:
+        """Now by this computer's clock, but never before our log's last event or an event
+        the new one extends (``timing.signing_time``)."""
+        prevs = {item.prev for item in items if item.prev is not None}
+        times = [row.time for row in self.store.event_rows(prevs).values()]
+        size = self.store.log_size(self.gln)
+        if size:
+            times.append(entry_time(self.store.entry(self.gln, size - 1)))
+        return signing_time(clock.now(), max(times, key=clock.parse_iso, default=None))
 
     def commission(self, gtin: str, lot: str, expiry: date, count: int,
                    progress: Callable[[int, int], None] | None = None,

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from supplychain.clock import now_iso
 from supplychain.errors import (
+    AuthorMisbehaved,
     PeerMisbehaved,
     PeerRefused,
     PeerTimeout,
@@ -109,6 +110,7 @@ class PullReport:
     blocked: bool = False
     failure: PeerFailure | None = None
     problem: str | None = None  # for UNREACHABLE: why, in a few words (PeerUnreachable)
+    refused_logs: list[str] = field(default_factory=list)  # relayed author lies (evidence kept)
 
     @property
     def total_new(self) -> int:
@@ -119,7 +121,7 @@ class PullReport:
                 "new_members": self.new_members, "new_revocations": self.new_revocations,
                 "directory_version": self.directory_version,
                 "logs_checked": self.logs_checked, "error": self.error,
-                "blocked": self.blocked,
+                "blocked": self.blocked, "refused_logs": list(self.refused_logs),
                 "failure": self.failure.value if self.failure else None}
 
 
@@ -189,7 +191,19 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
                                                           if update else 0)
     for head in doc.logs:
         signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint, url))
-        pull = await run(partial(replica.plan, head.gln, signed, url, batch))
+        try:
+            pull = await run(partial(replica.plan, head.gln, signed, url, batch))
+        except AuthorMisbehaved as lie:
+            if lie.subject == source.peer_gln:
+                raise  # the author itself: cut off
+            # A relay passing on the author's contradicting signatures: evidence against the
+            # author; the relay stays a peer, this log is left as it is.
+            log.error("log %s: its author signed contradicting checkpoints (relayed by %s): %s",
+                      lie.subject, url, lie)
+            await run(partial(replica.record, lie.kind, lie.subject, url, str(lie),
+                              lie.evidence))
+            report.refused_logs.append(head.gln)
+            continue
         if pull is not None:
             if pull.next() is Step.CONSISTENCY:
                 old, new = pull.consistency_request()

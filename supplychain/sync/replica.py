@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 
 from supplychain.clock import now_iso
 from supplychain.errors import (
+    AuthorMisbehaved,
     CheckpointError,
     DirectoryError,
     Equivocation,
@@ -63,6 +65,7 @@ BAD_RESPONSE = AlertKind.BAD_RESPONSE
 UNREACHABLE = AlertKind.UNREACHABLE
 REFUSED_PEER = AlertKind.REFUSED_PEER
 REFUSED_CONNECTION = AlertKind.REFUSED_CONNECTION
+DROPPED_ENTRIES = AlertKind.DROPPED_ENTRIES
 
 
 def _b64(data: bytes) -> str:
@@ -199,6 +202,18 @@ class Replica:
         """
         cp = signed.checkpoint
         held = self.store.log_size(gln)
+        covered = self.ledger.covered_size(gln)
+        if covered < held and cp.size > covered:
+            # Entries beyond ``covered`` are vouched for by no signed checkpoint held here (a
+            # pull cut off before its checkpoint, or an older version's bundle import): the
+            # author's checkpoint decides. Held entries it confirms become covered; otherwise
+            # the pull restarts at ``covered`` and apply_batch drops what it contradicts.
+            if cp.size <= held and hmac.compare_digest(self.ledger.root(gln, cp.size),
+                                                       cp.root_hash):
+                with self.store.transaction():
+                    self.ledger.accept_checkpoint(gln, signed.to_text())
+                return None
+            held = covered
         ours = self.store.checkpoint_at(gln, cp.size)
         try:
             return plan_pull(gln, held, cp.size, cp.root_hash, batch=batch,
@@ -207,13 +222,13 @@ class Replica:
                              else None)
         except Equivocation:
             assert ours is not None
-            raise PeerMisbehaved(
+            raise AuthorMisbehaved(
                 f"Log {gln} has two signed checkpoints of size {cp.size} with different roots "
                 f"(equivocation), one of them served by {peer}.", EQUIVOCATION, gln,
                 json.dumps({"log": gln, "size": cp.size, "ours": ours.note,
                             "theirs": signed.to_text()}, sort_keys=True)) from None
-        except InconsistentLog:
-            raise PeerMisbehaved(
+        except InconsistentLog:  # with entries a signed checkpoint held here covers
+            raise AuthorMisbehaved(
                 f"Log {gln}: the checkpoint served by {peer} at size {cp.size} disagrees "
                 "with the history this node verified (rewritten history).",
                 INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed)) from None
@@ -255,11 +270,18 @@ class Replica:
             overlap = min(held, doc.end) - doc.start
             if overlap > 0:
                 mine = self.store.entries(gln, doc.start, doc.start + overlap)
-                if list(doc.entries[:overlap]) != mine:
-                    raise PeerMisbehaved(
-                        f"Log {gln}: {peer} served entries that differ from the verified ones "
-                        f"held here in [{doc.start}, {doc.start + overlap}).",
-                        INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
+                differs = next((i for i, (a, b) in enumerate(zip(mine, doc.entries,
+                                                                  strict=False)) if a != b),
+                               None)
+                if differs is not None:
+                    at = doc.start + differs
+                    if at < self.ledger.covered_size(gln):
+                        raise PeerMisbehaved(
+                            f"Log {gln}: {peer} served entries that differ from the verified "
+                            f"ones held here in [{doc.start}, {doc.start + overlap}).",
+                            INCONSISTENT_HISTORY, gln, self._history_evidence(gln, signed))
+                    self._drop_uncovered(gln, at, signed, peer)
+                    held, overlap = at, differs
             new = list(doc.entries[max(overlap, 0):])
             if new:
                 try:
@@ -281,7 +303,8 @@ class Replica:
                         {"log": gln, "theirs": signed.to_text(), "end": doc.end,
                          "computed_root": self.ledger.root(gln, doc.end).hex(),
                          "proof": [_b64(p) for p in doc.proof]}, sort_keys=True)) from None
-            pull.held = max(pull.held, self.store.log_size(gln))
+            # Skip ahead only over entries a signed checkpoint held here vouches for.
+            pull.held = max(pull.held, self.ledger.covered_size(gln))
             try:
                 if doc.checkpoint is not None and doc.end < pull.size:
                     batch_cp = SignedCheckpoint.parse(doc.checkpoint)
@@ -295,6 +318,21 @@ class Replica:
                     f"({exc}).", BAD_CHECKPOINT, gln,
                     json.dumps({"log": gln, "theirs": doc.checkpoint}, sort_keys=True)) from None
         return len(new)
+
+    def _drop_uncovered(self, gln: str, at: int, signed: SignedCheckpoint, peer: str) -> None:
+        """Held entries from ``at`` on, which no signed checkpoint held here covers, differ
+        from the batch being proven against the author's signed root: drop them (inside the
+        batch's transaction, so a batch that then fails its proof restores them)."""
+        dropped = self.ledger.drop_uncovered(gln, at)
+        evidence = json.dumps({"log": gln, "from": at, "checkpoint": signed.to_text(),
+                               "dropped": [_b64(d) for d in dropped]}, sort_keys=True)
+        self.store.put_evidence(
+            DROPPED_ENTRIES, gln, peer,
+            f"Log {gln}: {len(dropped)} entries held from index {at} on were covered by no "
+            "signed checkpoint and differ from the author's signed log; they were dropped.",
+            hashlib.sha256(evidence.encode()).hexdigest(), evidence, now_iso())
+        log.warning("log %s: dropped %d uncovered entries from %d (author's log from %s wins)",
+                    gln, len(dropped), at, peer)
 
     # --- bookkeeping ------------------------------------------------------------------------
     def mark_synced(self, gln: str, peer: str) -> None:

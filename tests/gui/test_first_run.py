@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 
 from gui import dialogs, firstrun
 from gui.firstrun import NewConsortium
-from supplychain.demo.network import DEMO_PASSPHRASE
+from supplychain.demo.network import DEMO_PASSPHRASE, LAST_SYNC_FILE, Demo, last_demo_sync
 from supplychain.identity.certificates import Role
 from tests.gui.conftest import WAIT_MS, make_window
 
@@ -29,11 +29,15 @@ def test_demo_is_created_on_first_run_and_reopened_next_time(qtbot, tmp_path: Pa
     win.resize(1200, 700)
     win.close()
 
+    # Days later: the restarted app syncs the demo's nodes again before showing verdicts.
+    (data / "demo" / LAST_SYNC_FILE).write_text('{"synced": "2020-01-01T00:00:00+00:00"}')
     again = make_window(qtbot, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
                         data, resize=False)
     again.restore_last_node()
-    qtbot.waitUntil(lambda: again.service is not None and bool(again.views), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: again.service is not None and bool(again.views), timeout=30_000)
     assert again.service.info.role is Role.PHARMACY
+    synced = last_demo_sync(Demo.load(data / "demo"))
+    assert synced is not None and synced.year > 2020
     assert again.size().height() == 700  # the offscreen screen is 800 px wide: width clamps
     again.close()
 

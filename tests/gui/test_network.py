@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -19,6 +18,7 @@ from supplychain.identity.certificates import Role
 from supplychain.node.operations import Node
 from supplychain.sync.service import serving_in_background
 from tests.gui.conftest import WAIT_MS
+from tests.sync.helpers import silent_port
 
 REFUSED = "https://127.0.0.1:1"  # nothing listens on port 1: connection refused at once
 
@@ -115,17 +115,6 @@ def test_sync_now_with_a_dead_peer_fails_in_plain_words(qtbot, window) -> None:
     scan.verify(window.demo.samples["genuine"])
     qtbot.waitUntil(lambda: scan.verifications > before, timeout=WAIT_MS)
 
-
-@contextlib.contextmanager
-def silent_port() -> Iterator[str]:
-    """A loopback port that accepts TCP connections (the kernel's backlog) and never answers."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
 
 
 def test_a_silent_peer_times_out_and_a_round_can_be_cancelled(qtbot, window) -> None:

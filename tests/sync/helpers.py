@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -140,3 +141,15 @@ async def pull(service: SyncService, *urls: str) -> list[Any]:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+@contextlib.contextmanager
+def silent_port() -> Iterator[str]:
+    """A loopback port that accepts TCP connections (the kernel's backlog), never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    try:
+        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()

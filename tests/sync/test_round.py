@@ -4,10 +4,8 @@ a typed failure per peer. Real TLS on loopback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import socket
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import aiohttp
@@ -18,22 +16,11 @@ from supplychain.sync.puller import PeerFailure
 from supplychain.sync.service import SyncProgress, SyncService, sync_once
 from supplychain.sync.transport import connection_problem
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, Network
-from tests.sync.helpers import make_history, run, serving
+from tests.sync.helpers import make_history, run, serving, silent_port
 
 REFUSED = "https://127.0.0.1:1"  # nothing listens on port 1: connection refused at once
 KEY = SimpleNamespace(host="peer.example", port=8443, ssl=True)  # aiohttp's connection key
 
-
-@contextlib.contextmanager
-def silent_port() -> Iterator[str]:
-    """A loopback port that accepts TCP connections (the kernel's backlog), never answers."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
 
 
 def test_a_round_reports_progress_names_and_new_entries(network: Network) -> None:

@@ -4,6 +4,10 @@ or nothing, with a reason for every event that cannot be imported.
 Every event is validated (``schema``), mapped (``mapping``) and rule-checked in eventTime
 order inside one transaction that is always rolled back; only when every event passes are
 they appended for real, in one ``Node.append``.
+
+Each ledger event keeps its EPCIS eventTime, so history can be migrated; the ledger bounds it
+(``supplychain.ledger.timing``): never before this log's last event or the events it extends,
+never ahead of this computer's clock, and an undo of a dispense is dated when it is signed.
 """
 
 from __future__ import annotations
@@ -195,7 +199,7 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
             for plan in plans:
                 try:
                     event = _build(node, plan)
-                    node.append([event])  # joins the outer transaction, undone below
+                    node.append([event], historical=True)  # joins the outer transaction, undone
                 except (RuleViolation, EventError, IdentityError) as exc:
                     reject(plan.index, str(exc))
                     continue
@@ -210,7 +214,7 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
     ok = not document_errors and all(o.status != REJECTED_STATUS for o in outcomes.values())
     committed = False
     if ok and not dry_run and built:
-        signed = node.append([event for _, event in built])
+        signed = node.append([event for _, event in built], historical=True)
         committed = True
         for (plan, _), s in zip(built, signed, strict=True):
             outcomes[plan.index] = EventOutcome(plan.index, ids[plan.index],
