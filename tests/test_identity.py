@@ -245,8 +245,8 @@ def test_non_manufacturer_with_prefixes_rejected(role: Role) -> None:
     ("kwargs", "message"),
     [
         ({"prefixes": ()}, "at least one"),
-        ({"prefixes": ("123",)}, "4 to 12 digits"),
-        ({"prefixes": ("1234567890123",)}, "4 to 12 digits"),
+        ({"prefixes": ("12345",)}, "6 to 12 digits"),
+        ({"prefixes": ("1234567890123",)}, "6 to 12 digits"),
         ({"prefixes": ("1234", "1234")}, "duplicate"),
         ({"gln": "0614141000037"}, "check digit"),
         ({"gln": "061414100003"}, "13 digits"),
@@ -267,9 +267,9 @@ names = st.text(
     min_size=1,
     max_size=64,
 ).filter(lambda s: s == s.strip() and s.isprintable() and len(s.encode("utf-8")) <= 64)
-prefixes = st.lists(
-    st.from_regex(r"[0-9]{4,12}", fullmatch=True), min_size=1, max_size=4, unique=True
-)
+prefixes = st.lists(  # plausible GS1 company prefixes (GS1 UK's 500-509), none nesting
+    st.from_regex(r"50[0-9]{4,10}", fullmatch=True), min_size=1, max_size=4, unique=True
+).filter(lambda ps: not any(a != b and a.startswith(b) for a in ps for b in ps))
 glns = st.from_regex(r"[0-9]{12}", fullmatch=True).map(make_gln)
 
 

@@ -228,8 +228,8 @@ def test_recall_makes_packs_of_the_lot_suspect(network: Network) -> None:
 
 def test_report_and_expiry_are_suspect(network: Network) -> None:
     code = commission_one(network, expiry=date(2030, 1, 31))
-    network[PHARMACY].report([code], "packaging looks wrong")
-    exchange(network[PHARMACY], network[MAKER])
+    network[REGULATOR].report([code], "packaging looks wrong")  # the regulator reports any pack
+    exchange(network[REGULATOR], network[MAKER])
     report = network[MAKER].verify(code)
     assert report.verdict is Verdict.SUSPECT
     assert report.decision.reasons == (Reason.REPORTED_SUSPECT,)

@@ -84,7 +84,7 @@ def test_member_info_refuses_a_trailing_newline() -> None:
     MemberInfo("Acme", GLN(GOOD_GLN), Role.MANUFACTURER, ("501234",))
     with pytest.raises(IdentityError, match="13 digits"):
         MemberInfo("Acme", GLN(GOOD_GLN + "\n"), Role.MANUFACTURER, ("501234",))
-    with pytest.raises(IdentityError, match="4 to 12 digits"):
+    with pytest.raises(IdentityError, match="6 to 12 digits"):
         MemberInfo("Acme", GLN(GOOD_GLN), Role.MANUFACTURER, ("501234\n",))
 
 

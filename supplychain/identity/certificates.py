@@ -10,10 +10,10 @@ company prefixes. Every key is Ed25519 (keys: ``supplychain.identity.keys``; rev
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from itertools import combinations
 from typing import Any
 
 import rfc8785
@@ -29,6 +29,7 @@ from cryptography.x509.oid import NameOID, ObjectIdentifier
 from supplychain.clock import as_utc, now, to_iso
 from supplychain.errors import CodeError, IdentityError, InvalidCertificate
 from supplychain.identity.keys import key_id, raw_public_key
+from supplychain.identity.prefixes import check_company_prefix, nests
 from supplychain.ids import GLN, check_gln
 
 __all__ = [
@@ -50,7 +51,6 @@ MEMBER_INFO_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
 
 _CLOCK_SKEW = timedelta(minutes=5)
 _MAX_NAME = 64  # X.509 upper bound for CommonName; `cryptography` counts UTF-8 bytes
-_PREFIX_RE = re.compile(r"[0-9]{4,12}")
 
 
 class Role(str, Enum):
@@ -101,11 +101,14 @@ class MemberInfo:
         if not isinstance(self.prefixes, tuple | list):
             raise IdentityError("prefixes must be a tuple of digit strings")
         object.__setattr__(self, "prefixes", tuple(self.prefixes))
-        for prefix in self.prefixes:
-            if not isinstance(prefix, str) or not _PREFIX_RE.fullmatch(prefix):
-                raise IdentityError(f"GS1 company prefix must be 4 to 12 digits, got {prefix!r}")
         if len(set(self.prefixes)) != len(self.prefixes):
             raise IdentityError(f"duplicate GS1 company prefix in {self.prefixes}")
+        for prefix in self.prefixes:
+            check_company_prefix(prefix)
+        for a, b in combinations(self.prefixes, 2):
+            if nests(a, b):
+                raise IdentityError(f"GS1 company prefixes {a} and {b} nest: list only the "
+                                    "shorter one")
         if self.role is Role.MANUFACTURER and not self.prefixes:
             raise IdentityError("a manufacturer needs at least one GS1 company prefix")
         if self.role is not Role.MANUFACTURER and self.prefixes:

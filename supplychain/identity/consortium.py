@@ -28,11 +28,17 @@ from supplychain.identity.certificates import (
     issue_member_certificate,
     load_certificate,
     verify_member_certificate,
+    verify_stored_certificate,
 )
 from supplychain.identity.directory import MemberDirectory, sign_directory
 from supplychain.identity.keys import load_private_key, save_private_key
+from supplychain.identity.prefixes import check_no_clash
 from supplychain.identity.revocations import Revocation, sign_revocation
 from supplychain.ids import GLN
+
+CONSORTIUM_FILES = ("consortium.json", "root.pem", "root.key", "members", "revocations",
+                    "directory.json")
+"""What ``Consortium.create`` makes in its folder."""
 
 
 @dataclass(frozen=True)
@@ -77,14 +83,45 @@ class Consortium:
 
     def issue(self, info: MemberInfo, public_key: object, passphrase: bytes) -> x509.Certificate:
         """Issue and file a member certificate for ``info``."""
-        existing = self.path / "members" / f"{info.gln}.pem"
-        if existing.exists():
-            raise IdentityError(f"GLN {info.gln} is already enrolled in this consortium.")
-        cert = issue_member_certificate(self.root_key(passphrase), self.root_cert,
-                                        public_key, info)  # type: ignore[arg-type]
-        existing.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        self.directory(passphrase)
+        cert = self.certify(info, public_key, passphrase)
+        self.file(cert, passphrase)
         return cert
+
+    def certify(self, info: MemberInfo, public_key: object,
+                passphrase: bytes) -> x509.Certificate:
+        """Sign a member certificate for ``info`` without filing it (``file`` does).
+
+        Refused (IdentityError) if the GLN is enrolled already or a company prefix repeats or
+        nests with one of any member ever enrolled, revoked members included (their GTINs stay
+        theirs in the entries they signed).
+        """
+        if (self.path / "members" / f"{info.gln}.pem").exists():
+            raise IdentityError(f"GLN {info.gln} is already enrolled in this consortium.")
+        check_no_clash(info, self.enrolled())
+        return issue_member_certificate(self.root_key(passphrase), self.root_cert,
+                                        public_key, info)  # type: ignore[arg-type]
+
+    def file(self, cert: x509.Certificate, passphrase: bytes) -> MemberDirectory:
+        """File a certificate from ``certify`` and sign the member directory listing it."""
+        info = verify_member_certificate(cert, self.root_cert).info
+        path = self.path / "members" / f"{info.gln}.pem"
+        if path.exists():
+            raise IdentityError(f"GLN {info.gln} is already enrolled in this consortium.")
+        check_no_clash(info, self.enrolled())
+        write_atomically(path, cert.public_bytes(serialization.Encoding.PEM),
+                         error=IdentityError)
+        return self.directory(passphrase)
+
+    def withdraw(self, gln: GLN, passphrase: bytes) -> None:
+        """Undo ``file`` for a member whose enrolment failed before its node existed: the
+        certificate leaves the folder and the directory is signed again without it."""
+        (self.path / "members" / f"{gln}.pem").unlink(missing_ok=True)
+        self.directory(passphrase)
+
+    def enrolled(self) -> list[MemberInfo]:
+        """Who every filed certificate names (revoked members included)."""
+        return [verify_stored_certificate(pem, self.root_cert).info
+                for pem in self.member_pems()]
 
     def member_pems(self) -> list[bytes]:
         return [p.read_bytes() for p in sorted((self.path / "members").glob("*.pem"))]

@@ -18,6 +18,7 @@ class AlertKind(StrEnum):
     FORKED_CHAIN = "forked_chain"
     REJECTED_EVENT = "rejected_event"
     DUPLICATE_ENTRY = "duplicate_entry"
+    OVERLAPPING_PREFIXES = "overlapping_prefixes"
     # --- sync evidence (supplychain.sync.replica): what a peer did ---
     FORGED_ENTRY = "forged_entry"
     ROOT_MISMATCH = "root_mismatch"
@@ -54,6 +55,8 @@ _WORDS = {
     AlertKind.FORKED_CHAIN: N_("Forked chain (clone or double hand-over)"),
     AlertKind.REJECTED_EVENT: N_("Rejected event"),
     AlertKind.DUPLICATE_ENTRY: N_("Duplicate entry"),
+    AlertKind.OVERLAPPING_PREFIXES: N_("Overlapping company prefixes (certificate issued by "
+                                       "mistake)"),
     AlertKind.FORGED_ENTRY: N_("served a forged entry"),
     AlertKind.ROOT_MISMATCH: N_("served entries that do not lead to the author's signed root"),
     AlertKind.INCONSISTENT_HISTORY: N_("served a checkpoint that contradicts the history "

@@ -18,6 +18,7 @@ from typing import Any
 
 from supplychain.errors import IdentityError, RuleViolation
 from supplychain.identity.certificates import Member
+from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger.events import EventType, SignedEvent
 from supplychain.ledger.records import AlertRecord, EventRecord, EventStatus, ItemRecord
@@ -32,8 +33,11 @@ StoredEvent = tuple[SignedEvent, str, str, int]
 """An entry as derivation takes it: ``(signed event, its hash, log GLN, index in the log)``."""
 
 
-def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent]) -> None:
+def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
+                 owners: PrefixOwners) -> None:
     """Derive stored entries in order, as one unit of work.
+
+    ``owners``: the company prefixes of every unrevoked manufacturer known (who owns a GTIN).
 
     Exactly the effect of deriving them one by one; what derivation reads is fetched for
     the whole batch in a few statements and kept (``_Batch``), and the rows it writes to
@@ -41,7 +45,7 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent]) -
     """
     if not batch:
         return
-    b = _Batch(store, batch)
+    b = _Batch(store, batch, owners)
     for signed, h, gln, idx in batch:
         _derive(b, member, signed, h, gln, idx)
     b.flush()
@@ -86,7 +90,7 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
                              f"{valid_size} on are rejected.")
     if event.type is EventType.RECALL:
         try:
-            check_recall(event, actor)
+            check_recall(event, actor, b.owners)
         except RuleViolation as exc:
             return _reject(b, h, str(exc))
         assert event.gtin is not None and event.lot is not None
@@ -123,7 +127,7 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
             b.store.put_pending_pack(h, item.pack)
         return EventStatus.PENDING
     try:
-        afters = [apply_item(event, item, actor, before)
+        afters = [apply_item(event, item, actor, before, b.owners)
                   for item, (before, _) in zip(event.items, befores, strict=True)]
     except RuleViolation as exc:
         return _reject(b, h, str(exc))
@@ -163,8 +167,9 @@ class _Batch:
     - ``waiting_on(h)``: empty without a query unless a pending row may name ``h``.
     """
 
-    def __init__(self, store: Store, batch: list[StoredEvent]) -> None:
+    def __init__(self, store: Store, batch: list[StoredEvent], owners: PrefixOwners) -> None:
         self.store = store
+        self.owners = owners
         hashes = [h for _, h, _, _ in batch]
         prevs = {item.prev for s, _, _, _ in batch for item in s.event.items if item.prev}
         fetched = store.event_rows({*hashes, *prevs})

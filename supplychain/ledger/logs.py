@@ -34,12 +34,14 @@ from supplychain.identity.certificates import (
     verify_stored_certificate,
 )
 from supplychain.identity.keys import verify_signature
+from supplychain.identity.prefixes import PrefixOwners
 from supplychain.identity.revocations import Revocation
 from supplychain.ledger import merkle
+from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
 from supplychain.ledger.derivation import StoredEvent, derive_batch
 from supplychain.ledger.events import SignedEvent
-from supplychain.ledger.records import ChainStep, EventRecord, PackRecord
+from supplychain.ledger.records import AlertRecord, ChainStep, EventRecord, PackRecord
 from supplychain.ledger.store import Store
 
 PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
@@ -95,6 +97,7 @@ class Ledger:
         self._members: dict[tuple[str, str], Member] = {}
         self._latest: dict[str, Member] = {}  # newest certificate per GLN
         self._expiry: dict[tuple[str, str], tuple[Member, datetime]] = {}
+        self._owners: PrefixOwners | None = None  # cache of prefix_owners()
         self.verify_workers = 0  # > 0: append_entries verifies big batches in worker processes
 
     # --- directory -----------------------------------------------------------------
@@ -106,7 +109,34 @@ class Ledger:
                               info.role.value, json.dumps(list(info.prefixes)), member.cert_pem)
         self._members[(info.gln, member.key_id)] = member
         self._latest.pop(info.gln, None)
+        if info.prefixes and self.store.revocation_size(info.gln) is None:
+            owners = self.prefix_owners()
+            self._owners = owners.adding(info, member.certificate.not_valid_before_utc)
+            if owners.clashes_with(info):
+                self.rebuild()  # who owns the GTINs both claim may change; flags the overlap
         return member
+
+    def prefix_owners(self) -> PrefixOwners:
+        """The company prefixes of every unrevoked manufacturer this node knows."""
+        if self._owners is None:
+            revoked = {Revocation.from_dict(json.loads(d)).gln
+                       for d in self.store.all_revocations()}
+            self._owners = PrefixOwners.of(
+                (m, min(load_certificate(pem).not_valid_before_utc
+                        for pem in self.store.member_certs(m.gln)))
+                for m in self.store.manufacturer_prefixes() if m.gln not in revoked)
+        return self._owners
+
+    def _flag_overlapping_prefixes(self) -> None:
+        """An alert for each pair of unrevoked members whose company prefixes overlap."""
+        self.store.put_alerts(
+            AlertRecord(AlertKind.OVERLAPPING_PREFIXES.value,
+                        f"{clash.first_prefix} {clash.second_prefix}",
+                        f"The consortium certified overlapping GS1 company prefixes: "
+                        f"{clash.describe()}. Neither member may commission or recall the "
+                        "GTINs both claim until the regulator revokes the certificate issued "
+                        "by mistake.", f"{clash.first},{clash.second}")
+            for clash in self.prefix_owners().clashes())
 
     def member(self, gln: str, key_id: str | None = None) -> Member:
         """The verified member certificate of ``gln`` (with ``key_id`` if given)."""
@@ -149,7 +179,10 @@ class Ledger:
         after = self.store.revocation_size(revocation.gln)
         if before == after:
             return False
-        if self.store.log_size(revocation.gln) > revocation.valid_log_size:
+        clashed = any(revocation.gln in (c.first, c.second)
+                      for c in self.prefix_owners().clashes())
+        self._owners = None  # a revoked member's prefixes no longer claim GTINs
+        if clashed or self.store.log_size(revocation.gln) > revocation.valid_log_size:
             self.rebuild()
         return True
 
@@ -248,7 +281,8 @@ class Ledger:
         self.store.put_nodes(gln, nodes)
         derive_batch(self.store, self.member,
                      [(s, h, gln, start + i)
-                      for i, (s, h) in enumerate(zip(verified, hashes, strict=True))])
+                      for i, (s, h) in enumerate(zip(verified, hashes, strict=True))],
+                     self.prefix_owners())
 
     def _refuse_repeats(self, gln: str, start: int, hashes: Sequence[str]) -> None:
         """Raise DuplicateEntry if an entry repeats one of this batch or one already stored.
@@ -416,9 +450,10 @@ class Ledger:
                 signed = SignedEvent.from_bytes(entry.data)
                 batch.append((signed, signed.hash, entry.log, entry.index))
                 if len(batch) >= REBUILD_CHUNK:
-                    derive_batch(self.store, self.member, batch)
+                    derive_batch(self.store, self.member, batch, self.prefix_owners())
                     batch = []
-            derive_batch(self.store, self.member, batch)
+            derive_batch(self.store, self.member, batch, self.prefix_owners())
+            self._flag_overlapping_prefixes()
 
     # --- reading derived state -----------------------------------------------------
     def event_status(self, h: str) -> EventRecord | None:

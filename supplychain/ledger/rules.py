@@ -3,10 +3,14 @@
 Each chain event item moves a pack from the state after its ``prev`` event to a new state, or
 is refused with a RuleViolation. Nothing here touches storage, so the same rules run on append,
 on bundle import, on sync and when derived tables are rebuilt.
+
+What each role may do is one table, ``PERMITTED``; the further conditions (custody, the named
+recipient, the author's own company prefixes, the undo window) are checked per action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
@@ -15,6 +19,7 @@ from supplychain.clock import parse_iso
 from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.errors import RuleViolation
 from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import Event, EventType, Item
 
@@ -52,19 +57,63 @@ UNDO_DISPENSE_WINDOW = timedelta(days=10)
 10-day window for reverting a decommissioned pack)."""
 
 
+_E = EventType
+PERMITTED: Mapping[Role, frozenset[EventType]] = {
+    # Makes packs, sends them out, takes returns back, destroys its stock, recalls its lots.
+    Role.MANUFACTURER: frozenset({_E.COMMISSION, _E.SHIP, _E.RECEIVE, _E.DESTROY, _E.RECALL,
+                                  _E.REPORT}),
+    # Holds stock between manufacturer and pharmacy.
+    Role.DISTRIBUTOR: frozenset({_E.SHIP, _E.RECEIVE, _E.DESTROY, _E.REPORT}),
+    # Holds stock, dispenses (and undoes its own mistaken dispense), ships returns.
+    Role.PHARMACY: frozenset({_E.SHIP, _E.RECEIVE, _E.DISPENSE, _E.UNDO_DISPENSE, _E.DESTROY,
+                              _E.REPORT}),
+    # Inspects: holds no stock; recalls any lot, reports any pack.
+    Role.REGULATOR: frozenset({_E.RECALL, _E.REPORT}),
+}
+"""What each role may do. On top of the role: commission and recall only GTINs of the
+author's own company prefixes (a GTIN two members claim is the first-certified one's; the
+regulator recalls any);
+ship, dispense and destroy only as the custodian of an active pack; receive only as the named
+recipient; undo only one's own dispense, within the window; a report counts only from the
+regulator or a member in the pack's chain (``report_counts``)."""
+
+_VERBS = {_E.COMMISSION: "commissions", _E.SHIP: "ships", _E.RECEIVE: "receives",
+          _E.DISPENSE: "dispenses", _E.UNDO_DISPENSE: "undoes dispensing",
+          _E.DESTROY: "destroys", _E.RECALL: "recalls", _E.REPORT: "reports"}
+
+
+def may(role: Role, action: EventType) -> bool:
+    """Whether ``PERMITTED`` lets ``role`` do ``action`` at all."""
+    return action in PERMITTED[role]
+
+
+def _require_role(kind: EventType, actor: MemberInfo, subject: str) -> None:
+    if may(actor.role, kind):
+        return
+    roles = [r.value for r in Role if may(r, kind)]
+    who = " or a ".join(roles) if len(roles) < 3 else f"{', '.join(roles[:-1])} or {roles[-1]}"
+    why = ("; a regulator inspects, recalls and reports but holds no stock"
+           if actor.role is Role.REGULATOR else "")
+    raise RuleViolation(f"{subject}: only a {who} {_VERBS[kind]} packs, not "
+                        f"{actor.name} (a {actor.role.value}){why}.")
+
+
 def split_pack_key(pack: str) -> tuple[GTIN, str]:
     gtin, _, serial = pack.partition("/")
     return GTIN(gtin), serial
 
 
-def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | None) -> PackState:
+def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | None,
+               owners: PrefixOwners | None = None) -> PackState:
     """Return the pack's state after ``item`` of ``event``, or raise RuleViolation saying why.
 
-    ``before`` is the state after the item's ``prev`` event (None for commissioning).
+    ``before`` is the state after the item's ``prev`` event (None for commissioning);
+    ``owners`` are the company prefixes of every unrevoked manufacturer this node knows
+    (None: only the actor's own certificate is known).
     """
     kind = event.type
     if kind is EventType.COMMISSION:
-        return _commission(item, actor)
+        return _commission(item, actor, owners)
     if before is None:
         raise RuleViolation(f"{item.pack}: a {kind.value} needs the pack's previous event.")
     if kind is EventType.UNDO_DISPENSE:
@@ -82,6 +131,8 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
             f"{item.pack} was already {before.status.value}; a decommissioned pack stays "
             "decommissioned."
         )
+    if kind.is_chain:
+        _require_role(kind, actor, item.pack)
     if kind is EventType.SHIP:
         _require_custodian(item, actor, before, "ship")
         if event.to == actor.gln:
@@ -95,8 +146,6 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
             )
         return replace(before, status=PackStatus.ACTIVE, custodian=actor.gln, recipient=None)
     if kind is EventType.DISPENSE:
-        if actor.role is not Role.PHARMACY:
-            raise RuleViolation(f"{item.pack}: only a pharmacy dispenses packs.")
         _require_custodian(item, actor, before, "dispense")
         return replace(before, status=PackStatus.DISPENSED)
     if kind is EventType.DESTROY:
@@ -116,6 +165,7 @@ def _undo_dispense(event: Event, item: Item, actor: MemberInfo, before: PackStat
     if before.status is not PackStatus.DISPENSED or before.custodian != actor.gln:
         raise RuleViolation(f"{item.pack}: only the pharmacy that dispensed a pack can undo "
                             "that dispense, as the very next step.")
+    _require_role(EventType.UNDO_DISPENSE, actor, item.pack)
     if before.since is None:
         raise RuleViolation(f"{item.pack}: the time of the dispense is unknown.")
     elapsed = parse_iso(event.time) - parse_iso(before.since)
@@ -134,31 +184,60 @@ def _not_before_prev(event: Event, item: Item, before: PackState) -> None:
             "earlier events.")
 
 
-def check_recall(event: Event, actor: MemberInfo) -> None:
-    """A lot is recalled by the manufacturer owning its GTIN, or by the regulator."""
+def check_recall(event: Event, actor: MemberInfo, owners: PrefixOwners | None = None) -> None:
+    """A lot is recalled by the regulator, or by the manufacturer owning its GTIN."""
     assert event.gtin is not None
     if actor.role is Role.REGULATOR:
         return
-    if actor.role is Role.MANUFACTURER and any(gtin_in_prefix(event.gtin, p)
-                                               for p in actor.prefixes):
-        return
-    raise RuleViolation(
-        f"{actor.name} may not recall GTIN {event.gtin}: only its manufacturer or the "
-        "regulator can."
-    )
+    if not may(actor.role, EventType.RECALL) or not any(gtin_in_prefix(event.gtin, p)
+                                                        for p in actor.prefixes):
+        raise RuleViolation(
+            f"{actor.name} may not recall GTIN {event.gtin}: only its manufacturer or the "
+            "regulator can."
+        )
+    _require_sole_owner(event.gtin, actor, owners, "recall")
 
 
-def _commission(item: Item, actor: MemberInfo) -> PackState:
+def _commission(item: Item, actor: MemberInfo, owners: PrefixOwners | None) -> PackState:
     gtin, serial = split_pack_key(item.pack)
-    if actor.role is not Role.MANUFACTURER:
-        raise RuleViolation(f"{item.pack}: only a manufacturer commissions packs.")
+    _require_role(EventType.COMMISSION, actor, item.pack)
     if not any(gtin_in_prefix(gtin, p) for p in actor.prefixes):
         raise RuleViolation(
             f"GTIN {gtin} is outside the company prefixes of {actor.name} "
             f"({', '.join(actor.prefixes)}); it may not commission it."
         )
+    _require_sole_owner(gtin, actor, owners, "commission")
     assert item.lot is not None and item.expiry is not None
     return PackState(gtin, serial, item.lot, item.expiry, PackStatus.ACTIVE, actor.gln)
+
+
+def _require_sole_owner(gtin: GTIN, actor: MemberInfo, owners: PrefixOwners | None,
+                        verb: str) -> None:
+    """A GTIN belongs to one member: when another's prefixes cover it too, to the one whose
+    claim the consortium certified first (``PrefixOwners.owner``)."""
+    if owners is None:
+        return
+    others = sorted(set(owners.claimants(gtin)) - {actor.gln})
+    owner = owners.owner(gtin)
+    if not others or owner == actor.gln:
+        return
+    holder = (f"it belongs to {owner}, certified first" if owner is not None
+              else "neither was certified first")
+    raise RuleViolation(
+        f"GTIN {gtin} lies in the company prefixes of {actor.name} and of "
+        f"{', '.join(others)} ({holder}), so {actor.name} may not {verb} it. Overlapping "
+        "prefixes are the consortium's mistake: the regulator must revoke the wrong certificate."
+    )
+
+
+def report_counts(reporter: MemberInfo, parties: Collection[GLN]) -> bool:
+    """Whether a report by ``reporter`` makes a pack suspect: the regulator's always; a
+    member's only if it is one of ``parties`` (the pack's custodians and named recipients,
+    past and present): a member reports what it holds, held or was sent, not a rival's stock.
+    """
+    if not may(reporter.role, EventType.REPORT):
+        return False
+    return reporter.role is Role.REGULATOR or reporter.gln in parties
 
 
 def _require_custodian(item: Item, actor: MemberInfo, before: PackState, verb: str) -> None:

@@ -54,7 +54,7 @@ from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
-from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.rules import PackStatus, report_counts
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
@@ -417,14 +417,30 @@ class Node:
         pending = self.store.pending_for_pack(code.key)
         if record is None:
             return PackFacts(gtin_known=self.store.gtin_known(code.gtin),
-                             reported=bool(self.store.reports(code.key)),
+                             reported=self._reported(code.key),
                              pending_events=pending)
         return PackFacts(
             gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
             status=record.status, custodian=record.custodian, recipient=record.recipient,
             forked=record.forked, recalled=bool(self.store.recalls(record.gtin, record.lot)),
-            reported=bool(self.store.reports(code.key)),
+            reported=self._reported(code.key),
             integrity_ok=self._chain_intact(code.key), pending_events=pending)
+
+    def _reported(self, pack: str) -> bool:
+        """Whether a report that counts (``rules.report_counts``) names the pack."""
+        reports = self.store.reports(pack)
+        if not reports:
+            return False
+        parties = {gln for step in self.ledger.chain(pack)
+                   for gln in (step.custodian, step.recipient) if gln is not None}
+        for report in reports:
+            try:
+                reporter = self.ledger.member(report.reporter).info
+            except IdentityError:
+                continue
+            if report_counts(reporter, parties):
+                return True
+        return False
 
     def _chain_intact(self, pack: str) -> bool:
         """Re-verify every event of the pack's chain: signature and inclusion in a checkpoint."""

@@ -6,6 +6,8 @@ Moving what the nodes hold between them is ``supplychain.interchange.bundle.exch
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from supplychain.errors import LedgerError
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
-from supplychain.identity.consortium import Consortium
+from supplychain.identity.consortium import CONSORTIUM_FILES, Consortium
 from supplychain.identity.keys import generate_member_key
 from supplychain.ledger.membership import accept_directory
 from supplychain.node.operations import Node
@@ -56,19 +58,71 @@ def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
                  passphrase: bytes) -> Path:
     """Issue a member certificate for ``info`` and initialise its node home; returns ``home``.
 
-    The home is checked first, so a taken folder does not leave a certificate filed.
+    All or nothing: the home is built in a temporary folder next to ``home`` (key,
+    certificates, store), the certificate is filed in the consortium only once that
+    worked, and the folder is moved into place last. If any step fails, the certificate is
+    withdrawn again and the temporary folder removed, so the GLN can be enrolled again.
     """
     if (home / "node.json").exists():
         raise LedgerError(_("{home} is already a node home; choose another "
                             "directory.").format(home=home))
-    identity = issue_identity(consortium, info, passphrase)
-    return initialise_home(consortium, identity, home, passphrase, consortium.member_pems())
+    key = generate_member_key()
+    cert = consortium.certify(info, key.public_key(), passphrase)
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    staging = _staging_folder(home)
+    filed = False
+    try:
+        node = Node.initialise(staging, consortium.name, consortium.root_pem, pem, key,
+                               passphrase, consortium.member_pems())
+        with node:
+            for revocation in consortium.revocations():
+                node.ledger.add_revocation(revocation)
+            directory = consortium.file(cert, passphrase)
+            filed = True
+            accept_directory(node.ledger, directory)
+        _move_into_place(staging, home)
+    except BaseException as exc:
+        if filed:
+            consortium.withdraw(info.gln, passphrase)
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(home, exc) from exc
+        raise
+    return home
+
+
+def _unwritable(home: Path, exc: OSError) -> LedgerError:
+    return LedgerError(_("Cannot create the node home {home}: {error}. Nothing was enrolled; "
+                         "choose a folder you can write to.").format(
+                             home=home, error=exc.strerror or exc))
+
+
+def _staging_folder(home: Path) -> Path:
+    """A new empty folder next to ``home`` (same file system, so it can be renamed)."""
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{home.name}.enrolling-", dir=home.parent))
+    except OSError as exc:
+        raise _unwritable(home, exc) from exc
+
+
+def _move_into_place(staging: Path, home: Path) -> None:
+    """Make ``staging`` the node home: a rename, or, into an existing folder, one rename
+    per file with ``node.json`` (what marks a node home) last."""
+    if not home.exists():
+        staging.rename(home)
+        return
+    entries = sorted(staging.iterdir(), key=lambda p: p.name == "node.json")
+    for entry in entries:
+        entry.replace(home / entry.name)
+    staging.rmdir()
 
 
 def create_consortium_with_regulator(directory: Path, name: str, regulator: MemberInfo,
                                      home: Path, passphrase: bytes) -> Path:
     """Create a consortium root in ``directory`` and enrol the regulator's own node at
-    ``home`` (the regulator holds the root); returns ``home``."""
+    ``home`` (the regulator holds the root); returns ``home``. If the regulator's home
+    cannot be made, the new consortium is removed again."""
     if regulator.role is not Role.REGULATOR:
         raise LedgerError(_("{name} must be enrolled as a regulator to hold the consortium "
                             "root, not as a {role}.").format(name=regulator.name,
@@ -76,8 +130,21 @@ def create_consortium_with_regulator(directory: Path, name: str, regulator: Memb
     if (home / "node.json").exists():
         raise LedgerError(_("{home} is already a node home; choose another "
                             "directory.").format(home=home))
+    existed = directory.exists()
     consortium = Consortium.create(directory, name, passphrase)
-    return enrol_member(consortium, regulator, home, passphrase)
+    try:
+        return enrol_member(consortium, regulator, home, passphrase)
+    except BaseException:
+        if existed:
+            for made in CONSORTIUM_FILES:
+                target = directory / made
+                if target.is_dir():
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    target.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
 
 
 def build_network(directory: Path, consortium_name: str, members: Sequence[MemberInfo],

@@ -7,20 +7,24 @@ member acting, what happens for each role: the pack's next status, or the refusa
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from supplychain.errors import RuleViolation
 from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, GTIN, EventHash, PackKey
 from supplychain.ledger.events import Event, EventType, Item
 from supplychain.ledger.rules import (
+    PERMITTED,
     UNDO_DISPENSE_WINDOW,
     PackState,
     PackStatus,
     apply_item,
     check_recall,
+    may,
+    report_counts,
     split_pack_key,
 )
 from tests.conftest import (
@@ -86,6 +90,8 @@ def event(kind: EventType, actor: MemberInfo, item: Item, *, to: GLN | None = No
 ALL = tuple(Role)
 NOT_PHARMACY = tuple(r for r in Role if r is not Role.PHARMACY)
 NOT_MANUFACTURER = tuple(r for r in Role if r is not Role.MANUFACTURER)
+HOLDERS = (Role.MANUFACTURER, Role.DISTRIBUTOR, Role.PHARMACY)  # members that hold stock
+REGULATOR_ONLY = (Role.REGULATOR,)
 
 # Refusals (a phrase of the RuleViolation message).
 NEEDS_PREV = "needs the pack's previous event"
@@ -95,6 +101,7 @@ NOT_PHARMACY_MSG = "only a pharmacy dispenses"
 NOT_RECIPIENT = "only the named recipient can receive"
 NOT_DISPENSER = "only the pharmacy that dispensed"
 NOT_CHAIN = "does not extend a custody chain"
+NO_STOCK = "a regulator inspects, recalls and reports but holds no stock"
 
 
 def custodian_only(verb: str) -> str:
@@ -113,18 +120,18 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
                                    NOT_MANUFACTURER: NOT_MAKER}
        for s in STATES},
     (EventType.SHIP, NONE): {ALL: NEEDS_PREV},
-    (EventType.SHIP, HELD): {ALL: PackStatus.IN_TRANSIT},
-    (EventType.SHIP, HELD_ELSEWHERE): {ALL: custodian_only("ship")},
-    (EventType.SHIP, INBOUND): {ALL: custodian_only("ship")},
-    (EventType.SHIP, OUTBOUND): {ALL: not_now("ship")},
+    (EventType.SHIP, HELD): {HOLDERS: PackStatus.IN_TRANSIT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, HELD_ELSEWHERE): {HOLDERS: custodian_only("ship"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, INBOUND): {HOLDERS: custodian_only("ship"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, OUTBOUND): {HOLDERS: not_now("ship"), REGULATOR_ONLY: NO_STOCK},
     (EventType.SHIP, DISPENSED_HERE): {ALL: STAYS},
     (EventType.SHIP, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.SHIP, DESTROYED): {ALL: STAYS},
     (EventType.RECEIVE, NONE): {ALL: NEEDS_PREV},
-    (EventType.RECEIVE, HELD): {ALL: NOT_RECIPIENT},
-    (EventType.RECEIVE, HELD_ELSEWHERE): {ALL: NOT_RECIPIENT},
-    (EventType.RECEIVE, INBOUND): {ALL: PackStatus.ACTIVE},
-    (EventType.RECEIVE, OUTBOUND): {ALL: NOT_RECIPIENT},
+    (EventType.RECEIVE, HELD): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, HELD_ELSEWHERE): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, INBOUND): {HOLDERS: PackStatus.ACTIVE, REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, OUTBOUND): {HOLDERS: NOT_RECIPIENT, REGULATOR_ONLY: NO_STOCK},
     (EventType.RECEIVE, DISPENSED_HERE): {ALL: STAYS},
     (EventType.RECEIVE, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.RECEIVE, DESTROYED): {ALL: STAYS},
@@ -149,10 +156,11 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
     (EventType.UNDO_DISPENSE, DISPENSED_ELSEWHERE): {ALL: NOT_DISPENSER},
     (EventType.UNDO_DISPENSE, DESTROYED): {ALL: NOT_DISPENSER},
     (EventType.DESTROY, NONE): {ALL: NEEDS_PREV},
-    (EventType.DESTROY, HELD): {ALL: PackStatus.DESTROYED},
-    (EventType.DESTROY, HELD_ELSEWHERE): {ALL: custodian_only("destroy")},
-    (EventType.DESTROY, INBOUND): {ALL: custodian_only("destroy")},
-    (EventType.DESTROY, OUTBOUND): {ALL: not_now("destroy")},
+    (EventType.DESTROY, HELD): {HOLDERS: PackStatus.DESTROYED, REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, HELD_ELSEWHERE): {HOLDERS: custodian_only("destroy"),
+                                          REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, INBOUND): {HOLDERS: custodian_only("destroy"), REGULATOR_ONLY: NO_STOCK},
+    (EventType.DESTROY, OUTBOUND): {HOLDERS: not_now("destroy"), REGULATOR_ONLY: NO_STOCK},
     (EventType.DESTROY, DISPENSED_HERE): {ALL: STAYS},
     (EventType.DESTROY, DISPENSED_ELSEWHERE): {ALL: STAYS},
     (EventType.DESTROY, DESTROYED): {ALL: STAYS},
@@ -304,3 +312,87 @@ def test_decommissioned_statuses() -> None:
     assert {s for s in PackStatus if s.decommissioned} == {PackStatus.DISPENSED,
                                                            PackStatus.DESTROYED}
 
+
+
+# --- what each role may do -------------------------------------------------------------------
+def test_the_permission_table() -> None:
+    E = EventType
+    assert PERMITTED == {
+        Role.MANUFACTURER: {E.COMMISSION, E.SHIP, E.RECEIVE, E.DESTROY, E.RECALL, E.REPORT},
+        Role.DISTRIBUTOR: {E.SHIP, E.RECEIVE, E.DESTROY, E.REPORT},
+        Role.PHARMACY: {E.SHIP, E.RECEIVE, E.DISPENSE, E.UNDO_DISPENSE, E.DESTROY, E.REPORT},
+        Role.REGULATOR: {E.RECALL, E.REPORT},
+    }
+    assert all(may(role, EventType.REPORT) for role in Role)
+    assert [r for r in Role if may(r, EventType.RECEIVE)] == [
+        Role.MANUFACTURER, Role.DISTRIBUTOR, Role.PHARMACY]
+
+
+def test_a_regulator_refusal_says_why() -> None:
+    regulator = ACTORS[Role.REGULATOR]
+    item = Item(PACK, PREV)
+    with pytest.raises(RuleViolation) as caught:
+        apply_item(event(EventType.RECEIVE, regulator, item), item, regulator,
+                   state_of(INBOUND, regulator.gln))
+    assert str(caught.value) == (
+        f"{PACK}: only a manufacturer, distributor or pharmacy receives packs, not Medicines "
+        "Agency (a regulator); a regulator inspects, recalls and reports but holds no stock.")
+
+
+# Whose report makes a pack suspect: (role, the reporter's place in the pack's chain).
+@pytest.mark.parametrize(("role", "in_chain", "counts"), [
+    (Role.REGULATOR, False, True),  # the regulator reports any pack
+    (Role.REGULATOR, True, True),
+    (Role.MANUFACTURER, True, True),
+    (Role.MANUFACTURER, False, False),  # not a rival's stock
+    (Role.DISTRIBUTOR, True, True),
+    (Role.DISTRIBUTOR, False, False),
+    (Role.PHARMACY, True, True),
+    (Role.PHARMACY, False, False),
+])
+def test_report_counts(role: Role, in_chain: bool, counts: bool) -> None:
+    reporter = ACTORS[role]
+    parties = {OTHER, reporter.gln} if in_chain else {OTHER}
+    assert report_counts(reporter, parties) is counts
+
+
+# --- a GTIN has one owner, whatever certificates exist -------------------------------------
+ROGUE = MemberInfo("Rogue Pharma", GLN("5012345000077"), Role.MANUFACTURER, ("5012345",))
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def owners_with_rogue(rogue_since: datetime) -> PrefixOwners:
+    """Acme (prefix 501234, certified at T0) and a rogue certified with 5012345 inside it."""
+    return PrefixOwners.of([(ACTORS[Role.MANUFACTURER], T0), (ROGUE, rogue_since)])
+
+
+def test_a_later_overlapping_certificate_may_not_commission_or_recall() -> None:
+    owners = owners_with_rogue(T0 + timedelta(days=1))
+    item = Item(PACK, None, "L1", EXPIRY)  # OUR_GTIN lies under 501234 and 5012345
+    with pytest.raises(RuleViolation, match=(
+            f"GTIN {OUR_GTIN} lies in the company prefixes of Rogue Pharma and of {MAKER} "
+            f"\\(it belongs to {MAKER}, certified first\\), so Rogue Pharma may not "
+            "commission it")):
+        apply_item(event(EventType.COMMISSION, ROGUE, item), item, ROGUE, None, owners)
+    recall = Event(EventType.RECALL, ROGUE.gln, "key-1", NOW, gtin=GTIN(OUR_GTIN), lot="L1")
+    with pytest.raises(RuleViolation, match="so Rogue Pharma may not recall it"):
+        check_recall(recall, ROGUE, owners)
+    # The manufacturer certified first keeps its GTINs; the regulator recalls any.
+    maker = ACTORS[Role.MANUFACTURER]
+    assert apply_item(event(EventType.COMMISSION, maker, item), item, maker, None,
+                      owners).custodian == maker.gln
+    check_recall(replace(recall, author=maker.gln), maker, owners)
+    check_recall(replace(recall, author=REGULATOR), ACTORS[Role.REGULATOR], owners)
+
+
+def test_an_overlap_certified_at_the_same_time_gives_the_gtin_to_neither() -> None:
+    owners = owners_with_rogue(T0)
+    item = Item(PACK, None, "L1", EXPIRY)
+    for actor in (ACTORS[Role.MANUFACTURER], ROGUE):
+        with pytest.raises(RuleViolation, match="neither was certified first"):
+            apply_item(event(EventType.COMMISSION, actor, item), item, actor, None, owners)
+    # A GTIN under the outer prefix only stays the outer prefix's.
+    outside = Item(PackKey("05012340000018/SN1"), None, "L1", EXPIRY)
+    maker = ACTORS[Role.MANUFACTURER]
+    assert apply_item(event(EventType.COMMISSION, maker, outside), outside, maker, None,
+                      owners).status is PackStatus.ACTIVE
