@@ -50,6 +50,12 @@ class PlannedEvent:
     doc_hash: str | None = None
 
 
+#: Event times outside these years are typing errors (and years 1 and 9999 cannot even be
+#: moved to another time zone offset).
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2999
+
+
 def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
     text, offset = obj.get("eventTime"), obj.get("eventTimeZoneOffset")
     if not isinstance(text, str):
@@ -60,6 +66,9 @@ def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
         raise EpcisError(f"eventTime {text!r} is not an ISO 8601 date-time.") from None
     if moment.tzinfo is None:
         raise EpcisError(f"eventTime {text!r} has no time zone offset.")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise EpcisError(f"eventTime {text!r} is not a plausible time for a supply-chain event "
+                         f"(the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}).")
     m = re.fullmatch(r"([+-])(\d{2}):(\d{2})", offset) if isinstance(offset, str) else None
     if m is None:
         raise EpcisError(f"eventTimeZoneOffset {offset!r} is not ±HH:MM.")
