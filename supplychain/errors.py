@@ -184,6 +184,14 @@ class UnknownPeer(SyncError):
     """A peer URL names no peer of this node."""
 
 
+class BadListenAddress(SyncError):
+    """An address to serve on is malformed, cannot be resolved, or cannot be bound."""
+
+
+class BadDuration(SupplyChainError):
+    """A number of seconds (an interval, a timeout) is not a finite number in range."""
+
+
 class PeerRefused(SyncError):
     """A peer is not a member in good standing (stranger, revoked), or it refused us."""
 
@@ -203,3 +211,17 @@ class AuthorMisbehaved(PeerMisbehaved):
     """The author of log ``subject`` signed checkpoints that contradict each other (an
     equivocation or a rewritten history): the evidence is the author's own signatures, so a
     peer that only relays the log is not to blame for it."""
+
+
+class CommissionInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a second one) stopped a commission part-way. The events committed before it
+    stay: ``committed`` holds their pack keys (``GTIN/serial``) in order and ``events`` the
+    hashes of their signed events, so the caller can say exactly what exists and print its
+    labels. A KeyboardInterrupt, so code that knows nothing of it still stops."""
+
+    def __init__(self, committed: tuple[str, ...], events: tuple[str, ...],
+                 requested: int) -> None:
+        super().__init__(f"commission interrupted after {len(committed)} of {requested} packs")
+        self.committed = committed
+        self.events = events
+        self.requested = requested

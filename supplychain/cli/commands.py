@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from supplychain.cli.common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     Handler,
     add_command,
     codes_from,
+    first_interrupt_sets,
     gs_substitutes,
     open_node,
     parse_date,
     passphrase,
 )
-from supplychain.codes.gs1 import validate_gln
-from supplychain.errors import DirectoryError, SupplyChainError
+from supplychain.codes.gs1 import PackCode, validate_gln
+from supplychain.errors import BundleError, CommissionInterrupted, DirectoryError, SupplyChainError
 from supplychain.files import read_input_file, write_atomically
 from supplychain.i18n import _, ngettext
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import Consortium
 from supplychain.identity.directory import MAX_DIRECTORY_BYTES, MemberDirectory
-from supplychain.interchange.bundle import export_bundle, import_bundle
+from supplychain.ids import GTIN
+from supplychain.interchange.bundle import (
+    MAX_BUNDLE_BYTES,
+    export_bundle,
+    export_bundle_parts,
+    import_bundle,
+)
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
+from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.membership import accept_directory, apply_revocation, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import Node, VerdictReport, step_to_dict
+from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport, step_to_dict
 from supplychain.node.setup import enrol_member
 
 
@@ -129,11 +140,51 @@ def cmd_directory_show(args: argparse.Namespace) -> None:
 
 
 # --- events ---------------------------------------------------------------------------
-def cmd_commission(args: argparse.Namespace) -> None:
-    with open_node(args) as node:
-        codes = node.commission(args.gtin, args.lot, args.expiry, args.count)
+def cmd_commission(args: argparse.Namespace) -> int:
+    """Commission a lot; the first Ctrl-C stops after the event being signed, and the packs
+    committed until then are printed with how to print their labels (exit 130)."""
+    stop = threading.Event()
+    committed: list[str] = []
+
+    def committed_event(signed: SignedEvent) -> None:  # a line per event when there are several
+        committed.append(signed.hash)
+        if args.count > COMMISSION_CHUNK:
+            done = min(len(committed) * COMMISSION_CHUNK, args.count)
+            print(_("committed {done} of {count} packs (event {hash})").format(
+                done=done, count=args.count, hash=signed.hash[:16]), file=sys.stderr, flush=True)
+
+    with open_node(args) as node, first_interrupt_sets(stop):
+        try:
+            codes = node.commission(args.gtin, args.lot, args.expiry, args.count,
+                                    cancel=stop.is_set, on_event=committed_event)
+            events = tuple(committed)
+        except CommissionInterrupted as exc:
+            codes = [PackCode(GTIN(key.partition("/")[0]), key.partition("/")[2], args.lot,
+                              args.expiry) for key in exc.committed]
+            events = exc.events
         links = [node.signed_uri(c) if args.signed else c.to_digital_link() for c in codes]
-    args.out.emit({"codes": links, "count": len(links)}, "\n".join(links))
+    interrupted = len(codes) < args.count
+    data: dict[str, Any] = {"codes": links, "count": len(links)}
+    if interrupted:
+        data.update(interrupted=True, requested=args.count, events=list(events))
+    args.out.emit(data, "\n".join(links))
+    if not interrupted:
+        return EXIT_OK
+    print("supplychain: " + _interrupted_words(codes, events, args), file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _interrupted_words(codes: list[PackCode], events: tuple[str, ...],
+                       args: argparse.Namespace) -> str:
+    if not codes:
+        return _("interrupted before the first pack was committed; nothing was commissioned.")
+    gtin = codes[0].gtin
+    return _("interrupted: {done} of {count} packs of GTIN {gtin} lot {lot} were committed "
+             "(serials {first} to {last}, {events} event(s): {hashes}) and stay commissioned. "
+             "Print their labels with `supplychain labels --gtin {gtin} --lot {lot} --out "
+             "labels.pdf`.").format(
+        done=len(codes), count=args.count, gtin=gtin, lot=args.lot, first=codes[0].serial,
+        last=codes[-1].serial, events=len(events), hashes=", ".join(h[:16] for h in events))
 
 
 def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int,
@@ -241,11 +292,22 @@ def cmd_history(args: argparse.Namespace) -> None:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> None:
+    if args.max_mb is None:
+        with open_node(args) as node:
+            logs = export_bundle(node.ledger, args.file)
+        args.out.emit({"file": str(args.file), "logs": logs},
+                      _("Exported {entries} entries of {logs} log(s) to {file}").format(
+                          entries=sum(logs.values()), logs=len(logs), file=args.file))
+        return
+    if not 1 <= args.max_mb <= MAX_BUNDLE_BYTES // 2**20:
+        raise BundleError(_("--max-mb must be from 1 to {most} (the largest bundle an import "
+                            "accepts).").format(most=MAX_BUNDLE_BYTES // 2**20))
     with open_node(args) as node:
-        logs = export_bundle(node.ledger, args.file)
-    args.out.emit({"file": str(args.file), "logs": logs},
-                  _("Exported {entries} entries of {logs} log(s) to {file}").format(
-                      entries=sum(logs.values()), logs=len(logs), file=args.file))
+        parts = export_bundle_parts(node.ledger, args.file, args.max_mb * 2**20)
+    args.out.emit([{"file": str(p.path), "logs": p.logs, "bytes": p.size} for p in parts],
+                  "\n".join(_("Exported {entries} entries of {logs} log(s) to {file}").format(
+                      entries=sum(p.logs.values()), logs=len(p.logs), file=p.path)
+                      for p in parts))
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> None:
@@ -424,6 +486,9 @@ def register(sub: Any) -> None:
     bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command("export", cmd_bundle_export, _("write every log held to a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
+    p.add_argument("--max-mb", type=int, default=None, metavar="MB",
+                   help=_("split into files of at most MB mebibytes (FILE, FILE-2, ...), whole "
+                          "logs in each; a larger log gets a file of its own"))
     p = command("import", cmd_bundle_import, _("verify and import a bundle file"), bundle_sub)
     p.add_argument("file", type=Path)
 

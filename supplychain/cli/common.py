@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from supplychain.node.operations import Node, parse_codes
 EXIT_OK = 0
 EXIT_FAULT = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 Handler = Callable[[argparse.Namespace], Any]
 
@@ -99,3 +103,24 @@ def parse_date(text: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(_("{text} is not a YYYY-MM-DD date").format(
             text=repr(text))) from None
+
+
+@contextlib.contextmanager
+def first_interrupt_sets(flag: threading.Event) -> Iterator[None]:
+    """While inside: the first Ctrl-C sets ``flag`` (work stops at the next safe point); a
+    second one raises KeyboardInterrupt as usual. Only the main thread can catch signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def first(signum: int, frame: object) -> None:
+        flag.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("supplychain: " + _("stopping after the event being signed (Ctrl-C again to "
+                                  "stop at once)..."), file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

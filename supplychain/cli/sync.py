@@ -8,13 +8,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
+from supplychain.errors import BadDuration
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
-from supplychain.node.network import add_peer, remove_peer, unblock_peer
+from supplychain.node.network import (
+    add_peer,
+    parse_listen_address,
+    remove_peer,
+    unblock_peer,
+)
 
 if TYPE_CHECKING:
     from supplychain.sync.puller import PullReport
@@ -25,11 +32,21 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_INTERVAL = 30.0
 
 
-def _listen(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(_("{text} is not HOST:PORT").format(text=repr(text)))
-    return host.strip("[]") or "127.0.0.1", int(port)
+#: The longest --interval or --timeout accepted: a week.
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
+def seconds_option(value: str | float, option: str) -> float:
+    """A number of seconds given for ``option``: finite, above 0 and at most a week."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
+        raise BadDuration(_("{option} {value} is not a number of seconds above 0 and at most "
+                            "{most:g}.").format(option=option, value=repr(str(value)),
+                                                 most=MAX_SECONDS))
+    return seconds
 
 
 def _logging(verbose: bool) -> None:
@@ -39,19 +56,22 @@ def _logging(verbose: bool) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    host, port = parse_listen_address(args.listen)
+    interval = seconds_option(args.interval, "--interval")
+    timeout = seconds_option(args.timeout, "--timeout")
     _logging(args.verbose)
-    host, port = args.listen
     passphrase = resolve_passphrase(args.passphrase_file)
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
 
-        service = SyncService(node, passphrase, timeout=args.timeout)
+        service = SyncService(node, passphrase, timeout=timeout)
 
         def ready(bound: int) -> None:
-            print(_("listening on {url}").format(url=f"https://{host}:{bound}"), flush=True)
+            shown = f"[{host}]" if ":" in host else host
+            print(_("listening on {url}").format(url=f"https://{shown}:{bound}"), flush=True)
 
         try:
-            asyncio.run(service.serve(host, port, args.interval, ready))
+            asyncio.run(service.serve(host, port, interval, ready))
         except KeyboardInterrupt:
             pass
         finally:
@@ -60,12 +80,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    interval = seconds_option(args.interval, "--interval")
+    timeout = seconds_option(args.timeout, "--timeout")
     _logging(args.verbose)
     passphrase = resolve_passphrase(args.passphrase_file)
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
 
-        service = SyncService(node, passphrase, timeout=args.timeout)
+        service = SyncService(node, passphrase, timeout=timeout)
         try:
             while True:
                 result = asyncio.run(service.round())
@@ -78,7 +100,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 if args.once:
                     return EXIT_FAULT if result.failed else EXIT_OK
                 import time
-                time.sleep(args.interval)
+                time.sleep(interval)
         finally:
             service.close()
 
@@ -129,19 +151,19 @@ def cmd_peers_list(args: argparse.Namespace) -> None:
 def register(sub: Any) -> None:
     p = add_command(sub, "serve", cmd_serve,
                     _("run this node headless: serve its logs over mutual TLS and sync with peers"))
-    p.add_argument("--listen", required=True, type=_listen, metavar="HOST:PORT")
-    p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL,
+    p.add_argument("--listen", required=True, metavar="HOST:PORT")
+    p.add_argument("--interval", default=DEFAULT_INTERVAL,
                    help=_("seconds between sync rounds (default {seconds})").format(
                        seconds=f"{DEFAULT_INTERVAL:g}"))
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+    p.add_argument("--timeout", default=DEFAULT_TIMEOUT,
                    help=_("deadline of each request to a peer (default {seconds}s)").format(
                        seconds=f"{DEFAULT_TIMEOUT:g}"))
     p.add_argument("-v", "--verbose", action="store_true")
 
     p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
     p.add_argument("--once", action="store_true", help=_("one round, then exit"))
-    p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL)
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
+    p.add_argument("--interval", default=DEFAULT_INTERVAL)
+    p.add_argument("--timeout", default=DEFAULT_TIMEOUT)
     p.add_argument("-v", "--verbose", action="store_true")
 
     peers = sub.add_parser("peers", help=_("the nodes this node syncs with"))

@@ -25,9 +25,10 @@ import binascii
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 
@@ -44,10 +45,14 @@ from supplychain.ledger.membership import held_directory, offer_directory
 from supplychain.ledger.records import CheckpointRecord
 
 if TYPE_CHECKING:
+    from supplychain.ledger.store import Store
     from supplychain.node.operations import Node
 
 FORMAT = "supplychain.bundle.v1"
-MAX_BUNDLE_BYTES = 2 * 1024**3
+#: The largest bundle file imported. Import holds the parsed document (about 3x the file, in
+#: Python objects) plus the entries being appended: see docs/BENCHMARKS.md. Larger exports
+#: are split into parts (``export_bundle_parts``).
+MAX_BUNDLE_BYTES = 256 * 1024**2
 MAX_BUNDLE_DEPTH = 6
 """A bundle nests at most this deep (bundle, directory, revocations, revocation: 4)."""
 
@@ -66,20 +71,93 @@ class ImportResult:
         return sum(self.new_entries.values())
 
 
+@dataclass(frozen=True)
+class BundlePart:
+    """One file written by ``export_bundle_parts``: which logs (GLN -> entries) it holds."""
+
+    path: Path
+    logs: dict[str, int]
+    size: int  # bytes
+
+
 def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
     """Write every log this node holds (with its latest checkpoint) to ``path``."""
+    return export_bundle_parts(ledger, path)[0].logs
+
+
+def export_bundle_parts(ledger: Ledger, path: Path,
+                        max_bytes: int | None = None) -> list[BundlePart]:
+    """Write every log this node holds to ``path``, or, with ``max_bytes``, to as many files
+    as keep each at most that size: ``path``, then ``NAME-2.json``, ``NAME-3.json``... beside
+    it. Each part is a whole bundle (certificates, revocations and directory included) of
+    whole logs, importable on its own and in any order; a single log larger than
+    ``max_bytes`` gets a part of its own (a log travels whole, from index 0).
+
+    Written as a stream, ``EXPORT_CHUNK`` entries at a time: memory does not grow with the
+    size of the logs.
+    """
     store = ledger.store
-    logs: list[dict[str, Any]] = []
-    exported: dict[str, int] = {}
+    logs: list[tuple[str, int, str, int]] = []  # gln, checkpoint size, note, encoded bytes
     for gln in store.log_sizes():
         latest = store.latest_checkpoint(gln)
         if latest is None:
             continue
-        cp_size, note = latest.size, latest.note
-        entries = store.entries(gln, 0, cp_size)
-        logs.append({"gln": gln, "checkpoint": note,
-                     "entries": [base64.b64encode(e).decode() for e in entries]})
-        exported[gln] = cp_size
+        encoded = sum(_encoded_size(e) for chunk in _chunks(store, gln, latest.size)
+                      for e in chunk)
+        logs.append((gln, latest.size, latest.note, encoded))
+    head = _head(ledger)
+    groups: list[list[tuple[str, int, str, int]]] = [[]]
+    used = len(head)
+    for log in logs:
+        cost = log[3] + len(log[2]) + 100
+        if max_bytes is not None and groups[-1] and used + cost > max_bytes:
+            groups.append([])
+            used = len(head)
+        groups[-1].append(log)
+        used += cost
+    parts: list[BundlePart] = []
+    for number, group in enumerate(groups, start=1):
+        target = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+
+        def write(handle: BinaryIO, group: list[tuple[str, int, str, int]] = group) -> None:
+            handle.write(head)
+            for i, (gln, size, note, _count) in enumerate(group):
+                handle.write(b", " if i else b"")
+                handle.write(f'{{"gln": {json.dumps(gln)}, "checkpoint": {json.dumps(note)}, '
+                             '"entries": ['.encode())
+                first = True
+                for chunk in _chunks(store, gln, size):
+                    for entry in chunk:
+                        handle.write(b'"' if first else b', "')
+                        handle.write(base64.b64encode(entry))
+                        handle.write(b'"')
+                        first = False
+                handle.write(b"]}")
+            handle.write(b"]}")
+
+        _atomic_write(target, write)
+        parts.append(BundlePart(target, {gln: size for gln, size, _, _ in group},
+                                target.stat().st_size))
+    return parts
+
+
+#: Entries read from the store at a time when exporting, and appended at a time when importing.
+EXPORT_CHUNK = 2_000
+IMPORT_CHUNK = 2_000
+
+
+def _chunks(store: Store, gln: str, size: int) -> Iterator[list[bytes]]:
+    for start in range(0, size, EXPORT_CHUNK):
+        yield store.entries(gln, start, min(size, start + EXPORT_CHUNK))
+
+
+def _encoded_size(entry: bytes) -> int:
+    return 4 * ((len(entry) + 2) // 3) + 4  # base64, quotes and ", "
+
+
+def _head(ledger: Ledger) -> bytes:
+    """The bundle up to the opening of its "logs" list, as ``json.dumps`` lays it out."""
+    store = ledger.store
     directory = held_directory(ledger)
     document = {
         "format": FORMAT,
@@ -88,10 +166,11 @@ def export_bundle(ledger: Ledger, path: Path) -> dict[str, int]:
         "members": [pem.decode() for pem in store.all_member_certs()],
         "revocations": [json.loads(r) for r in store.all_revocations()],
         "directory": directory.to_dict() if directory is not None else None,
-        "logs": logs,
+        "logs": [],
     }
-    _atomic_write(path, json.dumps(document).encode())
-    return exported
+    text = json.dumps(document)
+    assert text.endswith('"logs": []}')
+    return text[:-2].encode()
 
 
 def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
@@ -160,34 +239,50 @@ def _import_log(ledger: Ledger, log: Any, source: str) -> tuple[str, int]:
                             "entries, but only {raw_count} were sent. Nothing was imported.")
                           .format(gln=gln, size=size, raw_count=len(raw)))
     # Only what the author's signed checkpoint covers is kept: anything after it (a relay's
-    # additions, even copies of the author's own signed entries) is ignored.
+    # additions, even copies of the author's own signed entries) is ignored. IMPORT_CHUNK
+    # entries at a time are decoded, compared or appended, and their text dropped, so that a
+    # log's entries are never all held twice (all in one transaction still).
+    store = ledger.store
+    held = store.log_size(gln)
+    added = 0
+    for start in range(0, size, IMPORT_CHUNK):
+        entries = _decoded(gln, raw, start, min(size, start + IMPORT_CHUNK))
+        if start < held:
+            mine = store.entries(gln, start, min(held, start + len(entries)))
+            differs = next((start + i for i, (a, b) in enumerate(zip(mine, entries,
+                                                                     strict=False)) if a != b),
+                           None)
+            if differs is not None:
+                if differs < ledger.covered_size(gln):
+                    raise _Rewritten(gln, differs, signed.to_text(),
+                                     store.latest_checkpoint(gln))
+                # Held entries no signed checkpoint covers lose to the author's signed log.
+                dropped = ledger.drop_uncovered(gln, differs)
+                _record(ledger, AlertKind.DROPPED_ENTRIES, gln, source,
+                        f"Log {gln}: {len(dropped)} entries held from index {differs} on were "
+                        "covered by no signed checkpoint and differ from the author's signed "
+                        "log; they were dropped.",
+                        {"log": gln, "from": differs, "checkpoint": signed.to_text(),
+                         "dropped": [base64.b64encode(d).decode() for d in dropped]})
+                held = differs
+        new = entries[max(0, held - start):]
+        if new:
+            ledger.append_entries(gln, start + len(entries) - len(new), new)
+            added += len(new)
+    if size > 0:
+        ledger.accept_checkpoint(gln, note)
+    return gln, added
+
+
+def _decoded(gln: str, raw: list[Any], start: int, end: int) -> list[bytes]:
+    """Entries ``start..end`` of a log's base64 list, decoded; their text is released."""
     try:
-        entries = [base64.b64decode(e, validate=True) for e in raw[:size]]
+        entries = [base64.b64decode(raw[i], validate=True) for i in range(start, end)]
     except (binascii.Error, TypeError, ValueError):
         raise BundleError(_("Log {gln} in the bundle has an entry that is not base64.")
                           .format(gln=gln)) from None
-    store = ledger.store
-    held = store.log_size(gln)
-    mine = store.entries(gln, 0, min(held, size))
-    differs = next((i for i, (a, b) in enumerate(zip(mine, entries, strict=False)) if a != b),
-                   None)
-    if differs is not None:
-        if differs < ledger.covered_size(gln):
-            raise _Rewritten(gln, differs, signed.to_text(), store.latest_checkpoint(gln))
-        # Held entries no signed checkpoint covers lose to the author's signed log.
-        dropped = ledger.drop_uncovered(gln, differs)
-        _record(ledger, AlertKind.DROPPED_ENTRIES, gln, source,
-                f"Log {gln}: {len(dropped)} entries held from index {differs} on were covered "
-                "by no signed checkpoint and differ from the author's signed log; they were "
-                "dropped.", {"log": gln, "from": differs, "checkpoint": signed.to_text(),
-                             "dropped": [base64.b64encode(d).decode() for d in dropped]})
-        held = differs
-    added = entries[held:]
-    if added:
-        ledger.append_entries(gln, held, added)
-    if size > 0:
-        ledger.accept_checkpoint(gln, note)
-    return gln, len(added)
+    raw[start:end] = [None] * (end - start)
+    return entries
 
 
 class _Rewritten(BundleError):
@@ -219,14 +314,25 @@ def _list(document: dict[str, Any], key: str) -> list[Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BundleError(_("Cannot read bundle {path}: {problem}.")
+                          .format(path=path, problem=exc.strerror)) from exc
+    if size > MAX_BUNDLE_BYTES:
+        raise BundleError(_("Bundle {path} is too large (a bundle holds at most {mib} MiB): "
+                            "export it in parts with `supplychain bundle export --max-mb {mib} "
+                            "FILE` and import each part.")
+                          .format(path=path, mib=MAX_BUNDLE_BYTES // 2**20))
     data = read_input_file(path, MAX_BUNDLE_BYTES, what="bundle", error=BundleError)
     document = load_json(data, max_bytes=MAX_BUNDLE_BYTES, max_depth=MAX_BUNDLE_DEPTH,
                          what=f"Bundle {path}", error=BundleError)
+    del data
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BundleError(_("{path} is not a {format} bundle.").format(path=path, format=FORMAT))
     return document
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data, error=BundleError)

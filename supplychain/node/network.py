@@ -5,12 +5,14 @@ evidence kept. Used by the `peers` commands and by the app's Network view alike.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from supplychain.clock import now, now_iso
-from supplychain.errors import BadPeerUrl, UnknownPeer
+from supplychain.errors import BadListenAddress, BadPeerUrl, UnknownPeer
 from supplychain.i18n import _
 from supplychain.ledger.alerts import AlertKind, kind_words, peer_reason_words
 from supplychain.ledger.freshness import sync_info
@@ -86,18 +88,67 @@ class NetworkStatus:
 
 # --- peers -------------------------------------------------------------------------------------
 def parse_peer_url(text: str) -> str:
-    """A peer address normalised to ``https://host:port``; BadPeerUrl for anything else."""
-    parts = urlsplit(text.strip())
+    """A peer address normalised to ``https://host:port``; BadPeerUrl for anything else.
+
+    The host is an IP address or a DNS name (letters, digits, hyphens and dots, RFC 1123);
+    the port, if given, is 1 to 65535 (443 when left out)."""
+    shape = _("{text} is not a peer URL like https://host:port").format(text=repr(text))
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError as exc:  # an unclosed "[" ("Invalid IPv6 URL")
+        raise BadPeerUrl(_("{text} is not a peer URL like https://host:port ({problem}).")
+                         .format(text=repr(text), problem=str(exc))) from None
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment:
-        raise BadPeerUrl(_("{text} is not a peer URL like https://host:port").format(
-            text=repr(text)))
+            or parts.query or parts.fragment or "@" in parts.netloc:
+        raise BadPeerUrl(shape)
     try:
         port = parts.port
     except ValueError:
-        raise BadPeerUrl(_("{text} has a bad port number.").format(text=repr(text))) from None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"https://{host}:{port or 443}"
+        port = 0
+    if port == 0:
+        raise BadPeerUrl(_("{text} has a bad port number (1 to 65535).").format(
+            text=repr(text)))
+    host = parts.hostname
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if ":" in host or not valid_host_name(host):
+            raise BadPeerUrl(_("{text}: {host} is neither an IP address nor a valid host "
+                               "name.").format(text=repr(text), host=repr(host))) from None
+        return f"https://{host}:{port or 443}"
+    shown = f"[{host}]" if address.version == 6 else host
+    return f"https://{shown}:{port or 443}"
+
+
+def parse_listen_address(text: str) -> tuple[str, int]:
+    """HOST:PORT to serve on: an IP address (IPv6 in brackets) or a host name, and a port from
+    0 to 65535 (0: any free port); an empty host is 127.0.0.1. BadListenAddress otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not port.isascii() or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise BadListenAddress(_("{text} is not HOST:PORT with a port from 0 to 65535.").format(
+            text=repr(text)))
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    host = host or "127.0.0.1"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not valid_host_name(host):
+            raise BadListenAddress(_("{text}: {host} is neither an IP address (like 0.0.0.0 or "
+                                     "[::1]) nor a valid host name.").format(
+                text=repr(text), host=repr(host))) from None
+    return host, int(port)
+
+
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def valid_host_name(name: str) -> bool:
+    """An RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 253
+    characters at most, and not all digits (that would be a malformed IPv4 address)."""
+    labels = name.removesuffix(".").split(".")
+    return (0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+            and not all(label.isdigit() for label in labels))
 
 
 def add_peer(node: Node, text: str) -> tuple[str, bool]:

@@ -32,6 +32,7 @@ from supplychain.codes.signed_codes import (
     verify_code_signature,
 )
 from supplychain.errors import (
+    CommissionInterrupted,
     EventError,
     IdentityError,
     LedgerError,
@@ -244,13 +245,16 @@ class Node:
 
     def commission(self, gtin: str, lot: str, expiry: date, count: int,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> list[PackCode]:
+                   cancel: Callable[[], bool] | None = None,
+                   on_event: Callable[[SignedEvent], None] | None = None) -> list[PackCode]:
         """Commission ``count`` new serialised packs of one lot; return their codes.
 
         Packs are signed in events of ``COMMISSION_CHUNK`` packs, one transaction each, with
-        ``progress(done, total)`` after each. ``cancel()`` is asked between events: when it
-        says stop, the packs already committed stay commissioned and are returned (fewer than
-        ``count``); nothing is half-written.
+        ``on_event(signed)`` and ``progress(done, total)`` after each commit. ``cancel()`` is
+        asked between events: when it says stop, the packs already committed stay
+        commissioned and are returned (fewer than ``count``). A KeyboardInterrupt raised
+        part-way becomes CommissionInterrupted, which names the packs and events committed
+        before it (the event being written when it came is rolled back whole).
         """
         gtin14 = validate_gtin(gtin)
         if not 1 <= count <= MAX_COMMISSION:
@@ -265,16 +269,37 @@ class Node:
             seen.add(serial)
             codes.append(PackCode(gtin14, serial, lot, expiry))
         done = 0
-        for start in range(0, count, COMMISSION_CHUNK):
-            if cancel is not None and cancel():
-                break
-            chunk = codes[start:start + COMMISSION_CHUNK]
-            items = [Item(c.key, None, lot, expiry) for c in chunk]
-            self.append([self._event(EventType.COMMISSION, items)])
-            done = start + len(chunk)
-            if progress:
-                progress(done, count)
+        events: list[EventHash] = []
+        try:
+            for start in range(0, count, COMMISSION_CHUNK):
+                if cancel is not None and cancel():
+                    break
+                chunk = codes[start:start + COMMISSION_CHUNK]
+                items = [Item(c.key, None, lot, expiry) for c in chunk]
+                signed = self.append([self._event(EventType.COMMISSION, items)])[0]
+                done = start + len(chunk)
+                events.append(signed.hash)
+                if on_event:
+                    on_event(signed)
+                if progress:
+                    progress(done, count)
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, CommissionInterrupted):
+                raise
+            raise self._interrupted(codes, done, events, count) from exc
         return codes[:done]
+
+    def _interrupted(self, codes: Sequence[PackCode], done: int, events: list[EventHash],
+                     count: int) -> CommissionInterrupted:
+        """What a commission interrupted after ``done`` packs really left committed: each
+        event is one transaction, so the next chunk is either wholly in the store (the
+        interrupt came after its commit) or not at all."""
+        if done < len(codes):
+            record = self.ledger.pack(codes[done].key)
+            if record is not None:
+                events.append(record.head)
+                done = min(done + COMMISSION_CHUNK, len(codes))
+        return CommissionInterrupted(tuple(c.key for c in codes[:done]), tuple(events), count)
 
     def _chain_items(self, codes: Sequence[PackCode], unknown: str) -> list[Item]:
         """The items extending each pack's chain; ``unknown`` (marked with ``N_``, with

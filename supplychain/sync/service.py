@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from supplychain.clock import now_iso
+from supplychain.errors import BadListenAddress
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member
 from supplychain.node.network import PeerRow, members, peers
@@ -28,7 +29,15 @@ from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import client_context, server_context
-from supplychain.sync.transport import HttpPeer, client_session, make_app
+from supplychain.sync.transport import (
+    HEADER_TIMEOUT,
+    MAX_IN_FLIGHT,
+    REQUEST_TIMEOUT,
+    HttpPeer,
+    client_session,
+    make_app,
+    server_runner,
+)
 
 log = logging.getLogger("supplychain.sync")
 T = TypeVar("T")
@@ -75,12 +84,22 @@ class SyncRound:
         return next((p for p in self.peers if p.url == url), None)
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """How long a peer may take and how much it may hold while we serve it."""
+
+    header_timeout: float = HEADER_TIMEOUT  # to send a complete request head
+    request_timeout: float = REQUEST_TIMEOUT  # to send its body and be answered
+    max_in_flight: int = MAX_IN_FLIGHT  # open requests per member
+
+
 class SyncService:
     """Sync for one node. Create it, then ``await sync_round()`` or ``await serve(...)``."""
 
     def __init__(self, node: Node, passphrase: bytes, *, timeout: float = DEFAULT_TIMEOUT,
-                 batch: int = MAX_BATCH_ENTRIES) -> None:
+                 batch: int = MAX_BATCH_ENTRIES, limits: ServerLimits | None = None) -> None:
         self.node = node
+        self.limits = limits or ServerLimits()
         self.replica = Replica(node.ledger, node.gln)
         self.timeout = timeout
         self.batch = batch
@@ -204,12 +223,22 @@ class SyncService:
     async def start(self, host: str, port: int) -> int:
         """Start the API server; return the port actually bound."""
         self._wake = asyncio.Event()
-        app = make_app(self.replica, self.run, self.node.name, self._on_notice)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                                      shutdown_timeout=1.0)
+        app = make_app(self.replica, self.run, self.node.name, self._on_notice,
+                       request_timeout=self.limits.request_timeout,
+                       max_in_flight=self.limits.max_in_flight)
+        self._runner = server_runner(app, self.limits.header_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # unknown host name, address not on this machine, port in use
+            await self._runner.cleanup()
+            self._runner = None
+            raise BadListenAddress(_("Cannot listen on {host}:{port}: "
+                                     "{value}. Give an address of this machine "
+                                     "(0.0.0.0 for all) and a free port.")
+                                   .format(host=host, port=port,
+                                           value=exc.strerror or exc)) from exc
         server = site._server  # noqa: SLF001 - the bound port when 0 was asked
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else port

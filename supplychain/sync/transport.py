@@ -6,6 +6,7 @@ module moves bytes, enforces size limits and timeouts, and checks the peer's cer
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
@@ -66,9 +67,45 @@ def _error(status: int, message: str) -> web.Response:
     return _json({"error": message}, status)
 
 
+#: Server-side limits against slow or greedy peers (SyncService passes its own values).
+HEADER_TIMEOUT = 20.0  # seconds for a connection to deliver a complete request head
+REQUEST_TIMEOUT = 60.0  # seconds to read a request's body and answer it
+MAX_IN_FLIGHT = 8  # requests one member may have open at once
+
+
+def _limits(request_timeout: float, max_in_flight: int) -> Any:
+    """Middleware (inside ``authenticate``): at most ``max_in_flight`` open requests per
+    member (503 beyond), each read and answered within ``request_timeout`` (408 beyond), so a
+    peer that trickles its body or floods us cannot hold the server."""
+    open_requests: dict[str, int] = {}
+
+    @web.middleware
+    async def limits(request: web.Request, handler: Any) -> web.StreamResponse:
+        gln = request[MEMBER_KEY].info.gln
+        if open_requests.get(gln, 0) >= max_in_flight:
+            return _error(503, f"At most {max_in_flight} requests at once per member.")
+        open_requests[gln] = open_requests.get(gln, 0) + 1
+        try:
+            async with asyncio.timeout(request_timeout):
+                return await handler(request)  # type: ignore[no-any-return]
+        except TimeoutError:
+            log.warning("request %s from %s took over %gs; cut off", request.path, gln,
+                        request_timeout)
+            return _error(408, f"The request was not completed within {request_timeout:g}s.")
+        finally:
+            open_requests[gln] -= 1
+            if not open_requests[gln]:
+                del open_requests[gln]
+
+    return limits
+
+
 def make_app(replica: Replica, run: StoreRunner, name: str,
-             on_notice: NoticeHandler | None = None) -> web.Application:
-    """The sync API as an aiohttp Application (serve it with an ssl server_context)."""
+             on_notice: NoticeHandler | None = None, *,
+             request_timeout: float = REQUEST_TIMEOUT,
+             max_in_flight: int = MAX_IN_FLIGHT) -> web.Application:
+    """The sync API as an aiohttp Application (serve it with an ssl server_context, and a
+    runner whose ``keepalive_timeout`` is the header timeout: see ``server_runner``)."""
     verified: dict[bytes, Member] = {}
 
     @web.middleware
@@ -143,7 +180,8 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
             on_notice(member, notice)
         return _json({"accepted": True}, 202)
 
-    app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[authenticate, _limits(request_timeout, max_in_flight)],
+                          client_max_size=MAX_REQUEST_BYTES)
     app.router.add_get(PATH_HEALTH, health)
     app.router.add_get(PATH_CHECKPOINTS, checkpoints)
     app.router.add_get(PATH_DIRECTORY, directory)
@@ -152,6 +190,14 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app.router.add_get(PATH_INCLUSION, inclusion)
     app.router.add_post(PATH_NOTIFY, notify)
     return app
+
+
+def server_runner(app: web.Application, header_timeout: float = HEADER_TIMEOUT) -> web.AppRunner:
+    """The runner to serve the sync API with. aiohttp closes a connection that has not
+    delivered a complete request head ``header_timeout`` seconds after it opened (or after
+    its previous answer): a peer sending its headers byte by byte (slowloris) is cut off."""
+    return web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0,
+                         keepalive_timeout=header_timeout)
 
 
 class HttpPeer:

@@ -18,8 +18,9 @@ from supplychain.node.network import (
     remove_peer,
     unblock_peer,
 )
+from supplychain.node.operations import Node
 from supplychain.sync.replica import Replica
-from tests.conftest import DIST_A, MAKER, MEMBERS, Network
+from tests.conftest import DIST_A, MAKER, MEMBERS, PASSPHRASE, Network
 from tests.node.test_shipments import _made
 
 
@@ -103,3 +104,41 @@ def test_reason_words() -> None:
     assert peer_reason_words("no kind here") == "no kind here"
     assert peer_reason_words("unknown_kind: detail") == "unknown_kind: detail"
     assert peer_reason_words(None) is None and peer_reason_words("") == ""
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("https://[::1", r"is not a peer URL like https://host:port \(Invalid IPv6 URL\)"),
+    ("https://peer example:1", "is neither an IP address nor a valid host name"),
+    ("https://peer.example :1", "is neither an IP address nor a valid host name"),
+    ("https://peer%00.example:1", "is neither an IP address nor a valid host name"),
+    ("https://peer\x00.example:1", "is neither an IP address nor a valid host name"),
+    ("https://%00", "is neither an IP address nor a valid host name"),
+    ("https://999.1.1.1:1", "is neither an IP address nor a valid host name"),
+    ("https://-peer.example:1", "is neither an IP address nor a valid host name"),
+    ("https://peer..example:1", "is neither an IP address nor a valid host name"),
+    ("https://" + "a" * 64 + ".example:1", "is neither an IP address nor a valid host name"),
+    ("https://peer.example:0", r"has a bad port number \(1 to 65535\)"),
+    ("https://peer.example:65536", r"has a bad port number \(1 to 65535\)"),
+    ("https://peer.example:-1", r"has a bad port number \(1 to 65535\)"),
+    ("https://peer.example:8x", r"has a bad port number \(1 to 65535\)"),
+    ("https://user@peer.example:1", "is not a peer URL like https://host:port"),
+])
+def test_malformed_peer_urls_get_one_clear_error(text: str, words: str) -> None:
+    with pytest.raises(BadPeerUrl, match=words):
+        parse_peer_url(text)
+
+
+def test_malformed_peer_url_on_the_command_line_exits_1(network: Network,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from supplychain.cli.main import main
+
+    home = network.homes[DIST_A]
+    before = network[DIST_A].store.peers()
+    network[DIST_A].close()
+    for text in ("https://[::1", "https://a b:1", "https://a%00:1", "https://h:70000"):
+        assert main(["--home", str(home), "peers", "add", text]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("supplychain: error: ") and err.count("\n") == 1, err
+    with Node(home, lambda: PASSPHRASE) as node:
+        assert node.store.peers() == before

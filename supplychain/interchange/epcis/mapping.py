@@ -51,6 +51,12 @@ class PlannedEvent:
     doc_hash: str | None = None
 
 
+#: Event times outside these years are typing errors (and years 1 and 9999 cannot even be
+#: moved to another time zone offset).
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2999
+
+
 def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
     text, offset = obj.get("eventTime"), obj.get("eventTimeZoneOffset")
     if not isinstance(text, str):
@@ -62,6 +68,10 @@ def _event_time(obj: Mapping[str, Any]) -> tuple[str, datetime]:
                          .format(text=text)) from None
     if moment.tzinfo is None:
         raise EpcisError(_("eventTime {text!r} has no time zone offset.").format(text=text))
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise EpcisError(_("eventTime {text!r} is not a plausible time for a supply-chain event "
+                           "(the year must be from {earliest_year} to {latest_year}).")
+                         .format(text=text, earliest_year=EARLIEST_YEAR, latest_year=LATEST_YEAR))
     m = re.fullmatch(r"([+-])(\d{2}):(\d{2})", offset) if isinstance(offset, str) else None
     if m is None:
         raise EpcisError(_("eventTimeZoneOffset {offset!r} is not ±HH:MM.").format(offset=offset))
