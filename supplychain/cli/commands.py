@@ -116,13 +116,10 @@ def cmd_directory_import(args: argparse.Namespace) -> None:
     with open_node(args) as node:
         update = accept_directory(node.ledger, MemberDirectory.parse(data))
     text = (_("Member directory version {version} imported: {members} new member(s), "
-              "{revocations} new revocation(s).").format(
-                version=update.version, members=update.new_members,
-                revocations=update.new_revocations)
-            if update.changed else
-            _("This node already holds member directory version {version}.").format(
-                version=update.version))
-    args.out.emit(update.to_dict(), text)
+              "{revocations} new revocation(s).") if update.changed
+            else _("This node already holds member directory version {version}."))
+    args.out.emit(update.to_dict(), text.format(
+        version=update.version, members=update.new_members, revocations=update.new_revocations))
 
 
 def cmd_directory_show(args: argparse.Namespace) -> None:
@@ -495,8 +492,7 @@ def register(sub: Any) -> None:
     p = command("demo", cmd_demo, _("create (or show) an eight-member demo network"))
     p.add_argument("dir", type=Path, nargs="?", default=None)
     p.add_argument("--sheet", type=Path, default=None, metavar="PDF",
-                   help=_("also print the sample packs as QR labels captioned with their "
-                          "verdict"))
+                   help=_("also print the sample packs as QR labels captioned with their verdict"))
     command("audit", cmd_audit, _("re-verify every signature, proof, checkpoint and table"))
     command("rebuild", cmd_rebuild, _("recompute derived tables from the logs"))
     command("status", cmd_status, _("this node and the logs it holds"))
