@@ -26,6 +26,7 @@ from supplychain.errors import (
 from supplychain.identity import certificates as idm
 from supplychain.identity import keys, revocations
 from supplychain.identity.certificates import MemberInfo, Role
+from supplychain.identity.prefixes import check_company_prefix
 from supplychain.identity.revocations import Revocation
 from supplychain.ids import GLN
 
@@ -267,8 +268,17 @@ names = st.text(
     min_size=1,
     max_size=64,
 ).filter(lambda s: s == s.strip() and s.isprintable() and len(s.encode("utf-8")) <= 64)
+def _allocatable(prefix: str) -> bool:
+    try:
+        check_company_prefix(prefix)
+    except IdentityError:
+        return False
+    return True
+
+
 prefixes = st.lists(  # plausible GS1 company prefixes (GS1 UK's 500-509), none nesting
-    st.from_regex(r"50[0-9]{4,10}", fullmatch=True), min_size=1, max_size=4, unique=True
+    st.from_regex(r"50[0-9]{4,10}", fullmatch=True).filter(_allocatable),
+    min_size=1, max_size=4, unique=True,
 ).filter(lambda ps: not any(a != b and a.startswith(b) for a in ps for b in ps))
 glns = st.from_regex(r"[0-9]{12}", fullmatch=True).map(make_gln)
 

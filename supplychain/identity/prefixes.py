@@ -81,6 +81,11 @@ def check_company_prefix(prefix: object) -> str:
         raise IdentityError(_("GS1 company prefix {prefix} starts with {value}, a range GS1 "
                               "has not allocated; check the prefix GS1 allocated.")
                             .format(prefix=prefix, value=prefix[:3]))
+    if GS1CompanyPrefix.extract(prefix) is None and gs1.usage.startswith("GS1 "):
+        raise IdentityError(_("{prefix} is not a GS1 company prefix: {usage} has allocated no "
+                              "company prefix starting so (GS1's company prefix length table); "
+                              "check the prefix GS1 allocated.")
+                            .format(prefix=prefix, usage=gs1.usage))
     if GS1CompanyPrefix.extract(prefix) is None:
         raise IdentityError(_("{prefix} is not a GS1 company prefix: numbers starting with "
                               "{gs1} are for {usage}, not for a company's GTINs.")
