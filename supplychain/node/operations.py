@@ -322,12 +322,18 @@ class Node:
     def ship(self, to: str, codes: Sequence[PackCode]) -> SignedEvent:
         recipient = validate_gln(to)
         try:
-            self.ledger.member(recipient)
+            member = self.ledger.member(recipient)
         except IdentityError:
             raise RuleViolation(
                 _("GLN {recipient} is not a member known to this node: check the number, or "
                   "import a bundle that carries its certificate first.").format(recipient=recipient)
             ) from None
+        if member.info.role is Role.REGULATOR:
+            # Nobody could receive it: the pack would stay in transit for ever.
+            raise RuleViolation(
+                _("{name} ({recipient}) is the regulator, which holds no stock and cannot receive "
+                  "packs: ship to a distributor or pharmacy, or report the pack instead.")
+                .format(name=member.info.name, recipient=recipient))
         event = self._event(EventType.SHIP, self._chain_items(
             codes, N_("{key} is not known to this node; cannot ship it.")), to=recipient)
         return self.append([event])[0]

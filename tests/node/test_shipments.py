@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from supplychain import clock
+from supplychain.errors import RuleViolation
 from supplychain.identity.certificates import Role
 from supplychain.interchange.bundle import exchange
 from supplychain.node.actions import PackAction, may_undo_dispense, pack_actions, quarantine_reason
@@ -15,7 +18,7 @@ from supplychain.node.shipments import (
     outgoing_candidate,
     own_lots,
 )
-from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, PHARMACY, Network, pack
+from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, PHARMACY, REGULATOR, Network, pack
 
 
 def _made(network: Network, count: int = 3, lot: str = "L1"):  # type: ignore[no-untyped-def]
@@ -129,3 +132,13 @@ def test_undo_dispense_only_within_the_window_and_only_our_own(network: Network)
 
 def test_quarantine_reason_names_the_site() -> None:
     assert quarantine_reason("High Street Pharmacy") == "quarantined at High Street Pharmacy"
+
+
+def test_shipping_to_the_regulator_is_refused_before_anything_is_signed(network: Network) -> None:
+    """The regulator holds no stock: a shipment to it could never be received."""
+    (code,) = _made(network, 1)
+    maker = network[MAKER]
+    size = maker.ledger.log_size(MAKER)
+    with pytest.raises(RuleViolation, match="is the regulator, which holds no stock"):
+        maker.ship(REGULATOR, [code])
+    assert maker.ledger.log_size(MAKER) == size
