@@ -159,9 +159,9 @@ class InspectorView(QWidget):
         self.query.setPlaceholderText(self.tr("Search: scanned code, GTIN, lot, organisation "
                                               "name or GLN — then Enter"))
         self.query.setMinimumHeight(40)
-        self.query.returnPressed.connect(lambda: self.search(self.query.text()))
+        self.query.returnPressed.connect(self._search_typed)
         search_button = big_button(self.tr("Search"), focus=True)
-        search_button.clicked.connect(lambda: self.search(self.query.text()))
+        search_button.clicked.connect(self._search_typed)
         note = QLabel(self.tr("Regulator view: every signature and Merkle proof re-checked.")
                       if ctx.info.role is Role.REGULATOR else
                       self.tr("Read-only: what your node holds. Signatures and proofs are "
@@ -279,6 +279,10 @@ class InspectorView(QWidget):
         self.tabs.setTabText(1, self.tr("Alerts ({count})").format(count=len(alerts)))
 
     # --- packs ------------------------------------------------------------------------
+    def _search_typed(self) -> None:
+        """Search for what is typed in the query box (a bound slot: no closure holds the view)."""
+        self.search(self.query.text())
+
     def search(self, query: str) -> None:
         self.query.setText(query)
         self.ctx.call(lambda s, _t: s.find(query), on_success=self._found)

@@ -221,8 +221,8 @@ class NetworkView(QWidget):
         explain.setWordWrap(True)
         self.import_button = big_button(self.tr("Import bundle…  (Ctrl+I)"), focus=True)
         self.export_button = big_button(self.tr("Export bundle…  (Ctrl+E)"), focus=True)
-        self.import_button.clicked.connect(lambda: self._window_call("import_bundle"))
-        self.export_button.clicked.connect(lambda: self._window_call("export_bundle"))
+        self.import_button.clicked.connect(self._import_bundle)
+        self.export_button.clicked.connect(self._export_bundle)
         bl = QHBoxLayout(bundles)
         bl.addWidget(explain, 1)
         bl.addWidget(self.import_button)
@@ -238,6 +238,12 @@ class NetworkView(QWidget):
 
     def _window_call(self, name: str) -> None:
         getattr(self.window(), name)()
+
+    def _import_bundle(self) -> None:
+        self._window_call("import_bundle")
+
+    def _export_bundle(self) -> None:
+        self._window_call("export_bundle")
 
     # --- status -------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -75,7 +75,7 @@ class ScanView(QWidget):
         self.freshness.hide()
         self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
         self.input.setAccessibleName(self.tr("Scanner input"))
-        self.input.scanned.connect(lambda text: self.verify(text, "scanner"))
+        self.input.scanned.connect(self._scanned)
         self.open_image_button = big_button(self.tr("Open picture…"),
                                             self.tr("Read a code from a photo (Ctrl+O)"))
         self.open_image_button.clicked.connect(self.open_image)
@@ -211,6 +211,10 @@ class ScanView(QWidget):
         """A picked sample goes through the scanner input, exactly as if it were typed."""
         self.input.setText(code)
         self.input.returnPressed.emit()
+
+    def _scanned(self, text: str) -> None:
+        """What the scanner typed (a bound slot: no closure holds the view)."""
+        self.verify(text, "scanner")
 
     def verify(self, text: str, origin: str = "scanner") -> None:
         self.banner.set_state("busy", self.tr("Checking the pack against the ledger…"))
