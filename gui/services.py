@@ -34,7 +34,8 @@ from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
 from supplychain.node.shipments import Candidate
 from supplychain.scanning import NO_CODE_FOUND, decode_frame, read_image_file
-from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress, sync_once
+from supplychain.sync.protocol import DEFAULT_TIMEOUT
+from supplychain.sync.service import SyncProgress, sync_once
 
 Progress = Callable[[int, int], None]
 

@@ -38,7 +38,8 @@ from supplychain.node.network import (
     PeerRow,
     parse_peer_url,
 )
-from supplychain.sync.service import DEFAULT_TIMEOUT, SyncProgress
+from supplychain.sync.protocol import DEFAULT_TIMEOUT
+from supplychain.sync.service import SyncProgress
 
 STATE_WORDS = {"active": QT_TRANSLATE_NOOP("NetworkView", "active"),
                "failing": QT_TRANSLATE_NOOP("NetworkView", "failing (retried)"),

@@ -22,14 +22,13 @@ from supplychain.node.network import (
     remove_peer,
     unblock_peer,
 )
+from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from supplychain.sync.puller import PullReport
 
-# Same values as supplychain.sync.service's defaults; that module (and aiohttp) is imported
-# only when a sync command runs, so other commands start quickly.
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_INTERVAL = 30.0
+# supplychain.sync.service (and aiohttp) is imported only when a sync command runs, so other
+# commands start quickly; the sans-I/O protocol module holds the defaults.
 
 
 #: The longest --interval or --timeout accepted: a week.

@@ -14,10 +14,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from supplychain.node.operations import Node
+from supplychain.sync.protocol import DEFAULT_TIMEOUT
 from supplychain.sync.puller import PullReport
 from supplychain.sync.service import SyncService, serving_in_background
-
-DEFAULT_TIMEOUT = 30.0
 
 
 def sync_among(homes: Sequence[Path], passphrase: bytes, *,

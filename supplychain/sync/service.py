@@ -25,7 +25,7 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import Member
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
-from supplychain.sync.protocol import MAX_BATCH_ENTRIES, Notice
+from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import client_context, server_context
@@ -42,8 +42,6 @@ from supplychain.sync.transport import (
 log = logging.getLogger("supplychain.sync")
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_INTERVAL = 30.0
 WATCH_SECONDS = 0.5
 CANCEL_POLL_SECONDS = 0.1
 
