@@ -60,8 +60,12 @@ _CHUNK = 1 << 20
 
 
 def read_input_file(path: Path | str, max_bytes: int, *, what: str = "file",
-                    error: type[SupplyChainError] = InputFileError) -> bytes:
+                    error: type[SupplyChainError] = InputFileError,
+                    too_large_advice: str | None = None) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
+
+    ``too_large_advice`` (already translated) replaces the generic advice given with a file
+    over ``max_bytes`` (for example, how to split a bundle).
 
     Refused with ``error`` and a plain message, before anything is read: a missing or
     unreadable path, a folder, anything that is not a regular file (``/dev/zero``, a named
@@ -80,6 +84,11 @@ def read_input_file(path: Path | str, max_bytes: int, *, what: str = "file",
     try:
         info = os.fstat(fd)
         _check_regular(info.st_mode, path, what, error)
+        if info.st_size > max_bytes and too_large_advice is not None:
+            raise error(_("The {what} {path} is {size:,} bytes; at most {max_bytes:,} "
+                          "are read: {advice}")
+                        .format(what=what, path=path, size=info.st_size, max_bytes=max_bytes,
+                                advice=too_large_advice))
         if info.st_size > max_bytes:
             raise error(_("The {what} {path} is {size:,} bytes; at most {max_bytes:,} "
                           "are read. Split it or check that it is the right file.")

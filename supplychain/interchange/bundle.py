@@ -314,17 +314,10 @@ def _list(document: dict[str, Any], key: str) -> list[Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BundleError(_("Cannot read bundle {path}: {problem}.")
-                          .format(path=path, problem=exc.strerror)) from exc
-    if size > MAX_BUNDLE_BYTES:
-        raise BundleError(_("Bundle {path} is too large (a bundle holds at most {mib} MiB): "
-                            "export it in parts with `supplychain bundle export --max-mb {mib} "
-                            "FILE` and import each part.")
-                          .format(path=path, mib=MAX_BUNDLE_BYTES // 2**20))
-    data = read_input_file(path, MAX_BUNDLE_BYTES, what="bundle", error=BundleError)
+    advice = _("export it in parts with `supplychain bundle export --max-mb {mib} FILE` and "
+               "import each part.").format(mib=MAX_BUNDLE_BYTES // 2**20)
+    data = read_input_file(path, MAX_BUNDLE_BYTES, what="bundle", error=BundleError,
+                           too_large_advice=advice)
     document = load_json(data, max_bytes=MAX_BUNDLE_BYTES, max_depth=MAX_BUNDLE_DEPTH,
                          what=f"Bundle {path}", error=BundleError)
     del data
