@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
-from gui import errors, language
+from gui import collector, errors, language
 from gui.main_window import MainWindow
 
 ORGANISATION = "supplychain"
@@ -52,6 +52,7 @@ def make_app(argv: list[str]) -> QApplication:
     font.setPointSize(max(font.pointSize(), 11))
     app.setFont(font)
     app.setStyleSheet(STYLE)
+    collector.install()  # before any worker thread exists
     return app
 
 

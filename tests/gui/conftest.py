@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -23,6 +24,17 @@ WAIT_MS = 15_000
 def pytest_configure(config: pytest.Config) -> None:
     # Same as `qt_api = "pyside6"` under [tool.pytest.ini_options]; harmless if set there.
     config.addinivalue_line("markers", "gui: desktop app tests (pytest-qt, offscreen)")
+
+
+@pytest.fixture(autouse=True)
+def collect_on_gui_thread() -> Iterator[None]:
+    """As in the app (gui/collector.py): no cycle collection in worker threads during a GUI
+    test, where it could destroy a Qt object off the GUI thread; collect here afterwards, on
+    the GUI thread, and give the tests that follow their normal collector back."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture(scope="session")
