@@ -225,3 +225,12 @@ class CommissionInterrupted(KeyboardInterrupt):
         self.committed = committed
         self.events = events
         self.requested = requested
+
+
+# --- witnesses -------------------------------------------------------------------
+class WitnessPolicyError(IdentityError):
+    """A witness policy (C2SP tlog-policy text) is malformed or names unknown witnesses."""
+
+
+class CosignatureError(CheckpointError):
+    """A witness cosignature is malformed or does not verify."""

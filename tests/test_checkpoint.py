@@ -159,7 +159,7 @@ def _with_line(line: str) -> str:
         lambda t: t.replace("\n\n", "\n"),  # no blank line
         lambda t: t[:-1],  # no final newline
         lambda t: t + "\n",  # trailing blank line
-        lambda t: t + t.split("\n\n")[1],  # two signatures: not supported
+        lambda t: t + t.split("\n\n")[1],  # the same signature line twice
         lambda t: t.replace("\u2014", "-"),  # ASCII hyphen instead of em dash
         lambda t: t.replace("\u2014 ", "\u2014"),
         lambda t: t.replace("\u2014 ", "\u2014  "),

@@ -7,6 +7,7 @@ Layout of a consortium directory::
     members/<gln>.pem      every member certificate issued
     revocations/<gln>.json root-signed revocations
     directory.json         the latest root-signed member directory (re-signed on every change)
+    witness-policy.txt     the consortium's witness policy (optional; C2SP tlog-policy text)
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ from supplychain.identity.directory import MemberDirectory, sign_directory
 from supplychain.identity.keys import load_private_key, save_private_key
 from supplychain.identity.prefixes import check_no_clash
 from supplychain.identity.revocations import Revocation, sign_revocation
+from supplychain.identity.witness_policy import parse_policy
 from supplychain.ids import GLN
 
 CONSORTIUM_FILES = ("consortium.json", "root.pem", "root.key", "members", "revocations",
                     "directory.json")
 """What ``Consortium.create`` makes in its folder."""
+WITNESS_POLICY_FILE = "witness-policy.txt"
 
 
 @dataclass(frozen=True)
@@ -166,12 +169,32 @@ class Consortium:
         """
         current = self.signed_directory()
         members, revocations = self.member_pems(), self.revocations()
-        if current is not None and current.same_content(members, revocations):
+        policy = self.witness_policy()
+        if current is not None and current.same_content(members, revocations, policy):
             return current
         secret = passphrase() if callable(passphrase) else passphrase
         version = 1 if current is None else current.version + 1
         directory = sign_directory(self.root_key(secret), self.root_cert, self.name, version,
-                                   members, revocations)
+                                   members, revocations, witness_policy=policy)
         write_atomically(self.path / "directory.json", directory.to_bytes(),
                          error=DirectoryError)
         return directory
+
+    def witness_policy(self) -> str | None:
+        """The witness policy on file (None: the default, the regulator's node witnesses)."""
+        path = self.path / WITNESS_POLICY_FILE
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def set_witness_policy(self, text: str | None,
+                           passphrase: bytes | Callable[[], bytes]) -> MemberDirectory:
+        """Set (None: remove) the witness policy and sign the member directory with it.
+
+        Raises WitnessPolicyError for malformed text, naming the line; nothing is changed.
+        """
+        path = self.path / WITNESS_POLICY_FILE
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            parse_policy(text)
+            write_atomically(path, text.encode("utf-8"), error=DirectoryError)
+        return self.directory(passphrase)

@@ -6,9 +6,10 @@ can delay a directory but neither forge nor roll one back. As JSON::
 
     {"type": "supplychain.directory.v1", "consortium": NAME, "version": N,
      "issued_at": ISO-UTC, "root_key_id": HEX16, "members": [PEM, ...],
-     "revocations": [{...}, ...], "signature": BASE64}
+     "revocations": [{...}, ...], "witness_policy": TEXT, "signature": BASE64}
 
-The signature is Ed25519 by the root key over the canonical JSON (RFC 8785) of every field
+``witness_policy`` (optional: absent, the regulator's node is the one witness) is the
+consortium's C2SP tlog-policy text (``supplychain.identity.witness_policy``). The signature is Ed25519 by the root key over the canonical JSON (RFC 8785) of every field
 but ``signature``.
 """
 
@@ -29,7 +30,7 @@ from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from supplychain.errors import DirectoryError, IdentityError
+from supplychain.errors import DirectoryError, IdentityError, WitnessPolicyError
 from supplychain.i18n import _
 from supplychain.identity.certificates import (
     ConsortiumRoot,
@@ -38,6 +39,7 @@ from supplychain.identity.certificates import (
     verify_member_certificate,
 )
 from supplychain.identity.revocations import Revocation
+from supplychain.identity.witness_policy import parse_policy
 from supplychain.jsonlimits import load_json
 
 DIRECTORY_TYPE = "supplychain.directory.v1"
@@ -50,6 +52,7 @@ MAX_DIRECTORY_DEPTH = 4
 _MAX_VERSION = 2**53 - 1  # signed as canonical JSON (RFC 8785): a safe integer
 _FIELDS = frozenset({"type", "consortium", "version", "issued_at", "root_key_id", "members",
                      "revocations", "signature"})
+_OPTIONAL_FIELDS = frozenset({"witness_policy"})
 
 
 def root_key_id(root_cert: x509.Certificate) -> str:
@@ -70,8 +73,15 @@ class MemberDirectory:
     members: tuple[bytes, ...]
     revocations: tuple[Revocation, ...]
     signature: bytes
+    witness_policy: str | None = None
 
     def __post_init__(self) -> None:
+        if self.witness_policy is not None:
+            try:
+                parse_policy(self.witness_policy)
+            except WitnessPolicyError as exc:
+                raise DirectoryError(_("The member directory's witness policy is malformed: "
+                                       "{exc}").format(exc=exc)) from exc
         if isinstance(self.version, bool) or not isinstance(self.version, int) \
                 or not 1 <= self.version <= _MAX_VERSION:
             raise DirectoryError(_("A directory version is a whole number from 1, "
@@ -88,7 +98,7 @@ class MemberDirectory:
             "root_key_id": self.root_key_id,
             "members": [pem.decode("ascii") for pem in self.members],
             "revocations": [r.to_dict() for r in self.revocations],
-        }
+        } | ({} if self.witness_policy is None else {"witness_policy": self.witness_policy})
 
     def signed_bytes(self) -> bytes:
         """The canonical JSON the root signs (every field but the signature)."""
@@ -109,13 +119,13 @@ class MemberDirectory:
             raise DirectoryError(_("Not a member directory: type is {type!r}, "
                                    "expected {directory_type!r}.")
                                  .format(type=d.get("type"), directory_type=DIRECTORY_TYPE))
-        missing, extra = _FIELDS - set(d), set(d) - _FIELDS
+        missing, extra = _FIELDS - set(d), set(d) - _FIELDS - _OPTIONAL_FIELDS
         if missing or extra:
             raise DirectoryError(_("Malformed member directory: missing {missing}, "
                                    "unexpected {unexpected}.")
                                  .format(missing=sorted(missing), unexpected=sorted(extra)))
-        for key in ("consortium", "issued_at", "root_key_id", "signature"):
-            if not isinstance(d[key], str):
+        for key in ("consortium", "issued_at", "root_key_id", "signature", "witness_policy"):
+            if not isinstance(d.get(key, ""), str):
                 raise DirectoryError(_("The member directory's '{key}' must be text.")
                                      .format(key=key))
         members, revocations = d["members"], d["revocations"]
@@ -134,7 +144,8 @@ class MemberDirectory:
             raise DirectoryError(_("A revocation in the member directory is malformed: "
                                    "{exc}").format(exc=exc)) from exc
         return cls(d["consortium"], d["version"], d["issued_at"], d["root_key_id"],
-                   tuple(m.encode("ascii") for m in members), parsed, signature)
+                   tuple(m.encode("ascii") for m in members), parsed, signature,
+                   d.get("witness_policy"))
 
     @classmethod
     def parse(cls, data: bytes) -> MemberDirectory:
@@ -190,23 +201,25 @@ class MemberDirectory:
             raise DirectoryError(_("The member directory's issued_at has no time zone."))
         return at
 
-    def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation]) -> bool:
-        """True if this version lists exactly ``members`` and ``revocations``."""
-        return (sorted(self.members) == sorted(members)
+    def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation],
+                     witness_policy: str | None = None) -> bool:
+        """True if this version lists exactly ``members``, ``revocations`` and the policy."""
+        return (self.witness_policy == witness_policy and sorted(self.members) == sorted(members)
                 and sorted(r.signed_bytes() for r in self.revocations)
                 == sorted(r.signed_bytes() for r in revocations))
 
 
 def sign_directory(root_key: Ed25519PrivateKey, root_cert: x509.Certificate, consortium: str,
                    version: int, members: Iterable[bytes], revocations: Iterable[Revocation],
-                   issued_at: datetime | None = None) -> MemberDirectory:
+                   issued_at: datetime | None = None,
+                   witness_policy: str | None = None) -> MemberDirectory:
     """Sign version ``version`` of the member directory with the consortium root key."""
     stamp = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
     unsigned = MemberDirectory(consortium, version, stamp, root_key_id(root_cert),
                                tuple(sorted(members)),
                                tuple(sorted(revocations, key=lambda r: (r.gln, r.revoked_at))),
-                               bytes(64))
+                               bytes(64), witness_policy)
     signature = root_key.sign(unsigned.signed_bytes())
     return MemberDirectory(unsigned.consortium, unsigned.version, unsigned.issued_at,
                            unsigned.root_key_id, unsigned.members, unsigned.revocations,
-                           signature)
+                           signature, witness_policy)

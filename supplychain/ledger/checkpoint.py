@@ -12,8 +12,11 @@ Choices stricter than the specifications, made on purpose:
 
 - Extension lines (optional, NOT RECOMMENDED by tlog-checkpoint) are rejected: our logs never
   write them, and accepting unsigned-meaning text would only widen what a peer can slip in.
-- A note carries exactly one signature, the log author's. Cosigned notes (witnesses) would need
-  a list of signatures and "ignore unknown keys" handling; they are rejected as malformed.
+- The author's signature is the note's first signature line (we always write it first; the
+  witnesses' cosignatures follow, see ``supplychain.ledger.cosignature``). Further lines must be
+  well-formed and distinct (one line per key name and key ID, at most ``MAX_SIGNATURES``) and
+  are otherwise ignored here, as signed-note says for unknown keys: ``SignedCheckpoint`` holds
+  the author's signature only, and writes the author-only note.
 - Base64 must be canonical (standard alphabet, padded) and the size must have no leading zeros,
   so every checkpoint has exactly one text form and parse/to_text round-trip byte for byte.
 """
@@ -45,6 +48,8 @@ MAX_TREE_SIZE = 2**64 - 1
 """tlog-checkpoint sizes are 64-bit unsigned integers: at most 20 digits."""
 MAX_NOTE_BYTES = 4096
 """No signed checkpoint note is longer (ours are about 200 bytes)."""
+MAX_SIGNATURES = 32
+"""Signature lines per note (signed-note asks verifiers to accept at least 16)."""
 _SIZE_RE = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -76,6 +81,52 @@ def _check_key_name(key_name: str) -> None:
             _("key name {key_name!r} must be non-empty, without spaces, '+' or control characters")
             .format(key_name=key_name)
         )
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signed-note signature line: ``— <key name> base64(key ID || signature)``.
+
+    ``blob`` is everything the base64 carries (key ID first); its meaning depends on the key.
+    """
+
+    key_name: str
+    blob: bytes
+
+    def __post_init__(self) -> None:
+        _check_key_name(self.key_name)
+        if len(self.blob) <= KEY_ID_SIZE:
+            raise CheckpointError(_("signature line of {key_name!r} is too short")
+                                  .format(key_name=self.key_name))
+
+    @property
+    def key_id(self) -> bytes:
+        return self.blob[:KEY_ID_SIZE]
+
+    def to_line(self) -> str:
+        return f"{_SIGNATURE_PREFIX}{self.key_name} {base64.b64encode(self.blob).decode('ascii')}"
+
+    @classmethod
+    def parse_line(cls, line: str) -> NoteSignature:
+        """Parse one signature line (without its newline); CheckpointError if malformed."""
+        if not line.startswith(_SIGNATURE_PREFIX):
+            raise CheckpointError(_("signature line must start with an em dash: {value!r}")
+                                  .format(value=line[:40]))
+        fields = line[len(_SIGNATURE_PREFIX) :].split(" ")
+        if len(fields) != 2:
+            raise CheckpointError(_("signature line must be '— <name> <base64>': {value!r}")
+                                  .format(value=line[:60]))
+        return cls(fields[0], _b64decode(fields[1], "signature"))
+
+
+def note_signatures(text: str | bytes) -> tuple[bytes, tuple[NoteSignature, ...]]:
+    """A signed checkpoint note's body and every signature line (author's first), parsed
+    with the same checks as ``SignedCheckpoint.parse``. Nothing is verified here."""
+    signed = SignedCheckpoint.parse(text)
+    raw = text.decode("utf-8") if isinstance(text, bytes) else text
+    block = raw[raw.rfind("\n\n") + 2 : -1]
+    return signed.checkpoint.to_body(), tuple(NoteSignature.parse_line(line)
+                                              for line in block.split("\n"))
 
 
 @dataclass(frozen=True)
@@ -175,7 +226,8 @@ class SignedCheckpoint:
 
     @classmethod
     def parse(cls, text: str | bytes) -> SignedCheckpoint:
-        """Parse a signed note holding one checkpoint and one Ed25519 signature line.
+        """Parse a signed note: one checkpoint, the author's Ed25519 signature line first,
+        then any other well-formed lines (cosignatures: ignored here, see the module text).
 
         Raises CheckpointError on anything malformed. The signature is not verified here.
         """
@@ -195,26 +247,22 @@ class SignedCheckpoint:
         body, signature_block = text[: split + 1], text[split + 2 :]
         if not signature_block.endswith("\n"):
             raise CheckpointError(_("signed checkpoint must end with a newline"))
-        lines = signature_block[:-1].split("\n")
-        if len(lines) != 1:
-            raise CheckpointError(_("expected exactly one signature line, got {lines_count}")
-                                  .format(lines_count=len(lines)))
-        line = lines[0]
-        if not line.startswith(_SIGNATURE_PREFIX):
-            raise CheckpointError(_("signature line must start with an em dash: {value!r}")
-                                  .format(value=line[:40]))
-        fields = line[len(_SIGNATURE_PREFIX) :].split(" ")
-        if len(fields) != 2:
-            raise CheckpointError(_("signature line must be '— <name> <base64>': {value!r}")
-                                  .format(value=line[:60]))
-        key_name, blob_text = fields
-        blob = _b64decode(blob_text, "signature")
-        if len(blob) != KEY_ID_SIZE + SIGNATURE_SIZE:
+        lines = [NoteSignature.parse_line(line) for line in signature_block[:-1].split("\n")]
+        if len(lines) > MAX_SIGNATURES:
+            raise CheckpointError(_("signed checkpoint has {lines_count} signature lines; at "
+                                    "most {max_signatures} are accepted")
+                                  .format(lines_count=len(lines), max_signatures=MAX_SIGNATURES))
+        if len({(n.key_name, n.key_id) for n in lines}) != len(lines):
+            raise CheckpointError(_("signed checkpoint repeats a signature line's key name "
+                                    "and key ID"))
+        author = lines[0]
+        if len(author.blob) != KEY_ID_SIZE + SIGNATURE_SIZE:
             raise CheckpointError(
                 _("signature must decode to {value} bytes "
                   "(key ID + Ed25519), got {blob_count}")
-                .format(value=KEY_ID_SIZE + SIGNATURE_SIZE, blob_count=len(blob))
+                .format(value=KEY_ID_SIZE + SIGNATURE_SIZE, blob_count=len(author.blob))
             )
+        key_name, blob = author.key_name, author.blob
         checkpoint = Checkpoint.from_body(body.encode("utf-8"))
         return cls(checkpoint, key_name, blob[KEY_ID_SIZE:], blob[:KEY_ID_SIZE])
 

@@ -210,3 +210,26 @@ class EvidenceRecord:
     first_seen: str
     last_seen: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessStateRecord:
+    """What this node, as a witness, last cosigned for the log ``origin``."""
+
+    origin: str
+    size: int
+    root: bytes
+    note: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class CosignatureRecord:
+    """A verified witness cosignature (one signed-note line) of log ``log`` at ``size``."""
+
+    log: GLN
+    size: int
+    witness: str  # the witness's key name
+    root: bytes
+    line: str
+    received: str

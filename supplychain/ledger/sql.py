@@ -8,6 +8,8 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 - Derived (rebuildable from the logs): ``events``, ``event_items``, ``pending``, ``packs``,
   ``recalls``, ``reports``, ``alerts``.
 - Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``.
+- Witnesses (never cleared): ``witness_state`` (what this node, as a witness, last cosigned
+  per log origin), ``cosignatures`` (verified witness cosignatures of checkpoints held here).
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ CREATE TABLE IF NOT EXISTS evidence (
     digest TEXT NOT NULL, evidence TEXT NOT NULL, first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (kind, subject, peer, digest));
+CREATE TABLE IF NOT EXISTS witness_state (
+    origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL,
+    updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cosignatures (
+    gln TEXT NOT NULL, size INTEGER NOT NULL, witness TEXT NOT NULL, root BLOB NOT NULL,
+    line TEXT NOT NULL, received TEXT NOT NULL, PRIMARY KEY (gln, size, witness));
 """
 
 DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
@@ -205,3 +213,15 @@ count = count + 1, detail = excluded.detail"""
 ALL_EVIDENCE = """SELECT kind, subject, peer, detail, evidence, first_seen, last_seen, count
 FROM evidence ORDER BY first_seen, kind, subject"""
 DATA_VERSION = "PRAGMA data_version"
+
+# --- witnesses ---
+GET_WITNESS_STATE = "SELECT origin, size, root, note, updated FROM witness_state WHERE origin = ?"
+PUT_WITNESS_STATE = """INSERT INTO witness_state (origin, size, root, note, updated)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size,
+root = excluded.root, note = excluded.note, updated = excluded.updated"""
+PUT_COSIGNATURE = """INSERT INTO cosignatures (gln, size, witness, root, line, received)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (gln, size, witness) DO UPDATE SET root = excluded.root,
+line = excluded.line, received = excluded.received"""
+GET_COSIGNATURES = """SELECT gln, size, witness, root, line, received FROM cosignatures
+WHERE gln = ? AND size = ? ORDER BY witness"""
+LATEST_COSIGNED = "SELECT max(size) FROM cosignatures WHERE gln = ? AND witness = ?"

@@ -26,6 +26,7 @@ from supplychain.ledger.records import (
     AlertRecord,
     ChainStep,
     CheckpointRecord,
+    CosignatureRecord,
     EventRecord,
     EventStatus,
     EvidenceRecord,
@@ -38,6 +39,7 @@ from supplychain.ledger.records import (
     ReportRecord,
     StoredNode,
     SyncRecord,
+    WitnessStateRecord,
 )
 from supplychain.ledger.rules import PackStatus
 
@@ -432,6 +434,28 @@ class Store:
     def evidence(self) -> list[EvidenceRecord]:
         return [EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
                 for r in self._all(sql.ALL_EVIDENCE)]
+
+    # --- witnesses ----------------------------------------------------------------------
+    def witness_state(self, origin: str) -> WitnessStateRecord | None:
+        r = self._one(sql.GET_WITNESS_STATE, (origin,))
+        return None if r is None else WitnessStateRecord(r[0], int(r[1]), _blob(r[2]), r[3], r[4])
+
+    def put_witness_state(self, origin: str, size: int, root: bytes, note: str,
+                          now: str) -> None:
+        self._run(sql.PUT_WITNESS_STATE, (origin, size, root, note, now))
+
+    def put_cosignature(self, gln: str, size: int, witness: str, root: bytes, line: str,
+                        now: str) -> None:
+        self._run(sql.PUT_COSIGNATURE, (gln, size, witness, root, line, now))
+
+    def cosignatures(self, gln: str, size: int) -> list[CosignatureRecord]:
+        return [CosignatureRecord(GLN(r[0]), int(r[1]), r[2], _blob(r[3]), r[4], r[5])
+                for r in self._all(sql.GET_COSIGNATURES, (gln, size))]
+
+    def latest_cosigned(self, gln: str, witness: str) -> int | None:
+        """The largest size of log ``gln`` that ``witness`` cosigned (None: never)."""
+        value = self._one(sql.LATEST_COSIGNED, (gln, witness))[0]
+        return None if value is None else int(value)
 
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to this file."""
