@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
 
-        service = SyncService(node, passphrase, timeout=timeout)
+        service = SyncService(node, passphrase, timeout=timeout, witness=args.witness)
 
         def ready(bound: int) -> None:
             shown = f"[{host}]" if ":" in host else host
@@ -158,6 +158,9 @@ def register(sub: Any) -> None:
                    help=_("deadline of each request to a peer (default {seconds}s)").format(
                        seconds=f"{DEFAULT_TIMEOUT:g}"))
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--witness", action=argparse.BooleanOptionalAction, default=None,
+                   help=_("act as a witness: cosign members' checkpoints (tlog-witness); "
+                          "default: on for the regulator's node"))
 
     p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
     p.add_argument("--once", action="store_true", help=_("one round, then exit"))

@@ -9,7 +9,8 @@ can delay a directory but neither forge nor roll one back. As JSON::
      "revocations": [{...}, ...], "witness_policy": TEXT, "signature": BASE64}
 
 ``witness_policy`` (optional: absent, the regulator's node is the one witness) is the
-consortium's C2SP tlog-policy text (``supplychain.identity.witness_policy``). The signature is Ed25519 by the root key over the canonical JSON (RFC 8785) of every field
+consortium's C2SP tlog-policy text (``supplychain.identity.witness_policy``).
+The signature is Ed25519 by the root key over the canonical JSON (RFC 8785) of every field
 but ``signature``.
 """
 

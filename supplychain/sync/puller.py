@@ -241,6 +241,7 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
                 if ahead is not None:
                     ahead.cancel()
                     await asyncio.gather(ahead, return_exceptions=True)
+        await run(partial(replica.keep_cosignatures, head.gln, head.checkpoint, url))
         await run(partial(replica.mark_synced, head.gln, url))
         report.logs_checked += 1
     await run(lambda: replica.store.peer_success(url, source.peer_gln, now_iso()))

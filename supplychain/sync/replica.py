@@ -38,6 +38,7 @@ from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import DirectoryUpdate, held_directory, offer_directory
+from supplychain.ledger.witnessing import cosigned_note, keep_cosignatures
 from supplychain.sync.protocol import (
     BATCH_BYTES,
     CheckpointsDoc,
@@ -93,7 +94,7 @@ class Replica:
         for gln in self.store.log_sizes():
             latest = self.store.latest_checkpoint(gln)
             if latest is not None:
-                heads.append(LogHead(gln, latest.note))
+                heads.append(LogHead(gln, cosigned_note(self.store, gln) or latest.note))
         return CheckpointsDoc(
             self.ledger.consortium, self.gln, tuple(self.store.all_member_certs()),
             tuple(json.loads(r) for r in self.store.all_revocations()), tuple(heads))
@@ -346,6 +347,15 @@ class Replica:
             hashlib.sha256(evidence.encode()).hexdigest(), evidence, now_iso())
         log.warning("log %s: dropped %d uncovered entries from %d (author's log from %s wins)",
                     gln, len(dropped), at, peer)
+
+    def keep_cosignatures(self, gln: str, note: str, peer: str) -> None:
+        """Keep the policy's witness cosignatures on a peer's checkpoint of log ``gln``
+        (after its pull: only for a checkpoint held here). A bad one is logged, not kept."""
+        try:
+            keep_cosignatures(self.ledger, gln, note)
+        except CheckpointError as exc:
+            log.warning("peer %s: cosignatures on log %s's checkpoint not kept: %s", peer, gln,
+                        exc)
 
     # --- bookkeeping ------------------------------------------------------------------------
     def mark_synced(self, gln: str, peer: str) -> None:

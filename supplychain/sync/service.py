@@ -22,7 +22,9 @@ from aiohttp import web
 from supplychain.clock import now_iso
 from supplychain.errors import BadListenAddress
 from supplychain.i18n import _
-from supplychain.identity.certificates import Member
+from supplychain.identity.certificates import Member, Role
+from supplychain.identity.keys import load_private_key
+from supplychain.ledger.witnessing import WitnessAnswer, add_checkpoint
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
 from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, MAX_BATCH_ENTRIES, Notice
@@ -38,6 +40,7 @@ from supplychain.sync.transport import (
     make_app,
     server_runner,
 )
+from supplychain.sync.witness_client import Submission, submit_to_witnesses
 
 log = logging.getLogger("supplychain.sync")
 T = TypeVar("T")
@@ -95,8 +98,13 @@ class SyncService:
     """Sync for one node. Create it, then ``await sync_round()`` or ``await serve(...)``."""
 
     def __init__(self, node: Node, passphrase: bytes, *, timeout: float = DEFAULT_TIMEOUT,
-                 batch: int = MAX_BATCH_ENTRIES, limits: ServerLimits | None = None) -> None:
+                 batch: int = MAX_BATCH_ENTRIES, limits: ServerLimits | None = None,
+                 witness: bool | None = None) -> None:
         self.node = node
+        # A witness (tlog-witness add-checkpoint) by default on the regulator's node only.
+        self.witness = node.me.info.role is Role.REGULATOR if witness is None else witness
+        self._witness_key = (load_private_key(node.home / "member.key", passphrase)
+                             if self.witness else None)
         self.limits = limits or ServerLimits()
         self.replica = Replica(node.ledger, node.gln)
         self.timeout = timeout
@@ -170,6 +178,7 @@ class SyncService:
         urls = [p.url for p in before if not p.blocked]
         skipped = tuple(p.url for p in before if p.blocked)
         reports = await self.sync_round(urls, progress=progress, cancel=cancel) if urls else []
+        await self.submit_to_witnesses()
         after = await self.run(lambda: peers(self.node))
         names: dict[str, str] = {m.gln: m.name
                                  for m in await self.run(lambda: members(self.node))}
@@ -201,6 +210,31 @@ class SyncService:
                     log.info("notice to %s not delivered: %s", url, exc)
             await asyncio.gather(*(one(u) for u in urls))
 
+    # --- witnesses ----------------------------------------------------------------------------
+    async def _witness_answer(self, body: bytes, peer: str) -> WitnessAnswer:
+        key = self._witness_key
+        if key is None:
+            return WitnessAnswer(404, "this node is not a witness\n")
+        answer = await self.run(lambda: add_checkpoint(self.node.ledger, key, self.node.gln,
+                                                       body, peer))
+        if answer.status != 200:
+            log.warning("witness: refused a checkpoint from %s (%d): %s", peer, answer.status,
+                        answer.body.strip()[:200])
+        return answer
+
+    async def submit_to_witnesses(self) -> list[Submission]:
+        """Ask the policy's witnesses to cosign our log's latest checkpoint (never raises:
+        a witness that cannot be reached is asked again next time)."""
+        try:
+            async with client_session(self.client_ssl, min(self.timeout, 10.0)) as session:
+                return await submit_to_witnesses(
+                    self.node.ledger, self.node.gln, self.run, session,
+                    (lambda body: self._witness_answer(body, self.node.gln))
+                    if self.witness else None)
+        except Exception:  # noqa: BLE001 - witnessing is retried, never fatal
+            log.exception("submitting checkpoints to witnesses failed; retrying next round")
+            return []
+
     # --- serving ----------------------------------------------------------------------------
     def _handshake_failed(self, reason: str) -> None:
         log.warning("refused a TLS connection during the handshake: %s", reason)
@@ -223,7 +257,8 @@ class SyncService:
         self._wake = asyncio.Event()
         app = make_app(self.replica, self.run, self.node.name, self._on_notice,
                        request_timeout=self.limits.request_timeout,
-                       max_in_flight=self.limits.max_in_flight)
+                       max_in_flight=self.limits.max_in_flight,
+                       witness=self._witness_answer if self.witness else None)
         self._runner = server_runner(app, self.limits.header_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
@@ -265,6 +300,7 @@ class SyncService:
                     reports = await self.sync_round()
                     if any(r.total_new for r in reports):
                         await self.notify_peers()
+                    await self.submit_to_witnesses()
                 except Exception:  # noqa: BLE001 - a failed round never ends serving
                     log.exception("sync round failed; serving goes on, next round in %gs",
                                   interval)
@@ -293,8 +329,11 @@ class SyncService:
                 version = now
                 new_sizes = await self.run(store.log_sizes)
                 if new_sizes != sizes:
+                    grew = new_sizes.get(self.node.gln) != sizes.get(self.node.gln)
                     sizes = new_sizes
                     await self.notify_peers()
+                    if grew:
+                        await self.submit_to_witnesses()
             except Exception:  # noqa: BLE001 - the watcher outlives one failed look
                 log.exception("watching the store for new entries failed; retrying")
 

@@ -26,6 +26,7 @@ from supplychain.errors import (
 )
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member
+from supplychain.ledger.witnessing import WitnessAnswer
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
     MAX_REQUEST_BYTES,
@@ -49,11 +50,13 @@ from supplychain.sync.protocol import (
 )
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import authenticate_peer
+from supplychain.sync.witness_client import PATH_ADD_CHECKPOINT
 
 log = logging.getLogger("supplychain.sync")
 
 StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 NoticeHandler = Callable[[Member, Notice], None]
+WitnessHandler = Callable[[bytes, str], Awaitable[WitnessAnswer]]
 
 MEMBER_KEY = web.RequestKey("member", Member)
 
@@ -103,7 +106,8 @@ def _limits(request_timeout: float, max_in_flight: int) -> Any:
 def make_app(replica: Replica, run: StoreRunner, name: str,
              on_notice: NoticeHandler | None = None, *,
              request_timeout: float = REQUEST_TIMEOUT,
-             max_in_flight: int = MAX_IN_FLIGHT) -> web.Application:
+             max_in_flight: int = MAX_IN_FLIGHT,
+             witness: WitnessHandler | None = None) -> web.Application:
     """The sync API as an aiohttp Application (serve it with an ssl server_context, and a
     runner whose ``keepalive_timeout`` is the header timeout: see ``server_runner``)."""
     verified: dict[bytes, Member] = {}
@@ -180,6 +184,16 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
             on_notice(member, notice)
         return _json({"accepted": True}, 202)
 
+    async def add_checkpoint(request: web.Request) -> web.Response:
+        if witness is None:
+            return web.Response(status=404, text="this node is not a witness\n")
+        if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+            return web.Response(status=413, text=f"at most {MAX_REQUEST_BYTES} bytes\n")
+        answer = await witness(await request.read(), request[MEMBER_KEY].info.gln)
+        content_type, _sep, charset = answer.content_type.partition("; charset=")
+        return web.Response(status=answer.status, text=answer.body, content_type=content_type,
+                            charset=charset or None)
+
     app = web.Application(middlewares=[authenticate, _limits(request_timeout, max_in_flight)],
                           client_max_size=MAX_REQUEST_BYTES)
     app.router.add_get(PATH_HEALTH, health)
@@ -189,6 +203,7 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app.router.add_get(PATH_CONSISTENCY, consistency)
     app.router.add_get(PATH_INCLUSION, inclusion)
     app.router.add_post(PATH_NOTIFY, notify)
+    app.router.add_post(PATH_ADD_CHECKPOINT, add_checkpoint)
     return app
 
 
