@@ -7,10 +7,12 @@ core already translated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
 
+from supplychain.ledger.witnessing import LogWitnessing
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
 
@@ -103,3 +105,22 @@ def _peer_result(report: PullReport, result: SyncRound, timeout: float) -> PeerR
             "SyncRound", "{peer}: the round stopped with an error: {error}").format(
                 peer=label, error=report.error)
     return PeerResult(url, label, False, new, text)
+
+
+def witnesses_line(witnesses: Sequence[LogWitnessing]) -> str:
+    """The pack view's line saying which witnesses vouched for the logs behind a verdict
+    ("" when it relies on no log). Names come from the core (member names of the witnesses
+    whose cosignatures were verified there); no decision is made here."""
+    if not witnesses:
+        return ""
+    names = sorted({name for w in witnesses for name in w.names})
+    missing = sum(1 for w in witnesses if not w.names)
+    if not names:
+        return QCoreApplication.translate("Verdict", "Log vouched for by: not yet witnessed")
+    text = QCoreApplication.translate("Verdict", "Log vouched for by: {names}").format(
+        names=", ".join(names))
+    if missing:
+        text += " " + QCoreApplication.translate(
+            "Verdict", "({missing} of {total} logs not yet witnessed)").format(
+                missing=missing, total=len(witnesses))
+    return text

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
+from gui.display import witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
@@ -73,6 +74,12 @@ class ScanView(QWidget):
         self.freshness.setWordWrap(True)
         self.freshness.setProperty("stale", False)
         self.freshness.hide()
+        # Which witnesses vouched for the logs behind the verdict (one plain line).
+        self.witnessed = QLabel()
+        self.witnessed.setObjectName("verdictWitnesses")
+        self.witnessed.setWordWrap(True)
+        self.witnessed.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; }")
+        self.witnessed.hide()
         self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
         self.input.setAccessibleName(self.tr("Scanner input"))
         self.input.scanned.connect(self._scanned)
@@ -179,6 +186,7 @@ class ScanView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.freshness)
+        layout.addWidget(self.witnessed)
         layout.addLayout(scan_row)
         layout.addWidget(split, 1)
         self._set_actions(frozenset())
@@ -231,6 +239,7 @@ class ScanView(QWidget):
             self._clear_fields()
             self._set_actions(frozenset())
             self.freshness.hide()
+            self.witnessed.hide()
             _beep(2)
             return
         report = result.report
@@ -276,6 +285,10 @@ class ScanView(QWidget):
             self.freshness.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; "
                                          "font-size: 11pt; }")
         self.freshness.setVisible(bool(text))
+        sync = result.report.sync if result.report else None
+        vouched = witnesses_line(sync.witnesses if sync else ())
+        self.witnessed.setText(vouched)
+        self.witnessed.setVisible(bool(vouched))
 
     def _clear_fields(self) -> None:
         for label in self.fields.values():

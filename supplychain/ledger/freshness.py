@@ -3,6 +3,7 @@
 A log counts as synced when a pull confirmed it against a peer (new entries or not); the
 node's own log is always current. A copy is stale when a relevant log was never synced or
 not within ``stale_after``. Offline nodes keep giving verdicts; this says how old they are.
+It also says which witnesses vouched for each log's checkpoint (``witnessing``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from supplychain.codes.gs1 import gtin_in_prefix
 from supplychain.i18n import _, ngettext
 from supplychain.ids import GTIN
 from supplychain.ledger.store import Store
+from supplychain.ledger.witnessing import LogWitnessing, log_witnesses
 
 STALE_AFTER = timedelta(hours=1)
 STALE_AFTER_META = "sync.stale_after_seconds"
@@ -29,15 +31,23 @@ class SyncInfo:
     last_synced: dict[str, str | None]
     stale: bool
     stale_after_seconds: int
+    witnesses: tuple[LogWitnessing, ...] = ()  # per relevant log (own log included)
 
     def to_dict(self) -> dict[str, Any]:
         return {"last_synced": dict(self.last_synced), "stale": self.stale,
-                "stale_after_seconds": self.stale_after_seconds}
+                "stale_after_seconds": self.stale_after_seconds,
+                "witnesses": self.witnesses_list()}
+
+    def witnesses_list(self) -> list[dict[str, object]]:
+        """For the verdict JSON: per log the checkpoint relied on and who vouched for it."""
+        return [w.to_dict() for w in self.witnesses]
 
 
 def sync_info(store: Store, logs: Iterable[str], own: str,
               now: datetime | None = None) -> SyncInfo:
-    """Freshness of ``logs`` (the own log ``own`` is skipped: it is always current)."""
+    """Freshness of ``logs`` (the own log ``own`` is skipped: it is always current), and
+    the witnesses of every one of them."""
+    logs = set(logs)
     when = now or clock.now()
     configured = store.get_meta(STALE_AFTER_META)
     limit = timedelta(seconds=int(configured)) if configured else STALE_AFTER
@@ -49,7 +59,7 @@ def sync_info(store: Store, logs: Iterable[str], own: str,
         last[gln] = row.last_synced if row else None
         if row is None or when - clock.parse_iso(row.last_synced) > limit:
             stale = True
-    return SyncInfo(last, stale, int(limit.total_seconds()))
+    return SyncInfo(last, stale, int(limit.total_seconds()), log_witnesses(store, logs))
 
 
 def relevant_logs(store: Store, chain_logs: Iterable[str], custodian: str | None,

@@ -116,6 +116,7 @@ class VerdictReport:
             "status": self.status.value if self.status else None,
             "history": [step_to_dict(s) for s in self.history],
             "sync": self.sync.to_dict() if self.sync else None,  # --- sync ---
+            "witnesses": self.sync.witnesses_list() if self.sync else [],
         }
 
 
