@@ -67,7 +67,7 @@ class Vkey:
 
     @classmethod
     def parse(cls, text: str) -> Vkey:
-        parts = text.split("+")
+        parts = text.split("+", 2)  # the name has no "+", the base64 may
         if len(parts) != 3 or not parts[0] or not _KEY_ID_RE.fullmatch(parts[1]):
             raise WitnessPolicyError(_("{text!r} is not a verifier key "
                                        "(name+hexid+base64)").format(text=text[:80]))
