@@ -103,6 +103,7 @@ class SyncService:
         self.node = node
         # A witness (tlog-witness add-checkpoint) by default on the regulator's node only.
         self.witness = node.me.info.role is Role.REGULATOR if witness is None else witness
+        self._submitting: asyncio.Lock | None = None
         self._witness_key = (load_private_key(node.home / "member.key", passphrase)
                              if self.witness else None)
         self.limits = limits or ServerLimits()
@@ -225,8 +226,11 @@ class SyncService:
     async def submit_to_witnesses(self) -> list[Submission]:
         """Ask the policy's witnesses to cosign our log's latest checkpoint (never raises:
         a witness that cannot be reached is asked again next time)."""
-        try:
-            async with client_session(self.client_ssl, min(self.timeout, 10.0)) as session:
+        if self._submitting is None:
+            self._submitting = asyncio.Lock()
+        try:  # one submission at a time: the watcher and a round must not race each other
+            async with self._submitting, \
+                    client_session(self.client_ssl, min(self.timeout, 10.0)) as session:
                 return await submit_to_witnesses(
                     self.node.ledger, self.node.gln, self.run, session,
                     (lambda body: self._witness_answer(body, self.node.gln))

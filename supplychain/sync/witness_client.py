@@ -110,6 +110,8 @@ async def _submit(ledger: Ledger, gln: str, run: StoreRunner, session: aiohttp.C
             answer = await _post(session, url, body)
         if answer.status == 409 and answer.body.strip().isdigit():
             known = int(answer.body.strip())
+            log.info("witness %s holds log %s at size %d (409); asking from there",
+                     witness.name, gln, known)
             retry = await run(partial(_from, ledger, gln, request, known))
             if retry is None:
                 break
