@@ -1530,6 +1530,21 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
 </context>
 <context>
+    <name>Verdict</name>
+    <message>
+        <source>Log vouched for by: not yet witnessed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log vouched for by: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>({missing} of {total} logs not yet witnessed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>VerdictBanner</name>
     <message>
         <source>READY TO SCAN</source>
