@@ -16,7 +16,7 @@ from cryptography import x509
 from supplychain.errors import CheckpointError, IdentityError, ProofError
 from supplychain.files import write_atomically
 from supplychain.i18n import _
-from supplychain.identity.certificates import verify_stored_certificate
+from supplychain.identity.certificates import Member, verify_stored_certificate
 from supplychain.interchange.tlog_proof import TlogProof, build_event_proof
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.events import SignedEvent
@@ -38,7 +38,15 @@ class WrittenProof:
     checkpoint_size: int
 
 
-def _checkpoint_signer(ledger: Ledger, gln: str, signed: SignedCheckpoint) -> x509.Certificate:
+def _checkpoint_signer(ledger: Ledger, gln: str, signed: SignedCheckpoint,
+                       event_signer: Member) -> x509.Certificate:
+    """The certificate whose key signed the checkpoint: the event signer's if it did (one
+    certificate in the proof), else the one of the author's certificates that did."""
+    try:
+        signed.verify(event_signer.public_key)
+        return event_signer.certificate
+    except CheckpointError:
+        pass
     for pem in ledger.store.member_certs(gln):
         try:
             member = verify_stored_certificate(pem, ledger.root_cert)
@@ -59,15 +67,16 @@ def event_proof(ledger: Ledger, gln: str, index: int) -> tuple[TlogProof, int]:
                          .format(index=index, gln=gln))
     entry = ledger.store.entry(gln, index)
     event = SignedEvent.from_bytes(entry).event
-    signer = ledger.member(gln, event.key_id).certificate
+    signer = ledger.member(gln, event.key_id)
     try:
         signed_cp = SignedCheckpoint.parse(record.note)
     except CheckpointError as exc:
         raise ProofError(_("The checkpoint of log {gln} held here is damaged: {exc}")
                          .format(gln=gln, exc=exc)) from exc
-    cp_signer = _checkpoint_signer(ledger, gln, signed_cp)
+    cp_signer = _checkpoint_signer(ledger, gln, signed_cp, signer)
     inclusion = ledger.inclusion_proof(gln, index, record.size)
-    return (build_event_proof(entry, index, inclusion, record.note, [signer, cp_signer]),
+    return (build_event_proof(entry, index, inclusion, record.note,
+                              [signer.certificate, cp_signer]),
             record.size)
 
 

@@ -23,16 +23,27 @@ from hypothesis import strategies as st
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import ProofError
-from supplychain.identity.certificates import create_root, load_certificate
+from supplychain.identity.certificates import (
+    MemberInfo,
+    Role,
+    create_root,
+    issue_member_certificate,
+    load_certificate,
+)
+from supplychain.identity.keys import generate_member_key, key_id, sign
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.interchange.pack_proofs import write_pack_proofs
 from supplychain.interchange.tlog_proof import (
     EXTRA_FORMAT,
     ProofExtra,
     TlogProof,
+    build_event_proof,
     verify_event_proof,
 )
-from supplychain.ledger.events import EventType, SignedEvent
+from supplychain.ledger import merkle
+from supplychain.ledger.checkpoint import Checkpoint, sign_checkpoint
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
+from supplychain.ledger.logs import log_origin
 from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
 
 
@@ -265,3 +276,53 @@ def test_proofs_through_the_command_line(proven: Proven, cli, tmp_path: Path) ->
     # Without --root, the node home's root.pem is used.
     code, out, err = cli("--home", home, "check-proof", files[0])
     assert code == 0 and out.startswith("VALID: commission of "), err
+
+
+# --- a member that changed keys: the event's signer and the checkpoint's signer differ -------
+def _rotated_log(renewed: bool = False
+                 ) -> tuple[x509.Certificate, list[x509.Certificate], bytes, TlogProof]:
+    """A two-entry log of a maker: entry 1 signed with its first key, the checkpoint with
+    its second (a later certificate for the same GLN; ``renewed``: for the same key). Pure:
+    no store, no node."""
+
+    root_key, root = create_root("Rotation Health")
+    info = MemberInfo("Acme Pharma", MAKER, Role.MANUFACTURER, ("501234",))
+    keys = [generate_member_key(), generate_member_key()]
+    if renewed:
+        keys[1] = keys[0]
+    certs = [issue_member_certificate(root_key, root, k.public_key(), info) for k in keys]
+    entries = []
+    for serial in ("A", "B"):
+        event = Event(EventType.COMMISSION, MAKER, key_id(keys[0].public_key()),  # type: ignore[arg-type]
+                      "2026-01-02T03:04:05.678+00:00",
+                      (Item(f"{GTIN}/{serial}", None, "L1", date(2030, 1, 31)),))  # type: ignore[arg-type]
+        entries.append(SignedEvent(event, sign(keys[0], event.to_bytes())).to_bytes())
+    leaves = [merkle.leaf_hash(e) for e in entries]
+    origin = log_origin("Rotation Health", MAKER)
+    note = sign_checkpoint(Checkpoint(origin, 2, merkle.root(leaves)), origin,
+                           keys[1]).to_text()
+    proof = build_event_proof(entries[1], 1, merkle.inclusion_proof(leaves, 1), note, certs)
+    return root, certs, entries[1], proof
+
+
+def test_a_proof_carries_both_certificates_when_the_author_changed_keys() -> None:
+    root, certs, entry, proof = _rotated_log()
+    extra = ProofExtra.from_bytes(proof.extra or b"")
+    assert extra.certificates == tuple(c.public_bytes(Encoding.DER) for c in certs)
+    result = verify_event_proof(proof.to_bytes(), root)
+    assert (result.index, result.signed.to_bytes()) == (1, entry)
+    # Either certificate alone does not do: one cannot check the checkpoint, the other the event.
+    for only, says in ((certs[0], "checkpoint is not signed"), (certs[1], "names author")):
+        lone = ProofExtra(entry, (only.public_bytes(Encoding.DER),))
+        with pytest.raises(ProofError, match=says):
+            verify_event_proof(_with_extra(proof.to_bytes(), lone), root)
+    swapped = ProofExtra(entry, tuple(reversed(extra.certificates)))
+    with pytest.raises(ProofError, match="checkpoint is not signed"):
+        verify_event_proof(_with_extra(proof.to_bytes(), swapped), root)
+
+
+def test_a_certificate_the_proof_does_not_need_is_refused() -> None:
+    root, certs, _entry, proof = _rotated_log(renewed=True)  # one key, two certificates
+    assert len(ProofExtra.from_bytes(proof.extra or b"").certificates) == 2
+    with pytest.raises(ProofError, match="does not need"):
+        verify_event_proof(proof.to_bytes(), root)
