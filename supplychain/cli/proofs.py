@@ -20,6 +20,8 @@ from supplychain.interchange.tlog_proof import MAX_PROOF_BYTES, ProvenEvent, ver
 from supplychain.node.operations import step_to_dict
 
 MAX_ROOT_BYTES = 64 * 1024
+SHOWN_PACKS = 5
+"""Packs named in the text output of `check-proof` (an event may carry thousands)."""
 
 
 def cmd_history(args: argparse.Namespace) -> None:
@@ -60,8 +62,12 @@ def _root_file(args: argparse.Namespace) -> Path:
 def describe(proven: ProvenEvent) -> str:
     """What a verified proof says, in one sentence per line."""
     event = proven.signed.event
-    packs = ", ".join(i.pack for i in event.items) or _("lot {lot} of {gtin}").format(
+    keys = [i.pack for i in event.items]
+    packs = ", ".join(keys[:SHOWN_PACKS]) or _("lot {lot} of {gtin}").format(
         lot=event.lot, gtin=event.gtin)
+    if len(keys) > SHOWN_PACKS:
+        packs += " " + _("and {count} more (--json lists them all)").format(
+            count=len(keys) - SHOWN_PACKS)
     lines = [_("VALID: {type} of {packs} by {name} ({gln}) at {time}").format(
         type=event.type.value, packs=packs, name=proven.author.info.name, gln=event.author,
         time=event.time)]
