@@ -32,9 +32,10 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import generate_member_key, key_id, sign
 from supplychain.interchange.bundle import export_bundle, import_bundle
-from supplychain.interchange.pack_proofs import write_pack_proofs
+from supplychain.interchange.pack_proofs import event_proof, write_pack_proofs
 from supplychain.interchange.tlog_proof import (
     EXTRA_FORMAT,
+    MAX_PROOF_BYTES,
     ProofExtra,
     TlogProof,
     build_event_proof,
@@ -326,3 +327,24 @@ def test_a_certificate_the_proof_does_not_need_is_refused() -> None:
     assert len(ProofExtra.from_bytes(proof.extra or b"").certificates) == 2
     with pytest.raises(ProofError, match="does not need"):
         verify_event_proof(proof.to_bytes(), root)
+
+
+@given(st.binary(max_size=2000))
+def test_random_bytes_give_a_proof_error(data: bytes) -> None:
+    _, root = create_root("Random Health")
+    with pytest.raises(ProofError):
+        verify_event_proof(data, root)
+
+
+def test_a_file_over_the_limit_is_refused_unparsed() -> None:
+    _, root = create_root("Big Health")
+    with pytest.raises(ProofError, match="at most"):
+        verify_event_proof(b" " * (MAX_PROOF_BYTES + 1), root)
+
+
+def test_an_entry_no_held_checkpoint_covers_is_not_proven(proven: Proven) -> None:
+    ledger = proven.network[PHARMACY].ledger
+    size = ledger.store.latest_checkpoint(MAKER).size  # type: ignore[union-attr]
+    event_proof(ledger, MAKER, size - 1)
+    with pytest.raises(ProofError, match="not yet covered by a signed checkpoint"):
+        event_proof(ledger, MAKER, size)
