@@ -188,6 +188,9 @@ class TilesPeer:
         start, end, size = request.start, request.end, request.size
         if not 0 <= start < end <= size:
             raise ValueError(f"bad entries request {request}")
+        aligned = end - end % tiles.TILE_WIDTH  # end batches on bundle edges: no re-fetch
+        if aligned > start:
+            end = aligned
         first, last = start // tiles.TILE_WIDTH, (end - 1) // tiles.TILE_WIDTH
         bundles = [tiles.tile_at(0, n, size) for n in range(first, last + 1)]
 
