@@ -123,6 +123,11 @@ class BundleError(LedgerError):
     """A bundle file is malformed or fails verification."""
 
 
+class ProofError(SupplyChainError):
+    """An offline proof (a C2SP tlog-proof file) is malformed, or does not prove what it
+    claims: the message names the first check that failed."""
+
+
 # --- scanning -------------------------------------------------------------------
 class ImageError(SupplyChainError):
     """An image or video file cannot be read: missing, empty, corrupt, unsupported or too large."""

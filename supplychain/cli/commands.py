@@ -42,7 +42,7 @@ from supplychain.ledger.audit import audit
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.membership import accept_directory, apply_revocation, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport, step_to_dict
+from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport
 from supplychain.node.setup import enrol_member
 
 
@@ -276,19 +276,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_history(args: argparse.Namespace) -> None:
-    (code,) = codes_from([args.code], args)
-    with open_node(args) as node:
-        steps = node.history(code)
-    if not steps:
-        raise SupplyChainError(_("No events are known for {pack}.").format(pack=code.key))
-    args.out.emit({"pack": code.key, "history": [step_to_dict(s) for s in steps]},
-                  "\n".join(f"{s.time}  {s.type.value:<10} "
-                            + _("by {name} ({gln})").format(name=s.actor_name, gln=s.actor)
-                            + (f" -> {s.recipient}" if s.recipient else "")
-                            for s in steps))
-
-
 def cmd_bundle_export(args: argparse.Namespace) -> None:
     if args.max_mb is None:
         with open_node(args) as node:
@@ -473,8 +460,6 @@ def register(sub: Any) -> None:
     p.add_argument("code", metavar="CODE")
     p.add_argument("--reason", required=True)
     p = command("verify", cmd_verify, _("the verdict for a scanned code"))
-    p.add_argument("code", metavar="CODE")
-    p = command("history", cmd_history, _("the custody chain of a pack"))
     p.add_argument("code", metavar="CODE")
 
     bundle = sub.add_parser("bundle", help=_("move log entries between nodes as a file"))
