@@ -6,7 +6,12 @@ can delay a directory but neither forge nor roll one back. As JSON::
 
     {"type": "supplychain.directory.v1", "consortium": NAME, "version": N,
      "issued_at": ISO-UTC, "root_key_id": HEX16, "members": [PEM, ...],
-     "revocations": [{...}, ...], "witness_policy": TEXT, "signature": BASE64}
+     "revocations": [{...}, ...], "sharing": {"mode", "hubs"}, "witness_policy": TEXT,
+     "signature": BASE64}
+
+``sharing`` (the consortium's sharing policy, ``supplychain.identity.sharing``) is optional:
+a directory without it (signed before policies existed) means full sharing, and its signature
+still verifies because the field is signed only when present.
 
 ``witness_policy`` (optional: absent, the regulator's node is the one witness) is the
 consortium's C2SP tlog-policy text (``supplychain.identity.witness_policy``).
@@ -40,6 +45,7 @@ from supplychain.identity.certificates import (
     verify_member_certificate,
 )
 from supplychain.identity.revocations import Revocation
+from supplychain.identity.sharing import FULL_SHARING, SharingPolicy
 from supplychain.identity.witness_policy import parse_policy
 from supplychain.jsonlimits import load_json
 
@@ -53,7 +59,7 @@ MAX_DIRECTORY_DEPTH = 4
 _MAX_VERSION = 2**53 - 1  # signed as canonical JSON (RFC 8785): a safe integer
 _FIELDS = frozenset({"type", "consortium", "version", "issued_at", "root_key_id", "members",
                      "revocations", "signature"})
-_OPTIONAL_FIELDS = frozenset({"witness_policy"})
+_OPTIONAL_FIELDS = frozenset({"sharing", "witness_policy"})
 
 
 def root_key_id(root_cert: x509.Certificate) -> str:
@@ -74,7 +80,8 @@ class MemberDirectory:
     members: tuple[bytes, ...]
     revocations: tuple[Revocation, ...]
     signature: bytes
-    witness_policy: str | None = None
+    sharing: SharingPolicy | None = None  # None: signed before policies existed (full)
+    witness_policy: str | None = None  # tlog-policy text (None: the default)
 
     def __post_init__(self) -> None:
         if self.witness_policy is not None:
@@ -99,7 +106,15 @@ class MemberDirectory:
             "root_key_id": self.root_key_id,
             "members": [pem.decode("ascii") for pem in self.members],
             "revocations": [r.to_dict() for r in self.revocations],
-        } | ({} if self.witness_policy is None else {"witness_policy": self.witness_policy})
+            **({"sharing": self.sharing.to_dict()} if self.sharing is not None else {}),
+            **({"witness_policy": self.witness_policy}
+               if self.witness_policy is not None else {}),
+        }
+
+    @property
+    def sharing_policy(self) -> SharingPolicy:
+        """The consortium's sharing policy (full when the directory carries none)."""
+        return self.sharing if self.sharing is not None else FULL_SHARING
 
     def signed_bytes(self) -> bytes:
         """The canonical JSON the root signs (every field but the signature)."""
@@ -144,8 +159,9 @@ class MemberDirectory:
         except IdentityError as exc:
             raise DirectoryError(_("A revocation in the member directory is malformed: "
                                    "{exc}").format(exc=exc)) from exc
+        sharing = SharingPolicy.from_dict(d["sharing"]) if "sharing" in d else None
         return cls(d["consortium"], d["version"], d["issued_at"], d["root_key_id"],
-                   tuple(m.encode("ascii") for m in members), parsed, signature,
+                   tuple(m.encode("ascii") for m in members), parsed, signature, sharing,
                    d.get("witness_policy"))
 
     @classmethod
@@ -203,9 +219,12 @@ class MemberDirectory:
         return at
 
     def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation],
+                     sharing: SharingPolicy | None = None,
                      witness_policy: str | None = None) -> bool:
-        """True if this version lists exactly ``members``, ``revocations`` and the policy."""
-        return (self.witness_policy == witness_policy and sorted(self.members) == sorted(members)
+        """True if this version lists exactly ``members`` and ``revocations`` (and carries
+        ``sharing`` and ``witness_policy``)."""
+        return (self.sharing == sharing and self.witness_policy == witness_policy
+                and sorted(self.members) == sorted(members)
                 and sorted(r.signed_bytes() for r in self.revocations)
                 == sorted(r.signed_bytes() for r in revocations))
 
@@ -213,14 +232,15 @@ class MemberDirectory:
 def sign_directory(root_key: Ed25519PrivateKey, root_cert: x509.Certificate, consortium: str,
                    version: int, members: Iterable[bytes], revocations: Iterable[Revocation],
                    issued_at: datetime | None = None,
+                   sharing: SharingPolicy | None = None,
                    witness_policy: str | None = None) -> MemberDirectory:
     """Sign version ``version`` of the member directory with the consortium root key."""
     stamp = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
     unsigned = MemberDirectory(consortium, version, stamp, root_key_id(root_cert),
                                tuple(sorted(members)),
                                tuple(sorted(revocations, key=lambda r: (r.gln, r.revoked_at))),
-                               bytes(64), witness_policy)
+                               bytes(64), sharing, witness_policy)
     signature = root_key.sign(unsigned.signed_bytes())
     return MemberDirectory(unsigned.consortium, unsigned.version, unsigned.issued_at,
                            unsigned.root_key_id, unsigned.members, unsigned.revocations,
-                           signature, witness_policy)
+                           signature, sharing, witness_policy)
