@@ -53,7 +53,8 @@ SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SU
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE})
 
 # Most serious first: the verdict's sentence leads with the first reason found in this order.
-_ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL,
+_ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
+          Reason.UNKNOWN_SERIAL,
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]

@@ -29,6 +29,7 @@ from supplychain.errors import (
 )
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member
+from supplychain.sync.answers import Answers
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
     MAX_REQUEST_BYTES,
@@ -50,7 +51,6 @@ from supplychain.sync.protocol import (
     dump_document,
     load_document,
 )
-from supplychain.sync.answers import Answers
 from supplychain.sync.questions import (
     PATH_MEMBER_ENTRIES,
     PATH_PACK,
