@@ -12,6 +12,7 @@ import math
 from supplychain.errors import RateLimited, ReadForbidden
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
+from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.proven import ProvenEntry
 from supplychain.ledger.records import CheckpointRecord
@@ -52,11 +53,27 @@ class Answers:
                 break
         return out
 
+    def _closure(self, positions: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+        """``positions`` and the events every item of theirs names as previous, transitively:
+        an event is derived whole, so a light node needs the previous events of all its items
+        (a shipment of several lots: every lot's commissioning)."""
+        found = set(positions)
+        queue = list(positions)
+        while queue and len(found) < limit:
+            gln, idx = queue.pop()
+            signed = SignedEvent.from_bytes(self.ledger.store.entry(gln, idx))
+            prevs = {item.prev for item in signed.event.items if item.prev}
+            for row in self.ledger.store.event_rows(prevs).values():
+                if (row.log, row.index) not in found:
+                    found.add((row.log, row.index))
+                    queue.append((row.log, row.index))
+        return sorted(found)
+
     def pack_events(self, pack: str) -> list[ProvenEntry]:
         gtin = pack.split("/", 1)[0]
         record = self.ledger.pack(pack)
-        return self._proven(self.index.positions_of_pack(
-            pack, gtin, record.lot if record else None), MAX_PACK_EVENTS)
+        positions = self.index.positions_of_pack(pack, gtin, record.lot if record else None)
+        return self._proven(self._closure(positions, MAX_PACK_EVENTS), MAX_PACK_EVENTS)
 
     def pack_doc(self, caller: MemberInfo, q: PackQuery) -> PackDoc:
         """Raises ReadForbidden (403) or RateLimited (429)."""
@@ -97,5 +114,6 @@ class Answers:
             if len(positions) > MAX_MEMBER_EVENTS and before:
                 break  # this shipment goes into the next answer
             nxt = shipment.position
-        events = self._proven(sorted(positions), MAX_MEMBER_EVENTS)
+        events = self._proven(self._closure(sorted(positions), MAX_MEMBER_EVENTS),
+                              MAX_MEMBER_EVENTS)
         return MemberEntriesDoc(gln, since, nxt, tuple(events))

@@ -126,22 +126,33 @@ async def verify_events(peer: FullNode, replica: Replica, run: StoreRunner,
             verified = await run(partial(verify_proven, replica.ledger, entry))
         except SupplyChainError as exc:
             raise _lie(peer.url, entry, exc) from None
-        if pack is not None and not _touches(verified, pack):
-            raise _lie(peer.url, entry, SyncError(_("it does not concern pack {pack}")
-                                                  .format(pack=pack)))
         note = verified.checkpoint.to_text()
         if note not in trusted:
             await trust_checkpoint(peer, replica, run, verified.checkpoint, entry.gln)
             trusted.add(note)
         out.append(verified)
+    if pack is not None:
+        stray = _unrelated(out, pack)
+        if stray is not None:
+            raise _lie(peer.url, stray.entry, SyncError(
+                _("it does not concern pack {pack}").format(pack=pack)))
     return out
 
 
-def _touches(verified: VerifiedEntry, pack: str) -> bool:
-    event = verified.signed.event
-    if any(item.pack == pack for item in event.items):
-        return True
-    return event.gtin is not None and event.gtin == pack.split("/", 1)[0]
+def _unrelated(events: list[VerifiedEntry], pack: str) -> VerifiedEntry | None:
+    """An event of the answer that neither touches ``pack`` (an item of it, a recall of its
+    GTIN) nor is named as previous by an event that does, transitively (None: all belong)."""
+    gtin = pack.split("/", 1)[0]
+    related = {v.signed.hash for v in events
+               if any(item.pack == pack for item in v.signed.event.items)
+               or v.signed.event.gtin == gtin}
+    grew = True
+    while grew:
+        named = {item.prev for v in events if v.signed.hash in related
+                 for item in v.signed.event.items if item.prev}
+        grew = not named <= related
+        related |= named
+    return next((v for v in events if v.signed.hash not in related), None)
 
 
 # --- the light round ----------------------------------------------------------------------
@@ -154,16 +165,16 @@ class OwnLogOnly:
         self.own = own
         self.url: str = peer.url
         self.heads: CheckpointsDoc | None = None
-
-    @property
-    def peer_gln(self) -> str | None:
-        return self.peer.peer_gln  # type: ignore[no-any-return]
+        self.peer_gln: str | None = None
 
     async def directory(self) -> Any:
-        return await self.peer.directory()
+        doc = await self.peer.directory()
+        self.peer_gln = self.peer.peer_gln
+        return doc
 
     async def checkpoints(self) -> CheckpointsDoc:
         doc: CheckpointsDoc = await self.peer.checkpoints()
+        self.peer_gln = self.peer.peer_gln
         self.heads = doc
         return replace(doc, logs=tuple(h for h in doc.logs if h.gln == self.own))
 
