@@ -83,16 +83,16 @@ class Answers:
         owner = self.ledger.prefix_owners().owner(q.gtin)
         access = pack_access(caller, sharing_policy(self.ledger.store), parties, owner,
                              record, q.lot, q.expiry)
-        if access is Access.FORBIDDEN:
-            raise ReadForbidden(_("Member {gln} may read pack {pack} only by presenting its "
-                                  "full code (GTIN, serial, lot and expiry as the ledger "
-                                  "holds them).").format(gln=caller.gln, pack=q.key))
-        if access is Access.BY_CODE:
+        if access is not Access.ENTITLED:  # every unentitled question counts, refused or not
             wait = self.bucket.take(caller.gln)
             if wait > 0:
                 raise RateLimited(_("Too many pack questions from {gln}; try again in {n} "
                                     "s.").format(gln=caller.gln, n=math.ceil(wait)),
                                   wait)
+        if access is Access.FORBIDDEN:
+            raise ReadForbidden(_("Member {gln} may read pack {pack} only by presenting its "
+                                  "full code (GTIN, serial, lot and expiry as the ledger "
+                                  "holds them).").format(gln=caller.gln, pack=q.key))
         return PackDoc(q.gtin, q.serial, tuple(self.pack_events(q.key)))
 
     def member_entries_doc(self, caller: MemberInfo, gln: str, since: int) -> MemberEntriesDoc:
