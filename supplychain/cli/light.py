@@ -10,7 +10,7 @@ from supplychain.cli.commands import _verdict_text
 from supplychain.cli.common import EXIT_OK, add_command, gs_substitutes, open_node, passphrase
 from supplychain.i18n import _
 from supplychain.ledger.sparse import NodeMode, ProvenStore, node_mode, set_node_mode
-from supplychain.sync.protocol import DEFAULT_TIMEOUT
+from supplychain.sync.questions import ASK_TIMEOUT
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
     p = add_command(sub, "verify", cmd_verify, _("the verdict for a scanned code (a light "
                                                  "node asks its full nodes)"))
     p.add_argument("code", metavar="CODE")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+    p.add_argument("--timeout", type=float, default=ASK_TIMEOUT,
                    help=_("seconds to wait for the full nodes (light nodes)"))
     node = sub.add_parser("node", help=_("this node's settings"))
     node_sub = node.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol
 
+from supplychain.codes.gs1 import PackCode
 from supplychain.errors import (
     InconsistentLog,
     MerkleError,
@@ -41,9 +42,9 @@ from supplychain.ledger.proven import (
 )
 from supplychain.ledger.sparse import NodeMode, node_mode
 from supplychain.node.operations import Node, VerdictReport, parse_codes
-from supplychain.sync.protocol import DEFAULT_TIMEOUT, CheckpointsDoc, ProofDoc
+from supplychain.sync.protocol import CheckpointsDoc, ProofDoc
 from supplychain.sync.puller import PullReport, failure_of
-from supplychain.sync.questions import MemberEntriesDoc, PackDoc, PackQuery
+from supplychain.sync.questions import ASK_TIMEOUT, MemberEntriesDoc, PackDoc, PackQuery
 from supplychain.sync.replica import (
     EQUIVOCATION,
     FORGED_ENTRY,
@@ -285,9 +286,9 @@ def _block(replica: Replica, url: str, reason: str) -> None:
         replica.store.block_peer(url, reason)
 
 
-def verify_anywhere(node: Node, text: str, gs_substitutes: Sequence[str],
+def verify_anywhere(node: Node, text: str | PackCode, gs_substitutes: Sequence[str],
                     passphrase: Callable[[], bytes],
-                    timeout: float = DEFAULT_TIMEOUT) -> VerdictReport:
+                    timeout: float = ASK_TIMEOUT) -> VerdictReport:
     """The verdict for a scanned code: local on a full node; on a light node after asking
     its full nodes (``source`` "network"), or "offline" when none answered."""
     if node_mode(node.store) is NodeMode.FULL:
@@ -295,7 +296,7 @@ def verify_anywhere(node: Node, text: str, gs_substitutes: Sequence[str],
     from supplychain.sync.tls import client_context  # noqa: PLC0415 - TLS only when asking
     from supplychain.sync.transport import HttpPeer, client_session  # noqa: PLC0415
 
-    code = parse_codes([text], gs_substitutes)[0]
+    code = text if isinstance(text, PackCode) else parse_codes([text], gs_substitutes)[0]
     query = PackQuery(code.gtin, code.serial, code.lot,
                       code.expiry.isoformat() if code.expiry else None)
     urls = [p.url for p in node.store.peers() if p.state != "blocked"]

@@ -38,6 +38,8 @@ PATH_MEMBER_ENTRIES = API + "/members/{gln}/entries"
 FORMAT_PACK = "supplychain.sync.pack.v1"
 FORMAT_MEMBER_ENTRIES = "supplychain.sync.member-entries.v1"
 
+ASK_TIMEOUT = 10.0
+"""Seconds a light node waits for its full nodes' answers before deciding offline."""
 MAX_PACK_EVENTS = 2_000
 """At most this many events in one pack answer (a pack's chain is short; recalls, reports)."""
 MAX_MEMBER_SHIPMENTS = 200
