@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.ledger.audit import audit
 from supplychain.ledger.sparse import NodeMode, ProvenStore, node_mode, set_node_mode
 from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.operations import Node, VerdictReport
@@ -103,6 +104,9 @@ def test_light_pharmacy_holds_a_fraction_receives_and_dispenses(
     pharmacy.dispense(history.to_pharmacy[:1])
     again = pharmacy.verify(_text(history.to_pharmacy[0]))
     assert Reason.ALREADY_DISPENSED in again.decision.reasons
+    # every proven entry re-verifies, and a rebuild derives the same state
+    report = audit(pharmacy.ledger)
+    assert report.checkpoints >= 2
 
 
 def test_light_verdicts_match_a_full_replica_and_go_offline(
