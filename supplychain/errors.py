@@ -123,6 +123,11 @@ class BundleError(LedgerError):
     """A bundle file is malformed or fails verification."""
 
 
+class ProofError(SupplyChainError):
+    """An offline proof (a C2SP tlog-proof file) is malformed, or does not prove what it
+    claims: the message names the first check that failed."""
+
+
 # --- scanning -------------------------------------------------------------------
 class ImageError(SupplyChainError):
     """An image or video file cannot be read: missing, empty, corrupt, unsupported or too large."""
@@ -157,6 +162,11 @@ class SyncError(SupplyChainError):
 
 class ProtocolError(SyncError):
     """A sync request or response is malformed, too large, or not what the protocol allows."""
+
+
+class NotEntitled(SyncError):
+    """A peer refused a read because the consortium's sharing policy withholds it from us
+    (need-to-know): not a lie, the peer stays trusted and the read is skipped."""
 
 
 class PeerUnavailable(SyncError):

@@ -21,6 +21,7 @@ from supplychain.cli.common import (
     parse_date,
     passphrase,
 )
+from supplychain.cli.sharing import register_sharing, sharing_from_args
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.errors import BundleError, CommissionInterrupted, DirectoryError, SupplyChainError
 from supplychain.files import read_input_file, write_atomically
@@ -40,13 +41,13 @@ from supplychain.ledger.audit import audit
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.membership import accept_directory, apply_revocation, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
-from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport, step_to_dict
+from supplychain.node.operations import COMMISSION_CHUNK, Node, VerdictReport
 from supplychain.node.setup import enrol_member
 
 
 # --- consortium -----------------------------------------------------------------------
 def cmd_consortium_create(args: argparse.Namespace) -> None:
-    consortium = Consortium.create(args.dir, args.name, passphrase(args))
+    consortium = Consortium.create(args.dir, args.name, passphrase(args), sharing_from_args(args))
     args.out.emit({"consortium": consortium.name, "dir": str(args.dir)},
                   _("Created consortium '{name}' in {dir}. Keep root.key safe.").format(
                       name=consortium.name, dir=args.dir))
@@ -267,17 +268,6 @@ def _verdict_text(report: VerdictReport) -> str:
     return "\n".join(lines)
 
 
-def cmd_history(args: argparse.Namespace) -> None:
-    (code,) = codes_from([args.code], args)
-    with open_node(args) as node:
-        steps = node.history(code)
-    if not steps:
-        raise SupplyChainError(_("No events are known for {pack}.").format(pack=code.key))
-    args.out.emit({"pack": code.key, "history": [step_to_dict(s) for s in steps]},
-                  "\n".join(f"{s.time}  {s.type.value:<10} "
-                            + _("by {name} ({gln})").format(name=s.actor_name, gln=s.actor)
-                            + (f" -> {s.recipient}" if s.recipient else "")
-                            for s in steps))
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> None:
@@ -403,10 +393,7 @@ def register(sub: Any) -> None:
 
     cons = sub.add_parser("consortium", help=_("create a consortium, enrol or revoke members"))
     cons_sub = cons.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = command("create", cmd_consortium_create, _("create a consortium root (regulator)"),
-                cons_sub)
-    p.add_argument("dir", type=Path)
-    p.add_argument("--name", required=True)
+    register_sharing(cons_sub, cmd_consortium_create)  # create, sharing
     p = command("enroll", cmd_consortium_enroll,
                 _("issue a member certificate and initialise the member's node"), cons_sub)
     p.add_argument("dir", type=Path)
@@ -467,7 +454,6 @@ def register(sub: Any) -> None:
     p = command("report", cmd_report, _("report a pack as suspect"))
     p.add_argument("code", metavar="CODE")
     p.add_argument("--reason", required=True)
-    p = command("history", cmd_history, _("the custody chain of a pack"))
     p.add_argument("code", metavar="CODE")
 
     bundle = sub.add_parser("bundle", help=_("move log entries between nodes as a file"))

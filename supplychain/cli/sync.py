@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
+from supplychain.cli.tiles import sync_tiles
 from supplychain.errors import BadDuration
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
@@ -82,6 +83,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     interval = seconds_option(args.interval, "--interval")
     timeout = seconds_option(args.timeout, "--timeout")
     _logging(args.verbose)
+    if args.tiles is not None:
+        return _sync_tiles(args, interval, timeout)
     passphrase = resolve_passphrase(args.passphrase_file)
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
@@ -102,6 +105,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 time.sleep(interval)
         finally:
             service.close()
+
+
+def _sync_tiles(args: argparse.Namespace, interval: float, timeout: float) -> int:
+    """``sync --tiles URL``: pull from a static tiles URL instead of the peers."""
+    while True:
+        report = sync_tiles(args, timeout)
+        args.out.emit([report.to_dict()], _report_line(report))
+        if args.once:
+            return EXIT_FAULT if report.failure is not None else EXIT_OK
+        import time
+        time.sleep(interval)
 
 
 def _report_line(report: PullReport) -> str:
@@ -161,6 +175,8 @@ def register(sub: Any) -> None:
 
     p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
     p.add_argument("--once", action="store_true", help=_("one round, then exit"))
+    p.add_argument("--tiles", metavar="URL", default=None,
+                   help=_("pull from static tiles (`publish`) at URL instead of the peers"))
     p.add_argument("--interval", default=DEFAULT_INTERVAL)
     p.add_argument("--timeout", default=DEFAULT_TIMEOUT)
     p.add_argument("-v", "--verbose", action="store_true")

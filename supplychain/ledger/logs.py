@@ -195,7 +195,7 @@ class Ledger:
 
     # --- logs ----------------------------------------------------------------------
     def origin(self, gln: str) -> str:
-        return f"supplychain/{_slug(self.consortium)}/{gln}"
+        return log_origin(self.consortium, gln)
 
     def log_size(self, gln: str) -> int:
         return self.store.log_size(gln)
@@ -495,5 +495,7 @@ def _raw_key(member: Member) -> bytes:
     return member.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-." else "-" for c in name.lower()).strip("-") or "c"
+def log_origin(consortium: str, gln: str) -> str:
+    """Log ``gln``'s checkpoint origin and key name; ``consortium``: the root's common name."""
+    slug = "".join(c if c.isalnum() or c in "-." else "-" for c in consortium.lower())
+    return f"supplychain/{slug.strip('-') or 'c'}/{gln}"

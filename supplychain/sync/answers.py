@@ -14,10 +14,11 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.logs import Ledger
+from supplychain.ledger.membership import sharing_policy
 from supplychain.ledger.proven import ProvenEntry
 from supplychain.ledger.records import CheckpointRecord
 from supplychain.ledger.sparse import PackIndex
-from supplychain.sync.pack_access import Access, TokenBucket, pack_access, sharing_policy
+from supplychain.sync.pack_access import Access, TokenBucket, pack_access
 from supplychain.sync.questions import (
     MAX_MEMBER_EVENTS,
     MAX_MEMBER_SHIPMENTS,
@@ -81,7 +82,7 @@ class Answers:
         parties = {g for step in self.ledger.chain(q.key)
                    for g in (step.log, step.custodian, step.recipient) if g is not None}
         owner = self.ledger.prefix_owners().owner(q.gtin)
-        access = pack_access(caller, sharing_policy(self.ledger.store), parties, owner,
+        access = pack_access(caller, sharing_policy(self.ledger), parties, owner,
                              record, q.lot, q.expiry)
         if access is not Access.ENTITLED:  # every unentitled question counts, refused or not
             wait = self.bucket.take(caller.gln)

@@ -23,6 +23,7 @@ from supplychain.codes.gs1 import PackCode
 from supplychain.errors import (
     InconsistentLog,
     MerkleError,
+    NotEntitled,
     PeerMisbehaved,
     PeerRefused,
     ProtocolError,
@@ -88,7 +89,8 @@ async def trust_checkpoint(peer: FullNode, replica: Replica, run: StoreRunner,
                            signed: SignedCheckpoint, gln: str) -> bool:
     """Check a verified checkpoint against the one held (asking ``peer`` for a consistency
     proof when sizes differ) and keep it when newer; raises PeerMisbehaved when they
-    contradict. Returns False for an older checkpoint that cannot be proven (skipped)."""
+    contradict. Returns False when the peer withholds the proof (sharing policy): the
+    checkpoint is not kept."""
     ledger = replica.ledger
     evidence = json.dumps({"log": gln, "theirs": signed.to_text()})
     try:
@@ -97,7 +99,11 @@ async def trust_checkpoint(peer: FullNode, replica: Replica, run: StoreRunner,
         raise PeerMisbehaved(str(exc), EQUIVOCATION, gln, evidence) from None
     if need is not None:
         old, new = need
-        proof = await peer.consistency(gln, old, new)
+        try:
+            proof = await peer.consistency(gln, old, new)
+        except NotEntitled as exc:  # the peer's sharing policy withholds proofs from us
+            log.warning("%s: cannot prove log %s's checkpoint consistent: %s", peer.url, gln, exc)
+            return False
         try:
             await run(lambda: check_consistency(ledger, signed, proof.proof))
         except MerkleError as exc:
@@ -129,7 +135,10 @@ async def verify_events(peer: FullNode, replica: Replica, run: StoreRunner,
             raise _lie(peer.url, entry, exc) from None
         note = verified.checkpoint.to_text()
         if note not in trusted:
-            await trust_checkpoint(peer, replica, run, verified.checkpoint, entry.gln)
+            if not await trust_checkpoint(peer, replica, run, verified.checkpoint, entry.gln):
+                raise SyncError(_("{url}: the checkpoint of log {gln} in its answer cannot be "
+                                  "proven consistent with the one held here.")
+                                .format(url=peer.url, gln=entry.gln))
             trusted.add(note)
         out.append(verified)
     if pack is not None:

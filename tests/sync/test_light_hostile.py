@@ -8,6 +8,7 @@ The full nodes answer in process through the wire documents (``Answers`` then
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from supplychain.errors import RateLimited, ReadForbidden
+from supplychain.identity.sharing import NEED_TO_KNOW
 from supplychain.ledger.logs import Ledger
+from supplychain.ledger.membership import SHARING_META
 from supplychain.ledger.proven import ProvenEntry
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.sparse import NodeMode, ProvenStore, set_node_mode
@@ -25,7 +28,7 @@ from supplychain.node.operations import Node
 from supplychain.sync.answers import Answers
 from supplychain.sync.light import ask_full_nodes
 from supplychain.sync.loopback import sync_among
-from supplychain.sync.pack_access import POLICY_KEY, TokenBucket
+from supplychain.sync.pack_access import TokenBucket
 from supplychain.sync.protocol import ProofDoc, dump_document
 from supplychain.sync.questions import PackDoc, PackQuery
 from supplychain.sync.replica import Replica
@@ -163,7 +166,7 @@ def test_pack_reads_need_an_entitlement_or_the_full_code_and_are_rate_limited(
     net, history = light
     full = net[REGULATOR]
     with full.store.transaction():
-        full.store.set_meta(POLICY_KEY, "need_to_know")
+        full.store.set_meta(SHARING_META, json.dumps(NEED_TO_KNOW.to_dict()))
     ticks = [0.0]
     answers = Answers(full.ledger, TokenBucket(burst=3, rate=0.5, clock=lambda: ticks[0]))
     code = history.to_pharmacy[0]

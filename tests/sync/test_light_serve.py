@@ -19,8 +19,10 @@ import pytest
 
 from supplychain.cli.main import main
 from supplychain.codes.gs1 import PackCode
+from supplychain.identity.sharing import NEED_TO_KNOW
+from supplychain.ledger.membership import SHARING_META
 from supplychain.node.operations import Node
-from supplychain.sync.pack_access import BURST, POLICY_KEY
+from supplychain.sync.pack_access import BURST
 from supplychain.sync.tls import client_context
 from tests.conftest import DIST_B, GTIN, PASSPHRASE, PHARMACY, REGULATOR, Network
 from tests.sync.test_five_nodes import _free_port, _servers
@@ -50,7 +52,7 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
     monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
     history = History(network)
     with network[REGULATOR].store.transaction():
-        network[REGULATOR].store.set_meta(POLICY_KEY, "need_to_know")
+        network[REGULATOR].store.set_meta(SHARING_META, json.dumps(NEED_TO_KNOW.to_dict()))
     for node in network.nodes.values():
         node.close()
     homes = network.homes
