@@ -454,7 +454,6 @@ def register(sub: Any) -> None:
     p = command("report", cmd_report, _("report a pack as suspect"))
     p.add_argument("code", metavar="CODE")
     p.add_argument("--reason", required=True)
-    p.add_argument("code", metavar="CODE")
 
     bundle = sub.add_parser("bundle", help=_("move log entries between nodes as a file"))
     bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")

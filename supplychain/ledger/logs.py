@@ -43,7 +43,7 @@ from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_che
 from supplychain.ledger.derivation import StoredEvent, derive_batch
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.records import AlertRecord, ChainStep, EventRecord, PackRecord
-from supplychain.ledger.sparse import ProvenStore
+from supplychain.ledger.sparse import proven_batch
 from supplychain.ledger.store import Store
 
 PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
@@ -470,9 +470,8 @@ class Ledger:
                     derive_batch(self.store, self.member, batch, self.prefix_owners())
                     batch = []
             derive_batch(self.store, self.member, batch, self.prefix_owners())
-            derive_batch(self.store, self.member, [  # a light node's proven entries
-                (s, s.hash, e.log, e.index) for e in ProvenStore(self.store).all()
-                for s in (SignedEvent.from_bytes(e.data),)], self.prefix_owners(), sparse=True)
+            derive_batch(self.store, self.member, proven_batch(self.store),  # a light node's
+                         self.prefix_owners(), sparse=True)
             self._flag_overlapping_prefixes()
 
     # --- reading derived state -----------------------------------------------------

@@ -16,6 +16,7 @@ from supplychain.errors import LedgerError
 from supplychain.i18n import _
 from supplychain.ids import GLN
 from supplychain.ledger import sql
+from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.records import LogEntry
 from supplychain.ledger.store import Store
 
@@ -85,6 +86,12 @@ class ProvenStore:
 
     def event_held(self, event_hash: str) -> bool:
         return self.store.conn.execute(sql.EVENT_HELD, (event_hash,)).fetchone() is not None
+
+
+def proven_batch(store: Store) -> list[tuple[SignedEvent, str, str, int]]:
+    """Every proven entry held, as ``derivation.derive_batch`` takes them (a rebuild)."""
+    return [(s, s.hash, e.log, e.index) for e in ProvenStore(store).all()
+            for s in (SignedEvent.from_bytes(e.data),)]
 
 
 def entry_bytes(store: Store, gln: str, idx: int) -> bytes:

@@ -51,8 +51,6 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
     history = History(network)
-    with network[REGULATOR].store.transaction():
-        network[REGULATOR].store.set_meta(SHARING_META, json.dumps(NEED_TO_KNOW.to_dict()))
     for node in network.nodes.values():
         node.close()
     homes = network.homes
@@ -73,9 +71,16 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
         assert mode["mode"] == "light" and full["mode"] == "full"
         assert mode["entries"] == 0 and mode["proven_entries"] == 5
         assert full["entries"] == 10  # the full replica holds every entry
+        # from here on need-to-know (as the member directory would set it): the light
+        # pharmacy still gets its answers; a stranger's reads are refused
+        with Node(homes[REGULATOR], lambda: PASSPHRASE) as regulator:
+            with regulator.store.transaction():
+                regulator.store.set_meta(SHARING_META, json.dumps(NEED_TO_KNOW.to_dict()))
         codes = [_text(c) for c in history.to_pharmacy]
         _cli(pharmacy, "receive", *codes, capsys=capsys)
         _cli(pharmacy, "dispense", codes[0], capsys=capsys)
+        again = _cli(pharmacy, "sync", "--once", capsys=capsys)  # a light round, need-to-know
+        assert all(r["error"] is None for r in again), again
         assert _cli(pharmacy, "verify", codes[1], capsys=capsys)["verdict"] == "genuine"
         for code in (history.genuine_elsewhere, history.destroyed, history.recalled,
                      history.unknown):
