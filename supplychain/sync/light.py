@@ -212,7 +212,8 @@ async def light_round(peer: FullNode, heads: CheckpointsDoc, replica: Replica,
         signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint,
                                    peer.url))
         if await trust_checkpoint(peer, replica, run, signed, head.gln):
-            report.checkpoints += 1
+            report.checkpoints += 1  # its latest checkpoint confirmed now: "last synced"
+            await run(partial(replica.mark_synced, head.gln, peer.url))
     key = SINCE_KEY.format(url=peer.url)
     since = int(await run(lambda: replica.store.get_meta(key)) or 0)
     while True:

@@ -98,7 +98,9 @@ def test_light_pharmacy_holds_a_fraction_receives_and_dispenses(
     # here, and the other lot's commissioning (the shipment to the wholesaler carried both)
     assert proven == 5 and total == 10
     for code in history.to_pharmacy:  # proven chain, on its way here
-        assert pharmacy.verify(_text(code)).verdict is Verdict.GENUINE
+        verdict = pharmacy.verify(_text(code))
+        assert verdict.verdict is Verdict.GENUINE
+        assert verdict.sync is not None and verdict.sync.stale is False  # checkpoints confirmed
     pharmacy.receive(history.to_pharmacy)
     assert pharmacy.verify(_text(history.to_pharmacy[0])).verdict is Verdict.GENUINE
     pharmacy.dispense(history.to_pharmacy[:1])
