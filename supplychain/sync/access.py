@@ -34,8 +34,11 @@ class Read(StrEnum):
     PUSH = "push"
 
 
-WHOLE_LOG_READS = frozenset({Read.LOG_ENTRIES, Read.LOG_CONSISTENCY, Read.LOG_INCLUSION})
-PUBLIC_READS = frozenset({Read.HEALTH, Read.CHECKPOINTS, Read.DIRECTORY, Read.NOTIFY})
+WHOLE_LOG_READS = frozenset({Read.LOG_ENTRIES})
+PUBLIC_READS = frozenset({Read.HEALTH, Read.CHECKPOINTS, Read.DIRECTORY, Read.NOTIFY,
+                          Read.LOG_CONSISTENCY, Read.LOG_INCLUSION})
+"""Proofs are hashes only, like the hash tiles anyone may fetch (docs/SYNC.md): a light node
+needs consistency proofs to move to a newer checkpoint of a log it may not read in full."""
 
 
 class Rule(StrEnum):
