@@ -83,8 +83,7 @@ def need_to_know_reason() -> str:
 
 def entitled_to_whole_logs(caller: Caller, policy: SharingPolicy) -> bool:
     """May ``caller`` read every log in full (full sharing, the regulator, a hub)?"""
-    return (not policy.need_to_know or caller.role is Role.REGULATOR
-            or policy.is_hub(caller.gln))
+    return policy.reads_whole_logs(caller.gln, caller.role)
 
 
 def may_read_log(caller: Caller, policy: SharingPolicy, log_gln: str) -> Decision:
