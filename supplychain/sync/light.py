@@ -32,6 +32,7 @@ from supplychain.errors import (
 )
 from supplychain.i18n import _
 from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.ledger.membership import sharing_policy
 from supplychain.ledger.proven import (
     ProvenEntry,
     VerifiedEntry,
@@ -43,6 +44,7 @@ from supplychain.ledger.proven import (
 )
 from supplychain.ledger.sparse import NodeMode, node_mode
 from supplychain.node.operations import Node, VerdictReport, parse_codes
+from supplychain.sync.access import Caller, entitled_to_whole_logs
 from supplychain.sync.protocol import CheckpointsDoc, ProofDoc
 from supplychain.sync.puller import PullReport, failure_of
 from supplychain.sync.questions import ASK_TIMEOUT, MemberEntriesDoc, PackDoc, PackQuery
@@ -296,12 +298,23 @@ def _block(replica: Replica, url: str, reason: str) -> None:
         replica.store.block_peer(url, reason)
 
 
+def sync_mode(node: Node) -> NodeMode:
+    """How this node syncs and decides: light when set so (``node mode light``), and also when
+    the consortium shares need-to-know and this node may not read other logs whole (its full
+    nodes would only refuse them: it gets what names it instead)."""
+    if node_mode(node.store) is NodeMode.LIGHT:
+        return NodeMode.LIGHT
+    me = Caller(node.gln, node.me.info.role)
+    return NodeMode.FULL if entitled_to_whole_logs(me, sharing_policy(node.ledger)) \
+        else NodeMode.LIGHT
+
+
 def verify_anywhere(node: Node, text: str | PackCode, gs_substitutes: Sequence[str],
                     passphrase: Callable[[], bytes],
                     timeout: float = ASK_TIMEOUT) -> VerdictReport:
     """The verdict for a scanned code: local on a full node; on a light node after asking
     its full nodes (``source`` "network"), or "offline" when none answered."""
-    if node_mode(node.store) is NodeMode.FULL:
+    if sync_mode(node) is NodeMode.FULL:
         return node.verify(text, gs_substitutes=gs_substitutes)
     from supplychain.sync.tls import client_context  # noqa: PLC0415 - TLS only when asking
     from supplychain.sync.transport import HttpPeer, client_session  # noqa: PLC0415

@@ -24,11 +24,11 @@ from supplychain.errors import BadListenAddress
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member, Role
 from supplychain.identity.keys import load_private_key
-from supplychain.ledger.sparse import NodeMode, node_mode
+from supplychain.ledger.sparse import NodeMode
 from supplychain.ledger.witnessing import WitnessAnswer, add_checkpoint
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
-from supplychain.sync.light import OwnLogOnly, finish_light_pull
+from supplychain.sync.light import OwnLogOnly, finish_light_pull, sync_mode
 from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
 from supplychain.sync.push import Pusher, PushReport, push_handler
@@ -196,7 +196,7 @@ class SyncService:
                     on_batch: Callable[[int], None] | None = None) -> PullReport:
         await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
         peer = HttpPeer(url, session, self.replica, self.run)
-        if await self.run(lambda: node_mode(self.node.store)) is NodeMode.LIGHT:
+        if await self.run(lambda: sync_mode(self.node)) is NodeMode.LIGHT:
             own = OwnLogOnly(peer, self.node.gln)  # its own log whole, the rest proven
             report = await pull_from(own, self.replica, self.run, self.batch, on_batch)
             report = await finish_light_pull(peer, own, self.replica, self.run, report)

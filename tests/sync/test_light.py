@@ -133,3 +133,41 @@ def test_light_verdicts_match_a_full_replica_and_go_offline(
     assert offline.decision.reasons == (Reason.CANNOT_VERIFY_OFFLINE,)
     assert any("Could not reach the network" in n for n in offline.decision.notes)
     assert offline.to_dict()["source"] == "offline"
+
+
+def test_a_node_not_entitled_to_whole_logs_syncs_as_a_light_node(network: Network) -> None:
+    """Under need-to-know a member set to full mode that may not read other logs whole gets
+    what names it (the light round), not a round of refusals; the regulator stays full."""
+    from supplychain.identity.sharing import SharingMode
+    from supplychain.sync.light import sync_mode
+    from tests.sync.access_helpers import share
+
+    assert node_mode(network[PHARMACY].store) is NodeMode.FULL
+    assert sync_mode(network[PHARMACY]) is NodeMode.FULL  # full sharing: reads every log
+    share(network, SharingMode.NEED_TO_KNOW, (DIST_B,))
+    assert sync_mode(network[PHARMACY]) is NodeMode.LIGHT
+    assert sync_mode(network[DIST_A]) is NodeMode.LIGHT
+    assert sync_mode(network[DIST_B]) is NodeMode.FULL  # a designated hub
+    assert sync_mode(network[REGULATOR]) is NodeMode.FULL
+    set_node_mode(network[REGULATOR].store, NodeMode.LIGHT)
+    assert sync_mode(network[REGULATOR]) is NodeMode.LIGHT  # set so: light whatever it may read
+
+
+def test_under_need_to_know_a_full_mode_pharmacy_gets_its_chains_and_no_refusals(
+        network: Network) -> None:
+    from supplychain.identity.sharing import SharingMode
+    from tests.sync.access_helpers import share
+
+    history = History(network)
+    share(network, SharingMode.NEED_TO_KNOW)
+    network[PHARMACY].close()
+    reports = sync_among([network.homes[PHARMACY]], PASSPHRASE,
+                         sources=[network.homes[REGULATOR]])
+    assert [r.error for r in reports] == [None]
+    pharmacy = network.reopen(PHARMACY)
+    assert node_mode(pharmacy.store) is NodeMode.FULL  # as enrolled; the policy made it light
+    assert ProvenStore(pharmacy.store).count() == 5
+    assert sum(pharmacy.store.log_sizes().values()) == 0
+    assert [e for e in network[REGULATOR].store.evidence() if e.kind == "refused_read"] == []
+    assert pharmacy.verify(_text(history.to_pharmacy[0])).verdict is Verdict.GENUINE
+    audit(pharmacy.ledger)  # checkpoints of logs it may not read whole are not a fault
