@@ -18,6 +18,7 @@ from supplychain.ledger.membership import sharing_policy
 from supplychain.ledger.proven import ProvenEntry
 from supplychain.ledger.records import CheckpointRecord
 from supplychain.ledger.sparse import PackIndex
+from supplychain.ledger.witnessing import cosigned_note
 from supplychain.sync.pack_access import Access, TokenBucket, pack_access
 from supplychain.sync.questions import (
     MAX_MEMBER_EVENTS,
@@ -49,7 +50,7 @@ class Answers:
                 continue  # not covered by a checkpoint yet, or a log not held whole here
             out.append(ProvenEntry(gln, idx, store.entry(gln, idx), cp.size,
                                    tuple(self.ledger.inclusion_proof(gln, idx, cp.size)),
-                                   cp.note))
+                                   cosigned_note(store, gln) or cp.note))
             if len(out) >= limit:
                 break
         return out

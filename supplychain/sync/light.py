@@ -32,6 +32,7 @@ from supplychain.errors import (
 )
 from supplychain.i18n import _
 from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.ledger.cosignature import policy_accepts
 from supplychain.ledger.membership import sharing_policy
 from supplychain.ledger.proven import (
     ProvenEntry,
@@ -43,6 +44,7 @@ from supplychain.ledger.proven import (
     verify_proven,
 )
 from supplychain.ledger.sparse import NodeMode, node_mode
+from supplychain.ledger.witnessing import held_policy, keep_cosignatures
 from supplychain.node.operations import Node, VerdictReport, parse_codes
 from supplychain.sync.access import Caller, entitled_to_whole_logs
 from supplychain.sync.protocol import CheckpointsDoc, ProofDoc
@@ -88,7 +90,7 @@ def _lie(url: str, entry: ProvenEntry, exc: Exception) -> PeerMisbehaved:
 
 
 async def trust_checkpoint(peer: FullNode, replica: Replica, run: StoreRunner,
-                           signed: SignedCheckpoint, gln: str) -> bool:
+                           signed: SignedCheckpoint, gln: str, keep_it: bool = True) -> bool:
     """Check a verified checkpoint against the one held (asking ``peer`` for a consistency
     proof when sizes differ) and keep it when newer; raises PeerMisbehaved when they
     contradict. Returns False when the peer withholds the proof (sharing policy): the
@@ -118,7 +120,8 @@ async def trust_checkpoint(peer: FullNode, replica: Replica, run: StoreRunner,
     def keep() -> None:
         with ledger.store.transaction():
             keep_checkpoint(ledger, signed)
-    await run(keep)
+    if keep_it:
+        await run(keep)
     return True
 
 
@@ -130,14 +133,25 @@ async def verify_events(peer: FullNode, replica: Replica, run: StoreRunner,
     or a report naming it)."""
     out: list[VerifiedEntry] = []
     trusted: set[str] = set()
+    policy = await run(lambda: held_policy(replica.store))
     for entry in events:
         try:
             verified = await run(partial(verify_proven, replica.ledger, entry))
         except SupplyChainError as exc:
             raise _lie(peer.url, entry, exc) from None
+        witnessed = policy_accepts(policy, entry.checkpoint)[0]
+        if not witnessed:
+            # Only inside a checkpoint held here (kept only when the witness quorum vouched
+            # for it, see light_round) is an event safe from a second history.
+            held = await run(partial(replica.store.latest_checkpoint, entry.gln))
+            if held is None or entry.index >= held.size:
+                raise SyncError(_("{url}: event {idx} of log {gln} is not yet in a checkpoint "
+                                  "the consortium's witnesses vouched for; ask again shortly.")
+                                .format(url=peer.url, idx=entry.index, gln=entry.gln))
         note = verified.checkpoint.to_text()
         if note not in trusted:
-            if not await trust_checkpoint(peer, replica, run, verified.checkpoint, entry.gln):
+            if not await trust_checkpoint(peer, replica, run, verified.checkpoint, entry.gln,
+                                          keep_it=witnessed):
                 raise SyncError(_("{url}: the checkpoint of log {gln} in its answer cannot be "
                                   "proven consistent with the one held here.")
                                 .format(url=peer.url, gln=entry.gln))
@@ -200,6 +214,7 @@ class OwnLogOnly:
 @dataclass
 class LightReport:
     checkpoints: int = 0
+    unwitnessed: list[str] = field(default_factory=list)  # logs whose checkpoint lacked quorum
     new_entries: dict[str, int] = field(default_factory=dict)
 
 
@@ -213,8 +228,16 @@ async def light_round(peer: FullNode, heads: CheckpointsDoc, replica: Replica,
             continue
         signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint,
                                    peer.url))
+        policy = await run(lambda: held_policy(replica.store))
+        if not policy_accepts(policy, head.checkpoint)[0]:
+            # Not (yet) cosigned by the consortium's witness quorum: a checkpoint that only
+            # this peer has seen could be one of two histories. The one held stays.
+            report.unwitnessed.append(head.gln)
+            continue
         if await trust_checkpoint(peer, replica, run, signed, head.gln):
             report.checkpoints += 1  # its latest checkpoint confirmed now: "last synced"
+            await run(partial(keep_cosignatures, replica.ledger, head.gln, head.checkpoint,
+                              policy))
             await run(partial(replica.mark_synced, head.gln, peer.url))
     key = SINCE_KEY.format(url=peer.url)
     since = int(await run(lambda: replica.store.get_meta(key)) or 0)

@@ -35,16 +35,18 @@ TODAY = date(2026, 6, 1)
 AFTER_EXPIRY = date(2030, 2, 1)
 
 # Most serious first, as the verdict's sentence reads them.
-PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL,
+PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL,
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
-SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY}
+SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
+           Reason.CANNOT_VERIFY_OFFLINE}
 
 # The first words of each reason's sentence.
 OPENING = {
     Reason.INVALID_SIGNATURE: "The ledger record of this pack fails its signature",
+    Reason.CANNOT_VERIFY_OFFLINE: "Cannot verify offline: this pharmacy holds no record",
     Reason.UNKNOWN_PRODUCT: "No manufacturer in the network has ever registered",
     Reason.UNKNOWN_SERIAL: "The product is known but this serial number was never issued",
     Reason.FORKED_CHAIN: "This pack's serial number has two conflicting histories",
@@ -86,6 +88,7 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.INVALID_SIGNATURE: lambda s: s.with_facts(integrity_ok=False),
     Reason.UNKNOWN_PRODUCT: lambda s: s.with_facts(gtin_known=False, status=None),
     Reason.UNKNOWN_SERIAL: lambda s: s.with_facts(status=None),
+    Reason.CANNOT_VERIFY_OFFLINE: lambda s: s.with_facts(status=None, offline=True),
     Reason.FORKED_CHAIN: lambda s: s.with_facts(forked=True),
     Reason.ALREADY_DISPENSED: lambda s: s.with_facts(status=PackStatus.DISPENSED),
     Reason.DECOMMISSIONED: lambda s: s.with_facts(status=PackStatus.DESTROYED),
@@ -97,12 +100,16 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.EXPIRED: lambda s: replace(s, today=AFTER_EXPIRY),
 }
 
-# Pairs that cannot be raised together, as (hidden, shown): an unknown serial hides every check
-# of the pack's history (only a bad signature still shows), and a dispensed or destroyed pack
-# is in nobody's custody. Dispensed and destroyed are two values of one status.
-HIDDEN_BY = [(hidden, unknown) for unknown in (Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL)
-             for hidden in PRECEDENCE[3:]]
+# Pairs that cannot be raised together, as (hidden, shown): an unknown serial (or a pack a light
+# node cannot see offline) hides every check of the pack's history (only a bad signature still
+# shows); offline, an unseen pack is not provably unknown; and a dispensed or destroyed pack is
+# in nobody's custody. Dispensed and destroyed are two values of one status.
+HISTORY = PRECEDENCE[PRECEDENCE.index(Reason.FORKED_CHAIN):]
+UNSEEN = (Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL)
+HIDDEN_BY = [(hidden, unknown) for unknown in UNSEEN for hidden in HISTORY]
 HIDDEN_BY += [(Reason.UNKNOWN_SERIAL, Reason.UNKNOWN_PRODUCT),
+              (Reason.UNKNOWN_PRODUCT, Reason.CANNOT_VERIFY_OFFLINE),
+              (Reason.UNKNOWN_SERIAL, Reason.CANNOT_VERIFY_OFFLINE),
               (Reason.NOT_IN_CUSTODY, Reason.ALREADY_DISPENSED),
               (Reason.NOT_IN_CUSTODY, Reason.DECOMMISSIONED)]
 EXCLUSIVE = {frozenset(p) for p in HIDDEN_BY}
@@ -170,7 +177,7 @@ def test_the_sentence_leads_with_two_reasons_and_counts_the_rest() -> None:
 
 def test_suspect_reasons_together_stay_suspect() -> None:
     scan = Scan()
-    for reason in SUSPECT:
+    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE}:  # that one hides the others
         scan = TRIGGERS[reason](scan)
     decision = scan.decide()
     assert decision.verdict is Verdict.SUSPECT

@@ -14,9 +14,16 @@ from pathlib import Path
 import pytest
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.identity.keys import load_private_key
 from supplychain.ledger.audit import audit
 from supplychain.ledger.sparse import NodeMode, ProvenStore, node_mode, set_node_mode
 from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.ledger.witnessing import (
+    add_checkpoint,
+    held_policy,
+    keep_cosignatures,
+    submission,
+)
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.sync.light import verify_anywhere
 from supplychain.sync.loopback import sync_among
@@ -35,6 +42,23 @@ def _sync_full(net: Network) -> None:
     sync_among([net.homes[g] for g in FULL[1:]], PASSPHRASE, sources=[net.homes[REGULATOR]])
     for gln in FULL:
         net.reopen(gln)
+    witness_at_regulator(net)
+
+
+def witness_at_regulator(net: Network) -> None:
+    """The regulator (the consortium's default witness) cosigns the latest checkpoint of every
+    log it holds and keeps the cosignatures, so it serves cosigned notes (in a running network
+    each author submits its own, see tests/sync/test_witness_e2e.py)."""
+    regulator = net[REGULATOR]
+    key = load_private_key(net.homes[REGULATOR] / "member.key", PASSPHRASE)
+    (witness,) = held_policy(regulator.store).witnesses
+    for gln in regulator.store.log_sizes():
+        request = submission(regulator.ledger, gln, witness)
+        if request is None:
+            continue
+        answer = add_checkpoint(regulator.ledger, key, REGULATOR, request.to_bytes(), gln)
+        assert answer.status == 200, answer.body
+        assert keep_cosignatures(regulator.ledger, gln, request.note + answer.body)
 
 
 def _text(code: PackCode) -> str:

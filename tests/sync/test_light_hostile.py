@@ -33,7 +33,7 @@ from supplychain.sync.protocol import ProofDoc, dump_document
 from supplychain.sync.questions import PackDoc, PackQuery
 from supplychain.sync.replica import Replica
 from tests.conftest import DIST_B, GTIN, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
-from tests.sync.test_light import EXPIRY, History, _sync_full, _text
+from tests.sync.test_light import EXPIRY, History, _sync_full, _text, witness_at_regulator
 
 Alter = Callable[[list[ProvenEntry]], list[ProvenEntry]]
 
@@ -191,3 +191,44 @@ def test_pack_reads_need_an_entitlement_or_the_full_code_and_are_rate_limited(
     with pytest.raises(ReadForbidden):
         answers.member_entries_doc(stranger, PHARMACY, 0)
     assert answers.member_entries_doc(member(PHARMACY).info, PHARMACY, 0).events
+
+
+def test_an_event_no_witness_vouched_for_is_not_believed_until_witnessed(
+        light: tuple[Network, History]) -> None:
+    """A light node trusts only checkpoints the consortium's witness quorum cosigned: a pack
+    commissioned after the last witnessed checkpoint is not believed (offline, never
+    GENUINE), not taken as a lie, and believed once the witness has vouched."""
+    net, _ = light
+    (new,) = net[MAKER].commission(GTIN, "L9", EXPIRY, 1)
+    for gln in (REGULATOR, MAKER):
+        net[gln].close()
+    sync_among([net.homes[REGULATOR]], PASSPHRASE, sources=[net.homes[MAKER]])
+    for gln in (REGULATOR, MAKER):
+        net.reopen(gln)
+    full = FakeFull("https://regulator.test", net[REGULATOR].ledger)
+    answered, source = _ask(net, [full], new)
+    assert (answered, source) == ((), "offline")
+    assert [e for e in net[PHARMACY].store.evidence() if e.peer == full.url] == []  # no lie
+    verdict = net[PHARMACY].verify(_text(new), source=source)
+    assert verdict.decision.reasons == (Reason.CANNOT_VERIFY_OFFLINE,)
+
+    witness_at_regulator(net)
+    answered, source = _ask(net, [full], new)
+    assert answered == (full.url,) and source == "network"
+    assert Reason.CANNOT_VERIFY_OFFLINE not in net[PHARMACY].verify(
+        _text(new), source=source).decision.reasons
+
+
+def test_a_light_round_keeps_the_held_checkpoint_when_the_new_one_lacks_the_quorum(
+        light: tuple[Network, History]) -> None:
+    net, _ = light
+    held = net[PHARMACY].store.latest_checkpoint(MAKER)
+    net[MAKER].commission(GTIN, "L9", EXPIRY, 1)
+    for gln in (REGULATOR, MAKER, PHARMACY):
+        net[gln].close()
+    sync_among([net.homes[REGULATOR]], PASSPHRASE, sources=[net.homes[MAKER]])
+    sync_among([net.homes[PHARMACY]], PASSPHRASE, sources=[net.homes[REGULATOR]])
+    for gln in (REGULATOR, MAKER, PHARMACY):
+        net.reopen(gln)
+    assert net[REGULATOR].store.latest_checkpoint(MAKER).size > held.size
+    assert net[PHARMACY].store.latest_checkpoint(MAKER) == held  # the unwitnessed one is not

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from supplychain.identity.sharing import SharingMode
+from supplychain.identity.consortium import Consortium
+from supplychain.identity.sharing import SharingMode, SharingPolicy
+from supplychain.ledger.membership import accept_directory
 from supplychain.sync.access import Rule
 from supplychain.sync.service import SyncService
 from tests.conftest import (
@@ -122,8 +124,13 @@ def test_full_sharing_serves_whole_logs_to_everyone(network: Network) -> None:
 
 
 def test_a_withheld_log_is_skipped_and_the_peer_not_blocked(network: Network) -> None:
+    """A member that does not know the policy yet (an older directory: it pulls as a full
+    node) gets 403 for a whole log: skipped, not a lie, the peer stays active."""
     make_history(network)
-    share(network, SharingMode.NEED_TO_KNOW)
+    policy = SharingPolicy(SharingMode.NEED_TO_KNOW, ())  # type: ignore[arg-type]
+    directory = Consortium.open(network.root / "consortium").set_sharing(policy, PASSPHRASE)
+    for gln in (MAKER, REGULATOR):  # the pharmacy still holds the directory without it
+        accept_directory(network[gln].ledger, directory)
     pharmacy, regulator = network[PHARMACY], network[REGULATOR]
 
     async def go() -> tuple:
