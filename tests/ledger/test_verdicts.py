@@ -35,7 +35,8 @@ TODAY = date(2026, 6, 1)
 AFTER_EXPIRY = date(2030, 2, 1)
 
 # Most serious first, as the verdict's sentence reads them.
-PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL,
+PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
+              Reason.UNKNOWN_SERIAL,
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
