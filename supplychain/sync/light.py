@@ -357,4 +357,9 @@ def verify_anywhere(node: Node, text: str | PackCode, gs_substitutes: Sequence[s
 
     answered = asyncio.run(ask())
     source = "network" if answered.answered else "offline"
+    if source == "offline" and node.ledger.prefix_owners().owner(code.gtin) == node.gln:
+        # Its own product: every commissioning of it is in its own log, held whole here, so
+        # an unknown serial is provably unknown (what happened downstream may be missing:
+        # the freshness line says when the network was last heard).
+        source = "local"
     return node.verify(text, gs_substitutes=gs_substitutes, source=source)
