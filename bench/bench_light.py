@@ -242,6 +242,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def held_entry_bytes(home: Path) -> int:
+    """Bytes of the entries a node holds: whole logs and proven entries (node closed)."""
+    conn = sqlite3.connect(home / "ledger.sqlite")
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        return sum(int(conn.execute(f"SELECT coalesce(sum(length(data)), 0) FROM {t}")
+                       .fetchone()[0]) for t in ("entries", "proven_entries") if t in tables)
+    finally:
+        conn.close()
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -405,6 +416,7 @@ def main() -> None:
 class LightResults:
     entries: list[int] = field(default_factory=list)       # own log + proven, per pharmacy
     files: list[int] = field(default_factory=list)         # SQLite bytes, per pharmacy
+    held_bytes: list[int] = field(default_factory=list)    # entry bytes, per pharmacy
     down: list[int] = field(default_factory=list)          # bytes downloaded by the sync
     up: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
@@ -443,6 +455,7 @@ def light_phase(world: World, homes: dict[str, Path], url: str, relay: Relay,
         res.up.append(up)
         res.entries.append(held)
         res.files.append(file_bytes(home))
+        res.held_bytes.append(held_entry_bytes(home))
         print(f"{ph.name}: {held:,} entries held, {res.files[-1] / 1e6:,.2f} MB file, "
               f"{down / 1e6:,.2f} MB down in {seconds:,.1f} s", flush=True)
     res.server_sync_cpu = (cpu_seconds(server) - cpu0) / len(world.pharmacies)
@@ -518,6 +531,10 @@ def report(world: World, args: argparse.Namespace, res: LightResults, empty: int
                f"; bytes down per online verdict p50 {pct(res.online_down, 50):,.0f}, "
                f"max {max(res.online_down):,.0f}; light sync bytes up mean "
                f"{mean(res.up) / 1e3:,.1f} kB")
+    out.append(f"entry bytes held by a light pharmacy: mean {mean(res.held_bytes) / mb:,.2f} MB "
+               f"({mean(res.held_bytes) / entry_bytes:.1%} of all); its SQLite file / its entry "
+               f"bytes: {mean(res.files) / mean(res.held_bytes):.1f}x (full replica: "
+               f"{hub_file / entry_bytes:.1f}x)")
     out.append(f"full node CPU (serve process): {res.server_sync_cpu:,.2f} s per light sync, "
                f"{res.server_ask_cpu / len(res.online) * 1e3:,.1f} ms per online verdict "
                f"(TLS handshake included)")
