@@ -164,6 +164,11 @@ class ProtocolError(SyncError):
     """A sync request or response is malformed, too large, or not what the protocol allows."""
 
 
+class NotEntitled(SyncError):
+    """A peer refused a read because the consortium's sharing policy withholds it from us
+    (need-to-know): not a lie, the peer stays trusted and the read is skipped."""
+
+
 class PeerUnavailable(SyncError):
     """A peer could not be reached or did not answer in time."""
 

@@ -22,6 +22,7 @@ from supplychain.cli.common import (
     parse_date,
     passphrase,
 )
+from supplychain.cli.sharing import register_sharing, sharing_from_args
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.errors import BundleError, CommissionInterrupted, DirectoryError, SupplyChainError
 from supplychain.files import read_input_file, write_atomically
@@ -47,7 +48,7 @@ from supplychain.node.setup import enrol_member
 
 # --- consortium -----------------------------------------------------------------------
 def cmd_consortium_create(args: argparse.Namespace) -> None:
-    consortium = Consortium.create(args.dir, args.name, passphrase(args))
+    consortium = Consortium.create(args.dir, args.name, passphrase(args), sharing_from_args(args))
     args.out.emit({"consortium": consortium.name, "dir": str(args.dir)},
                   _("Created consortium '{name}' in {dir}. Keep root.key safe.").format(
                       name=consortium.name, dir=args.dir))
@@ -398,10 +399,7 @@ def register(sub: Any) -> None:
 
     cons = sub.add_parser("consortium", help=_("create a consortium, enrol or revoke members"))
     cons_sub = cons.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = command("create", cmd_consortium_create, _("create a consortium root (regulator)"),
-                cons_sub)
-    p.add_argument("dir", type=Path)
-    p.add_argument("--name", required=True)
+    register_sharing(cons_sub, cmd_consortium_create)  # create, sharing
     p = command("enroll", cmd_consortium_enroll,
                 _("issue a member certificate and initialise the member's node"), cons_sub)
     p.add_argument("dir", type=Path)

@@ -2,7 +2,7 @@
 
 Layout of a consortium directory::
 
-    consortium.json        {"name": ...}
+    consortium.json        {"name": ..., "sharing": {"mode", "hubs"}} (no "sharing": full)
     root.pem / root.key    the root certificate and its passphrase-encrypted key
     members/<gln>.pem      every member certificate issued
     revocations/<gln>.json root-signed revocations
@@ -35,6 +35,7 @@ from supplychain.identity.directory import MemberDirectory, sign_directory
 from supplychain.identity.keys import load_private_key, save_private_key
 from supplychain.identity.prefixes import check_no_clash
 from supplychain.identity.revocations import Revocation, sign_revocation
+from supplychain.identity.sharing import NEED_TO_KNOW, SharingPolicy
 from supplychain.ids import GLN
 
 CONSORTIUM_FILES = ("consortium.json", "root.pem", "root.key", "members", "revocations",
@@ -55,8 +56,10 @@ class Consortium:
         return self.root_cert.public_bytes(serialization.Encoding.PEM)
 
     @classmethod
-    def create(cls, path: Path, name: str, passphrase: bytes) -> Consortium:
-        """Create a new consortium root in an empty or new directory."""
+    def create(cls, path: Path, name: str, passphrase: bytes,
+               sharing: SharingPolicy = NEED_TO_KNOW) -> Consortium:
+        """Create a new consortium root in an empty or new directory (need-to-know sharing
+        unless ``sharing`` says otherwise)."""
         if (path / "consortium.json").exists():
             raise IdentityError(_("{path} already holds a consortium; choose another directory.")
                                 .format(path=path))
@@ -66,7 +69,8 @@ class Consortium:
         key, cert = create_root(name)
         save_private_key(path / "root.key", key, passphrase)
         (path / "root.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (path / "consortium.json").write_text(json.dumps({"name": name}, indent=2) + "\n")
+        (path / "consortium.json").write_text(
+            json.dumps({"name": name, "sharing": sharing.to_dict()}, indent=2) + "\n")
         consortium = cls(path, name, cert)
         consortium.directory(passphrase)
         return consortium
@@ -149,6 +153,21 @@ class Consortium:
         return [Revocation.from_dict(json.loads(p.read_text()))
                 for p in sorted((self.path / "revocations").glob("*.json"))]
 
+    # --- the sharing policy ---------------------------------------------------------------
+    @property
+    def sharing(self) -> SharingPolicy | None:
+        """The sharing policy on file (None: a consortium made before policies, i.e. full)."""
+        meta = json.loads((self.path / "consortium.json").read_text())
+        return SharingPolicy.from_dict(meta["sharing"]) if "sharing" in meta else None
+
+    def set_sharing(self, sharing: SharingPolicy, passphrase: bytes) -> MemberDirectory:
+        """Change the sharing policy; the member directory is signed anew (next version)."""
+        meta = json.loads((self.path / "consortium.json").read_text())
+        meta["sharing"] = sharing.to_dict()
+        write_atomically(self.path / "consortium.json",
+                         (json.dumps(meta, indent=2) + "\n").encode(), error=IdentityError)
+        return self.directory(passphrase)
+
     # --- the signed member directory ------------------------------------------------------
     def signed_directory(self) -> MemberDirectory | None:
         """The latest member directory on file (None if none was signed yet)."""
@@ -165,13 +184,13 @@ class Consortium:
         ``passphrase`` (or a function giving it) is needed only when a new version is signed.
         """
         current = self.signed_directory()
-        members, revocations = self.member_pems(), self.revocations()
-        if current is not None and current.same_content(members, revocations):
+        members, revocations, sharing = self.member_pems(), self.revocations(), self.sharing
+        if current is not None and current.same_content(members, revocations, sharing):
             return current
         secret = passphrase() if callable(passphrase) else passphrase
         version = 1 if current is None else current.version + 1
         directory = sign_directory(self.root_key(secret), self.root_cert, self.name, version,
-                                   members, revocations)
+                                   members, revocations, sharing=sharing)
         write_atomically(self.path / "directory.json", directory.to_bytes(),
                          error=DirectoryError)
         return directory

@@ -6,7 +6,11 @@ can delay a directory but neither forge nor roll one back. As JSON::
 
     {"type": "supplychain.directory.v1", "consortium": NAME, "version": N,
      "issued_at": ISO-UTC, "root_key_id": HEX16, "members": [PEM, ...],
-     "revocations": [{...}, ...], "signature": BASE64}
+     "revocations": [{...}, ...], "sharing": {"mode", "hubs"}, "signature": BASE64}
+
+``sharing`` (the consortium's sharing policy, ``supplychain.identity.sharing``) is optional:
+a directory without it (signed before policies existed) means full sharing, and its signature
+still verifies because the field is signed only when present.
 
 The signature is Ed25519 by the root key over the canonical JSON (RFC 8785) of every field
 but ``signature``.
@@ -38,6 +42,7 @@ from supplychain.identity.certificates import (
     verify_member_certificate,
 )
 from supplychain.identity.revocations import Revocation
+from supplychain.identity.sharing import FULL_SHARING, SharingPolicy
 from supplychain.jsonlimits import load_json
 
 DIRECTORY_TYPE = "supplychain.directory.v1"
@@ -50,6 +55,7 @@ MAX_DIRECTORY_DEPTH = 4
 _MAX_VERSION = 2**53 - 1  # signed as canonical JSON (RFC 8785): a safe integer
 _FIELDS = frozenset({"type", "consortium", "version", "issued_at", "root_key_id", "members",
                      "revocations", "signature"})
+_OPTIONAL_FIELDS = frozenset({"sharing"})
 
 
 def root_key_id(root_cert: x509.Certificate) -> str:
@@ -70,6 +76,7 @@ class MemberDirectory:
     members: tuple[bytes, ...]
     revocations: tuple[Revocation, ...]
     signature: bytes
+    sharing: SharingPolicy | None = None  # None: signed before policies existed (full)
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int) \
@@ -88,7 +95,13 @@ class MemberDirectory:
             "root_key_id": self.root_key_id,
             "members": [pem.decode("ascii") for pem in self.members],
             "revocations": [r.to_dict() for r in self.revocations],
+            **({"sharing": self.sharing.to_dict()} if self.sharing is not None else {}),
         }
+
+    @property
+    def sharing_policy(self) -> SharingPolicy:
+        """The consortium's sharing policy (full when the directory carries none)."""
+        return self.sharing if self.sharing is not None else FULL_SHARING
 
     def signed_bytes(self) -> bytes:
         """The canonical JSON the root signs (every field but the signature)."""
@@ -109,7 +122,7 @@ class MemberDirectory:
             raise DirectoryError(_("Not a member directory: type is {type!r}, "
                                    "expected {directory_type!r}.")
                                  .format(type=d.get("type"), directory_type=DIRECTORY_TYPE))
-        missing, extra = _FIELDS - set(d), set(d) - _FIELDS
+        missing, extra = _FIELDS - set(d), set(d) - _FIELDS - _OPTIONAL_FIELDS
         if missing or extra:
             raise DirectoryError(_("Malformed member directory: missing {missing}, "
                                    "unexpected {unexpected}.")
@@ -133,8 +146,9 @@ class MemberDirectory:
         except IdentityError as exc:
             raise DirectoryError(_("A revocation in the member directory is malformed: "
                                    "{exc}").format(exc=exc)) from exc
+        sharing = SharingPolicy.from_dict(d["sharing"]) if "sharing" in d else None
         return cls(d["consortium"], d["version"], d["issued_at"], d["root_key_id"],
-                   tuple(m.encode("ascii") for m in members), parsed, signature)
+                   tuple(m.encode("ascii") for m in members), parsed, signature, sharing)
 
     @classmethod
     def parse(cls, data: bytes) -> MemberDirectory:
@@ -190,23 +204,26 @@ class MemberDirectory:
             raise DirectoryError(_("The member directory's issued_at has no time zone."))
         return at
 
-    def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation]) -> bool:
-        """True if this version lists exactly ``members`` and ``revocations``."""
-        return (sorted(self.members) == sorted(members)
+    def same_content(self, members: Iterable[bytes], revocations: Iterable[Revocation],
+                     sharing: SharingPolicy | None = None) -> bool:
+        """True if this version lists exactly ``members`` and ``revocations`` (and carries
+        ``sharing``)."""
+        return (self.sharing == sharing and sorted(self.members) == sorted(members)
                 and sorted(r.signed_bytes() for r in self.revocations)
                 == sorted(r.signed_bytes() for r in revocations))
 
 
 def sign_directory(root_key: Ed25519PrivateKey, root_cert: x509.Certificate, consortium: str,
                    version: int, members: Iterable[bytes], revocations: Iterable[Revocation],
-                   issued_at: datetime | None = None) -> MemberDirectory:
+                   issued_at: datetime | None = None,
+                   sharing: SharingPolicy | None = None) -> MemberDirectory:
     """Sign version ``version`` of the member directory with the consortium root key."""
     stamp = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
     unsigned = MemberDirectory(consortium, version, stamp, root_key_id(root_cert),
                                tuple(sorted(members)),
                                tuple(sorted(revocations, key=lambda r: (r.gln, r.revoked_at))),
-                               bytes(64))
+                               bytes(64), sharing)
     signature = root_key.sign(unsigned.signed_bytes())
     return MemberDirectory(unsigned.consortium, unsigned.version, unsigned.issued_at,
                            unsigned.root_key_id, unsigned.members, unsigned.revocations,
-                           signature)
+                           signature, sharing)

@@ -31,6 +31,7 @@ class AlertKind(StrEnum):
     BAD_RESPONSE = "bad_response"
     UNREACHABLE = "unreachable"
     REFUSED_CONNECTION = "refused_connection"
+    REFUSED_READ = "refused_read"  # a member asked for what the sharing policy withholds
     # --- evidence against a log's author, whoever relayed it (not held against the relay) ---
     DROPPED_ENTRIES = "dropped_entries"
 
@@ -70,6 +71,7 @@ _WORDS = {
     AlertKind.BAD_RESPONSE: N_("sent an answer that is not a valid sync document"),
     AlertKind.UNREACHABLE: N_("could not be reached"),
     AlertKind.REFUSED_CONNECTION: N_("a connection to this node was refused"),
+    AlertKind.REFUSED_READ: N_("a member asked for data the sharing policy withholds from it"),
     AlertKind.DROPPED_ENTRIES: N_("held entries that no signed checkpoint covered were "
                                   "replaced by the author's signed log"),
 }

@@ -9,15 +9,18 @@ itself. An older version is refused (``StaleDirectory``); a foreign or altered o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from supplychain.errors import DirectoryError, InvalidCertificate, StaleDirectory
 from supplychain.i18n import _
 from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
+from supplychain.identity.sharing import FULL_SHARING, SharingPolicy
 from supplychain.ledger.logs import Ledger
 
 DIRECTORY_META = "member_directory"
+SHARING_META = "sharing_policy"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ def held_directory(ledger: Ledger) -> MemberDirectory | None:
     """The newest member directory this node has accepted (None before the first)."""
     text = ledger.store.get_meta(DIRECTORY_META)
     return None if text is None else MemberDirectory.parse(text.encode())
+
+
+def sharing_policy(ledger: Ledger) -> SharingPolicy:
+    """The consortium's sharing policy as the newest directory held states it (full when the
+    directory carries none, or before the first directory: today's behaviour)."""
+    text = ledger.store.get_meta(SHARING_META)
+    if text is None:
+        return FULL_SHARING
+    return SharingPolicy.from_dict(json.loads(text))
 
 
 def held_version(ledger: Ledger) -> int | None:
@@ -93,6 +105,7 @@ def accept_directory(ledger: Ledger, directory: MemberDirectory) -> DirectoryUpd
             new_members += 1
         new_revocations = sum(1 for r in directory.revocations if ledger.add_revocation(r))
         store.set_meta(DIRECTORY_META, directory.to_bytes().decode())
+        store.set_meta(SHARING_META, json.dumps(directory.sharing_policy.to_dict()))
     return DirectoryUpdate(directory.version, previous, new_members, new_revocations)
 
 

@@ -20,6 +20,7 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.consortium import CONSORTIUM_FILES, Consortium
 from supplychain.identity.keys import generate_member_key
+from supplychain.identity.sharing import FULL_SHARING, SharingPolicy
 from supplychain.ledger.membership import accept_directory
 from supplychain.node.operations import Node
 
@@ -148,14 +149,17 @@ def create_consortium_with_regulator(directory: Path, name: str, regulator: Memb
 
 
 def build_network(directory: Path, consortium_name: str, members: Sequence[MemberInfo],
-                  passphrase: bytes) -> tuple[Consortium, dict[str, Path]]:
+                  passphrase: bytes, sharing: SharingPolicy = FULL_SHARING,
+                  ) -> tuple[Consortium, dict[str, Path]]:
     """Create a consortium in ``directory/consortium`` and one node home per member.
 
-    Every node starts knowing every member's certificate (and holds the root-signed member
-    directory listing them). Returns the consortium and the node
-    homes by GLN.
+    ``sharing`` is full by default (the demo and most tests: every node pulls every log);
+    tests of need-to-know serving pass ``NEED_TO_KNOW``. Every node starts knowing every
+    member's certificate (and holds the root-signed member directory listing them). Returns
+    the consortium and the node homes by GLN.
     """
-    consortium = Consortium.create(directory / "consortium", consortium_name, passphrase)
+    consortium = Consortium.create(directory / "consortium", consortium_name, passphrase,
+                                   sharing)
     identities = [issue_identity(consortium, info, passphrase) for info in members]
     pems = [i.certificate_pem for i in identities]
     homes: dict[str, Path] = {}

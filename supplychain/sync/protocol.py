@@ -31,6 +31,7 @@ PATH_CONSISTENCY = API + "/logs/{gln}/consistency"
 PATH_INCLUSION = API + "/logs/{gln}/inclusion"
 PATH_NOTIFY = f"{API}/notify"
 PATH_DIRECTORY = f"{API}/directory"
+PATH_PUSH = API + "/logs/{gln}/push"
 
 FORMAT_CHECKPOINTS = "supplychain.sync.checkpoints.v1"
 FORMAT_ENTRIES = "supplychain.sync.entries.v1"

@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 from supplychain.clock import now_iso
 from supplychain.errors import (
     AuthorMisbehaved,
+    NotEntitled,
     PeerMisbehaved,
     PeerRefused,
     PeerTimeout,
@@ -26,12 +27,14 @@ from supplychain.errors import (
     PeerUnreachable,
     ProtocolError,
 )
+from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.sync.protocol import (
     MAX_BATCH_ENTRIES,
     CheckpointsDoc,
     DirectoryDoc,
     EntriesDoc,
     EntriesRequest,
+    LogPull,
     ProofDoc,
     Step,
 )
@@ -111,6 +114,7 @@ class PullReport:
     failure: PeerFailure | None = None
     problem: str | None = None  # for UNREACHABLE: why, in a few words (PeerUnreachable)
     refused_logs: list[str] = field(default_factory=list)  # relayed author lies (evidence kept)
+    not_entitled: list[str] = field(default_factory=list)  # logs the sharing policy withholds
 
     @property
     def total_new(self) -> int:
@@ -122,6 +126,7 @@ class PullReport:
                 "directory_version": self.directory_version,
                 "logs_checked": self.logs_checked, "error": self.error,
                 "blocked": self.blocked, "refused_logs": list(self.refused_logs),
+                "not_entitled": list(self.not_entitled),
                 "failure": self.failure.value if self.failure else None}
 
 
@@ -212,38 +217,53 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
             report.refused_logs.append(head.gln)
             continue
         if pull is not None:
-            if pull.next() is Step.CONSISTENCY:
-                old, new = pull.consistency_request()
-                proof = await source.consistency(pull.gln, old, new)
-                await run(partial(replica.check_consistency, pull, signed, proof.proof, url))
-            ahead: asyncio.Task[EntriesDoc] | None = None
             try:
-                while pull.next() is Step.ENTRIES:
-                    request = pull.entries_request()
-                    if ahead is not None and _same(ahead, request):
-                        page = await ahead
-                    else:
-                        if ahead is not None:
-                            ahead.cancel()
-                        page = await source.entries(request)
-                    ahead = None
-                    if page.end < pull.size:  # fetch the next batch while this one verifies
-                        nxt = EntriesRequest(pull.gln, page.end,
-                                             min(pull.size, page.end + batch), pull.size)
-                        ahead = asyncio.ensure_future(source.entries(nxt))
-                        ahead.request = nxt  # type: ignore[attr-defined]
-                    added = await run(partial(replica.apply_batch, pull, signed, page, url))
-                    if added:
-                        report.new_entries[pull.gln] = report.new_entries.get(pull.gln, 0) + added
-                        if on_batch is not None:
-                            on_batch(added)
-            finally:
-                if ahead is not None:
-                    ahead.cancel()
-                    await asyncio.gather(ahead, return_exceptions=True)
+                await _fetch_log(source, replica, run, batch, report, on_batch, pull, signed)
+            except NotEntitled as exc:
+                # Need-to-know: the peer withholds this whole log from us. Not a lie: the
+                # peer stays trusted, the log is skipped (what names us comes another way).
+                log.info("log %s skipped: %s", head.gln, exc)
+                report.not_entitled.append(head.gln)
+                continue
         await run(partial(replica.mark_synced, head.gln, url))
         report.logs_checked += 1
     await run(lambda: replica.store.peer_success(url, source.peer_gln, now_iso()))
+
+
+async def _fetch_log(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
+                     report: PullReport, on_batch: BatchHook | None, pull: LogPull,
+                     signed: SignedCheckpoint) -> None:
+    """Fetch and verify one log's consistency proof and batches (see ``_pull``)."""
+    url = source.url
+    if pull.next() is Step.CONSISTENCY:
+        old, new = pull.consistency_request()
+        proof = await source.consistency(pull.gln, old, new)
+        await run(partial(replica.check_consistency, pull, signed, proof.proof, url))
+    ahead: asyncio.Task[EntriesDoc] | None = None
+    try:
+        while pull.next() is Step.ENTRIES:
+            request = pull.entries_request()
+            if ahead is not None and _same(ahead, request):
+                page = await ahead
+            else:
+                if ahead is not None:
+                    ahead.cancel()
+                page = await source.entries(request)
+            ahead = None
+            if page.end < pull.size:  # fetch the next batch while this one verifies
+                nxt = EntriesRequest(pull.gln, page.end,
+                                     min(pull.size, page.end + batch), pull.size)
+                ahead = asyncio.ensure_future(source.entries(nxt))
+                ahead.request = nxt  # type: ignore[attr-defined]
+            added = await run(partial(replica.apply_batch, pull, signed, page, url))
+            if added:
+                report.new_entries[pull.gln] = report.new_entries.get(pull.gln, 0) + added
+                if on_batch is not None:
+                    on_batch(added)
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
 
 
 def _same(task: asyncio.Task[EntriesDoc], request: EntriesRequest) -> bool:

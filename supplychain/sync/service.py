@@ -27,6 +27,7 @@ from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
 from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
+from supplychain.sync.push import Pusher, PushReport, push_handler
 from supplychain.sync.replica import REFUSED_CONNECTION, Replica
 from supplychain.sync.tls import client_context, server_context
 from supplychain.sync.transport import (
@@ -69,6 +70,7 @@ class SyncRound:
     names: dict[str, str] = field(default_factory=dict)
     skipped_blocked: tuple[str, ...] = ()
     cancelled: bool = False
+    pushes: tuple[PushReport, ...] = ()  # our own log pushed to the peers (full nodes)
 
     @property
     def total_new(self) -> int:
@@ -108,6 +110,7 @@ class SyncService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        self.pusher = Pusher(self.replica, self.run)
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the thread that owns the store."""
@@ -174,7 +177,8 @@ class SyncService:
         names: dict[str, str] = {m.gln: m.name
                                  for m in await self.run(lambda: members(self.node))}
         cancelled = any(r.failure is PeerFailure.CANCELLED for r in reports)
-        return SyncRound(tuple(reports), after, names, skipped, cancelled)
+        pushes = () if cancelled else tuple(await self.push_own(urls))
+        return SyncRound(tuple(reports), after, names, skipped, cancelled, pushes)
 
     async def _pull(self, url: str, session: Any,
                     on_batch: Callable[[int], None] | None = None) -> PullReport:
@@ -185,6 +189,28 @@ class SyncService:
             log.info("pulled %d new entries from %s (%s)", report.total_new, url,
                      ", ".join(f"{g}: {n}" for g, n in sorted(report.new_entries.items())))
         return report
+
+    async def push_own(self, urls: list[str] | None = None) -> list[PushReport]:
+        """Push new entries of our own log to every active peer (or ``urls``) that may lack
+        them and is due (a peer that did not answer waits out its back-off): a node behind
+        NAT gets its entries to its full nodes without ever being reachable."""
+        store = self.node.store
+        size = await self.run(lambda: store.log_size(self.node.gln))
+        if urls is None:
+            urls = [p.url for p in await self.run(store.peers) if p.state != "blocked"]
+        if not size or not urls:
+            return []
+        async with client_session(self.client_ssl, self.timeout) as session:
+            reports = await asyncio.gather(*(
+                self.pusher.push(HttpPeer(u, session, self.replica, self.run), size)
+                for u in urls))
+        return [r for r in reports if r is not None]
+
+    def _on_pushed(self, gln: str, added: int) -> None:
+        """A member pushed new entries of its log here: pass the news on to our peers."""
+        task = asyncio.get_running_loop().create_task(self.notify_peers())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def notify_peers(self) -> None:
         """Tell every active peer "I have new entries" (best effort, short deadline)."""
@@ -223,7 +249,8 @@ class SyncService:
         self._wake = asyncio.Event()
         app = make_app(self.replica, self.run, self.node.name, self._on_notice,
                        request_timeout=self.limits.request_timeout,
-                       max_in_flight=self.limits.max_in_flight)
+                       max_in_flight=self.limits.max_in_flight,
+                       on_push=push_handler(self.replica, self.run, self._on_pushed))
         self._runner = server_runner(app, self.limits.header_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
@@ -265,6 +292,7 @@ class SyncService:
                     reports = await self.sync_round()
                     if any(r.total_new for r in reports):
                         await self.notify_peers()
+                    await self.push_own()
                 except Exception:  # noqa: BLE001 - a failed round never ends serving
                     log.exception("sync round failed; serving goes on, next round in %gs",
                                   interval)
@@ -294,6 +322,7 @@ class SyncService:
                 new_sizes = await self.run(store.log_sizes)
                 if new_sizes != sizes:
                     sizes = new_sizes
+                    await self.push_own()
                     await self.notify_peers()
             except Exception:  # noqa: BLE001 - the watcher outlives one failed look
                 log.exception("watching the store for new entries failed; retrying")

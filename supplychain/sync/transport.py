@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import socket
 import ssl
@@ -18,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from supplychain.errors import (
+    NotEntitled,
     PeerRefused,
     PeerTimeout,
     PeerUnreachable,
@@ -26,6 +28,9 @@ from supplychain.errors import (
 )
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member
+from supplychain.jsonlimits import load_json
+from supplychain.ledger.membership import sharing_policy
+from supplychain.sync.access import Caller, Read, Rule, decide
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
     MAX_REQUEST_BYTES,
@@ -37,6 +42,7 @@ from supplychain.sync.protocol import (
     PATH_HEALTH,
     PATH_INCLUSION,
     PATH_NOTIFY,
+    PATH_PUSH,
     CheckpointsDoc,
     DirectoryDoc,
     EntriesDoc,
@@ -47,13 +53,14 @@ from supplychain.sync.protocol import (
     dump_document,
     load_document,
 )
-from supplychain.sync.replica import REFUSED_CONNECTION, Replica
+from supplychain.sync.replica import REFUSED_CONNECTION, REFUSED_READ, Replica
 from supplychain.sync.tls import authenticate_peer
 
 log = logging.getLogger("supplychain.sync")
 
 StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 NoticeHandler = Callable[[Member, Notice], None]
+PushHandler = Callable[[web.Request, Member], Awaitable[web.Response]]
 
 MEMBER_KEY = web.RequestKey("member", Member)
 
@@ -103,9 +110,13 @@ def _limits(request_timeout: float, max_in_flight: int) -> Any:
 def make_app(replica: Replica, run: StoreRunner, name: str,
              on_notice: NoticeHandler | None = None, *,
              request_timeout: float = REQUEST_TIMEOUT,
-             max_in_flight: int = MAX_IN_FLIGHT) -> web.Application:
+             max_in_flight: int = MAX_IN_FLIGHT,
+             on_push: PushHandler | None = None) -> web.Application:
     """The sync API as an aiohttp Application (serve it with an ssl server_context, and a
-    runner whose ``keepalive_timeout`` is the header timeout: see ``server_runner``)."""
+    runner whose ``keepalive_timeout`` is the header timeout: see ``server_runner``).
+
+    Every request is checked against the consortium's sharing policy (``sync.access``);
+    ``on_push`` answers ``POST /v1/logs/{gln}/push`` (``sync.push.push_handler``)."""
     verified: dict[bytes, Member] = {}
 
     @web.middleware
@@ -139,6 +150,24 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
                           member.info.gln)
             return _error(500, "internal error")
 
+    async def refused(request: web.Request, read: Read, log_gln: str | None) -> web.Response | None:
+        """None when the sharing policy allows ``read``; else the 403 (logged, and stored
+        as ``refused_read`` evidence: repeats are counted, not duplicated)."""
+        member = request[MEMBER_KEY]
+        policy = await run(lambda: sharing_policy(replica.ledger))
+        decision = decide(Caller(member.info.gln, member.info.role), policy, read, log_gln)
+        if decision:
+            return None
+        caller = member.info.gln
+        log.warning("refused %s of log %s to %s (%s): %s", read.value, log_gln, member.info.name,
+                    caller, decision.reason)
+        evidence = json.dumps({"caller": caller, "role": member.info.role.value,
+                               "read": read.value, "log": log_gln, "rule": decision.rule.value,
+                               "policy": policy.to_dict()}, sort_keys=True)
+        await run(lambda: replica.record(REFUSED_READ, log_gln or "-", caller,
+                                         f"403 {request.path}: {decision.reason}", evidence))
+        return _json({"error": decision.reason, "rule": decision.rule.value}, 403)
+
     async def health(request: web.Request) -> web.Response:
         return _json({"format": FORMAT_HEALTH, "gln": replica.gln, "name": name,
                       "status": "ok"})
@@ -156,18 +185,32 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
 
     async def entries(request: web.Request) -> web.Response:
         gln, params = _gln(request), dict(request.query)
+        if (denied := await refused(request, Read.LOG_ENTRIES, gln)) is not None:
+            return denied
         doc = await run(lambda: replica.entries_doc(gln, params))
         return _json(doc.to_json())
 
     async def consistency(request: web.Request) -> web.Response:
         gln, params = _gln(request), dict(request.query)
+        if (denied := await refused(request, Read.LOG_CONSISTENCY, gln)) is not None:
+            return denied
         doc = await run(lambda: replica.consistency_doc(gln, params))
         return _json(doc.to_json())
 
     async def inclusion(request: web.Request) -> web.Response:
         gln, params = _gln(request), dict(request.query)
+        if (denied := await refused(request, Read.LOG_INCLUSION, gln)) is not None:
+            return denied
         doc = await run(lambda: replica.inclusion_doc(gln, params))
         return _json(doc.to_json())
+
+    async def push(request: web.Request) -> web.Response:
+        gln = _gln(request)
+        if (denied := await refused(request, Read.PUSH, gln)) is not None:
+            return denied
+        if on_push is None:
+            return _error(404, "This node does not accept pushes.")
+        return await on_push(request, request[MEMBER_KEY])
 
     async def notify(request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
@@ -189,6 +232,7 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app.router.add_get(PATH_CONSISTENCY, consistency)
     app.router.add_get(PATH_INCLUSION, inclusion)
     app.router.add_post(PATH_NOTIFY, notify)
+    app.router.add_post(PATH_PUSH, push)
     return app
 
 
@@ -215,7 +259,9 @@ class HttpPeer:
     async def _get(self, path: str, params: dict[str, str] | None = None) -> bytes:
         return await self._request("GET", path, params=params)
 
-    async def _request(self, method: str, path: str, **kw: Any) -> bytes:
+    async def _request(self, method: str, path: str, *,
+                       accept: tuple[int, ...] = (200, 202),
+                       status_out: list[int] | None = None, **kw: Any) -> bytes:
         try:
             async with self.session.request(method, self.url + path, **kw) as resp:
                 await self._check_identity(resp)
@@ -235,12 +281,18 @@ class HttpPeer:
                                                     max_response_bytes=MAX_RESPONSE_BYTES))
                     chunks.append(chunk)
                 body = b"".join(chunks)
+                if resp.status == 403 and _refused_rule(body) == Rule.NEED_TO_KNOW:
+                    raise NotEntitled(_("{url} withholds {path}: not entitled to pull this "
+                                        "whole log; a light node gets what names it")
+                                      .format(url=self.url, path=path))
                 if resp.status == 403:
                     raise PeerRefused(_("{url} refused us (403): {value!r}")
                                       .format(url=self.url, value=body[:200]))
-                if resp.status not in (200, 202):
+                if resp.status not in accept:
                     raise ProtocolError(_("{path}: HTTP {status}: {value!r}")
                                         .format(path=path, status=resp.status, value=body[:200]))
+                if status_out is not None:
+                    status_out.append(resp.status)
                 return body
         except (ssl.SSLError, aiohttp.ClientSSLError) as exc:
             raise PeerRefused(_("TLS with {url} failed (not a consortium member, or it "
@@ -294,6 +346,15 @@ class HttpPeer:
         body = await self._get(PATH_ENTRIES.format(gln=request.gln), request.query())
         return EntriesDoc.parse(body, request)
 
+    async def post(self, path: str, doc: dict[str, Any],
+                   accept: tuple[int, ...] = (200, 202)) -> tuple[int, bytes]:
+        """POST a JSON document; the status and body of an accepted answer."""
+        status: list[int] = []
+        body = await self._request("POST", path, accept=accept, data=dump_document(doc),
+                                   headers={"Content-Type": "application/json"},
+                                   status_out=status)
+        return status[0], body
+
     async def notify(self, notice: Notice) -> None:
         await self._request("POST", PATH_NOTIFY, data=dump_document(notice.to_json()),
                             headers={"Content-Type": "application/json"})
@@ -308,6 +369,17 @@ def client_session(ctx: ssl.SSLContext, timeout: float) -> aiohttp.ClientSession
 
 
 _NO_ROUTE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN})
+
+
+def _refused_rule(body: bytes) -> str | None:
+    """The sharing rule a 403 names (``{"error", "rule"}``), if any."""
+    try:
+        doc = load_json(body, max_bytes=4096, max_depth=2, what="A 403 answer",
+                        error=ProtocolError)
+    except ProtocolError:
+        return None
+    rule = doc.get("rule") if isinstance(doc, dict) else None
+    return rule if isinstance(rule, str) else None
 
 
 def connection_problem(exc: aiohttp.ClientError) -> str:
