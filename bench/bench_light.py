@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/bench_light.py [--packs P] [--pharmacies N] [--distr
      [--lot L] [--case C] [--order O] [--asks K] [--workers W] [--no-full-pull]
 
 1. History: one manufacturer commissions P packs in lots of L (one commission event per lot),
-   ships them in cases of C to D distributors (one ship event per case, received by one event
+   each lot its own, ships them in cases of C to D distributors (one ship event per case, received by one event
    each), which ship orders of O packs to N pharmacies (one ship + one receive event per
    order). Packs flow in contiguous blocks: lot -> cases -> orders, orders round-robin over
    the pharmacies. Every entry is signed by its author's key in a tight loop.
@@ -112,8 +112,13 @@ def make_world(shape: Shape) -> World:
     return World(maker, dists, pharmacies, regulator, hub)
 
 
+def lot_of(i: int) -> str:
+    """Each commission event is one lot (a production batch)."""
+    return f"L{i // SHAPE.lot:06d}"
+
+
 def code_of(i: int) -> PackCode:
-    return PackCode(GTIN, f"V{i:011d}", "LOT", LOT_EXPIRY)  # type: ignore[arg-type]
+    return PackCode(GTIN, f"V{i:011d}", lot_of(i), LOT_EXPIRY)  # type: ignore[arg-type]
 
 
 def make_history(world: World, shape: Shape, keys: dict[str, Any]) -> None:
@@ -129,7 +134,7 @@ def make_history(world: World, shape: Shape, keys: dict[str, Any]) -> None:
         clock[0] += timedelta(milliseconds=1)
         when = clock[0].isoformat(timespec="milliseconds")
         if etype is EventType.COMMISSION:
-            items = tuple(Item(code_of(i).key, None, "LOT", LOT_EXPIRY)  # type: ignore
+            items = tuple(Item(code_of(i).key, None, lot_of(i), LOT_EXPIRY)  # type: ignore
                           for i in packs)
         else:
             items = tuple(Item(code_of(i).key, prev[i]) for i in packs)  # type: ignore
