@@ -4,11 +4,12 @@ verdict (asking a full node over mutual TLS) next to the local one, in one run.
 Run: .venv/bin/python bench/bench_light.py [--packs P] [--pharmacies N] [--distributors D]
      [--lot L] [--case C] [--order O] [--asks K] [--workers W] [--no-full-pull]
 
-1. History: one manufacturer commissions P packs in lots of L (one commission event per lot),
-   each lot its own, ships them in cases of C to D distributors (one ship event per case, received by one event
-   each), which ship orders of O packs to N pharmacies (one ship + one receive event per
-   order). Packs flow in contiguous blocks: lot -> cases -> orders, orders round-robin over
-   the pharmacies. Every entry is signed by its author's key in a tight loop.
+1. History: one manufacturer commissions P packs in lots of L (one commission event per lot,
+   each lot its own number), ships them in cases of C to D distributors (one ship event per
+   case, received by one event each), which ship orders of O packs to N pharmacies (one ship
+   + one receive event per order). Packs flow in contiguous blocks: lot -> cases -> orders,
+   orders round-robin over the pharmacies. Every entry is signed by its author's key in a
+   tight loop.
 2. Full node: the regulator's node ingests every log with the real ledger (``append_entries``,
    W verifying workers), signs each log's checkpoint with its author's key, and runs
    ``supplychain serve`` as its own process (mutual TLS on loopback). A byte-counting TCP

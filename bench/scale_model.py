@@ -34,6 +34,7 @@ class Assumptions:
     ingest_events_per_core: float = 6_000   # pack events/s in multi-pack entries (bench_light)
     ask_cpu_s: float = 0.013         # full node CPU per online verdict, TLS handshake included
     note_bytes: float = 210          # a checkpoint note with its author's signature
+    directory_entry_bytes: float = 734   # one member in the directory (certificate, JSON)
     cosignature_bytes: float = 130   # one witness cosignature line on a note
     witnesses: float = 3             # witnesses cosigning every checkpoint (n of the policy)
     add_checkpoint_s: float = 0.001  # witness CPU per add-checkpoint: 0.29 ms floor + HTTP
@@ -43,6 +44,8 @@ class Assumptions:
     full_nodes_per_member: float = 2  # full nodes each entry is pushed to
     logs_followed: float = 2_000     # logs whose checkpoints a pharmacy follows (its chains)
     checkpoint_every_s: float = 60   # a log submits at most one checkpoint per interval
+    syncs_per_day: float = 120       # light sync rounds per pharmacy a day (every 5 min)
+    open_hours: float = 10           # the hours a day pharmacies are open (and sync)
 
 
 def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
@@ -61,6 +64,7 @@ def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
     asks = packs * a.ask_share / YEAR
     ingest_cores = (packs / a.dispense / a.ingest_single_per_core
                     + multi_events / a.ingest_events_per_core) / YEAR * a.peak
+    rounds = a.pharmacies * a.syncs_per_day / (a.open_hours * 3600)
     adds = min(entries / YEAR * a.peak, a.logs / a.checkpoint_every_s)
     mb, tb = 1e6, 1e12
     return [
@@ -80,6 +84,8 @@ def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
          a.logs * notes / mb, "MB"),
         ("pharmacy: checkpoints of the logs it follows", "logs_followed x (note + ...)",
          a.logs_followed * notes / mb, "MB"),
+        ("pharmacy: the member directory", "logs x directory_entry_bytes",
+         a.logs * a.directory_entry_bytes / mb, "MB"),
         ("full node: storage", "(events_per_pack - 1) x packs x full_bytes_per_event + "
          "packs/dispense x full_bytes_single", full / tb, "TB/yr"),
         ("full node: ingest cores at peak", "(one-pack entries/ingest_single + pack events in "
@@ -90,6 +96,11 @@ def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
         ("full nodes: online verdicts, peak", "... x peak", asks * a.peak, "/s"),
         ("full nodes: CPU for online verdicts at peak", "peak rate x ask_cpu_s",
          asks * a.peak * a.ask_cpu_s, "cores"),
+        ("full nodes: light sync rounds in opening hours",
+         "pharmacies x syncs_per_day / (open_hours x 3600)", rounds, "/s"),
+        ("full nodes: bytes out if every round resent every checkpoint and the directory",
+         "rounds x logs x (note + cosignatures + directory_entry_bytes)",
+         rounds * a.logs * (notes + a.directory_entry_bytes) / 1e9, "GB/s"),
         ("witness: add-checkpoint at peak", "min(entries / YEAR x peak, logs / "
          "checkpoint_every_s)", adds, "/s per witness"),
         ("witness: cores at peak", "add-checkpoint rate x add_checkpoint_s",
