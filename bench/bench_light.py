@@ -254,7 +254,7 @@ def main() -> None:
     parser.add_argument("--packs", type=int, default=100_000)
     parser.add_argument("--pharmacies", type=int, default=20)
     parser.add_argument("--distributors", type=int, default=2)
-    parser.add_argument("--lot", type=int, default=500, help="packs per commission event")
+    parser.add_argument("--lot", type=int, default=100, help="packs per commission event")
     parser.add_argument("--case", type=int, default=100, help="packs per maker shipment")
     parser.add_argument("--order", type=int, default=20, help="packs per pharmacy order")
     parser.add_argument("--asks", type=int, default=10,

@@ -20,7 +20,7 @@ class Assumptions:
     pack_events: float = 10e9        # item-level events a year (one pack in one event)
     events_per_pack: float = 6       # commission, ship, receive, ship, receive, dispense
     # --- how many packs one entry carries (the bench's shape, dispense one by one) ---
-    lot: float = 500                 # packs per commission entry
+    lot: float = 100                 # packs per commission entry (the bench: one lot each)
     case: float = 100                # packs per maker -> wholesaler shipment (ship, receive)
     order: float = 20                # packs per wholesaler -> pharmacy order (ship, receive)
     dispense: float = 1              # packs per dispense entry

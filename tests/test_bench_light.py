@@ -24,7 +24,7 @@ def test_bench_light_runs_small() -> None:
         capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
-    assert "| full replica (pulled everything) | 122 |" in out
+    assert "| full replica (pulled everything) | 130 |" in out
     for row in ("| light pharmacy, mean |", "| local, `Node.verify` at a light pharmacy",
                 "| online, `verify_anywhere` at a light pharmacy", "| local at the full replica",
                 "witness add-checkpoint floor"):
