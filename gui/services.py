@@ -34,6 +34,7 @@ from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
 from supplychain.node.shipments import Candidate
 from supplychain.scanning import NO_CODE_FOUND, decode_frame, read_image_file
+from supplychain.sync.light import verify_anywhere
 from supplychain.sync.protocol import DEFAULT_TIMEOUT
 from supplychain.sync.service import SyncProgress, sync_once
 
@@ -127,7 +128,8 @@ class LedgerService:
         return [self.scan_text(c.text) for c in codes]
 
     def _result(self, text: str, code: PackCode) -> ScanResult:
-        report = self.node.verify(code)
+        # A light node asks its full nodes (source "network"), or decides "offline".
+        report = verify_anywhere(self.node, code, (), lambda: self._passphrase)
         record = self.node.ledger.pack(code.key)
         actions = pack_actions(report, record, self.node.gln, self.info.role)
         return ScanResult(text, code, report, None, actions,

@@ -235,3 +235,15 @@ class CommissionInterrupted(KeyboardInterrupt):
         self.committed = committed
         self.events = events
         self.requested = requested
+
+
+class ReadForbidden(SyncError):
+    """A member asked for data it is not entitled to read (answered 403)."""
+
+
+class RateLimited(SyncError):
+    """A member asked too often (answered 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -65,6 +65,8 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                                "behandeln Sie sie als Fälschung und melden Sie sie"),
     Reason.REPORTED_SUSPECT: (CODE, replace(KNOWN, reported=True),
                               "Ein anderes Mitglied hat diese Packung als verdächtig gemeldet"),
+    Reason.CANNOT_VERIFY_OFFLINE: (CODE, PackFacts(gtin_known=True, offline=True),
+                                   "Offline nicht prüfbar"),
 }
 
 

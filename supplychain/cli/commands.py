@@ -17,7 +17,6 @@ from supplychain.cli.common import (
     add_command,
     codes_from,
     first_interrupt_sets,
-    gs_substitutes,
     open_node,
     parse_date,
     passphrase,
@@ -57,7 +56,7 @@ def cmd_consortium_create(args: argparse.Namespace) -> None:
 def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
     info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
-    enrol_member(consortium, info, args.home, passphrase(args))
+    enrol_member(consortium, info, args.home, passphrase(args), light=args.light)
     args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
                   _("Enrolled {name} ({gln}) as {role}; node home: {home}").format(
                       name=info.name, gln=info.gln, role=info.role.value, home=args.home))
@@ -269,11 +268,6 @@ def _verdict_text(report: VerdictReport) -> str:
     return "\n".join(lines)
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    with open_node(args) as node:
-        report = node.verify(args.code, gs_substitutes=gs_substitutes(args))
-    args.out.emit(report.to_dict(), _verdict_text(report))
-    return EXIT_OK
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> None:
@@ -409,6 +403,7 @@ def register(sub: Any) -> None:
     p.add_argument("--prefix", action="append", default=[],
                    help=_("GS1 company prefix a manufacturer may commission (repeatable)"))
     p.add_argument("--home", type=Path, required=True, help=_("the new member's node home"))
+    p.add_argument("--light", action="store_true", help=_("a light node (see `node mode`)"))
     p = command("revoke", cmd_consortium_revoke, _("revoke a member"), cons_sub)
     p.add_argument("dir", type=Path)
     p.add_argument("--gln", required=True)
@@ -459,8 +454,6 @@ def register(sub: Any) -> None:
     p = command("report", cmd_report, _("report a pack as suspect"))
     p.add_argument("code", metavar="CODE")
     p.add_argument("--reason", required=True)
-    p = command("verify", cmd_verify, _("the verdict for a scanned code"))
-    p.add_argument("code", metavar="CODE")
 
     bundle = sub.add_parser("bundle", help=_("move log entries between nodes as a file"))
     bundle_sub = bundle.add_subparsers(dest="action", required=True, metavar="ACTION")

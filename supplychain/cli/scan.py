@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from supplychain.cli.common import add_command, open_node
+from supplychain.cli.common import add_command, gs_substitutes, open_node, passphrase
 from supplychain.codes.gs1 import PackCode, parse_pack_code
 from supplychain.codes.signed_codes import split_signature
 from supplychain.errors import CodeError, ImageError, SupplyChainError
@@ -95,13 +95,17 @@ def scan_file(path: Path) -> ScannedFile:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     node: Node | None = open_node(args) if args.verify else None
+    if node is not None:
+        from supplychain.sync.light import verify_anywhere  # noqa: PLC0415 - aiohttp if needed
     try:
         files = [scan_file(p) for p in expand_paths(args.paths)]
         if node is not None:
             for scanned_file in files:
                 for code in scanned_file.codes:
                     if code.pack is not None:
-                        code.verdict = node.verify(code.text).to_dict()
+                        code.verdict = verify_anywhere(
+                            node, code.text, gs_substitutes(args),
+                            lambda: passphrase(args)).to_dict()
     finally:
         if node is not None:
             node.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 from supplychain.errors import CodeError, DirectoryError
 from supplychain.i18n import _
+from supplychain.identity.certificates import Role
 from supplychain.ids import GLN, check_gln
 
 MAX_HUBS = 10_000
@@ -53,6 +54,11 @@ class SharingPolicy:
     @property
     def need_to_know(self) -> bool:
         return self.mode is SharingMode.NEED_TO_KNOW
+
+    def reads_whole_logs(self, gln: str, role: Role) -> bool:
+        """May the member ``gln`` with ``role`` read every log in full (full sharing, the
+        regulator, a designated hub)?"""
+        return not self.need_to_know or role is Role.REGULATOR or self.is_hub(gln)
 
     def is_hub(self, gln: str) -> bool:
         return gln in self.hubs

@@ -24,6 +24,7 @@ from supplychain.ids import GLN, EventHash
 from supplychain.ledger.events import EventType, SignedEvent
 from supplychain.ledger.records import AlertRecord, EventRecord, EventStatus, ItemRecord
 from supplychain.ledger.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
+from supplychain.ledger.sparse import entry_bytes
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import entry_time, log_order_problem
 
@@ -35,7 +36,7 @@ StoredEvent = tuple[SignedEvent, str, str, int]
 
 
 def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
-                 owners: PrefixOwners) -> None:
+                 owners: PrefixOwners, *, sparse: bool = False) -> None:
     """Derive stored entries in order, as one unit of work.
 
     ``owners``: the company prefixes of every unrevoked manufacturer known (who owns a GTIN).
@@ -46,11 +47,16 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
     The reasons and alert details it stores are in the source language (English) whatever
     language is shown, so derived tables never depend on who derived them (`audit` compares
     them with a rebuild).
+
+    ``sparse``: the entries are a light node's proven entries (``ledger.sparse``), whose
+    neighbours in their logs are not held: their order in the log is not checked here (the
+    full node that served them and the author's signed checkpoint vouch for it).
     """
     if not batch:
         return
     with source_language():
         b = _Batch(store, batch, owners)
+        b.sparse = sparse
         for signed, h, gln, idx in batch:
             _derive(b, member, signed, h, gln, idx)
         b.flush()
@@ -76,7 +82,7 @@ def _derive(b: _Batch, member: MemberLookup, signed: SignedEvent, h: str, gln: s
             row = b.event(waiter)
             assert row is not None
             queue.append((waiter, b.signed.get(waiter)
-                          or SignedEvent.from_bytes(b.store.entry(row.log, row.index))))
+                          or SignedEvent.from_bytes(entry_bytes(b.store, row.log, row.index))))
 
 
 def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> EventStatus:
@@ -196,6 +202,7 @@ class _Batch:
         self.waited = store.waited_on(hashes)
         self.revocations: dict[str, int | None] = {}
         self.last_times: dict[str, tuple[int, str]] = {}  # log -> (index, time) last derived
+        self.sparse = False
 
     def event(self, h: str) -> EventRecord | None:
         if h in self.events:
@@ -225,6 +232,8 @@ class _Batch:
         last = self.last_times.get(gln)
         if last is not None and last[0] == idx - 1:
             return last[1]
+        if self.sparse:
+            return None
         return entry_time(self.store.entry(gln, idx - 1))
 
     def note_time(self, gln: str, idx: int, time: str) -> None:

@@ -43,6 +43,7 @@ from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_che
 from supplychain.ledger.derivation import StoredEvent, derive_batch
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.records import AlertRecord, ChainStep, EventRecord, PackRecord
+from supplychain.ledger.sparse import proven_batch
 from supplychain.ledger.store import Store
 
 PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
@@ -469,6 +470,8 @@ class Ledger:
                     derive_batch(self.store, self.member, batch, self.prefix_owners())
                     batch = []
             derive_batch(self.store, self.member, batch, self.prefix_owners())
+            derive_batch(self.store, self.member, proven_batch(self.store),  # a light node's
+                         self.prefix_owners(), sparse=True)
             self._flag_overlapping_prefixes()
 
     # --- reading derived state -----------------------------------------------------

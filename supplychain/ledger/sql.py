@@ -74,6 +74,36 @@ CREATE TABLE IF NOT EXISTS evidence (
     PRIMARY KEY (kind, subject, peer, digest));
 """
 
+# Light nodes (supplychain.ledger.proven): single entries of logs not held whole, each kept with
+# the inclusion proof that ties it to a signed checkpoint of the same log (kept in
+# ``checkpoints``). Not derived: a rebuild keeps them.
+SCHEMA_PROVEN = """
+CREATE TABLE IF NOT EXISTS proven_entries (
+    gln TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, event_hash TEXT NOT NULL,
+    size INTEGER NOT NULL, proof BLOB NOT NULL, PRIMARY KEY (gln, idx)) WITHOUT ROWID;
+"""
+PUT_PROVEN = """INSERT OR IGNORE INTO proven_entries (gln, idx, data, event_hash, size, proof)
+VALUES (?, ?, ?, ?, ?, ?)"""
+GET_PROVEN = "SELECT data, size, proof FROM proven_entries WHERE gln = ? AND idx = ?"
+ALL_PROVEN = "SELECT gln, idx, data FROM proven_entries ORDER BY gln, idx"
+COUNT_PROVEN = "SELECT count(*) FROM proven_entries"
+EVENT_HELD = "SELECT 1 FROM events WHERE event_hash = ?"
+# Full nodes answering light nodes: a pack's events, and shipments to a member by position
+# (the events table's rowid grows with every event this node stores: a server-local position).
+EVENTS_OF_PACK = """SELECT DISTINCT e.gln, e.idx FROM event_items i
+JOIN events e ON e.event_hash = i.event_hash WHERE i.pack = ? ORDER BY e.gln, e.idx"""
+PENDING_EVENTS_OF_PACK = """SELECT e.gln, e.idx FROM pending_packs p
+JOIN events e ON e.event_hash = p.event_hash WHERE p.pack = ? ORDER BY e.gln, e.idx"""
+EVENTS_OF_RECALLS = """SELECT e.gln, e.idx FROM recalls r JOIN events e
+ON e.event_hash = r.event_hash WHERE r.gtin = ? AND r.lot = ? ORDER BY e.gln, e.idx"""
+EVENTS_OF_REPORTS = """SELECT e.gln, e.idx FROM reports r JOIN events e
+ON e.event_hash = r.event_hash WHERE r.pack = ? ORDER BY e.gln, e.idx"""
+SHIPMENTS_TO = """SELECT e.rowid, e.gln, e.idx, i.pack FROM events e
+JOIN event_items i ON i.event_hash = e.event_hash AND i.recipient = ?
+WHERE e.rowid IN (SELECT s.rowid FROM events s WHERE s.type = 'ship' AND s.rowid > ?
+AND EXISTS (SELECT 1 FROM event_items t WHERE t.event_hash = s.event_hash AND t.recipient = ?)
+ORDER BY s.rowid LIMIT ?) ORDER BY e.rowid, i.pack"""
+
 DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
                   "reports", "alerts")
 CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants

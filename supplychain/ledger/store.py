@@ -57,6 +57,7 @@ class Store:
                 conn.execute(pragma)
             conn.executescript(sql.SCHEMA)
             conn.executescript(sql.SCHEMA_SYNC)
+            conn.executescript(sql.SCHEMA_PROVEN)
             if self.get_meta("schema_version") is None:
                 self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
         except sqlite3.DatabaseError as exc:

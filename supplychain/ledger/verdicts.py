@@ -46,13 +46,15 @@ class Reason(str, Enum):
     FORKED_CHAIN = "forked_chain"
     INVALID_SIGNATURE = "invalid_signature"
     REPORTED_SUSPECT = "reported_suspect"
+    CANNOT_VERIFY_OFFLINE = "cannot_verify_offline"
 
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
-                             Reason.NOT_IN_CUSTODY})
+                             Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE})
 
 # Most serious first: the verdict's sentence leads with the first reason found in this order.
-_ORDER = [Reason.INVALID_SIGNATURE, Reason.UNKNOWN_PRODUCT, Reason.UNKNOWN_SERIAL,
+_ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
+          Reason.UNKNOWN_SERIAL,
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
@@ -82,6 +84,9 @@ _SENTENCES = {
     Reason.NOT_IN_CUSTODY: N_("The ledger does not show this pack as delivered to your site: "
                               "check the delivery before dispensing."),
     Reason.EXPIRED: N_("This pack is past its expiry date: do not dispense."),
+    Reason.CANNOT_VERIFY_OFFLINE: N_("Cannot verify offline: this pharmacy holds no record of "
+                                     "this pack and could not reach the network. Do not "
+                                     "dispense it until the network confirms it."),
 }
 
 # Short words for a list of reasons ("Reasons: recalled; expired").
@@ -98,6 +103,7 @@ _WORDS = {
     Reason.FORKED_CHAIN: N_("forked chain"),
     Reason.INVALID_SIGNATURE: N_("invalid signature"),
     Reason.REPORTED_SUSPECT: N_("reported suspect"),
+    Reason.CANNOT_VERIFY_OFFLINE: N_("cannot verify offline"),
 }
 
 _VERDICT_WORDS = {
@@ -115,6 +121,8 @@ _STATUS_WORDS = {
 
 GENUINE_SENTENCE = N_("Genuine: the pack's history checks out and it is in your custody.")
 """The sentence of a GENUINE verdict at the pack's custodian (translate with ``_()``)."""
+OFFLINE_NOTE = N_("Could not reach the network: this verdict uses only what this pharmacy "
+                  "holds.")
 _GENUINE_REGULATOR = N_("Genuine: the pack's history checks out; every signature and proof "
                         "verified.")
 _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on its way to you: "
@@ -158,6 +166,8 @@ class PackFacts:
     code_signature: CodeSignatureCheck = CodeSignatureCheck.ABSENT
     pending_events: int = 0
     """Events naming this pack that wait for earlier history this node has not received."""
+    offline: bool = False
+    """A light node could not reach its full nodes: the facts are only what it holds."""
 
     @property
     def serial_known(self) -> bool:
@@ -185,7 +195,12 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     elif facts.code_signature is CodeSignatureCheck.UNKNOWN_KEY:
         notes.append(_("The code carries a manufacturer signature from a key this node does "
                        "not know yet; sync with the network to check it."))
-    if not facts.serial_known:
+    if facts.offline:
+        notes.append(_(OFFLINE_NOTE))
+    if not facts.serial_known and facts.offline:
+        # A pack this node cannot see is never genuine, nor provably unknown, offline.
+        reasons.add(Reason.CANNOT_VERIFY_OFFLINE)
+    elif not facts.serial_known:
         reasons.add(Reason.UNKNOWN_SERIAL if facts.gtin_known else Reason.UNKNOWN_PRODUCT)
     else:
         if facts.forked:

@@ -50,12 +50,13 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
-from supplychain.ledger import merkle
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
+from supplychain.ledger.proven import check_included
 from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
 from supplychain.ledger.rules import PackStatus, report_counts
+from supplychain.ledger.sparse import entry_bytes
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
@@ -96,6 +97,7 @@ class VerdictReport:
     history: tuple[HistoryStep, ...] = field(default=())
     # --- sync: how fresh the logs behind this verdict are (supplychain.ledger.freshness) ---
     sync: SyncInfo | None = None
+    source: str = "local"  # "local" | "network" (a light node asked) | "offline" (it could not)
 
     @property
     def verdict(self) -> Verdict:
@@ -116,6 +118,7 @@ class VerdictReport:
             "status": self.status.value if self.status else None,
             "history": [step_to_dict(s) for s in self.history],
             "sync": self.sync.to_dict() if self.sync else None,  # --- sync ---
+            "source": self.source,
         }
 
 
@@ -377,7 +380,8 @@ class Node:
                            step.recipient, step.index)
 
     def verify(self, code: PackCode | str, today: date | None = None,
-               gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES) -> VerdictReport:
+               gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES,
+               source: str = "local") -> VerdictReport:
         """The verdict for a scanned code at this node's site.
 
         A code given as text may carry a manufacturer signature (signed labels); it is checked
@@ -392,7 +396,8 @@ class Node:
         else:
             pack_code = code
         record = self.ledger.pack(pack_code.key)
-        facts = replace(self._facts(pack_code, record), code_signature=signature_check)
+        facts = replace(self._facts(pack_code, record), code_signature=signature_check,
+                        offline=source == "offline")
         decision = decide(pack_code, facts, self.gln, self.me.info.role,
                           today or clock.now().date())
         history = tuple(self.history(pack_code)) if record else ()
@@ -408,7 +413,7 @@ class Node:
             pack_code, decision,
             record.custodian if record else None,
             self.ledger.member_name(record.custodian) if record else None,
-            record.status if record else None, history, freshness)
+            record.status if record else None, history, freshness, source)
 
     def _check_code_signature(self, code: PackCode, signature: CodeSignature) -> CodeSignatureCheck:
         pems = self.store.member_certs_by_key_id(signature.key_id)
@@ -464,7 +469,7 @@ class Node:
         """Re-verify every event of the pack's chain: signature and inclusion in a checkpoint."""
         try:
             for step in self.ledger.chain(pack):
-                data = self.store.entry(step.log, step.index)
+                data = entry_bytes(self.store, step.log, step.index)
                 digest = hashlib.sha256(data).digest()
                 if self._verified.get((step.log, step.index)) != (digest, step.event_hash):
                     # Parse and check the signature once per entry bytes (entries are
@@ -475,12 +480,7 @@ class Node:
                     if len(self._verified) >= VERIFIED_CACHE:
                         self._verified.clear()
                     self._verified[(step.log, step.index)] = (digest, step.event_hash)
-                latest = self.store.latest_checkpoint(step.log)
-                if latest is None or latest.size <= step.index:
-                    return False
-                size, root = latest.size, latest.root
-                proof = self.ledger.inclusion_proof(step.log, step.index, size)
-                merkle.verify_inclusion(merkle.leaf_hash(data), step.index, size, proof, root)
+                check_included(self.ledger, step.log, step.index, data)
         except (SupplyChainError, MerkleError):
             return False
         return True

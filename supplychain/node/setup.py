@@ -22,6 +22,7 @@ from supplychain.identity.consortium import CONSORTIUM_FILES, Consortium
 from supplychain.identity.keys import generate_member_key
 from supplychain.identity.sharing import FULL_SHARING, SharingPolicy
 from supplychain.ledger.membership import accept_directory
+from supplychain.ledger.sparse import NodeMode, set_node_mode
 from supplychain.node.operations import Node
 
 
@@ -56,13 +57,14 @@ def initialise_home(consortium: Consortium, identity: Identity, home: Path, pass
 
 
 def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
-                 passphrase: bytes) -> Path:
+                 passphrase: bytes, *, light: bool = False) -> Path:
     """Issue a member certificate for ``info`` and initialise its node home; returns ``home``.
 
     All or nothing: the home is built in a temporary folder next to ``home`` (key,
     certificates, store), the certificate is filed in the consortium only once that
     worked, and the folder is moved into place last. If any step fails, the certificate is
     withdrawn again and the temporary folder removed, so the GLN can be enrolled again.
+    ``light``: the node is a light node (``ledger.sparse.NodeMode``; full by default).
     """
     if (home / "node.json").exists():
         raise LedgerError(_("{home} is already a node home; choose another "
@@ -81,6 +83,8 @@ def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
             directory = consortium.file(cert, passphrase)
             filed = True
             accept_directory(node.ledger, directory)
+            if light:
+                set_node_mode(node.store, NodeMode.LIGHT)
         _move_into_place(staging, home)
     except BaseException as exc:
         if filed:

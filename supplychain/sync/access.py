@@ -34,8 +34,11 @@ class Read(StrEnum):
     PUSH = "push"
 
 
-WHOLE_LOG_READS = frozenset({Read.LOG_ENTRIES, Read.LOG_CONSISTENCY, Read.LOG_INCLUSION})
-PUBLIC_READS = frozenset({Read.HEALTH, Read.CHECKPOINTS, Read.DIRECTORY, Read.NOTIFY})
+WHOLE_LOG_READS = frozenset({Read.LOG_ENTRIES})
+PUBLIC_READS = frozenset({Read.HEALTH, Read.CHECKPOINTS, Read.DIRECTORY, Read.NOTIFY,
+                          Read.LOG_CONSISTENCY, Read.LOG_INCLUSION})
+"""Proofs are hashes only, like the hash tiles anyone may fetch (docs/SYNC.md): a light node
+needs consistency proofs to move to a newer checkpoint of a log it may not read in full."""
 
 
 class Rule(StrEnum):
@@ -80,8 +83,7 @@ def need_to_know_reason() -> str:
 
 def entitled_to_whole_logs(caller: Caller, policy: SharingPolicy) -> bool:
     """May ``caller`` read every log in full (full sharing, the regulator, a hub)?"""
-    return (not policy.need_to_know or caller.role is Role.REGULATOR
-            or policy.is_hub(caller.gln))
+    return policy.reads_whole_logs(caller.gln, caller.role)
 
 
 def may_read_log(caller: Caller, policy: SharingPolicy, log_gln: str) -> Decision:

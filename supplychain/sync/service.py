@@ -23,8 +23,10 @@ from supplychain.clock import now_iso
 from supplychain.errors import BadListenAddress
 from supplychain.i18n import _
 from supplychain.identity.certificates import Member
+from supplychain.ledger.sparse import NodeMode
 from supplychain.node.network import PeerRow, members, peers
 from supplychain.node.operations import Node
+from supplychain.sync.light import OwnLogOnly, finish_light_pull, sync_mode
 from supplychain.sync.protocol import DEFAULT_INTERVAL, DEFAULT_TIMEOUT, MAX_BATCH_ENTRIES, Notice
 from supplychain.sync.puller import PeerFailure, PullReport, failure_of, pull_from
 from supplychain.sync.push import Pusher, PushReport, push_handler
@@ -184,7 +186,12 @@ class SyncService:
                     on_batch: Callable[[int], None] | None = None) -> PullReport:
         await self.run(lambda: self.node.store.peer_attempt(url, now_iso()))
         peer = HttpPeer(url, session, self.replica, self.run)
-        report = await pull_from(peer, self.replica, self.run, self.batch, on_batch)
+        if await self.run(lambda: sync_mode(self.node)) is NodeMode.LIGHT:
+            own = OwnLogOnly(peer, self.node.gln)  # its own log whole, the rest proven
+            report = await pull_from(own, self.replica, self.run, self.batch, on_batch)
+            report = await finish_light_pull(peer, own, self.replica, self.run, report)
+        else:
+            report = await pull_from(peer, self.replica, self.run, self.batch, on_batch)
         if report.total_new:
             log.info("pulled %d new entries from %s (%s)", report.total_new, url,
                      ", ".join(f"{g}: {n}" for g, n in sorted(report.new_entries.items())))

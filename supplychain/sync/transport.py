@@ -14,6 +14,7 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +25,8 @@ from supplychain.errors import (
     PeerTimeout,
     PeerUnreachable,
     ProtocolError,
+    RateLimited,
+    ReadForbidden,
     SupplyChainError,
 )
 from supplychain.i18n import _
@@ -31,6 +34,7 @@ from supplychain.identity.certificates import Member
 from supplychain.jsonlimits import load_json
 from supplychain.ledger.membership import sharing_policy
 from supplychain.sync.access import Caller, Read, Rule, decide
+from supplychain.sync.answers import Answers
 from supplychain.sync.protocol import (
     FORMAT_HEALTH,
     MAX_REQUEST_BYTES,
@@ -52,6 +56,14 @@ from supplychain.sync.protocol import (
     check_gln,
     dump_document,
     load_document,
+)
+from supplychain.sync.questions import (
+    PATH_MEMBER_ENTRIES,
+    PATH_PACK,
+    MemberEntriesDoc,
+    PackDoc,
+    PackQuery,
+    parse_since,
 )
 from supplychain.sync.replica import REFUSED_CONNECTION, REFUSED_READ, Replica
 from supplychain.sync.tls import authenticate_peer
@@ -140,6 +152,12 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
             return await handler(request)  # type: ignore[no-any-return]
         except ProtocolError as exc:
             return _error(400, str(exc))
+        except ReadForbidden as exc:
+            return _error(403, str(exc))
+        except RateLimited as exc:
+            response = _error(429, str(exc))
+            response.headers["Retry-After"] = str(max(1, round(exc.retry_after + 0.5)))
+            return response
         except SupplyChainError as exc:
             log.error("request %s failed: %s", request.path_qs, exc)
             return _error(500, "internal error")
@@ -204,6 +222,21 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
         doc = await run(lambda: replica.inclusion_doc(gln, params))
         return _json(doc.to_json())
 
+    answers = Answers(replica.ledger)
+
+    async def pack(request: web.Request) -> web.Response:
+        query = PackQuery.parse(request.match_info["gtin"], request.match_info["serial"],
+                                dict(request.query))
+        info = request[MEMBER_KEY].info
+        doc = await run(lambda: answers.pack_doc(info, query))
+        return _json(doc.to_json())
+
+    async def member_entries(request: web.Request) -> web.Response:
+        gln, since = _gln(request), parse_since(dict(request.query))
+        info = request[MEMBER_KEY].info
+        doc = await run(lambda: answers.member_entries_doc(info, gln, since))
+        return _json(doc.to_json())
+
     async def push(request: web.Request) -> web.Response:
         gln = _gln(request)
         if (denied := await refused(request, Read.PUSH, gln)) is not None:
@@ -232,6 +265,8 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app.router.add_get(PATH_CONSISTENCY, consistency)
     app.router.add_get(PATH_INCLUSION, inclusion)
     app.router.add_post(PATH_NOTIFY, notify)
+    app.router.add_get(PATH_PACK, pack)
+    app.router.add_get(PATH_MEMBER_ENTRIES, member_entries)
     app.router.add_post(PATH_PUSH, push)
     return app
 
@@ -345,6 +380,16 @@ class HttpPeer:
     async def entries(self, request: EntriesRequest) -> EntriesDoc:
         body = await self._get(PATH_ENTRIES.format(gln=request.gln), request.query())
         return EntriesDoc.parse(body, request)
+
+    async def pack(self, query: PackQuery) -> PackDoc:
+        body = await self._get(PATH_PACK.format(gtin=query.gtin, serial=quote(query.serial,
+                                                                              safe="")),
+                               query.query())
+        return PackDoc.parse(body, query)
+
+    async def member_entries(self, gln: str, since: int) -> MemberEntriesDoc:
+        body = await self._get(PATH_MEMBER_ENTRIES.format(gln=gln), {"since": str(since)})
+        return MemberEntriesDoc.parse(body, gln, since)
 
     async def post(self, path: str, doc: dict[str, Any],
                    accept: tuple[int, ...] = (200, 202)) -> tuple[int, bytes]:

@@ -24,9 +24,10 @@ from tests.conftest import (
 from tests.sync.access_helpers import request, share
 from tests.sync.helpers import make_history, pull, run, serving
 
-WHOLE_LOG = [("entries", {"start": "0", "end": "2", "size": "2"}),
-             ("consistency", {"old": "1", "new": "2"}),
-             ("inclusion", {"index": "0", "size": "2"})]
+WHOLE_LOG = [("entries", {"start": "0", "end": "2", "size": "2"})]
+PROOFS = [("consistency", {"old": "1", "new": "2"}),
+          ("inclusion", {"index": "0", "size": "2"})]
+"""Proofs are hashes only (as public as hash tiles): a light node needs them."""
 HUB = DIST_B
 
 
@@ -53,10 +54,26 @@ def test_each_forbidden_whole_log_read_is_refused(network: Network, caller: str)
         assert body["error"].startswith("this consortium shares need-to-know: whole logs go "
                                         "only to the regulator and hubs")
     evidence = _refused_reads(network, MAKER)
-    assert len(evidence) == 3  # one row per kind of read, each seen twice
+    assert len(evidence) == 1  # one row per kind of read, seen twice
     assert all(e.peer == caller and e.subject == MAKER and e.count == 2 for e in evidence)
-    assert {json.loads(e.evidence)["read"] for e in evidence} == {
-        "log_entries", "log_consistency", "log_inclusion"}
+    assert {json.loads(e.evidence)["read"] for e in evidence} == {"log_entries"}
+
+
+@pytest.mark.parametrize("caller", [PHARMACY, DIST_A, OTHER_MAKER])
+def test_proofs_of_any_log_are_answered_to_every_member(network: Network, caller: str) -> None:
+    make_history(network)
+    share(network, SharingMode.NEED_TO_KNOW, (HUB,))
+
+    async def go() -> list[tuple[int, object]]:
+        async with serving(network[MAKER]) as (_, url):
+            return [await request(network.homes[caller], "GET",
+                                  f"{url}/v1/logs/{MAKER}/{what}", params=params)
+                    for what, params in PROOFS]
+
+    answers = run(go())
+    assert [status for status, _ in answers] == [200, 200]
+    assert all(body["proof"] for _, body in answers)
+    assert _refused_reads(network, MAKER) == []
 
 
 @pytest.mark.parametrize("caller", [REGULATOR, HUB, MAKER])
@@ -68,7 +85,7 @@ def test_entitled_callers_read_whole_logs(network: Network, caller: str) -> None
         async with serving(network[MAKER]) as (_, url):
             return [await request(network.homes[caller], "GET",
                                   f"{url}/v1/logs/{MAKER}/{what}", params=params)
-                    for what, params in WHOLE_LOG]
+                    for what, params in WHOLE_LOG + PROOFS]
 
     answers = run(go())
     assert [status for status, _ in answers] == [200, 200, 200]
