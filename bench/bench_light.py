@@ -35,6 +35,7 @@ import hashlib
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -265,6 +266,8 @@ def main() -> None:
     parser.add_argument("--no-full-pull", action="store_true",
                         help="skip the full replica's pull (report entry bytes instead)")
     args = parser.parse_args()
+    # A terminated bench still stops its `serve` process and removes its files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     SHAPE = Shape(args.packs, args.pharmacies, args.distributors, args.lot, args.case,
                   args.order)
     SHAPE.check()
