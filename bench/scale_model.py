@@ -25,15 +25,16 @@ class Assumptions:
     order: float = 20                # packs per wholesaler -> pharmacy order (ship, receive)
     dispense: float = 1              # packs per dispense entry
     # --- measured (bench_light.py, BENCHMARKS.md) ---
-    item_bytes: float = 113          # entry bytes per pack in a multi-pack entry
+    item_bytes: float = 114          # entry bytes per pack in a multi-pack entry
     single_entry_bytes: float = 310  # a one-pack entry (BENCHMARKS: bundle of 1-pack entries)
-    full_bytes_per_event: float = 690    # full replica SQLite bytes per pack event, multi-pack
+    full_bytes_per_event: float = 667    # full replica SQLite bytes per pack event, multi-pack
     full_bytes_single: float = 1_400     # ... per one-pack entry (BENCHMARKS: 1.4 GB / 1M)
-    light_file_factor: float = 6.1   # SQLite bytes / entry bytes held (derived rows, proofs)
+    light_file_factor: float = 5.8   # SQLite bytes / entry bytes held (derived rows, proofs)
     ingest_single_per_core: float = 2_350   # one-pack entries/s, one process (BENCHMARKS)
-    ingest_events_per_core: float = 6_000   # pack events/s in multi-pack entries (bench_light)
-    ask_cpu_s: float = 0.013         # full node CPU per online verdict, TLS handshake included
-    note_bytes: float = 210          # a checkpoint note with its author's signature
+    ingest_events_per_core: float = 5_000   # pack events/s per core, 100-pack entries
+    ask_cpu_s: float = 0.042         # full node CPU per online verdict, TLS handshake included
+    serve_proven_cpu_s: float = 0.010    # full node CPU per proven entry in a light sync
+    note_bytes: float = 211          # a checkpoint note with its author's signature
     directory_entry_bytes: float = 734   # one member in the directory (certificate, JSON)
     cosignature_bytes: float = 130   # one witness cosignature line on a note
     witnesses: float = 3             # witnesses cosigning every checkpoint (n of the policy)
@@ -64,6 +65,7 @@ def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
     asks = packs * a.ask_share / YEAR
     ingest_cores = (packs / a.dispense / a.ingest_single_per_core
                     + multi_events / a.ingest_events_per_core) / YEAR * a.peak
+    proven = a.pharmacies * orders * 4  # per order: its shipment, the case's 2, the lot's 1
     rounds = a.pharmacies * a.syncs_per_day / (a.open_hours * 3600)
     adds = min(entries / YEAR * a.peak, a.logs / a.checkpoint_every_s)
     mb, tb = 1e6, 1e12
@@ -96,6 +98,10 @@ def model(a: Assumptions) -> list[tuple[str, str, float, str]]:
         ("full nodes: online verdicts, peak", "... x peak", asks * a.peak, "/s"),
         ("full nodes: CPU for online verdicts at peak", "peak rate x ask_cpu_s",
          asks * a.peak * a.ask_cpu_s, "cores"),
+        ("full nodes: proven entries sent to light nodes", "pharmacies x orders x 4 "
+         "(worst case: every order from its own case and lot)", proven / YEAR, "/s"),
+        ("full nodes: CPU serving them at peak", "... x serve_proven_cpu_s x peak",
+         proven / YEAR * a.serve_proven_cpu_s * a.peak, "cores"),
         ("full nodes: light sync rounds in opening hours",
          "pharmacies x syncs_per_day / (open_hours x 3600)", rounds, "/s"),
         ("full nodes: bytes out if every round resent every checkpoint and the directory",
