@@ -27,6 +27,6 @@ def test_bench_light_runs_small() -> None:
     assert "| full replica (pulled everything) | 130 |" in out
     for row in ("| light pharmacy, mean |", "| local, `Node.verify` at a light pharmacy",
                 "| online, `verify_anywhere` at a light pharmacy", "| local at the full replica",
-                "witness add-checkpoint floor"):
+                "witness add-checkpoint floor", "witness `add_checkpoint`"):
         assert row in out, out
     assert "online verdicts: suspect 4;" in out, out
