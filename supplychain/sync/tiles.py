@@ -22,8 +22,6 @@ import aiohttp
 
 from supplychain.errors import (
     DirectoryError,
-    PeerTimeout,
-    PeerUnreachable,
     ProtocolError,
 )
 from supplychain.i18n import _
@@ -46,7 +44,7 @@ from supplychain.sync.protocol import (
 )
 from supplychain.sync.puller import PullReport, pull_from
 from supplychain.sync.replica import Replica
-from supplychain.sync.transport import connection_problem
+from supplychain.sync.transport import client_failure, read_capped
 
 TILE_CACHE = 256
 """Hash tiles kept in memory per pull (at most 2 MiB)."""
@@ -95,34 +93,14 @@ class TilesPeer:
             async with self._gate, self.session.get(url) as resp:
                 if resp.status == 404 and missing_ok:
                     return None
-                if resp.content_length is not None and resp.content_length > limit:
-                    raise ProtocolError(_("{path}: response of {length} bytes exceeds the "
-                                          "{limit}-byte limit.")
-                                        .format(path=path, length=resp.content_length,
-                                                limit=limit))
-                chunks: list[bytes] = []
-                total = 0
-                while chunk := await resp.content.read(1 << 16):
-                    total += len(chunk)
-                    if total > limit:
-                        raise ProtocolError(_("{path}: response exceeds the {limit}-byte "
-                                              "limit.").format(path=path, limit=limit))
-                    chunks.append(chunk)
-                body = b"".join(chunks)
+                body = await read_capped(resp, path, limit)
                 if resp.status != 200:
                     raise ProtocolError(_("{path}: HTTP {status}: {value!r}")
                                         .format(path=path, status=resp.status,
                                                 value=body[:200]))
                 return body
-        except TimeoutError:
-            raise PeerTimeout(_("{url} did not answer {path} in time.")
-                              .format(url=self.url, path=path)) from None
-        except aiohttp.ClientPayloadError as exc:
-            raise ProtocolError(_("{path}: broken response body ({exc}).")
-                                .format(path=path, exc=exc)) from None
-        except aiohttp.ClientError as exc:
-            raise PeerUnreachable(_("{url} is unreachable: {exc}").format(url=self.url, exc=exc),
-                                  connection_problem(exc)) from None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise client_failure(exc, self.url, path) from None
 
     async def _must(self, path: str, limit: int) -> bytes:
         body = await self._get(path, limit)

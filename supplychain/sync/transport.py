@@ -315,22 +315,7 @@ class HttpPeer:
         try:
             async with self.session.request(method, self.url + path, **kw) as resp:
                 await self._check_identity(resp)
-                if resp.content_length is not None and resp.content_length > MAX_RESPONSE_BYTES:
-                    raise ProtocolError(_("{path}: response of {content_length} bytes "
-                                          "exceeds the {max_response_bytes}-byte limit.")
-                                        .format(path=path, content_length=resp.content_length,
-                                                max_response_bytes=MAX_RESPONSE_BYTES))
-                chunks: list[bytes] = []
-                total = 0
-                while chunk := await resp.content.read(1 << 16):
-                    total += len(chunk)
-                    if total > MAX_RESPONSE_BYTES:
-                        raise ProtocolError(_("{path}: response exceeds the "
-                                              "{max_response_bytes}-byte limit.")
-                                            .format(path=path,
-                                                    max_response_bytes=MAX_RESPONSE_BYTES))
-                    chunks.append(chunk)
-                body = b"".join(chunks)
+                body = await read_capped(resp, path, MAX_RESPONSE_BYTES)
                 if resp.status == 403 and _refused_rule(body) == Rule.NEED_TO_KNOW:
                     raise NotEntitled(_("{url} withholds {path}: not entitled to pull this "
                                         "whole log; a light node gets what names it")
@@ -348,15 +333,8 @@ class HttpPeer:
             raise PeerRefused(_("TLS with {url} failed (not a consortium member, or it "
                                 "refused our certificate): {exc}")
                               .format(url=self.url, exc=exc)) from None
-        except TimeoutError:
-            raise PeerTimeout(_("{url} did not answer {path} in time.")
-                              .format(url=self.url, path=path)) from None
-        except aiohttp.ClientPayloadError as exc:
-            raise ProtocolError(_("{path}: broken response body ({exc}).")
-                                .format(path=path, exc=exc)) from None
-        except aiohttp.ClientError as exc:
-            raise PeerUnreachable(_("{url} is unreachable: {exc}").format(url=self.url, exc=exc),
-                                  connection_problem(exc)) from None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise client_failure(exc, self.url, path) from None
 
     async def _check_identity(self, resp: aiohttp.ClientResponse) -> None:
         # A small response may already have released its connection: fall back to the
@@ -440,6 +418,37 @@ def _refused_rule(body: bytes) -> str | None:
         return None
     rule = doc.get("rule") if isinstance(doc, dict) else None
     return rule if isinstance(rule, str) else None
+
+
+async def read_capped(resp: aiohttp.ClientResponse, path: str, limit: int) -> bytes:
+    """The body of ``resp``, refused past ``limit`` bytes: from Content-Length when it is
+    sent, and while reading (a server may send more than it announced, or no length)."""
+    if resp.content_length is not None and resp.content_length > limit:
+        raise ProtocolError(_("{path}: response of {length} bytes exceeds the {limit}-byte "
+                              "limit.").format(path=path, length=resp.content_length,
+                                               limit=limit))
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await resp.content.read(1 << 16):
+        total += len(chunk)
+        if total > limit:
+            raise ProtocolError(_("{path}: response exceeds the {limit}-byte limit.")
+                                .format(path=path, limit=limit))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def client_failure(exc: TimeoutError | aiohttp.ClientError, url: str,
+                   path: str) -> SupplyChainError:
+    """The typed error for a request to ``url`` that failed in aiohttp: no answer in time,
+    a broken body, or no connection (``connection_problem`` says why)."""
+    if isinstance(exc, TimeoutError):
+        return PeerTimeout(_("{url} did not answer {path} in time.").format(url=url, path=path))
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProtocolError(_("{path}: broken response body ({exc}).")
+                             .format(path=path, exc=exc))
+    return PeerUnreachable(_("{url} is unreachable: {exc}").format(url=url, exc=exc),
+                           connection_problem(exc))
 
 
 def connection_problem(exc: aiohttp.ClientError) -> str:
