@@ -205,26 +205,21 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     def _gln(request: web.Request) -> str:
         return check_gln(request.match_info["gln"])
 
-    async def entries(request: web.Request) -> web.Response:
-        gln, params = _gln(request), dict(request.query)
-        if (denied := await refused(request, Read.LOG_ENTRIES, gln)) is not None:
-            return denied
-        doc = await run(lambda: replica.entries_doc(gln, params))
-        return _json(doc.to_json())
+    def log_read(read: Read, doc_of: Callable[[str, dict[str, str]], Any]
+                 ) -> Callable[[web.Request], Awaitable[web.Response]]:
+        """A handler for one read of one log: the sharing policy decides, then the replica
+        answers (``doc_of(gln, query)``)."""
+        async def handle(request: web.Request) -> web.Response:
+            gln, params = _gln(request), dict(request.query)
+            if (denied := await refused(request, read, gln)) is not None:
+                return denied
+            doc = await run(lambda: doc_of(gln, params))
+            return _json(doc.to_json())
+        return handle
 
-    async def consistency(request: web.Request) -> web.Response:
-        gln, params = _gln(request), dict(request.query)
-        if (denied := await refused(request, Read.LOG_CONSISTENCY, gln)) is not None:
-            return denied
-        doc = await run(lambda: replica.consistency_doc(gln, params))
-        return _json(doc.to_json())
-
-    async def inclusion(request: web.Request) -> web.Response:
-        gln, params = _gln(request), dict(request.query)
-        if (denied := await refused(request, Read.LOG_INCLUSION, gln)) is not None:
-            return denied
-        doc = await run(lambda: replica.inclusion_doc(gln, params))
-        return _json(doc.to_json())
+    entries = log_read(Read.LOG_ENTRIES, replica.entries_doc)
+    consistency = log_read(Read.LOG_CONSISTENCY, replica.consistency_doc)
+    inclusion = log_read(Read.LOG_INCLUSION, replica.inclusion_doc)
 
     answers = Answers(replica.ledger)
 
