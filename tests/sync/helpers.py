@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from supplychain.codes.gs1 import PackCode
@@ -30,7 +32,7 @@ from supplychain.sync.protocol import (
 from supplychain.sync.puller import PullReport, pull_from
 from supplychain.sync.replica import Replica
 from supplychain.sync.service import SyncService
-from supplychain.sync.tls import server_context
+from supplychain.sync.tls import client_context, server_context
 from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
 
 
@@ -153,3 +155,34 @@ def silent_port() -> Iterator[str]:
         yield f"https://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         sock.close()
+
+
+def free_port() -> int:
+    """A loopback port free now (for a server process started next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(what: str, check: Callable[[], bool], deadline: float = 30.0) -> None:
+    """Poll ``check`` (a state in another process, which sends no event) until it holds."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def healthy(home: Path, url: str) -> bool:
+    """Does the node at ``url`` answer ``/v1/health`` to the member at ``home``?"""
+    async def go() -> bool:
+        ctx = client_context(home, PASSPHRASE)
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx),
+                                             timeout=aiohttp.ClientTimeout(total=1)) as s:
+                async with s.get(url + "/v1/health") as resp:
+                    return resp.status == 200
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return False
+    return asyncio.run(go())

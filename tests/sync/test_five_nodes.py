@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from supplychain.cli.main import main
 from supplychain.node.operations import Node
-from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.sync.helpers import free_port, healthy, wait_for
 
 ORDER = [REGULATOR, MAKER, DIST_A, DIST_B, PHARMACY]
-DEADLINE = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(what: str, check: Callable[[], bool], deadline: float = DEADLINE) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _healthy(home: Path, url: str) -> bool:
-    async def go() -> bool:
-        ctx = client_context(home, PASSPHRASE)
-        try:
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx),
-                                             timeout=aiohttp.ClientTimeout(total=1)) as s:
-                async with s.get(url + "/v1/health") as resp:
-                    return resp.status == 200
-        except (aiohttp.ClientError, OSError, TimeoutError):
-            return False
-    return asyncio.run(go())
 
 
 @contextlib.contextmanager
@@ -68,7 +35,7 @@ def _servers(homes: dict[str, Path], urls: dict[str, str],
                  "--listen", f"127.0.0.1:{port}", "--interval", "3", "--timeout", "5"],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         for gln in ORDER:
-            _wait(f"{gln} to serve", lambda g=gln: _healthy(homes[g], urls[g]))
+            wait_for(f"{gln} to serve", lambda g=gln: healthy(homes[g], urls[g]))
         yield procs
     finally:
         for proc in procs.values():
@@ -111,7 +78,7 @@ def test_five_nodes_converge(network: Network, tmp_path: Path,
     homes = network.homes
     for node in network.nodes.values():
         node.close()
-    urls = {g: f"https://127.0.0.1:{_free_port()}" for g in ORDER}
+    urls = {g: f"https://127.0.0.1:{free_port()}" for g in ORDER}
     # a ring: each node peers with its two neighbours, so most logs travel by relay
     for i, gln in enumerate(ORDER):
         for j in (i - 1, i + 1):
@@ -122,15 +89,15 @@ def test_five_nodes_converge(network: Network, tmp_path: Path,
                     "--expiry", "2030-01-31", "--count", "1", capsys=capsys)["codes"][0]
         key = "05012345000015/" + code.split("/21/")[1].split("?")[0]
         _cli(homes[MAKER], "ship", "--to", DIST_A, code, capsys=capsys)
-        _wait("dist A to see the shipment", lambda: _pack_status(homes[DIST_A], key)
+        wait_for("dist A to see the shipment", lambda: _pack_status(homes[DIST_A], key)
               == ("in_transit", DIST_A))
         _cli(homes[DIST_A], "receive", code, capsys=capsys)
         _cli(homes[DIST_A], "ship", "--to", DIST_B, code, capsys=capsys)
-        _wait("dist B to see the shipment", lambda: _pack_status(homes[DIST_B], key)
+        wait_for("dist B to see the shipment", lambda: _pack_status(homes[DIST_B], key)
               == ("in_transit", DIST_B))
         _cli(homes[DIST_B], "receive", code, capsys=capsys)
         _cli(homes[DIST_B], "ship", "--to", PHARMACY, code, capsys=capsys)
-        _wait("the pharmacy to see the shipment", lambda: _pack_status(homes[PHARMACY], key)
+        wait_for("the pharmacy to see the shipment", lambda: _pack_status(homes[PHARMACY], key)
               == ("in_transit", PHARMACY))
         _cli(homes[PHARMACY], "receive", code, capsys=capsys)
         _cli(homes[PHARMACY], "dispense", code, capsys=capsys)
@@ -139,7 +106,7 @@ def test_five_nodes_converge(network: Network, tmp_path: Path,
             roots = [_roots(homes[g]) for g in ORDER]
             return len(roots[0]) == 4 and all(r == roots[0] for r in roots)
 
-        _wait("every node to hold identical roots of every log", converged)
+        wait_for("every node to hold identical roots of every log", converged)
         assert all(p.poll() is None for p in procs.values())
 
     verdicts = {g: _cli(homes[g], "verify", code, capsys=capsys) for g in ORDER}

@@ -25,7 +25,8 @@ from supplychain.node.operations import Node
 from supplychain.sync.pack_access import BURST
 from supplychain.sync.tls import client_context
 from tests.conftest import DIST_B, GTIN, PASSPHRASE, PHARMACY, REGULATOR, Network
-from tests.sync.test_five_nodes import _free_port, _servers
+from tests.sync.helpers import free_port
+from tests.sync.test_five_nodes import _servers
 from tests.sync.test_light import History, _text
 
 
@@ -56,7 +57,7 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
     homes = network.homes
     pharmacy, twin = homes[PHARMACY], tmp_path / "twin"
     shutil.copytree(pharmacy, twin)  # a full replica at the same site: the reference
-    url = f"https://127.0.0.1:{_free_port()}"
+    url = f"https://127.0.0.1:{free_port()}"
     assert _cli(pharmacy, "node", "mode", "light", capsys=capsys)["mode"] == "light"
     for home in (pharmacy, twin):
         _cli(home, "peers", "add", url, capsys=capsys)

@@ -17,7 +17,7 @@ from supplychain.identity.sharing import SharingMode
 from supplychain.node.operations import Node
 from tests.conftest import GTIN, MAKER, PASSPHRASE, REGULATOR, Network
 from tests.sync.access_helpers import share
-from tests.sync.test_five_nodes import _free_port, _healthy, _wait
+from tests.sync.helpers import free_port, healthy, wait_for
 
 
 def _log(home: Path, gln: str) -> tuple[int, str | None]:
@@ -40,7 +40,7 @@ def test_a_node_without_a_port_reaches_its_full_node_by_push(
         node.close()
     monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", PASSPHRASE.decode())
     full_home, maker_home = network.homes[REGULATOR], network.homes[MAKER]
-    url = f"https://127.0.0.1:{_free_port()}"
+    url = f"https://127.0.0.1:{free_port()}"
     assert main(["--home", str(maker_home), "peers", "add", url]) == 0  # the maker only dials
     env = {**os.environ, "SUPPLYCHAIN_PASSPHRASE": PASSPHRASE.decode()}
     with (tmp_path / "full.log").open("wb") as out:
@@ -49,7 +49,7 @@ def test_a_node_without_a_port_reaches_its_full_node_by_push(
              "--listen", url.removeprefix("https://"), "--interval", "60", "--timeout", "5"],
             stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        _wait("the full node to serve", lambda: _healthy(full_home, url))
+        wait_for("the full node to serve", lambda: healthy(full_home, url))
         capsys.readouterr()
         status = main(["--home", str(maker_home), "sync", "--once", "--json"])
         output = capsys.readouterr().out

@@ -21,7 +21,7 @@ from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.replica import Replica
 from supplychain.sync.tiles import pull_tiles
 from tests.conftest import GTIN, MAKER, PHARMACY, REGULATOR, Network
-from tests.sync.test_five_nodes import _free_port
+from tests.sync.helpers import free_port
 
 
 def commission(node: Node, events: int, lot: str = "T") -> None:
@@ -41,7 +41,7 @@ def web_server(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
     procs: list[subprocess.Popen[str]] = []
 
     def start(folder: Path) -> str:
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", str(port),
              "--directory", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

@@ -5,57 +5,28 @@ verdict lists the witness. The witness's state survives kill -9."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from supplychain.cli.main import main
 from supplychain.node.operations import Node
-from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, REGULATOR, Network
+from tests.sync import helpers
+from tests.sync.helpers import free_port, healthy
 
 DEADLINE = 40.0
 ORIGIN_OF_MAKER = f"supplychain/test-health/{MAKER}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(what: str, check: Callable[[], bool]) -> None:
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def healthy(home: Path, url: str) -> bool:
-    async def go() -> bool:
-        try:
-            async with aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(ssl=client_context(home, PASSPHRASE)),
-                    timeout=aiohttp.ClientTimeout(total=1)) as s:
-                async with s.get(url + "/v1/health") as resp:
-                    return resp.status == 200
-        except (aiohttp.ClientError, OSError, TimeoutError):
-            return False
-    return asyncio.run(go())
+wait_for = partial(helpers.wait_for, deadline=DEADLINE)
 
 
 def cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> Any:

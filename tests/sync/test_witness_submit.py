@@ -4,7 +4,6 @@ checkpoint served to peers."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 
 import aiohttp
@@ -14,13 +13,7 @@ from supplychain.sync.service import SyncService
 from supplychain.sync.tls import client_context
 from supplychain.sync.witness_client import PATH_ADD_CHECKPOINT, Submission
 from tests.conftest import GTIN, MAKER, PASSPHRASE, REGULATOR, Network
-from tests.sync.helpers import run, serving
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.sync.helpers import free_port, run, serving
 
 
 def test_an_unreachable_witness_is_asked_again_next_round(network: Network) -> None:
