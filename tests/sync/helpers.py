@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,17 @@ def healthy(home: Path, url: str) -> bool:
         except (aiohttp.ClientError, OSError, TimeoutError):
             return False
     return asyncio.run(go())
+
+
+def stop_processes(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """Stop server processes: SIGTERM to each still running, then wait; kill what hangs."""
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -16,7 +16,7 @@ import pytest
 from supplychain.cli.main import main
 from supplychain.node.operations import Node
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
-from tests.sync.helpers import free_port, healthy, wait_for
+from tests.sync.helpers import free_port, healthy, stop_processes, wait_for
 
 ORDER = [REGULATOR, MAKER, DIST_A, DIST_B, PHARMACY]
 
@@ -38,14 +38,7 @@ def _servers(homes: dict[str, Path], urls: dict[str, str],
             wait_for(f"{gln} to serve", lambda g=gln: healthy(homes[g], urls[g]))
         yield procs
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(procs.values())
 
 
 def _cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> Any:

@@ -5,6 +5,7 @@ and a puller skips a withheld log without blocking its peer."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,17 @@ PROOFS = [("consistency", {"old": "1", "new": "2"}),
 HUB = DIST_B
 
 
+def _read_maker_log(network: Network, caller: str,
+                    reads: list[tuple[str, dict[str, str]]]) -> list[tuple[int, Any]]:
+    """Each read of the maker's log, asked of the maker's server by ``caller``."""
+    async def go() -> list[tuple[int, Any]]:
+        async with serving(network[MAKER]) as (_, url):
+            return [await request(network.homes[caller], "GET",
+                                  f"{url}/v1/logs/{MAKER}/{what}", params=params)
+                    for what, params in reads]
+    return run(go())  # type: ignore[no-any-return]
+
+
 def _refused_reads(network: Network, gln: str) -> list:
     return [e for e in network[gln].store.evidence() if e.kind == "refused_read"]
 
@@ -42,15 +54,8 @@ def test_each_forbidden_whole_log_read_is_refused(network: Network, caller: str)
     make_history(network)  # the maker's log: 2 entries (commission, ship to DIST_A)
     share(network, SharingMode.NEED_TO_KNOW, (HUB,))
 
-    async def go() -> list[tuple[int, object]]:
-        async with serving(network[MAKER]) as (_, url):
-            answers = []
-            for what, params in WHOLE_LOG + WHOLE_LOG:  # each twice: counted, not duplicated
-                answers.append(await request(network.homes[caller], "GET",
-                                             f"{url}/v1/logs/{MAKER}/{what}", params=params))
-            return answers
-
-    for status, body in run(go()):
+    # each read twice: counted, not duplicated
+    for status, body in _read_maker_log(network, caller, WHOLE_LOG + WHOLE_LOG):
         assert status == 403
         assert body["rule"] == Rule.NEED_TO_KNOW.value
         assert body["error"].startswith("this consortium shares need-to-know: whole logs go "
@@ -66,13 +71,7 @@ def test_proofs_of_any_log_are_answered_to_every_member(network: Network, caller
     make_history(network)
     share(network, SharingMode.NEED_TO_KNOW, (HUB,))
 
-    async def go() -> list[tuple[int, object]]:
-        async with serving(network[MAKER]) as (_, url):
-            return [await request(network.homes[caller], "GET",
-                                  f"{url}/v1/logs/{MAKER}/{what}", params=params)
-                    for what, params in PROOFS]
-
-    answers = run(go())
+    answers = _read_maker_log(network, caller, PROOFS)
     assert [status for status, _ in answers] == [200, 200]
     assert all(body["proof"] for _, body in answers)
     assert _refused_reads(network, MAKER) == []
@@ -83,13 +82,7 @@ def test_entitled_callers_read_whole_logs(network: Network, caller: str) -> None
     make_history(network)
     share(network, SharingMode.NEED_TO_KNOW, (HUB,))
 
-    async def go() -> list[tuple[int, object]]:
-        async with serving(network[MAKER]) as (_, url):
-            return [await request(network.homes[caller], "GET",
-                                  f"{url}/v1/logs/{MAKER}/{what}", params=params)
-                    for what, params in WHOLE_LOG + PROOFS]
-
-    answers = run(go())
+    answers = _read_maker_log(network, caller, WHOLE_LOG + PROOFS)
     assert [status for status, _ in answers] == [200, 200, 200]
     assert len(answers[0][1]["entries"]) == 2
     assert _refused_reads(network, MAKER) == []

@@ -22,7 +22,7 @@ from supplychain.cli.main import main
 from supplychain.node.operations import Node
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, REGULATOR, Network
 from tests.sync import helpers
-from tests.sync.helpers import free_port, healthy
+from tests.sync.helpers import free_port, healthy, stop_processes
 
 DEADLINE = 40.0
 ORIGIN_OF_MAKER = f"supplychain/test-health/{MAKER}"
@@ -73,15 +73,7 @@ def serving(homes: dict[str, Path], urls: dict[str, str], log_dir: Path,
             start(gln)
         yield procs
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(procs.values())
 
 
 @pytest.mark.slow
