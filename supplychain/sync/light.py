@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol
@@ -47,7 +47,7 @@ from supplychain.ledger.sparse import NodeMode, node_mode
 from supplychain.ledger.witnessing import held_policy, keep_cosignatures
 from supplychain.node.operations import Node, VerdictReport, parse_codes
 from supplychain.sync.access import Caller, entitled_to_whole_logs
-from supplychain.sync.protocol import CheckpointsDoc, ProofDoc
+from supplychain.sync.protocol import CheckpointsDoc, ProofDoc, StoreRunner, run_in_place
 from supplychain.sync.puller import PullReport, failure_of
 from supplychain.sync.questions import ASK_TIMEOUT, MemberEntriesDoc, PackDoc, PackQuery
 from supplychain.sync.replica import (
@@ -59,7 +59,6 @@ from supplychain.sync.replica import (
 
 log = logging.getLogger("supplychain.sync")
 
-StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 SINCE_KEY = "light.since {url}"
 """Meta key: the position up to which a peer's member entries were taken (per peer URL)."""
 
@@ -75,9 +74,6 @@ class FullNode(Protocol):
 
     async def member_entries(self, gln: str, since: int) -> MemberEntriesDoc: ...
 
-
-async def _direct(fn: Callable[[], Any]) -> Any:
-    return fn()
 
 
 def _lie(url: str, entry: ProvenEntry, exc: Exception) -> PeerMisbehaved:
@@ -293,7 +289,7 @@ class Answered:
 
 
 async def ask_full_nodes(peers: Sequence[FullNode], replica: Replica, query: PackQuery,
-                         run: StoreRunner = _direct) -> Answered:
+                         run: StoreRunner = run_in_place) -> Answered:
     """Ask every peer about the pack at once; keep the union of what verifies. A peer that
     lies is recorded (evidence) and blocked; one that is down or refuses is skipped."""
     async def one(peer: FullNode) -> list[VerifiedEntry] | None:
@@ -352,7 +348,7 @@ def verify_anywhere(node: Node, text: str | PackCode, gs_substitutes: Sequence[s
         if not urls:
             return Answered((), (), 0)
         async with client_session(client_context(node.home, passphrase()), timeout) as session:
-            peers = [HttpPeer(u, session, replica, _direct) for u in urls]
+            peers = [HttpPeer(u, session, replica, run_in_place) for u in urls]
             return await ask_full_nodes(peers, replica, query)
 
     answered = asyncio.run(ask())

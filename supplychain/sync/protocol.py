@@ -13,15 +13,26 @@ import enum
 import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from supplychain import ids
 from supplychain.errors import CodeError, Equivocation, InconsistentLog, ProtocolError
 from supplychain.i18n import _
 from supplychain.jsonlimits import load_json
 from supplychain.ledger import events, merkle
+
+T = TypeVar("T")
+StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
+"""Runs a store call where the store lives: the node's worker thread in ``serve`` and the
+app, in place (``run_in_place``) in tests and one-shot commands."""
+
+
+async def run_in_place(fn: Callable[[], T]) -> T:
+    """The ``StoreRunner`` that calls the store right here."""
+    return fn()
+
 
 API = "/v1"
 PATH_HEALTH = f"{API}/health"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from supplychain.clock import now_iso
 from supplychain.errors import (
@@ -37,6 +37,8 @@ from supplychain.sync.protocol import (
     LogPull,
     ProofDoc,
     Step,
+    StoreRunner,
+    run_in_place,
 )
 from supplychain.sync.replica import (
     BAD_RESPONSE,
@@ -47,8 +49,6 @@ from supplychain.sync.replica import (
 
 log = logging.getLogger("supplychain.sync")
 
-T = TypeVar("T")
-StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 BatchHook = Callable[[int], None]
 
 
@@ -130,11 +130,8 @@ class PullReport:
                 "failure": self.failure.value if self.failure else None}
 
 
-async def _direct(fn: Callable[[], T]) -> T:
-    return fn()
 
-
-async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = _direct,
+async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = run_in_place,
                     batch: int = MAX_BATCH_ENTRIES,
                     on_batch: BatchHook | None = None) -> PullReport:
     """Pull everything ``source`` has that we lack; never raises for the peer's faults.

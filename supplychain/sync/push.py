@@ -40,6 +40,7 @@ from supplychain.sync.protocol import (
     MAX_ENTRY_BYTES,
     PATH_PUSH,
     EntriesDoc,
+    StoreRunner,
     _b64,
     _b64e,
     _int,
@@ -66,7 +67,6 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
 """The longest wait between two tries of one full node."""
 
-StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 NewEntriesHook = Callable[[str, int], None]
 
 

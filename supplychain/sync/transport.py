@@ -54,6 +54,7 @@ from supplychain.sync.protocol import (
     EntriesRequest,
     Notice,
     ProofDoc,
+    StoreRunner,
     check_gln,
     dump_document,
     load_document,
@@ -72,7 +73,6 @@ from supplychain.sync.witness_client import PATH_ADD_CHECKPOINT
 
 log = logging.getLogger("supplychain.sync")
 
-StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 NoticeHandler = Callable[[Member, Notice], None]
 WitnessHandler = Callable[[bytes, str], Awaitable[WitnessAnswer]]
 PushHandler = Callable[[web.Request, Member], Awaitable[web.Response]]

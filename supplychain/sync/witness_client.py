@@ -15,7 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import aiohttp
 
@@ -29,13 +28,12 @@ from supplychain.ledger.witnessing import (
     keep_cosignatures,
     submission,
 )
-from supplychain.sync.protocol import API
+from supplychain.sync.protocol import API, StoreRunner
 
 log = logging.getLogger("supplychain.sync")
 
 PATH_ADD_CHECKPOINT = f"{API}/witness/add-checkpoint"
 MAX_WITNESS_ANSWER = 64 * 1024
-StoreRunner = Callable[[Callable[[], Any]], Awaitable[Any]]
 LocalWitness = Callable[[bytes], Awaitable[WitnessAnswer]]
 
 
