@@ -147,7 +147,9 @@ data = CASE WHEN excluded.valid_log_size < valid_log_size THEN excluded.data ELS
 GET_REVOCATION_SIZE = "SELECT valid_log_size FROM revocations WHERE gln = ?"
 ALL_REVOCATIONS = "SELECT data FROM revocations ORDER BY gln"
 
-LOG_SIZE = "SELECT count(*) FROM entries WHERE gln = ?"
+# A log is held as a contiguous prefix (audit checks for gaps), so its size is its last index
+# plus one: one primary-key lookup, where count(*) read every entry of the log on each call.
+LOG_SIZE = "SELECT coalesce(max(idx) + 1, 0) FROM entries WHERE gln = ?"
 LOG_SIZES = "SELECT gln, count(*) FROM entries GROUP BY gln ORDER BY gln"
 PUT_ENTRY = "INSERT INTO entries (gln, idx, data, event_hash) VALUES (?, ?, ?, ?)"
 GET_ENTRY = "SELECT data FROM entries WHERE gln = ? AND idx = ?"
