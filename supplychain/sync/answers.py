@@ -40,20 +40,30 @@ class Answers:
 
     def _proven(self, positions: list[tuple[str, int]], limit: int) -> list[ProvenEntry]:
         store = self.ledger.store
-        latest: dict[str, CheckpointRecord | None] = {}
+        latest: dict[str, tuple[CheckpointRecord, str] | None] = {}
         out: list[ProvenEntry] = []
         for gln, idx in positions:
             if gln not in latest:
-                latest[gln] = store.latest_checkpoint(gln)
-            cp = latest[gln]
-            if cp is None or idx >= cp.size or store.log_size(gln) < cp.size:
+                latest[gln] = self._proof_target(gln)
+            target = latest[gln]
+            if target is None or idx >= target[0].size:
                 continue  # not covered by a checkpoint yet, or a log not held whole here
+            cp, note = target
             out.append(ProvenEntry(gln, idx, store.entry(gln, idx), cp.size,
                                    tuple(self.ledger.inclusion_proof(gln, idx, cp.size)),
-                                   cosigned_note(store, gln) or cp.note))
+                                   note))
             if len(out) >= limit:
                 break
         return out
+
+    def _proof_target(self, gln: str) -> tuple[CheckpointRecord, str] | None:
+        """The checkpoint log ``gln``'s events are proven against (the latest held, with the
+        cosignatures kept for it), or None when the log is not held whole up to it."""
+        store = self.ledger.store
+        cp = store.latest_checkpoint(gln)
+        if cp is None or store.log_size(gln) < cp.size:
+            return None
+        return cp, cosigned_note(store, gln) or cp.note
 
     def _closure(self, positions: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
         """``positions`` and the events every item of theirs names as previous, transitively:

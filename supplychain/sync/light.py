@@ -219,12 +219,12 @@ async def light_round(peer: FullNode, heads: CheckpointsDoc, replica: Replica,
     """After the own-log pull: every other log's checkpoint, then the member's entries."""
     report = LightReport()
     own = replica.gln
+    policy = await run(lambda: held_policy(replica.store))
     for head in heads.logs:
         if head.gln == own:
             continue
         signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint,
                                    peer.url))
-        policy = await run(lambda: held_policy(replica.store))
         if not policy_accepts(policy, head.checkpoint)[0]:
             # Not (yet) cosigned by the consortium's witness quorum: a checkpoint that only
             # this peer has seen could be one of two histories. The one held stays.
