@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -256,9 +256,11 @@ class SyncService:
                         answer.body.strip()[:200])
         return answer
 
-    async def submit_to_witnesses(self) -> list[Submission]:
+    async def submit_to_witnesses(self, addresses: Mapping[str, str] | None = None
+                                  ) -> list[Submission]:
         """Ask the policy's witnesses to cosign our log's latest checkpoint (never raises:
-        a witness that cannot be reached is asked again next time)."""
+        a witness that cannot be reached is asked again next time). ``addresses`` (GLN to
+        URL) names nodes met outside the peer list, e.g. in a loopback round."""
         if self._submitting is None:
             self._submitting = asyncio.Lock()
         try:  # one submission at a time: the watcher and a round must not race each other
@@ -267,7 +269,7 @@ class SyncService:
                 return await submit_to_witnesses(
                     self.node.ledger, self.node.gln, self.run, session,
                     (lambda body: self._witness_answer(body, self.node.gln))
-                    if self.witness else None)
+                    if self.witness else None, addresses)
         except Exception:  # noqa: BLE001 - witnessing is retried, never fatal
             log.exception("submitting checkpoints to witnesses failed; retrying next round")
             return []

@@ -12,7 +12,7 @@ else the URL of the peer whose certificate carries its GLN.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -51,10 +51,15 @@ def witness_gln(witness: PolicyWitness) -> str | None:
     return key_name[len(WITNESS_KEY_PREFIX):] if key_name.startswith(WITNESS_KEY_PREFIX) else None
 
 
-def _where(ledger: Ledger, witness: PolicyWitness) -> str | None:
+def _where(ledger: Ledger, witness: PolicyWitness,
+           addresses: Mapping[str, str]) -> str | None:
+    """The witness's URL: from the policy, else where this round just met its node
+    (``addresses``: GLN to URL), else a peer whose certificate carries its GLN."""
     if witness.url:
         return witness.url.rstrip("/")
     gln = witness_gln(witness)
+    if gln is not None and gln in addresses:
+        return addresses[gln].rstrip("/")
     for peer in ledger.store.peers():
         if gln is not None and peer.gln == gln and peer.state != "blocked":
             return peer.url.rstrip("/")
@@ -73,7 +78,8 @@ async def _post(session: aiohttp.ClientSession, url: str, body: bytes) -> Witnes
 
 async def submit_to_witnesses(ledger: Ledger, gln: str, run: StoreRunner,
                               session: aiohttp.ClientSession,
-                              local: LocalWitness | None = None) -> list[Submission]:
+                              local: LocalWitness | None = None,
+                              addresses: Mapping[str, str] | None = None) -> list[Submission]:
     """Ask every witness of the policy to cosign log ``gln``'s latest checkpoint. ``local``
     answers for this node's own witness (no request to ourselves). Never raises for a
     witness's fault."""
@@ -81,7 +87,8 @@ async def submit_to_witnesses(ledger: Ledger, gln: str, run: StoreRunner,
     results = []
     for witness in policy.witnesses:
         try:
-            results.append(await _submit(ledger, gln, run, session, witness, local))
+            results.append(await _submit(ledger, gln, run, session, witness, local,
+                                         addresses or {}))
         except (aiohttp.ClientError, TimeoutError, CheckpointError, UnicodeError) as exc:
             log.warning("witness %s: checkpoint of log %s not cosigned (will retry): %s",
                         witness.name, gln, exc or type(exc).__name__)
@@ -90,12 +97,13 @@ async def submit_to_witnesses(ledger: Ledger, gln: str, run: StoreRunner,
 
 
 async def _submit(ledger: Ledger, gln: str, run: StoreRunner, session: aiohttp.ClientSession,
-                  witness: PolicyWitness, local: LocalWitness | None) -> Submission:
+                  witness: PolicyWitness, local: LocalWitness | None,
+                  addresses: Mapping[str, str]) -> Submission:
     request = await run(lambda: submission(ledger, gln, witness))
     if request is None:
         return Submission(witness.name)
     mine = local is not None and witness_gln(witness) == gln
-    url = None if mine else await run(lambda: _where(ledger, witness))
+    url = None if mine else await run(lambda: _where(ledger, witness, addresses))
     if not mine and url is None:
         return Submission(witness.name, problem="no address known for this witness yet")
     for _attempt in range(2):

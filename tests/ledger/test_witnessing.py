@@ -161,3 +161,19 @@ def test_verdicts_list_the_witnesses_of_their_logs(network: Network) -> None:
     assert maker.verify(code).to_dict()["witnesses"] == [
         {"log": MAKER, "size": 1, "witnesses": [REGULATOR], "vouched_by": ["Medicines Agency"],
          "quorum": True}]
+
+
+def test_a_witness_that_holds_the_checkpoint_serves_it_cosigned_at_once(
+        network: Network) -> None:
+    maker, regulator = network[MAKER], network[REGULATOR]
+    commission(maker, "L1")
+    note = latest_note(maker)
+    cp = maker.store.latest_checkpoint(MAKER)
+    assert cp is not None
+    with regulator.store.transaction():  # the regulator holds the same checkpoint (a hub)
+        regulator.store.put_checkpoint(MAKER, cp.size, cp.root, note, "2026-01-01T00:00:00Z")
+    request = submission(maker.ledger, MAKER, held_policy(maker.store).witnesses[0])
+    assert request is not None
+    status, body = witness(network, request.to_bytes())
+    assert status == 200
+    assert cosigned_note(regulator.store, MAKER) == note + body
