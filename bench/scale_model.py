@@ -32,8 +32,8 @@ class Assumptions:
     light_file_factor: float = 5.8   # SQLite bytes / entry bytes held (derived rows, proofs)
     ingest_single_per_core: float = 2_350   # one-pack entries/s, one process (BENCHMARKS)
     ingest_events_per_core: float = 5_000   # pack events/s per core, 100-pack entries
-    ask_cpu_s: float = 0.050         # full node CPU per online verdict, TLS handshake included
-    serve_proven_cpu_s: float = 0.010    # full node CPU per proven entry in a light sync
+    ask_cpu_s: float = 0.014         # full node CPU per online verdict, TLS handshake included
+    serve_proven_cpu_s: float = 0.0015   # full node CPU per proven entry in a light sync
     note_bytes: float = 211          # a checkpoint note with its author's signature
     directory_entry_bytes: float = 734   # one member in the directory (certificate, JSON)
     cosignature_bytes: float = 130   # one witness cosignature line on a note
