@@ -23,7 +23,10 @@ from tests.conftest import (
     PHARMACY,
     REGULATOR,
     Network,
+    raw_sql,
 )
+
+pytestmark = pytest.mark.both_backends
 
 
 def commission_one(net: Network, lot: str = "L1", expiry: date = date(2030, 1, 31)):
@@ -259,7 +262,7 @@ def test_tampered_stored_event_gives_invalid_signature_not_genuine(network: Netw
     assert maker.verify(code).verdict is Verdict.GENUINE  # verified once (and remembered)
     data = maker.store.entry(MAKER, 0)
     tampered = data.replace(b'"L1"', b'"L2"')
-    maker.store.conn.execute("UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
+    raw_sql(maker.store, "UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
                              (tampered, MAKER))
     report = maker.verify(code)
     assert report.verdict is Verdict.COUNTERFEIT

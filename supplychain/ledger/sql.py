@@ -14,6 +14,8 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 
 from __future__ import annotations
 
+import re
+
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -117,6 +119,20 @@ DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", 
 CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants
 ALL_ROWS = {table: f"SELECT * FROM {table}" for table in DERIVED_TABLES}
 INTEGRITY_CHECK = "PRAGMA integrity_check"
+TABLE_COLUMNS = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+
+
+def all_tables() -> list[str]:
+    """Every table of the schema (sql.SCHEMA, SCHEMA_SYNC, SCHEMA_PROVEN), in order."""
+    return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA + SCHEMA_SYNC + SCHEMA_PROVEN)
+
+
+def copy_statements(table: str, columns: list[str]) -> tuple[str, str]:
+    """Reading every row of ``table`` and writing one (kept rows win) for a store copy;
+    ``table`` and ``columns`` are the schema's own names (``all_tables``, table_columns)."""
+    names = ", ".join(columns)
+    return (f"SELECT {names} FROM {table}",
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})")
 
 OPEN_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON")

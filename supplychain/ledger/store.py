@@ -74,8 +74,10 @@ class Store:
 
     # --- transactions -----------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic batch. Nested use joins the outer transaction."""
+    def transaction(self, *, shared: bool = False) -> Iterator[None]:
+        """One atomic batch. Nested use joins the outer transaction. ``shared`` asks for a
+        writer that may run beside others (parallel ingest; PostgreSQL only, ignored here:
+        SQLite has one writer)."""
         if self._depth:
             self._depth += 1
             try:
@@ -147,6 +149,27 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise write_error(exc) from exc
 
+    def _changed(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run a write; how many rows it changed."""
+        try:
+            return int(self.conn.execute(statement, params).rowcount)
+        except sqlite3.DatabaseError as exc:
+            raise write_error(exc) from exc
+
+    def _iter(self, statement: str) -> Iterator[Any]:
+        """Rows of a statement read as they come (big tables)."""
+        yield from self.conn.execute(statement)
+
+    # Statements of sql.py run for helper modules (sparse.py) that keep their own records.
+    def query_one(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self._one(statement, params)
+
+    def query_all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._all(statement, params)
+
+    def write_many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._many(statement, rows)
+
     # --- meta ----------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self._one(sql.GET_META, (key,))
@@ -210,7 +233,7 @@ class Store:
         return [_blob(r[1]) for r in self._all(sql.GET_ENTRIES, (gln, start, end))]
 
     def all_entries(self) -> Iterator[LogEntry]:
-        for gln, idx, data in self.conn.execute(sql.ALL_ENTRIES):
+        for gln, idx, data in self._iter(sql.ALL_ENTRIES):
             yield LogEntry(GLN(gln), int(idx), _blob(data))
 
     def put_entries(self, rows: Iterable[tuple[str, int, bytes, str]]) -> None:
@@ -248,7 +271,7 @@ class Store:
         return out
 
     def all_nodes(self) -> Iterator[StoredNode]:
-        for gln, level, idx, h in self.conn.execute(sql.ALL_NODES):
+        for gln, level, idx, h in self._iter(sql.ALL_NODES):
             yield StoredNode(GLN(gln), int(level), int(idx), _blob(h))
 
     # --- checkpoints -----------------------------------------------------------------
@@ -384,19 +407,38 @@ class Store:
         self.conn.backup(copy.conn)
         return copy
 
+    @contextmanager
+    def scratch(self) -> Iterator[Store]:
+        """A store to change and throw away (an audit's rebuild): here, an in-memory copy."""
+        copy = self.copy_to_memory()
+        try:
+            yield copy
+        finally:
+            copy.close()
+
+    @property
+    def location(self) -> str:
+        """Where this store lives, fit to show a person (a path or ``:memory:``)."""
+        return str(self.path) if self.path is not None else ":memory:"
+
+    @property
+    def parallel_ingest(self) -> bool:
+        """Whether several processes may append to different logs at once (PostgreSQL)."""
+        return False
+
+    def table_columns(self, table: str) -> list[str]:
+        """The columns of one of the schema's tables, in order."""
+        return [str(r[0]) for r in self._all(sql.TABLE_COLUMNS, (table,))]
+
     def integrity_check(self) -> str:
         return str(self._one(sql.INTEGRITY_CHECK)[0])
 
     # --- peer sync: peers, sync state, evidence -------------------------------------
     def add_peer(self, url: str, now: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.PUT_PEER, (url, now))
-        return self.conn.total_changes > before
+        return self._changed(sql.PUT_PEER, (url, now)) > 0
 
     def remove_peer(self, url: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.DELETE_PEER, (url,))
-        return self.conn.total_changes > before
+        return self._changed(sql.DELETE_PEER, (url,)) > 0
 
     def peers(self) -> list[PeerRecord]:
         return [PeerRecord(r[0], GLN(r[1]) if r[1] else None, r[2], r[3], r[4], r[5], r[6],
@@ -416,9 +458,7 @@ class Store:
         self._run(sql.PEER_BLOCK, (reason, gln, url))
 
     def unblock_peer(self, url: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.PEER_UNBLOCK, (url,))
-        return self.conn.total_changes > before
+        return self._changed(sql.PEER_UNBLOCK, (url,)) > 0
 
     def put_synced(self, gln: str, when: str, peer: str, size: int) -> None:
         self._run(sql.PUT_SYNCED, (gln, when, peer, size))
