@@ -165,3 +165,41 @@ def ingest_by_log(target: Target, jobs: Sequence[tuple[str, Any]], prepare: Prep
 
 
 atexit.register(shutdown)
+
+
+@dataclass(frozen=True)
+class Append:
+    """A job of ``ingest_appends``: append ``entries`` to log ``gln`` from index ``start``,
+    then keep the author's signed ``checkpoint`` of the result (if given)."""
+
+    gln: str
+    start: int
+    entries: list[bytes]
+    checkpoint: str | None = None
+
+
+def prepare_append(ledger: Ledger, job: Append) -> Append:
+    """Check the job's signatures before its transaction (a bad entry is left for the
+    append to refuse with its own error)."""
+    for i, data in enumerate(job.entries):
+        try:
+            ledger.preverified[(job.gln, job.start + i)] = (
+                data, ledger.verify_entry(job.gln, job.start + i, data))
+        except SupplyChainError:
+            break
+    return job
+
+
+def write_append(ledger: Ledger, job: Append) -> int:
+    ledger.append_entries(job.gln, job.start, job.entries, workers=0)
+    if job.checkpoint is not None:
+        ledger.accept_checkpoint(job.gln, job.checkpoint)
+    return len(job.entries)
+
+
+def ingest_appends(target: Target, jobs: Sequence[Append], workers: int) -> list[Outcome]:
+    """Append whole logs in ``workers`` processes, one SERIALIZABLE transaction per job;
+    jobs of one log must not be given twice in one call (each log's appends stay in one
+    job, in order). Outcomes in job order; a refused job leaves the others landed."""
+    return ingest_by_log(target, [(job.gln, job) for job in jobs], prepare_append,
+                         write_append, None, workers)
