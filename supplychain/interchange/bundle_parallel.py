@@ -33,13 +33,13 @@ class _Job:
     source: str
 
 
-def wanted(ledger: Ledger, logs: list[Any], min_entries: int = PARALLEL_MIN_ENTRIES) -> bool:
+def wanted(ledger: Ledger, logs: list[Any]) -> bool:
     """Whether this bundle's logs are imported in parallel."""
     if not ledger.store.parallel_ingest or ledger.ingest_workers <= 0:
         return False
     sizes = [len(log["entries"]) for log in logs
              if isinstance(log, dict) and isinstance(log.get("entries"), list)]
-    return len(sizes) >= 2 and sum(sizes) >= min_entries
+    return len(sizes) >= 2 and sum(sizes) >= PARALLEL_MIN_ENTRIES
 
 
 def import_logs(ledger: Ledger, logs: list[Any], source: str) -> dict[str, int]:
