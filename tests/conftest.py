@@ -34,7 +34,7 @@ from supplychain.ledger.backends import (  # noqa: E402
 from supplychain.ledger.store import Store  # noqa: E402
 from supplychain.node.operations import Node  # noqa: E402
 from supplychain.node.setup import build_network  # noqa: E402
-from tests.pg import PgServer  # noqa: E402
+from tests.pg import PgServer, fresh_schema_url  # noqa: E402
 
 #: Outside test data copied into the project, each folder with its source note.
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -137,6 +137,26 @@ def raw_sql(store: Store, statement: str, params: tuple[object, ...] = ()) -> No
     """Run one write of a test (tampering with a store) on either backend, outside the
     ledger's checks: ``?`` placeholders, as in sql.py."""
     store.write_many(statement, [params])
+
+
+def copy_home(source: Path, target: Path) -> Path:
+    """``shutil.copytree`` of a node home; a home on PostgreSQL gets a copy of its ledger in
+    a new schema (a copied folder must not share the original's database)."""
+    import shutil
+
+    shutil.copytree(source, target)
+    config = json.loads((target / "node.json").read_text())
+    if config.get("store"):
+        url = fresh_schema_url(str(config["store"]))
+        old, new = open_store(str(config["store"])), open_store(url, create=True)
+        try:
+            copy_store(old, new)
+        finally:
+            old.close()
+            new.close()
+        config["store"] = url
+        (target / "node.json").write_text(json.dumps(config, indent=2) + "\n")
+    return target
 
 
 def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path]) -> None:

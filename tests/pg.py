@@ -20,6 +20,12 @@ import psutil
 _counter = itertools.count()
 
 
+def fresh_schema_url(url: str) -> str:
+    """``url`` (one of ``PgServer.url``'s) naming a new, unique schema instead."""
+    base = url.split("&options=")[0]
+    return f"{base}&options={quote(f'-csearch_path=t{os.getpid()}_{next(_counter)}')}"
+
+
 class PgServer:
     """A private PostgreSQL server in ``directory``."""
 

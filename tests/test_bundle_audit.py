@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.conftest import (
     PASSPHRASE,
     PHARMACY,
     Network,
-    move_homes_to_postgresql,
+    copy_home,
     raw_sql,
 )
 
@@ -91,17 +90,14 @@ def test_not_a_bundle(network: Network, tmp_path: Path) -> None:
         import_bundle(network[DIST_A].ledger, tmp_path / "missing.json")
 
 
-def test_rewritten_history_is_refused(network: Network, tmp_path: Path, backend: str,
-                                      request: pytest.FixtureRequest) -> None:
+def test_rewritten_history_is_refused(network: Network, tmp_path: Path) -> None:
     path, _ = _bundle(network, tmp_path)
     import_bundle(network[DIST_A].ledger, path)
     # The manufacturer's node is rolled back from a copy and writes a different history.
     maker_home = network.homes[MAKER]
     network[MAKER].close()
     fork_home = tmp_path / "maker-fork"
-    shutil.copytree(maker_home, fork_home)
-    if backend == "postgresql":  # the copied home gets a copy of the ledger, not the same one
-        move_homes_to_postgresql(request.getfixturevalue("pg_server"), [fork_home])
+    copy_home(maker_home, fork_home)
     forked = Node(fork_home, lambda: PASSPHRASE)
     raw_sql(forked.store, "DELETE FROM entries WHERE gln = ? AND idx = 1", (MAKER,))
     raw_sql(forked.store, "DELETE FROM nodes WHERE gln = ? AND idx >= 1 AND level = 0",
