@@ -59,8 +59,8 @@ class PgServer:
 
     def restart(self) -> None:
         """Start the server again on the same data directory (crash recovery runs)."""
-        (self.directory / "postmaster.pid").unlink(missing_ok=True)
-        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+        with self.server._lock:  # pgserver's own start, as get_server runs it
+            self.server.ensure_postgres_running()
         self.base = self.server.get_uri()
 
     def stop(self) -> None:

@@ -58,8 +58,8 @@ def import_logs(ledger: Ledger, logs: list[Any], source: str) -> dict[str, int]:
     added = {o.key: int(o.value) for o in outcomes if o.error is None and o.value}
     if refused:
         raise BundleError(
-            _("{count} log(s) of the bundle were refused and not imported; the other logs "
-              "were imported. {details}").format(
+            _("{count} log(s) of the bundle were not imported; the other logs were "
+              "imported. {details}").format(
                 count=len(refused), details=" ".join(f"{o.key}: {o.error}" for o in refused)))
     return added
 
