@@ -136,5 +136,6 @@ class PackIndex:
 
     def shipments_to(self, gln: str, since: int, limit: int) -> list[Shipment]:
         """Shipments to ``gln`` stored after position ``since`` (at most ``limit`` events)."""
-        rows = self.store.query_all(sql.SHIPMENTS_TO, (gln, since, gln, limit))
+        with self.store.settled():  # positions: no lower one may commit after this read
+            rows = self.store.query_all(sql.SHIPMENTS_TO, (gln, since, gln, limit))
         return [Shipment(int(r[0]), GLN(r[1]), int(r[2]), str(r[3])) for r in rows]

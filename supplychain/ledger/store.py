@@ -416,6 +416,12 @@ class Store:
         finally:
             copy.close()
 
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """Reads that see no writer in flight (here: SQLite has one writer, nothing to wait
+        for; see PgStore.settled)."""
+        yield
+
     @property
     def location(self) -> str:
         """Where this store lives, fit to show a person (a path or ``:memory:``)."""

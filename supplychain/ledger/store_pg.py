@@ -17,6 +17,7 @@ shown (``describe_location``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,8 @@ from supplychain.i18n import _
 from supplychain.ledger import sql, sql_pg
 from supplychain.ledger.store import Store
 
+ITER_ROWS = 2_000
+_cursors = itertools.count()
 #: Errors after which a transaction may simply be run again.
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 
@@ -174,6 +177,7 @@ class PgStore(Store):
             finally:
                 self._depth -= 1
             return
+        self._reconnect_if_lost()
         try:
             self.pg.execute(sql_pg.BEGIN)
             self.pg.execute(sql_pg.LOCK_SHARED_WRITER if shared else sql_pg.LOCK_ONE_WRITER)
@@ -224,7 +228,14 @@ class PgStore(Store):
         self._exec(sql.RELEASE_SAVEPOINT)
 
     # --- running statements -------------------------------------------------------------
+    def _reconnect_if_lost(self) -> None:
+        """Between transactions, a connection the server dropped (a restart) is opened
+        again; inside one, the loss is the transaction's failure (nothing was saved)."""
+        if not self._depth and (self.pg.closed or self.pg.broken):
+            self.pg = self._connect(False)
+
     def _exec(self, statement: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        self._reconnect_if_lost()
         try:
             return self.pg.execute(sql_pg.translate(statement),
                                      tuple(params) if params else None)
@@ -255,8 +266,23 @@ class PgStore(Store):
             raise pg_error(self.url, exc) from exc
 
     def _iter(self, statement: str) -> Iterator[Any]:
-        # All rows at once: a server-side cursor would need a transaction around the loop.
-        yield from self._all(statement)
+        """Rows read through a server-side cursor, ITER_ROWS at a time (a full node's
+        entries do not fit in memory). Outside a transaction the cursor is WITH HOLD."""
+        self._reconnect_if_lost()
+        try:
+            with self.pg.cursor(name=f"scan{next(_cursors)}", withhold=not self._depth) as cur:
+                cur.itersize = ITER_ROWS
+                cur.execute(sql_pg.translate(statement))
+                yield from cur
+        except psycopg.Error as exc:
+            raise pg_error(self.url, exc) from exc
+
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """Reads that see no writer in flight: waits for running ingest transactions (their
+        ``events.rowid`` positions were drawn before they commit, not in commit order)."""
+        with self.transaction():
+            yield
 
     # --- what SQLite answers with PRAGMAs ---------------------------------------------
     def derived_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
