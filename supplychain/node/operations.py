@@ -148,7 +148,7 @@ class Node:
         self.store = open_store(self.store_location)
         self.ledger = Ledger(self.store, self.root_cert, self.consortium)
         if self.store.parallel_ingest:
-            self.ledger.ingest_workers = INGEST_WORKERS
+            self.ledger.ingest_workers = int(meta.get("ingest_workers", INGEST_WORKERS))
         self.me: Member = self.ledger.member(self.gln)
         self._passphrase = passphrase
         self._key: Ed25519PrivateKey | None = None
