@@ -70,7 +70,7 @@ def _pg_copy(network: Network, gln: str, tmp_path: Path, server: PgServer, name:
     shutil.copytree(network.homes[gln], home)
     move_homes_to_postgresql(server, [home])
     node = Node(home, lambda: PASSPHRASE)
-    assert node.store.parallel_ingest and node.ledger.ingest_workers > 0
+    assert node.store.parallel_ingest and getattr(node.store, "ingest_workers", 0) > 0
     return node
 
 

@@ -20,12 +20,16 @@ def is_postgres(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(URL_SCHEMES)
 
 
-def open_store(location: str | Path, *, create: bool = False) -> Store:
-    """The store at ``location``; ``create`` makes it (and a missing database or schema)."""
+def open_store(location: str | Path, *, create: bool = False,
+               ingest_workers: int | None = None) -> Store:
+    """The store at ``location``; ``create`` makes it (and a missing database or schema).
+    ``ingest_workers``: processes a PostgreSQL store's bundle import ingests logs with
+    (default ``INGEST_WORKERS``; 0: serially); SQLite has one writer."""
     if is_postgres(location):
         from supplychain.ledger.store_pg import PgStore  # psycopg only when asked for
 
-        return PgStore(str(location), create=create)
+        workers = INGEST_WORKERS if ingest_workers is None else ingest_workers
+        return PgStore(str(location), create=create, ingest_workers=workers)
     return Store(location, create=create)
 
 

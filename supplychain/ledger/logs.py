@@ -101,10 +101,6 @@ class Ledger:
         self._expiry: dict[tuple[str, str], tuple[Member, datetime]] = {}
         self._owners: PrefixOwners | None = None  # cache of prefix_owners()
         self.verify_workers = 0  # > 0: append_entries verifies big batches in worker processes
-        self.ingest_workers = 0  # > 0 (PostgreSQL): bundle import ingests logs in parallel
-        # Entries whose signature was checked before their transaction began (parallel
-        # ingest: a retried transaction does not verify again): (log, index) -> bytes, event.
-        self.preverified: dict[tuple[str, int], tuple[bytes, SignedEvent]] = {}
 
     # --- directory -----------------------------------------------------------------
     def add_member_certificate(self, pem: bytes) -> Member:
@@ -223,9 +219,6 @@ class Ledger:
 
     def verify_entry(self, gln: str, index: int, data: bytes) -> SignedEvent:
         """Parse an entry of log ``gln`` and check its author and signature; raise if bad."""
-        held = self.preverified.get((gln, index))
-        if held is not None and held[0] == data:
-            return held[1]
         signed, member = self._check_entry(gln, index, data)
         try:
             verify_signature(member.public_key, signed.event_bytes, signed.signature)

@@ -21,20 +21,27 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from supplychain.errors import SupplyChainError
+from supplychain.i18n import _
 from supplychain.identity.certificates import load_certificate
+from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 20  # conflicts between a handful of workers end long before this
+# A conflicting transaction still running may abort a retry again: wait a little longer each
+# time (jittered), and give up only after RETRY_SECONDS of conflicts.
+RETRY_SECONDS = 600.0
+BACKOFF_FIRST, BACKOFF_MAX = 0.02, 2.0
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,35 @@ class Outcome:
 
 # A job: (key, prepare(ledger, payload) -> prepared, write(ledger, prepared) -> value,
 # refused(ledger, payload, exc) -> None called after a refused write's rollback, payload).
-Prepare = Callable[[Ledger, Any], Any]
-Write = Callable[[Ledger, Any], Any]
-Refused = Callable[[Ledger, Any, BaseException], None]
+Prepare = Callable[["PreverifiedLedger", Any], Any]
+Write = Callable[["PreverifiedLedger", Any], Any]
+Refused = Callable[["PreverifiedLedger", Any, BaseException], None]
+
+class PreverifiedLedger(Ledger):
+    """A Ledger that skips the signature check of entries checked before the transaction
+    began (``preverified``: (log, index) -> the entry's bytes and parsed event), so a retried
+    transaction does not verify again. Any other bytes are verified as usual."""
+
+    def __init__(self, store: Store, root_cert: Any, consortium: str) -> None:
+        super().__init__(store, root_cert, consortium)
+        self.preverified: dict[tuple[str, int], tuple[bytes, SignedEvent]] = {}
+
+    def verify_entry(self, gln: str, index: int, data: bytes) -> SignedEvent:
+        held = self.preverified.get((gln, index))
+        if held is not None and held[0] == data:
+            return held[1]
+        return super().verify_entry(gln, index, data)
+
+    def preverify(self, gln: str, start: int, entries: Sequence[bytes]) -> None:
+        """Check entries ``start..`` of log ``gln`` now; stop at the first bad one (the
+        append meets it again and refuses it with its own error)."""
+        for i, data in enumerate(entries):
+            try:
+                self.preverified[(gln, start + i)] = (data,
+                                                      self.verify_entry(gln, start + i, data))
+            except SupplyChainError:
+                break
+
 
 _stores: dict[str, Store] = {}  # per worker process: one connection per location
 _pool: ProcessPoolExecutor | None = None
@@ -106,21 +139,25 @@ def run_job(target: Target, key: str, prepare: Prepare, write: Write, refused: R
     SERIALIZABLE transaction."""
     try:
         store = _store(target.location)
-        ledger = Ledger(store, load_certificate(target.root_pem), target.consortium)
+        ledger = PreverifiedLedger(store, load_certificate(target.root_pem), target.consortium)
         prepared = prepare(ledger, payload)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        deadline = time.monotonic() + RETRY_SECONDS
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 with store.transaction(shared=True):
                     value = write(ledger, prepared)
                 return Outcome(key, value, None, attempt)
             except SupplyChainError as exc:
-                if retryable(exc) and attempt < MAX_ATTEMPTS:
+                if retryable(exc) and time.monotonic() < deadline:
                     log.debug("log %s: conflict with another worker, attempt %d", key, attempt)
+                    pause = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(attempt, 10))
+                    time.sleep(pause * random.uniform(0.5, 1.5))
                     continue  # same ledger: its pre-verified entries are kept
                 if refused is not None:
                     refused(ledger, prepared, exc)
                 return Outcome(key, None, str(exc), attempt)
-        raise AssertionError("unreachable")
     except SupplyChainError as exc:
         _forget(target.location)
         return Outcome(key, None, str(exc))
@@ -159,9 +196,29 @@ def ingest_by_log(target: Target, jobs: Sequence[tuple[str, Any]], prepare: Prep
     ``prepare``, ``write`` and ``refused`` must be module-level functions (they are sent to
     the workers by name)."""
     executor = pool(workers)
-    futures = [executor.submit(run_job, target, key, prepare, write, refused, payload)
+    futures = [(key, executor.submit(run_job, target, key, prepare, write, refused, payload))
                for key, payload in jobs]
-    return [f.result() for f in futures]
+    outcomes = []
+    for key, future in futures:
+        try:
+            outcomes.append(future.result())
+        except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+            log.error("ingest worker failed on log %s", key, exc_info=exc)
+            outcomes.append(Outcome(key, None, _("the ingest worker process failed ({exc}); "
+                                                 "nothing of this log was saved")
+                                    .format(exc=type(exc).__name__)))
+    if any(o.error is not None and "worker process failed" in o.error for o in outcomes):
+        shutdown_broken()
+    return outcomes
+
+
+def shutdown_broken() -> None:
+    """Drop a pool whose worker died (a broken pool refuses every later job)."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
 
 
 atexit.register(shutdown)
@@ -178,19 +235,13 @@ class Append:
     checkpoint: str | None = None
 
 
-def prepare_append(ledger: Ledger, job: Append) -> Append:
-    """Check the job's signatures before its transaction (a bad entry is left for the
-    append to refuse with its own error)."""
-    for i, data in enumerate(job.entries):
-        try:
-            ledger.preverified[(job.gln, job.start + i)] = (
-                data, ledger.verify_entry(job.gln, job.start + i, data))
-        except SupplyChainError:
-            break
+def prepare_append(ledger: PreverifiedLedger, job: Append) -> Append:
+    """Check the job's signatures before its transaction."""
+    ledger.preverify(job.gln, job.start, job.entries)
     return job
 
 
-def write_append(ledger: Ledger, job: Append) -> int:
+def write_append(ledger: PreverifiedLedger, job: Append) -> int:
     ledger.append_entries(job.gln, job.start, job.entries, workers=0)
     if job.checkpoint is not None:
         ledger.accept_checkpoint(job.gln, job.checkpoint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from supplychain.ledger.records import (
     CheckpointRecord,
     CosignatureRecord,
     EventRecord,
-    EventStatus,
     EvidenceRecord,
     ItemRecord,
     LogEntry,
@@ -41,11 +40,18 @@ from supplychain.ledger.records import (
     SyncRecord,
     WitnessStateRecord,
 )
+from supplychain.ledger.rows import blob as _blob
+from supplychain.ledger.rows import checkpoint_record as _checkpoint
+from supplychain.ledger.rows import event_record as _event
+from supplychain.ledger.rows import item_record as _item
+from supplychain.ledger.rows import write_error
 from supplychain.ledger.rules import PackStatus
 
 
 class Store:
     """A node's SQLite file. Not thread-safe: one thread owns it."""
+
+    parallel_ingest = False  # may several processes append to different logs at once?
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
@@ -75,9 +81,8 @@ class Store:
     # --- transactions -----------------------------------------------------------
     @contextmanager
     def transaction(self, *, shared: bool = False) -> Iterator[None]:
-        """One atomic batch. Nested use joins the outer transaction. ``shared`` asks for a
-        writer that may run beside others (parallel ingest; PostgreSQL only, ignored here:
-        SQLite has one writer)."""
+        """One atomic batch. Nested use joins the outer transaction. ``shared``: a writer that
+        may run beside others (parallel ingest on PostgreSQL; SQLite has one writer)."""
         if self._depth:
             self._depth += 1
             try:
@@ -410,27 +415,13 @@ class Store:
     @contextmanager
     def scratch(self) -> Iterator[Store]:
         """A store to change and throw away (an audit's rebuild): here, an in-memory copy."""
-        copy = self.copy_to_memory()
-        try:
+        with closing(self.copy_to_memory()) as copy:
             yield copy
-        finally:
-            copy.close()
 
     @contextmanager
     def settled(self) -> Iterator[None]:
-        """Reads that see no writer in flight (here: SQLite has one writer, nothing to wait
-        for; see PgStore.settled)."""
+        """Reads that see no writer in flight (SQLite: nothing to wait for; PgStore waits)."""
         yield
-
-    @property
-    def location(self) -> str:
-        """Where this store lives, fit to show a person (a path or ``:memory:``)."""
-        return str(self.path) if self.path is not None else ":memory:"
-
-    @property
-    def parallel_ingest(self) -> bool:
-        """Whether several processes may append to different logs at once (PostgreSQL)."""
-        return False
 
     def table_columns(self, table: str) -> list[str]:
         """The columns of one of the schema's tables, in order."""
@@ -507,36 +498,3 @@ class Store:
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to this file."""
         return int(self._one(sql.DATA_VERSION)[0])
-
-
-def write_error(exc: sqlite3.DatabaseError) -> LedgerError:
-    """A plain-words error for a failed write (the transaction is rolled back by the caller)."""
-    if "full" in str(exc).lower():
-        return LedgerError(_("The disk is full: nothing was saved. Free some disk space and try "
-                             "again."))
-    return LedgerError(_("The ledger database refused a write ({exc}); nothing was saved.")
-                       .format(exc=exc))
-
-
-def _checkpoint(row: Sequence[Any]) -> CheckpointRecord:
-    return CheckpointRecord(GLN(row[0]), int(row[1]), _blob(row[2]), str(row[3]), str(row[4]))
-
-
-def _event(row: Sequence[Any]) -> EventRecord:
-    return EventRecord(EventHash(row[0]), GLN(row[1]), int(row[2]), row[3], row[4],
-                       EventStatus(row[5]), row[6])
-
-
-def _item(row: Sequence[Any]) -> ItemRecord:
-    return ItemRecord(EventHash(row[0]), row[1], EventHash(row[2]) if row[2] else None,
-                      int(row[3]), row[4], row[5], row[6], GLN(row[7]),
-                      GLN(row[8]) if row[8] else None)
-
-
-def _blob(value: Any) -> bytes:
-    """A BLOB column's value as bytes (a tampered row may come back as TEXT)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
-    if value is None:
-        raise LedgerError(_("A stored value is missing (NULL): the ledger file is damaged."))
-    return bytes(value)

@@ -79,9 +79,12 @@ def pg_error(url: str, exc: psycopg.Error) -> LedgerError:
 class PgStore(Store):
     """A node's ledger in a PostgreSQL database (or schema). One thread owns it."""
 
-    def __init__(self, url: str, *, create: bool = False) -> None:  # noqa: D107
+    parallel_ingest = True
+
+    def __init__(self, url: str, *, create: bool = False, ingest_workers: int = 0) -> None:
         self.path = None
         self.url = url
+        self.ingest_workers = ingest_workers  # > 0: bundle import ingests logs in parallel
         self._depth = 0
         self._wrote = False
         self._listener: psycopg.Connection[Any] | None = None
@@ -154,13 +157,6 @@ class PgStore(Store):
         if self._listener is not None:
             self._listener.close()
 
-    @property
-    def location(self) -> str:
-        return describe_location(self.url)
-
-    @property
-    def parallel_ingest(self) -> bool:
-        return True
 
     # --- transactions -----------------------------------------------------------------
     @contextmanager

@@ -50,7 +50,7 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
-from supplychain.ledger.backends import INGEST_WORKERS, SQLITE_FILE, open_store, store_location
+from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
@@ -144,11 +144,9 @@ class Node:
         self.gln = GLN(meta["gln"])
         self.consortium = str(meta["consortium"])
         self.root_cert = load_certificate((home / "root.pem").read_bytes())
-        self.store_location: str | Path = store_location(home, meta)
-        self.store = open_store(self.store_location)
+        self.store = open_store(store_location(home, meta),
+                                ingest_workers=meta.get("ingest_workers"))
         self.ledger = Ledger(self.store, self.root_cert, self.consortium)
-        if self.store.parallel_ingest:
-            self.ledger.ingest_workers = int(meta.get("ingest_workers", INGEST_WORKERS))
         self.me: Member = self.ledger.member(self.gln)
         self._passphrase = passphrase
         self._key: Ed25519PrivateKey | None = None
@@ -159,8 +157,7 @@ class Node:
     def initialise(cls, home: Path, consortium: str, root_pem: bytes, member_pem: bytes,
                    key: Ed25519PrivateKey, passphrase: bytes,
                    directory: Iterable[bytes] = (), store: str | None = None) -> Node:
-        """Create a node home for an enrolled member; ``store``: a PostgreSQL URL for its
-        ledger (created if missing), else ``ledger.sqlite`` in the home."""
+        """Create a node home for an enrolled member (``store``: a PostgreSQL URL)."""
         if (home / "node.json").exists():
             raise LedgerError(_("{home} is already a node home; choose another directory.")
                               .format(home=home))
@@ -176,9 +173,7 @@ class Node:
                 ledger.add_member_certificate(pem)
         opened.close()
         gln = verify_member_certificate(member, load_certificate(root_pem)).info.gln
-        config: dict[str, str] = {"gln": gln, "consortium": consortium}
-        if store is not None:
-            config["store"] = store
+        config = {"gln": gln, "consortium": consortium, **({"store": store} if store else {})}
         (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
         return cls(home, lambda: passphrase)
 
