@@ -26,8 +26,6 @@ from supplychain.sync.access import (
 )
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
 
-pytestmark = pytest.mark.both_backends
-
 HUB = DIST_B
 POLICY = SharingPolicy(SharingMode.NEED_TO_KNOW, (HUB,))
 CALLERS = {

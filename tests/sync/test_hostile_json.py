@@ -23,8 +23,6 @@ from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, Network
 from tests.sync.helpers import hostile, make_history, raw_app, run, serving, state
 
-pytestmark = pytest.mark.both_backends
-
 NESTED = b"[" * 300_000 + b"]" * 300_000
 
 

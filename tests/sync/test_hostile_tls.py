@@ -25,8 +25,6 @@ from supplychain.sync.tls import client_context
 from tests.conftest import DIST_A, DIST_B, MAKER, MEMBERS, PASSPHRASE, PHARMACY, Network
 from tests.sync.helpers import hostile, make_history, pull, raw_app, run, serving, state
 
-pytestmark = pytest.mark.both_backends
-
 
 def _evidence(node: Node) -> dict[str, list[EvidenceRecord]]:
     out: dict[str, list[EvidenceRecord]] = {}

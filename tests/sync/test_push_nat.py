@@ -19,8 +19,6 @@ from tests.conftest import GTIN, MAKER, PASSPHRASE, REGULATOR, Network
 from tests.sync.access_helpers import share
 from tests.sync.helpers import free_port, healthy, wait_for
 
-pytestmark = pytest.mark.both_backends
-
 
 def _log(home: Path, gln: str) -> tuple[int, str | None]:
     node = Node(home, lambda: PASSPHRASE)

@@ -13,8 +13,6 @@ from supplychain.errors import BadListenAddress
 from supplychain.node.network import parse_listen_address
 from tests.conftest import MAKER, PASSPHRASE, Network
 
-pytestmark = pytest.mark.both_backends
-
 
 @pytest.fixture
 def cli(network: Network, monkeypatch: pytest.MonkeyPatch,
