@@ -5,6 +5,7 @@ in any message, other processes' commits noticed."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import psycopg
@@ -106,6 +107,16 @@ def test_a_failed_write_rolls_the_transaction_back(pg_server: PgServer) -> None:
     store.close()
 
 
+def _changed_from(store: PgStore, version: int, seconds: float = 10.0) -> bool:
+    """Wait until ``data_version`` moves from ``version`` (notifications are asynchronous)."""
+    deadline = time.monotonic() + seconds
+    while store.data_version() == version:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_other_connections_commits_are_noticed(pg_server: PgServer) -> None:
     url = pg_server.url()
     mine = open_store(url, create=True)
@@ -117,7 +128,7 @@ def test_other_connections_commits_are_noticed(pg_server: PgServer) -> None:
     assert mine.data_version() == before  # its own commits do not count
     with other.transaction():
         other.set_meta("their", "write")
-    assert mine.data_version() > before
+    assert _changed_from(mine, before)  # the notification arrives just after the commit
     now = mine.data_version()
     with other.transaction():
         other.get_meta("their")  # a read-only transaction: nothing to notice
