@@ -60,8 +60,7 @@ class Store:
             conn.executescript(sql.SCHEMA)
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
-            if self.get_meta("schema_version") is None:
-                self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
+            self._upgrade()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 _("The ledger database {path} cannot be opened ({exc}); restore it from a "
@@ -71,6 +70,17 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _upgrade(self) -> None:
+        """Record the schema version of a new file; bring an older file up to date."""
+        stored = self.get_meta("schema_version")
+        if stored is not None and int(stored) >= sql.SCHEMA_VERSION:
+            return
+        if stored is not None:
+            for version in range(int(stored) + 1, sql.SCHEMA_VERSION + 1):
+                for statement in sql.SCHEMA_UPGRADES.get(version, ()):
+                    self.conn.execute(statement)
+        self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
 
     # --- transactions -----------------------------------------------------------
     @contextmanager
