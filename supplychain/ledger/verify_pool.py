@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,6 +46,22 @@ def first_bad(jobs: Sequence[Job]) -> int:
         except InvalidSignature:
             return i
     return -1
+
+
+MAX_DEFAULT_WORKERS = 4
+WORKERS_ENV = "SUPPLYCHAIN_VERIFY_WORKERS"
+"""Environment variable overriding ``default_workers`` (0 turns worker verification off)."""
+
+
+def default_workers() -> int:
+    """How many worker processes a ledger verifies large batches in by default: one per
+    core, up to ``MAX_DEFAULT_WORKERS``, where there are at least two cores (on one core
+    workers only add copying); ``SUPPLYCHAIN_VERIFY_WORKERS`` overrides it."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured.isdigit():
+        return int(configured)
+    cores = os.cpu_count() or 1
+    return min(cores, MAX_DEFAULT_WORKERS) if cores >= 2 else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:
