@@ -46,8 +46,7 @@ from supplychain.ledger.records import AlertRecord, ChainStep, EventRecord, Pack
 from supplychain.ledger.sparse import proven_batch
 from supplychain.ledger.store import Store
 
-PARALLEL_MIN = 1_000  # entries: smaller batches are verified in this process (a sync
-# batch is at most 1,000 entries; bundle imports append 2,000 at a time)
+PARALLEL_MIN = 1_000  # entries (a sync batch's most): smaller batches verified here
 PARALLEL_CHUNK = 250  # entries per worker job (and per stored, derived chunk)
 REBUILD_CHUNK = 1_000
 
@@ -101,8 +100,7 @@ class Ledger:
         self._latest: dict[str, Member] = {}  # newest certificate per GLN
         self._expiry: dict[tuple[str, str], tuple[Member, datetime]] = {}
         self._owners: PrefixOwners | None = None  # cache of prefix_owners()
-        # > 0: append_entries verifies big batches in worker processes (verify_pool)
-        self.verify_workers = verify_pool.default_workers()
+        self.verify_workers = verify_pool.default_workers()  # for big batches (> 0: on)
 
     # --- directory -----------------------------------------------------------------
     def add_member_certificate(self, pem: bytes) -> Member:

@@ -22,6 +22,12 @@ SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
 """Statements that bring a file of version ``v - 1`` to version ``v`` (derived tables could
 also be rebuilt from the logs: ``Ledger.rebuild()``)."""
 
+
+def upgrade_statements(stored: int) -> list[str]:
+    """What brings a file of schema version ``stored`` to ``SCHEMA_VERSION``, in order."""
+    return [statement for version in range(stored + 1, SCHEMA_VERSION + 1)
+            for statement in SCHEMA_UPGRADES.get(version, ())]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS members (

@@ -60,7 +60,10 @@ class Store:
             conn.executescript(sql.SCHEMA)
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
-            self._upgrade()
+            stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
+            for statement in sql.upgrade_statements(stored):  # an older file brought up to date
+                conn.execute(statement)
+            self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 _("The ledger database {path} cannot be opened ({exc}); restore it from a "
@@ -70,17 +73,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-    def _upgrade(self) -> None:
-        """Record the schema version of a new file; bring an older file up to date."""
-        stored = self.get_meta("schema_version")
-        if stored is not None and int(stored) >= sql.SCHEMA_VERSION:
-            return
-        if stored is not None:
-            for version in range(int(stored) + 1, sql.SCHEMA_VERSION + 1):
-                for statement in sql.SCHEMA_UPGRADES.get(version, ()):
-                    self.conn.execute(statement)
-        self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
 
     # --- transactions -----------------------------------------------------------
     @contextmanager

@@ -469,13 +469,8 @@ class Node:
     def _chain_intact(self, chain: Sequence[ChainStep]) -> bool:
         """Whether every event of a pack's chain is held here under a signed checkpoint.
 
-        The verdict relies on what ingest verified: an entry is stored only after its
-        canonical form, author, certificate and signature were checked, a checkpoint only
-        after its signature and its root against the entries held, a light node's proven
-        entry only with its inclusion proof checked. Nothing is decoded or re-verified here;
-        ``supplychain audit`` and the inspector (``node.inspection.check_chain``) re-verify
-        everything stored, which is where a file altered behind the node's back shows.
-        """
+        Nothing is decoded or re-verified: the verdict relies on what ingest verified
+        (docs/ARCHITECTURE.md, "Verdicts"); `audit` and the inspector re-verify it all."""
         covered: dict[str, int] = {}
         for step in chain:
             gln, index = step.log, step.index
