@@ -8,10 +8,11 @@ any, fails. Nothing about *what* is checked changes, only *where* the signature 
 
 The pool is started lazily with the "forkserver" start method (or "spawn" where there is no
 forkserver): never a plain fork of a process that may run threads or Qt. It is shared and
-lives until the process exits (``shutdown()`` stops it earlier). As with any
-``multiprocessing`` program using these start methods, a script that turns workers on must
-keep its top-level code under ``if __name__ == "__main__":`` (the workers import the main
-module).
+lives until the process exits (``shutdown()`` stops it earlier). Ledgers use workers by
+default on machines with two or more cores (``default_workers``), so, as with any
+``multiprocessing`` program using these start methods, a script that imports bundles or
+syncs must keep its top-level code under ``if __name__ == "__main__":`` (the workers import
+the main module), or set ``SUPPLYCHAIN_VERIFY_WORKERS=0``.
 """
 
 from __future__ import annotations
