@@ -60,8 +60,10 @@ class Store:
             conn.executescript(sql.SCHEMA)
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
-            if self.get_meta("schema_version") is None:
-                self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
+            stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
+            for statement in sql.upgrade_statements(stored):  # an older file brought up to date
+                conn.execute(statement)
+            self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 _("The ledger database {path} cannot be opened ({exc}); restore it from a "
