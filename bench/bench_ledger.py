@@ -1,19 +1,25 @@
 """Ledger benchmarks: ingest and verdict speed next to their raw floors, in the same run.
 
 Run: .venv/bin/python bench/bench_ledger.py [--events N] [--rate-events M] [--verdicts K]
-     [--workers W]
+     [--workers W] [--backends sqlite]
 
 - floors: raw Ed25519 verification of M commission entries (signature only, bytes already
-  split), and parse + verify (``SignedEvent.from_bytes`` + verify) of the same entries;
+  split); parse + verify (``SignedEvent.from_bytes`` + verify); and the minimal pipeline of
+  issue 12 (parse + verify + leaf hash + one INSERT of the entry row, one transaction per
+  batch of the ingest's size, into a fresh store);
 - ingest: verify + rules + Merkle append + derive + commit of the same M entries into a fresh
-  SQLite file, 5,000 entries per transaction, in one process and with W verifying worker
+  store, 5,000 entries per transaction, in one process and with W verifying worker
   processes (``append_entries(workers=W)``); both must give identical derived state and roots;
-- verdict at N events: a store of N events (N/5 packs, each with a 5-event chain over three
-  logs: commission, ship, receive, ship, receive), built by the real ledger (W workers) and
-  holding a signed checkpoint of each log; then K full ``Node.verify`` calls on distinct
-  random packs at the pharmacy (5 signatures re-verified, 5 inclusion proofs: the node's
-  verified-entry cache is cold for each pack), next to K raw indexed SQLite point lookups
-  (``SELECT * FROM packs WHERE pack = ?``) on the same file.
+- build: a store of N events (N/5 packs, each with a 5-event chain over three logs:
+  commission, ship, receive, ship, receive) ingested by the real ledger (W workers), with
+  this process's resident memory sampled at 0/25/50/75/100% of the build;
+- verdict at N events: K ``Node.verify`` calls at the pharmacy on distinct random packs
+  (the verdict relies on what ingest verified: no signature or proof is checked again),
+  next to K raw indexed point lookups (``SELECT * FROM packs WHERE pack = ?``).
+
+One function per measurement, each taking an opened store or node home, so that another
+backend (``--backends``) plugs in with its own ``Backend`` entry: how to open a fresh store
+and how to run the raw lookup. Only ``sqlite`` exists so far.
 """
 
 from __future__ import annotations
@@ -21,12 +27,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import resource
 import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,7 +44,7 @@ from machine import describe  # noqa: E402
 
 from supplychain.codes.gs1 import PackCode  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
-from supplychain.ledger import verify_pool  # noqa: E402
+from supplychain.ledger import merkle, verify_pool  # noqa: E402
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent  # noqa: E402
 from supplychain.ledger.logs import Ledger  # noqa: E402
 from supplychain.ledger.store import Store  # noqa: E402
@@ -91,6 +101,31 @@ def make_chains(nodes: dict[str, Node], packs: int) -> dict[str, list[bytes]]:
     return logs
 
 
+
+@dataclass(frozen=True)
+class Backend:
+    """How the bench opens a fresh store of one backend and runs a raw indexed lookup."""
+
+    name: str
+    open_store: Callable[[Path], Store]
+    raw_lookup: Callable[[Path, list[str]], list[float]]
+
+
+def _sqlite_lookup(path: Path, packs: list[str]) -> list[float]:
+    conn = sqlite3.connect(path)
+    out: list[float] = []
+    for pack in packs:
+        t0 = time.perf_counter()
+        row = conn.execute("SELECT * FROM packs WHERE pack = ?", (pack,)).fetchone()
+        out.append(time.perf_counter() - t0)
+        assert row is not None
+    conn.close()
+    return out
+
+
+BACKENDS = {"sqlite": Backend("sqlite", lambda path: Store(path, create=True), _sqlite_lookup)}
+
+
 def timed(fn) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     fn()
@@ -102,24 +137,165 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def ingest(path: Path, maker: Node, logs: dict[str, list[bytes]], workers: int,
-           pems: list[bytes]) -> tuple[float, dict, dict]:
-    store = Store(path, create=True)
+def rss_mb() -> float:
+    """This process's resident set size now (Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_floor(store: Store, gln: str, key: Any, entries: list[bytes]) -> float:
+    """Issue 12's minimal pipeline: parse + verify + leaf hash + one INSERT of the entry
+    row, one transaction per ``TXN`` entries, into ``store`` (fresh). Seconds."""
+    t0 = time.perf_counter()
+    for start in range(0, len(entries), TXN):
+        rows = []
+        for i, data in enumerate(entries[start:start + TXN], start):
+            signed = SignedEvent.from_bytes(data)
+            key.verify(signed.signature, signed.event_bytes)
+            rows.append((gln, i, data, merkle.leaf_hash(data).hex()))
+        with store.transaction():
+            store.put_entries(rows)
+    return time.perf_counter() - t0
+
+
+def measure_ingest(store: Store, maker: Node, logs: dict[str, list[bytes]], workers: int,
+                   pems: list[bytes], samples: list[tuple[int, float]] | None = None,
+                   ) -> tuple[float, dict, dict]:
+    """The real ledger's ingest of ``logs`` into ``store`` (fresh): seconds, derived snapshot
+    (for up to 100,000 events) and roots. ``samples`` gets (events done, RSS MB) at 0, 25,
+    50, 75 and 100% of the events."""
     ledger = Ledger(store, maker.root_cert, maker.consortium)
     with store.transaction():
         for pem in pems:
             ledger.add_member_certificate(pem)
+    total = sum(map(len, logs.values()))
+    marks = [total * q // 4 for q in range(5)]
+    done = 0
+    if samples is not None:
+        samples.append((0, rss_mb()))
     t = 0.0
     for gln, entries in logs.items():
         for start in range(0, len(entries), TXN):
+            chunk = entries[start:start + TXN]
             t0 = time.perf_counter()
             with store.transaction():
-                ledger.append_entries(gln, start, entries[start:start + TXN], workers=workers)
+                ledger.append_entries(gln, start, chunk, workers=workers)
             t += time.perf_counter() - t0
-    snapshot = store.derived_snapshot() if sum(map(len, logs.values())) <= 100_000 else {}
+            before, done = done, done + len(chunk)
+            if samples is not None and any(before < mark <= done for mark in marks[1:]):
+                samples.append((done, rss_mb()))
+    snapshot = store.derived_snapshot() if total <= 100_000 else {}
     roots = {g: ledger.root(g) for g in logs}
-    store.close()
     return t, snapshot, roots
+
+
+def measure_verdicts(home: Path, codes: list[PackCode], today: date) -> list[float]:
+    """``Node.verify`` on each code at the node in ``home``: seconds per call."""
+    node = Node(home, lambda: PASS)
+    lat: list[float] = []
+    try:
+        for code in codes:
+            t0 = time.perf_counter()
+            report = node.verify(code, today=today)
+            lat.append(time.perf_counter() - t0)
+            assert report.verdict.value == "genuine" and len(report.history) == 5, report
+    finally:
+        node.close()
+    return lat
+
+
+def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: int,
+                rng: random.Random) -> list[str]:
+    """Every measurement on one backend; the table rows (markdown)."""
+    base = root / backend.name
+    base.mkdir()
+    _, homes = build_network(base, "Bench", [MAKER, DIST, PHARMACY], PASS)
+    nodes = {g: Node(homes[g], lambda: PASS) for g in (MAKER.gln, DIST.gln, PHARMACY.gln)}
+    maker = nodes[MAKER.gln]
+    pems = maker.store.all_member_certs()
+
+    # --- floors and ingest rates ---
+    entries = make_entries(maker, m)
+    key = maker.me.public_key
+    parsed = [SignedEvent.from_bytes(d) for d in entries]
+    t_sig = timed(lambda: [key.verify(s.signature, s.event_bytes) for s in parsed])
+    t_raw = timed(lambda: [key.verify(s.signature, s.event_bytes)
+                           for s in map(SignedEvent.from_bytes, entries)])
+    store = backend.open_store(base / "floor.db")
+    t_floor = measure_floor(store, MAKER.gln, key, entries)
+    store.close()
+    logs = {MAKER.gln: entries}
+    store = backend.open_store(base / "one.db")
+    t_one, snap_one, roots_one = measure_ingest(store, maker, logs, 0, pems)
+    store.close()
+    store = backend.open_store(base / "par.db")
+    t_par, snap_par, roots_par = measure_ingest(store, maker, logs, w, pems)
+    store.close()
+    assert snap_one == snap_par and roots_one == roots_par, "parallel ingest differs"
+    sig, raw, floor, one, par = m / t_sig, m / t_raw, m / t_floor, m / t_one, m / t_par
+
+    # --- a store of n events at the pharmacy, then verdicts ---
+    packs = max(n // 5, 1)
+    t_gen = time.perf_counter()
+    chains = make_chains(nodes, packs)
+    t_gen = time.perf_counter() - t_gen
+    keys = {g: node._signing_key() for g, node in nodes.items()}
+    for node in nodes.values():
+        node.close()
+    home = homes[PHARMACY.gln]
+    (home / "ledger.sqlite").unlink()
+    for suffix in ("-wal", "-shm"):
+        (home / f"ledger.sqlite{suffix}").unlink(missing_ok=True)
+    samples: list[tuple[int, float]] = []
+    store = backend.open_store(home / "ledger.sqlite")
+    t_build, _, _ = measure_ingest(store, maker, chains, w, pems, samples)
+    del chains
+    ledger = Ledger(store, maker.root_cert, maker.consortium)
+    with store.transaction():
+        for g in keys:
+            ledger.sign_own_checkpoint(g, keys[g])
+    counts = store.event_counts()
+    store.close()
+    assert counts == {"applied": packs * 5}, counts
+
+    sample = rng.sample(range(packs), min(verdicts, packs))
+    codes = [PackCode(GTIN, f"V{i:011d}", LOT, EXPIRY) for i in sample]  # type: ignore[arg-type]
+    lat = measure_verdicts(home, codes, date(2026, 6, 1))
+    look = backend.raw_lookup(home / "ledger.sqlite", [c.key for c in codes])
+    size_mb = (home / "ledger.sqlite").stat().st_size / 1e6
+
+    v50, v99, l50, l99 = (pct(lat, 50), pct(lat, 99), pct(look, 50), pct(look, 99))
+    rss = ", ".join(f"{done / (packs * 5):.0%}: {mb:,.0f}" for done, mb in samples)
+    out = [f"## backend: {backend.name}",
+           f"rates over {m:,} one-pack commission entries; verdicts at {packs * 5:,} events "
+           f"({packs:,} packs x 5-event chains, 3 logs, {size_mb:,.0f} MB file)", "",
+           "| step | measured | ratio |", "|---|---:|---:|",
+           f"| raw Ed25519 verify, 1 core (signature only) | {sig:,.0f} /s | floor A |",
+           f"| raw parse + Ed25519 verify, 1 core | {raw:,.0f} /s | floor B |",
+           f"| minimal pipeline: parse + verify + leaf hash + 1 INSERT, {TXN:,} per "
+           f"transaction, 1 process | {floor:,.0f} /s | floor C ({floor / raw:.2f}x B) |",
+           f"| ingest, 1 process (verify + rules + Merkle append + derive + commit) | "
+           f"{one:,.0f} /s | **{one / floor:.2f}x C**, {one / raw:.2f}x B, {one / sig:.2f}x A |",
+           f"| ingest, {w} verifying worker processes + this one | {par:,.0f} /s | "
+           f"**{par / floor:.2f}x C**, {par / raw:.2f}x B, {par / sig:.2f}x A |",
+           f"| build of the verdict store ({packs * 5:,} events, {w} workers, incl. "
+           f"commits) | {packs * 5 / t_build:,.0f} /s | (signing them: {t_gen:,.0f} s) |",
+           f"| RSS of this process (MB) as the build passes 0/25/50/75/100% | {rss} | "
+           f"peak {peak_rss_mb():,.0f} MB (incl. the signed entries held in memory) |",
+           f"| verdict, `Node.verify`, {len(lat):,} random packs | p50 {v50 * 1e3:.2f} ms, "
+           f"p99 {v99 * 1e3:.2f} ms | {v50 / l50:,.0f}x / {v99 / l99:,.0f}x the lookup |",
+           f"| raw indexed point lookup (`packs` by key), same file | "
+           f"p50 {l50 * 1e6:.1f} µs, p99 {l99 * 1e6:.1f} µs | floor |"]
+    return out
 
 
 def main() -> None:
@@ -130,96 +306,18 @@ def main() -> None:
                         help="entries used for the verify and ingest rates (default 20,000)")
     parser.add_argument("--verdicts", type=int, default=2_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--backends", default="sqlite",
+                        help=f"comma-separated, of: {', '.join(BACKENDS)} (default sqlite)")
     args = parser.parse_args()
-    n, m, w = args.events, args.rate_events, args.workers
+    chosen = [BACKENDS[name.strip()] for name in args.backends.split(",") if name.strip()]
     rng = random.Random(7)
-    out: list[str] = []
+    out = [f"# Ledger benchmark ({machine()})"]
+    verify_pool.pool(args.workers)  # start the workers before timing (a one-off cost)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        _, homes = build_network(root, "Bench", [MAKER, DIST, PHARMACY], PASS)
-        nodes = {g: Node(homes[g], lambda: PASS) for g in (MAKER.gln, DIST.gln, PHARMACY.gln)}
-        maker = nodes[MAKER.gln]
-        pems = maker.store.all_member_certs()
-        verify_pool.pool(w)  # start the workers before timing (a one-off cost per process)
-
-        # --- floors and ingest rates ---
-        entries = make_entries(maker, m)
-        key = maker.me.public_key
-        parsed = [SignedEvent.from_bytes(d) for d in entries]
-        t_sig = timed(lambda: [key.verify(s.signature, s.event_bytes) for s in parsed])
-        t_raw = timed(lambda: [key.verify(s.signature, s.event_bytes)
-                               for s in map(SignedEvent.from_bytes, entries)])
-        logs = {MAKER.gln: entries}
-        t_one, snap_one, roots_one = ingest(root / "one.sqlite", maker, logs, 0, pems)
-        t_par, snap_par, roots_par = ingest(root / "par.sqlite", maker, logs, w, pems)
-        assert snap_one == snap_par and roots_one == roots_par, "parallel ingest differs"
-        sig, raw, one, par = m / t_sig, m / t_raw, m / t_one, m / t_par
-
-        # --- a store of n events at the pharmacy, then verdicts ---
-        packs = max(n // 5, 1)
-        t_gen = time.perf_counter()
-        chains = make_chains(nodes, packs)
-        t_gen = time.perf_counter() - t_gen
-        keys = {g: node._signing_key() for g, node in nodes.items()}
-        for node in nodes.values():
-            node.close()
-        home = homes[PHARMACY.gln]
-        (home / "ledger.sqlite").unlink()
-        for suffix in ("-wal", "-shm"):
-            (home / f"ledger.sqlite{suffix}").unlink(missing_ok=True)
-        t_build, _, _ = ingest(home / "ledger.sqlite", maker, chains, w, pems)
-        store = Store(home / "ledger.sqlite")
-        ledger = Ledger(store, maker.root_cert, maker.consortium)
-        with store.transaction():
-            for g in chains:
-                ledger.sign_own_checkpoint(g, keys[g])
-        counts = store.event_counts()
-        store.close()
-        assert counts == {"applied": packs * 5}, counts
-
-        sample = rng.sample(range(packs), min(args.verdicts, packs))
-        pharmacy = Node(home, lambda: PASS)
-        today = date(2026, 6, 1)
-        lat: list[float] = []
-        for i in sample:
-            code = PackCode(GTIN, f"V{i:011d}", LOT, EXPIRY)  # type: ignore[arg-type]
-            t0 = time.perf_counter()
-            report = pharmacy.verify(code, today=today)
-            lat.append(time.perf_counter() - t0)
-            assert report.verdict.value == "genuine" and len(report.history) == 5, report
-        pharmacy.close()
-        conn = sqlite3.connect(home / "ledger.sqlite")
-        look: list[float] = []
-        for i in sample:
-            t0 = time.perf_counter()
-            row = conn.execute("SELECT * FROM packs WHERE pack = ?", (f"{GTIN}/V{i:011d}",)
-                               ).fetchone()
-            look.append(time.perf_counter() - t0)
-            assert row is not None
-        conn.close()
-        size_mb = (home / "ledger.sqlite").stat().st_size / 1e6
-        verify_pool.shutdown()
-
-    v50, v99, l50, l99 = (pct(lat, 50), pct(lat, 99), pct(look, 50), pct(look, 99))
-    out.append(f"# Ledger benchmark ({machine()})")
-    out.append(f"rates over {m:,} one-pack commission entries; verdicts at {packs * 5:,} events "
-               f"({packs:,} packs x 5-event chains, 3 logs, {size_mb:,.0f} MB file)")
-    out.append("")
-    out.append("| step | measured | ratio |")
-    out.append("|---|---:|---:|")
-    out.append(f"| raw Ed25519 verify, 1 core (signature only) | {sig:,.0f} /s | floor A |")
-    out.append(f"| raw parse + Ed25519 verify, 1 core | {raw:,.0f} /s | floor B |")
-    out.append(f"| ingest, 1 process (verify + rules + Merkle append + derive + commit) | "
-               f"{one:,.0f} /s | {one / raw:.2f}x B, {one / sig:.2f}x A |")
-    out.append(f"| ingest, {w} verifying worker processes + this one | {par:,.0f} /s | "
-               f"{par / raw:.2f}x B, {par / sig:.2f}x A |")
-    out.append(f"| build of the verdict store ({packs * 5:,} events, {w} workers, incl. "
-               f"commits) | {packs * 5 / t_build:,.0f} /s | (signing them: {t_gen:,.0f} s) |")
-    out.append(f"| verdict, full `Node.verify` (5 signatures + 5 inclusion proofs), "
-               f"{len(lat):,} random packs | p50 {v50 * 1e3:.2f} ms, p99 {v99 * 1e3:.2f} ms | "
-               f"{v50 / l50:,.0f}x / {v99 / l99:,.0f}x the lookup |")
-    out.append(f"| raw indexed SQLite point lookup (`packs` by key), same file | "
-               f"p50 {l50 * 1e6:.1f} µs, p99 {l99 * 1e6:.1f} µs | floor |")
+        for backend in chosen:
+            out.extend(run_backend(backend, Path(tmp), args.events, args.rate_events,
+                                   args.workers, args.verdicts, rng))
+    verify_pool.shutdown()
     print("\n".join(out))
 
 

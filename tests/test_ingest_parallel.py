@@ -171,3 +171,37 @@ def test_first_bad_entry_wins_whatever_its_fault(world) -> None:
     serial = _refusal(world, entries, 0)
     assert serial == _refusal(world, entries, 2)
     assert serial[0] is EventError and "version" in serial[1]
+
+
+def test_workers_are_on_by_default_where_there_are_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(verify_pool.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(verify_pool.os, "cpu_count", lambda: 2)
+    assert verify_pool.default_workers() == 2
+    monkeypatch.setattr(verify_pool.os, "cpu_count", lambda: 1)
+    assert verify_pool.default_workers() == 0
+    monkeypatch.setattr(verify_pool.os, "cpu_count", lambda: 64)
+    assert verify_pool.default_workers() == verify_pool.MAX_DEFAULT_WORKERS
+    monkeypatch.setenv(verify_pool.WORKERS_ENV, "0")
+    assert verify_pool.default_workers() == 0
+
+
+def test_a_default_ledger_verifies_a_sync_sized_batch_in_workers(
+        world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bundle import and sync call ``append_entries`` without ``workers``: a batch of a
+    sync's size goes to the workers when the ledger's default has them."""
+    root_cert, consortium, pems, logs = world
+    store = Store(":memory:", create=True)
+    ledger = Ledger(store, root_cert, consortium)
+    ledger.verify_workers = 2
+    with store.transaction():
+        for pem in pems:
+            ledger.add_member_certificate(pem)
+    sent: list[int] = []
+    submit = verify_pool.submit
+    monkeypatch.setattr(verify_pool, "submit",
+                        lambda workers, jobs: sent.append(len(jobs)) or submit(workers, jobs))
+    batch = logs[MAKER][:ledger_module.PARALLEL_MIN]
+    with store.transaction():
+        ledger.append_entries(MAKER, 0, batch)
+    assert sum(sent) == len(batch) and len(sent) > 1
+    store.close()

@@ -256,14 +256,32 @@ def test_unknown_product_serial_and_mismatches_are_counterfeit(network: Network)
     assert maker.verify(wrong_expiry).decision.reasons == (Reason.EXPIRY_MISMATCH,)
 
 
-def test_tampered_stored_event_gives_invalid_signature_not_genuine(network: Network) -> None:
+def test_tampered_stored_entry_is_found_by_audit_and_the_inspector(network: Network) -> None:
+    """The verdict relies on what ingest verified (it decodes nothing); a stored entry
+    altered behind the node's back is found by `audit` and by the inspector's re-check."""
+    from supplychain.errors import AuditFailure
+    from supplychain.ledger.audit import audit
+    from supplychain.node.inspection import check_chain
+
     code = commission_one(network)
     maker = network[MAKER]
-    assert maker.verify(code).verdict is Verdict.GENUINE  # verified once (and remembered)
+    assert maker.verify(code).verdict is Verdict.GENUINE
+    assert all(check.ok for check in check_chain(maker.ledger, code.key))
     data = maker.store.entry(MAKER, 0)
     tampered = data.replace(b'"L1"', b'"L2"')
     raw_sql(maker.store, "UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
                              (tampered, MAKER))
+    checks = check_chain(maker.ledger, code.key)
+    assert len(checks) == 1 and not checks[0].signature_ok
+    with pytest.raises(AuditFailure, match="entry 0"):
+        audit(maker.ledger)
+
+
+def test_a_verdict_needs_its_chain_under_a_signed_checkpoint(network: Network) -> None:
+    code = commission_one(network)
+    maker = network[MAKER]
+    assert maker.verify(code).verdict is Verdict.GENUINE
+    maker.store.conn.execute("DELETE FROM checkpoints WHERE gln = ?", (MAKER,))
     report = maker.verify(code)
     assert report.verdict is Verdict.COUNTERFEIT
     assert Reason.INVALID_SIGNATURE in report.decision.reasons

@@ -73,3 +73,19 @@ def test_store_root_reads_logarithmically_many_nodes(new_store) -> None:
     src.calls = 0
     merkle.inclusion_proof_from(src, 1234, n)
     assert src.calls <= 2 * n.bit_length()
+
+
+def test_an_older_store_file_is_upgraded_on_open(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from supplychain.ledger import sql
+
+    path = tmp_path / "old.sqlite"
+    store = Store(path, create=True)
+    store.conn.execute("CREATE INDEX events_by_entry ON events (gln, idx)")  # version 1 had it
+    store.set_meta("schema_version", "1")
+    store.close()
+    store = Store(path)
+    indexes = {r[0] for r in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "events_by_entry" not in indexes and "event_items_by_pack" in indexes
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION)
+    store.close()

@@ -153,6 +153,9 @@ class PrefixOwners:
     """
 
     claims: Mapping[str, Mapping[GLN, datetime]] = field(default_factory=dict)
+    _seen: dict[str, dict[GLN, datetime]] = field(default_factory=dict, compare=False,
+                                                  repr=False, hash=False)
+    """``claimants`` answers by GTIN (these claims never change: ``adding`` makes new ones)."""
 
     @classmethod
     def of(cls, members: Iterable[tuple[PrefixHolder, datetime]]) -> PrefixOwners:
@@ -191,12 +194,18 @@ class PrefixOwners:
     def claimants(self, gtin: str) -> dict[GLN, datetime]:
         """Every member one of whose prefixes covers ``gtin`` (compared on its GTIN-13 form),
         with the time of its claim."""
+        seen = self._seen.get(gtin)
+        if seen is not None:
+            return dict(seen)
         body = gtin[1:]
         out: dict[GLN, datetime] = {}
         for length in range(1, min(len(body), MAX_PREFIX_DIGITS) + 1):
             for gln, since in self.claims.get(body[:length], {}).items():
                 out[gln] = min(since, out.get(gln, since))
-        return out
+        if len(self._seen) >= 10_000:
+            self._seen.clear()
+        self._seen[gtin] = out
+        return dict(out)
 
     def owner(self, gtin: str) -> GLN | None:
         """The member ``gtin`` belongs to (None: no claimant, or a tie for the earliest)."""

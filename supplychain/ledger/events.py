@@ -17,13 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from supplychain.clock import parse_iso
 from supplychain.errors import BadTimestamp, CodeError, EventError
 from supplychain.i18n import _
 from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
-from supplychain.jsonlimits import load_json
+from supplychain.jsonlimits import load_json, too_deep
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 10_000
@@ -139,8 +140,9 @@ class Event:
     def hash(self) -> EventHash:
         return EventHash(hashlib.sha256(self.to_bytes()).hexdigest())
 
-    @property
+    @cached_property
     def datetime(self) -> datetime:
+        """The event's time (parsed once per event object)."""
         return parse_iso(self.time)
 
     @classmethod
@@ -165,7 +167,7 @@ class Event:
         if not isinstance(time, str):
             raise EventError(_("Event has no time."))
         try:
-            parse_iso(time)
+            moment = parse_iso(time)
         except BadTimestamp as exc:
             raise EventError(_("Event: {exc}").format(exc=exc)) from None
         raw_items = data.get("items")
@@ -187,6 +189,7 @@ class Event:
         event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
                     lot, reason, doc)
         event.check_shape()
+        event.__dict__["datetime"] = moment  # the cached_property's value, parsed above
         return event
 
     def check_shape(self) -> None:
@@ -250,7 +253,24 @@ class SignedEvent:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SignedEvent:
-        """Parse entry bytes, insisting they are exactly canonical."""
+        """Parse entry bytes, insisting they are exactly canonical.
+
+        Two readers, one verdict: the quick one (``_from_canonical_bytes``) accepts only what
+        re-encodes to exactly ``data``; anything it does not accept goes to the careful one
+        (``from_bytes_careful``), which refuses it with the error that names the fault. Both
+        accept exactly the same entries (property tests compare them on random and hostile
+        inputs).
+        """
+        try:
+            quick = _from_canonical_bytes(data)
+        except Exception:  # noqa: BLE001 - whatever it is, the careful reader names it
+            quick = None
+        return quick if quick is not None else cls.from_bytes_careful(data)
+
+    @classmethod
+    def from_bytes_careful(cls, data: bytes) -> SignedEvent:
+        """``from_bytes`` by the strict JSON reader (``jsonlimits.load_json``: duplicate keys,
+        long numbers, NaN refused by name), then the canonical check."""
         obj = load_json(data, max_bytes=MAX_ENTRY_BYTES, max_depth=MAX_ENTRY_DEPTH,
                         what="A log entry", error=EventError)
         if not isinstance(obj, dict) or set(obj) != {"event", "sig"}:
@@ -268,6 +288,37 @@ class SignedEvent:
         # exactly the text between them; the check above guarantees they match its fields.
         event_bytes = data[len(b'{"event":'):data.rindex(b',"sig":')]
         return cls(event, signature, event_bytes)
+
+
+_ENTRY_START = b'{"event":{'
+_ENTRY_SIG = b',"sig":"'
+
+
+def _from_canonical_bytes(data: bytes) -> SignedEvent | None:
+    """The quick reader of ``SignedEvent.from_bytes``: the entry when ``data`` is a valid
+    entry in canonical form, else None (or an exception; the careful reader then decides).
+
+    Sound because every check that matters is still made: the size and nesting caps before
+    parsing, strict UTF-8, the event's fields (``Event.from_dict``), the signature's base64
+    and length, and byte equality with the canonical re-encoding, which no duplicate key,
+    escaped or reordered text, long or non-canonical number can survive. What it skips is
+    only the per-value hooks of ``load_json``, whose faults the equality check also refuses.
+    """
+    if (type(data) is not bytes or len(data) > MAX_ENTRY_BYTES
+            or not data.startswith(_ENTRY_START) or too_deep(data, MAX_ENTRY_DEPTH)):
+        return None
+    obj = json.loads(data.decode("utf-8"))
+    if type(obj) is not dict or len(obj) != 2:
+        return None
+    sig_text = obj.get("sig")
+    raw_event = obj.get("event")
+    if type(sig_text) is not str or type(raw_event) is not dict:
+        return None
+    event = Event.from_dict(raw_event)
+    signature = base64.b64decode(sig_text, validate=True)
+    if len(signature) != 64 or canonical_json(obj) != data:
+        return None
+    return SignedEvent(event, signature, data[len(b'{"event":'):data.rindex(_ENTRY_SIG)])
 
 
 def canonical_json(value: Any) -> bytes:
@@ -293,9 +344,21 @@ def _only_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
                          .format(what=what, fields=", ".join(sorted(extra))))
 
 
+_GLNS: dict[str, GLN] = {}  # GLNs that passed check_gln (a network has a few thousand)
+_GLNS_MAX = 100_000
+
+
 def _gln(value: Any, what: str) -> GLN:
+    if type(value) is str:
+        known = _GLNS.get(value)
+        if known is not None:
+            return known
     try:
-        return check_gln(value)
+        gln = check_gln(value)
+        if len(_GLNS) >= _GLNS_MAX:
+            _GLNS.clear()
+        _GLNS[gln] = gln
+        return gln
     except CodeError as exc:
         raise EventError(_("Event {what} is not a 13-digit GLN ({value!r}): {exc}")
                          .format(what=what, value=value, exc=exc)) from None

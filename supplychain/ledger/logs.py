@@ -37,7 +37,7 @@ from supplychain.identity.certificates import (
 from supplychain.identity.keys import verify_signature
 from supplychain.identity.prefixes import PrefixOwners
 from supplychain.identity.revocations import Revocation
-from supplychain.ledger import merkle
+from supplychain.ledger import merkle, verify_pool
 from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
 from supplychain.ledger.derivation import StoredEvent, derive_batch
@@ -46,8 +46,8 @@ from supplychain.ledger.records import AlertRecord, ChainStep, EventRecord, Pack
 from supplychain.ledger.sparse import proven_batch
 from supplychain.ledger.store import Store
 
-PARALLEL_MIN = 2_000  # entries: smaller batches are verified in this process
-PARALLEL_CHUNK = 500  # entries per worker job (and per stored, derived chunk)
+PARALLEL_MIN = 1_000  # entries (a sync batch's most): smaller batches verified here
+PARALLEL_CHUNK = 250  # entries per worker job (and per stored, derived chunk)
 REBUILD_CHUNK = 1_000
 
 
@@ -100,7 +100,7 @@ class Ledger:
         self._latest: dict[str, Member] = {}  # newest certificate per GLN
         self._expiry: dict[tuple[str, str], tuple[Member, datetime]] = {}
         self._owners: PrefixOwners | None = None  # cache of prefix_owners()
-        self.verify_workers = 0  # > 0: append_entries verifies big batches in worker processes
+        self.verify_workers = verify_pool.default_workers()  # for big batches (> 0: on)
 
     # --- directory -----------------------------------------------------------------
     def add_member_certificate(self, pem: bytes) -> Member:
@@ -260,7 +260,8 @@ class Ledger:
         """Verify and append entries ``start..`` to log ``gln``, deriving their state.
 
         Must run inside ``store.transaction()``; raises without writing on any bad entry.
-        ``workers`` (default ``self.verify_workers``, 0) > 0 verifies the signatures of a batch
+        ``workers`` (default ``self.verify_workers``: one per core on a machine with two or
+        more, see ``verify_pool.default_workers``) > 0 verifies the signatures of a batch
         of at least ``PARALLEL_MIN`` entries in that many worker processes (verify_pool) while
         this process parses, checks and derives: same checks, same errors, same state.
         """
@@ -325,8 +326,6 @@ class Ledger:
         first bad entry (in log order, as the serial path finds it) raises its own error, and
         the savepoint undoes the chunks already stored.
         """
-        from supplychain.ledger import verify_pool
-
         size = start
         out: list[SignedEvent] = []
         raw_keys: dict[int, bytes] = {}

@@ -76,6 +76,7 @@ class PreverifiedLedger(Ledger):
 
     def __init__(self, store: Store, root_cert: Any, consortium: str) -> None:
         super().__init__(store, root_cert, consortium)
+        self.verify_workers = 0  # already a worker: signatures are checked in preverify
         self.preverified: dict[tuple[str, int], tuple[bytes, SignedEvent]] = {}
 
     def verify_entry(self, gln: str, index: int, data: bytes) -> SignedEvent:

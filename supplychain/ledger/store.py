@@ -66,8 +66,10 @@ class Store:
             conn.executescript(sql.SCHEMA)
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
-            if self.get_meta("schema_version") is None:
-                self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
+            stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
+            for statement in sql.upgrade_statements(stored):  # an older file brought up to date
+                conn.execute(statement)
+            self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 _("The ledger database {path} cannot be opened ({exc}); restore it from a "
@@ -165,8 +167,7 @@ class Store:
         """Rows of a statement read as they come (big tables)."""
         yield from self.conn.execute(statement)
 
-    # Statements of sql.py run for helper modules (sparse.py) that keep their own records.
-    def query_one(self, statement: str, params: Sequence[Any] = ()) -> Any:
+    def query_one(self, statement: str, params: Sequence[Any] = ()) -> Any:  # for sparse.py
         return self._one(statement, params)
 
     def query_all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -423,8 +424,7 @@ class Store:
         """Reads that see no writer in flight (SQLite: nothing to wait for; PgStore waits)."""
         yield
 
-    def table_columns(self, table: str) -> list[str]:
-        """The columns of one of the schema's tables, in order."""
+    def table_columns(self, table: str) -> list[str]:  # in order (for a store copy)
         return [str(r[0]) for r in self._all(sql.TABLE_COLUMNS, (table,))]
 
     def integrity_check(self) -> str:

@@ -149,8 +149,10 @@ class PgStore(Store):
                 self.pg.execute(statement)
         finally:
             self.pg.execute(sql_pg.SCHEMA_UNLOCK)
-        if self.get_meta("schema_version") is None:
-            self.set_meta("schema_version", str(sql.SCHEMA_VERSION))
+        stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
+        for statement in sql.upgrade_statements(stored):  # an older schema brought up to date
+            self.pg.execute(sql_pg.translate(statement))
+        self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
 
     def close(self) -> None:
         self.pg.close()

@@ -8,16 +8,18 @@ any, fails. Nothing about *what* is checked changes, only *where* the signature 
 
 The pool is started lazily with the "forkserver" start method (or "spawn" where there is no
 forkserver): never a plain fork of a process that may run threads or Qt. It is shared and
-lives until the process exits (``shutdown()`` stops it earlier). As with any
-``multiprocessing`` program using these start methods, a script that turns workers on must
-keep its top-level code under ``if __name__ == "__main__":`` (the workers import the main
-module).
+lives until the process exits (``shutdown()`` stops it earlier). Ledgers use workers by
+default on machines with two or more cores (``default_workers``), so, as with any
+``multiprocessing`` program using these start methods, a script that imports bundles or
+syncs must keep its top-level code under ``if __name__ == "__main__":`` (the workers import
+the main module), or set ``SUPPLYCHAIN_VERIFY_WORKERS=0``.
 """
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,6 +47,22 @@ def first_bad(jobs: Sequence[Job]) -> int:
         except InvalidSignature:
             return i
     return -1
+
+
+MAX_DEFAULT_WORKERS = 4
+WORKERS_ENV = "SUPPLYCHAIN_VERIFY_WORKERS"
+"""Environment variable overriding ``default_workers`` (0 turns worker verification off)."""
+
+
+def default_workers() -> int:
+    """How many worker processes a ledger verifies large batches in by default: one per
+    core, up to ``MAX_DEFAULT_WORKERS``, where there are at least two cores (on one core
+    workers only add copying); ``SUPPLYCHAIN_VERIFY_WORKERS`` overrides it."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured.isdigit():
+        return int(configured)
+    cores = os.cpu_count() or 1
+    return min(cores, MAX_DEFAULT_WORKERS) if cores >= 2 else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -286,13 +286,31 @@ def log_witnesses(store: Store, logs: Iterable[str]) -> tuple[LogWitnessing, ...
         if note is None:
             out.append(LogWitnessing(gln, None, (), (), False))
             continue
-        try:
-            vouched = tuple(sorted(w.name for w, _c in vouching(policy, note)))
-        except CheckpointError:
-            vouched = ()
-        size = SignedCheckpoint.parse(note).checkpoint.size
+        vouched, size = _vouched(policy, note)
         out.append(LogWitnessing(gln, size, vouched,
                                  tuple(members.get(v, v) for v in vouched),
                                  policy.satisfied_by(vouched)))
     return tuple(out)
 
+
+
+_VOUCHED: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
+_VOUCHED_MAX = 10_000
+
+
+def _vouched(policy: WitnessPolicy, note: str) -> tuple[tuple[str, ...], int]:
+    """The policy names of the witnesses whose cosignatures on ``note`` verify, sorted, and
+    the note's checkpoint size. A pure function of the policy text and the note, so it is
+    remembered: a verdict asks again for the same few notes until a log grows."""
+    key = (policy.text, note)
+    found = _VOUCHED.get(key)
+    if found is None:
+        try:
+            vouched = tuple(sorted(w.name for w, _c in vouching(policy, note)))
+        except CheckpointError:
+            vouched = ()
+        found = (vouched, SignedCheckpoint.parse(note).checkpoint.size)
+        if len(_VOUCHED) >= _VOUCHED_MAX:
+            _VOUCHED.clear()
+        _VOUCHED[key] = found
+    return found
