@@ -270,7 +270,7 @@ def test_tampered_stored_entry_is_found_by_audit_and_the_inspector(network: Netw
     data = maker.store.entry(MAKER, 0)
     tampered = data.replace(b'"L1"', b'"L2"')
     raw_sql(maker.store, "UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
-                             (tampered, MAKER))
+            (tampered, MAKER))
     checks = check_chain(maker.ledger, code.key)
     assert len(checks) == 1 and not checks[0].signature_ok
     with pytest.raises(AuditFailure, match="entry 0"):
@@ -281,7 +281,7 @@ def test_a_verdict_needs_its_chain_under_a_signed_checkpoint(network: Network) -
     code = commission_one(network)
     maker = network[MAKER]
     assert maker.verify(code).verdict is Verdict.GENUINE
-    maker.store.conn.execute("DELETE FROM checkpoints WHERE gln = ?", (MAKER,))
+    raw_sql(maker.store, "DELETE FROM checkpoints WHERE gln = ?", (MAKER,))
     report = maker.verify(code)
     assert report.verdict is Verdict.COUNTERFEIT
     assert Reason.INVALID_SIGNATURE in report.decision.reasons

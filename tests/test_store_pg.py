@@ -148,3 +148,21 @@ def test_node_home_names_its_store(tmp_path: Path, pg_server: PgServer) -> None:
         with Node(home, lambda: PASSPHRASE) as node:
             assert isinstance(node.store, PgStore)
             assert node.store.all_member_certs()
+
+
+def test_an_older_schema_is_upgraded_on_open(pg_server: PgServer) -> None:
+    from supplychain.ledger import sql
+
+    url = pg_server.url()
+    store = open_store(url, create=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE INDEX events_by_entry ON events (gln, idx)")  # version 1 had it
+    store.set_meta("schema_version", "1")
+    store.close()
+    store = open_store(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        indexes = {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+    assert "events_by_entry" not in indexes and "event_items_by_pack" in indexes
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION)
+    store.close()
