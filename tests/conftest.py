@@ -159,7 +159,8 @@ def copy_home(source: Path, target: Path) -> Path:
     return target
 
 
-def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path]) -> None:
+def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path],
+                             ingest_workers: int | None = None) -> None:
     """Make each node home keep its ledger in a fresh PostgreSQL schema: its ledger (SQLite,
     or another schema: a copied home) is copied there and node.json names the URL."""
     for home in homes:
@@ -174,6 +175,8 @@ def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path]) -> None:
             target.close()
         (home / SQLITE_FILE).unlink(missing_ok=True)
         config["store"] = url
+        if ingest_workers is not None:
+            config["ingest_workers"] = ingest_workers
         (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
 
 

@@ -68,7 +68,7 @@ def _three_logs(network: Network, tmp_path: Path) -> Path:
 def _pg_copy(network: Network, gln: str, tmp_path: Path, server: PgServer, name: str) -> Node:
     home = tmp_path / name
     shutil.copytree(network.homes[gln], home)
-    move_homes_to_postgresql(server, [home])
+    move_homes_to_postgresql(server, [home], ingest_workers=2)
     node = Node(home, lambda: PASSPHRASE)
     assert node.store.parallel_ingest and getattr(node.store, "ingest_workers", 0) > 0
     return node

@@ -35,7 +35,7 @@ class _Job:
 
 def wanted(ledger: Ledger, logs: list[Any]) -> bool:
     """Whether this bundle's logs are imported in parallel."""
-    if not ledger.store.parallel_ingest or _workers(ledger) <= 0:
+    if not ledger.store.parallel_ingest or _workers(ledger) < 2:
         return False
     sizes = [len(log["entries"]) for log in logs
              if isinstance(log, dict) and isinstance(log.get("entries"), list)]

@@ -12,8 +12,10 @@ from supplychain.ledger.store import Store
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_FILE = "ledger.sqlite"
-#: Worker processes a full node on PostgreSQL ingests different logs with (bundle import).
-INGEST_WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: Worker processes a full node on PostgreSQL ingests different logs with (bundle import):
+#: one per core but one, up to 4. Below 2 the import is serial (measured on 2 shared cores,
+#: parallel ingest was slower than serial: docs/ARCHITECTURE.md).
+INGEST_WORKERS = max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
 def is_postgres(location: str | Path) -> bool:
