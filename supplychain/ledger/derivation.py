@@ -35,7 +35,7 @@ StoredEvent = tuple[SignedEvent, str, str, int]
 
 
 def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
-                 owners: PrefixOwners, *, sparse: bool = False) -> None:
+                 owners: PrefixOwners, *, sparse: bool = False, unseen: bool = False) -> None:
     """Derive stored entries in order, as one unit of work.
 
     ``owners``: the company prefixes of every unrevoked manufacturer known (who owns a GTIN).
@@ -50,11 +50,14 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
     ``sparse``: the entries are a light node's proven entries (``ledger.sparse``), whose
     neighbours in their logs are not held: their order in the log is not checked here (the
     full node that served them and the author's signed checkpoint vouch for it).
+
+    ``unseen``: the caller has just found that no event of the batch is in ``events`` and
+    that none repeats another (``Ledger._refuse_repeats``), so they are not looked up again.
     """
     if not batch:
         return
     with source_language():
-        b = _Batch(store, batch, owners)
+        b = _Batch(store, batch, owners, unseen)
         b.sparse = sparse
         for signed, h, gln, idx in batch:
             _derive(b, member, signed, h, gln, idx)
@@ -185,12 +188,14 @@ class _Batch:
     - ``waiting_on(h)``: empty without a query unless a pending row may name ``h``.
     """
 
-    def __init__(self, store: Store, batch: list[StoredEvent], owners: PrefixOwners) -> None:
+    def __init__(self, store: Store, batch: list[StoredEvent], owners: PrefixOwners,
+                 unseen: bool = False) -> None:
         self.store = store
         self.owners = owners
         hashes = [h for _, h, _, _ in batch]
         prevs = {item.prev for s, _, _, _ in batch for item in s.event.items if item.prev}
-        fetched = store.event_rows({*hashes, *prevs})
+        # (A prev may be one of the batch's own events: absent too when ``unseen``.)
+        fetched = store.event_rows(prevs if unseen else {*hashes, *prevs})
         self.events: dict[str, EventRecord | None] = {h: None for h in hashes}
         self.events.update({h: None for h in prevs})
         self.events.update(fetched)
