@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import resource
 import sqlite3
@@ -38,13 +39,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from machine import describe  # noqa: E402
 
-from supplychain.codes.gs1 import PackCode  # noqa: E402
+from supplychain.codes.gs1 import PackCode, gtin_check_digit  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
-from supplychain.ledger import merkle, verify_pool  # noqa: E402
+from supplychain.ledger import merkle, parallel, verify_pool  # noqa: E402
+from supplychain.ledger.backends import open_store  # noqa: E402
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent  # noqa: E402
 from supplychain.ledger.logs import Ledger  # noqa: E402
 from supplychain.ledger.store import Store  # noqa: E402
@@ -53,18 +57,21 @@ from supplychain.node.setup import build_network  # noqa: E402
 
 PASS = b"bench"
 MAKER = MemberInfo("Bench Pharma", "5012345000022", Role.MANUFACTURER, ("501234",))  # type: ignore
+MAKER2 = MemberInfo("Second Pharma", "5012350000017", Role.MANUFACTURER, ("501235",))  # type: ignore
 DIST = MemberInfo("Bench Wholesale", "5012345000039", Role.DISTRIBUTOR)  # type: ignore
 PHARMACY = MemberInfo("Bench Pharmacy", "5012345000053", Role.PHARMACY)  # type: ignore
 GTIN = "05012345000015"
+GTIN2 = "0501235000001" + gtin_check_digit("0501235000001")
 LOT, EXPIRY = "BENCH", date(2030, 1, 31)
 TXN = 5_000  # entries per append_entries call (one transaction each)
+RETRIES = [0]  # transactions PostgreSQL aborted for a conflict and the workers ran again
 
 
 def machine() -> str:
     return f"{describe()}, SQLite {sqlite3.sqlite_version}"
 
 
-def make_entries(node: Node, n: int, prefix: str = "B") -> list[bytes]:
+def make_entries(node: Node, n: int, prefix: str = "B", gtin: str = GTIN) -> list[bytes]:
     """n commission entries of one pack each, signed by the manufacturer's key."""
     key = node._signing_key()
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -72,7 +79,7 @@ def make_entries(node: Node, n: int, prefix: str = "B") -> list[bytes]:
     for i in range(n):
         event = Event(EventType.COMMISSION, node.gln, node.me.key_id,
                       (start + timedelta(seconds=i)).isoformat(timespec="milliseconds"),
-                      (Item(f"{GTIN}/{prefix}{i:011d}", None, LOT, EXPIRY),))  # type: ignore
+                      (Item(f"{gtin}/{prefix}{i:011d}", None, LOT, EXPIRY),))  # type: ignore
         out.append(SignedEvent(event, key.sign(event.to_bytes())).to_bytes())
     return out
 
@@ -104,14 +111,21 @@ def make_chains(nodes: dict[str, Node], packs: int) -> dict[str, list[bytes]]:
 
 @dataclass(frozen=True)
 class Backend:
-    """How the bench opens a fresh store of one backend and runs a raw indexed lookup."""
+    """How the bench names a fresh store of one backend, runs a raw indexed lookup on it and
+    measures its size; ``by_log``: ingest with workers appends different logs in parallel
+    worker processes (PostgreSQL), else the workers verify signatures only (SQLite)."""
 
     name: str
-    open_store: Callable[[Path], Store]
-    raw_lookup: Callable[[Path, list[str]], list[float]]
+    fresh: Callable[[Path, str], str | Path]
+    raw_lookup: Callable[[str | Path, list[str]], list[float]]
+    size_mb: Callable[[str | Path], float]
+    by_log: bool = False
+
+    def open_store(self, location: str | Path) -> Store:
+        return open_store(location, create=True)
 
 
-def _sqlite_lookup(path: Path, packs: list[str]) -> list[float]:
+def _sqlite_lookup(path: str | Path, packs: list[str]) -> list[float]:
     conn = sqlite3.connect(path)
     out: list[float] = []
     for pack in packs:
@@ -123,7 +137,55 @@ def _sqlite_lookup(path: Path, packs: list[str]) -> list[float]:
     return out
 
 
-BACKENDS = {"sqlite": Backend("sqlite", lambda path: Store(path, create=True), _sqlite_lookup)}
+def _pg_lookup(url: str | Path, packs: list[str]) -> list[float]:
+    import psycopg
+
+    out: list[float] = []
+    with psycopg.connect(str(url), autocommit=True) as conn:
+        for pack in packs:
+            t0 = time.perf_counter()
+            row = conn.execute("SELECT * FROM packs WHERE pack = %s", (pack,),
+                               prepare=True).fetchone()
+            out.append(time.perf_counter() - t0)
+            assert row is not None
+    return out
+
+
+def _pg_size_mb(url: str | Path) -> float:
+    import psycopg
+
+    with psycopg.connect(str(url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetchone()
+    return float(row[0]) / 1e6 if row else 0.0
+
+
+class _PgServer:
+    """One private PostgreSQL server (the ``pgserver`` wheel) for the whole run; each store
+    gets a schema of its own."""
+
+    def __init__(self) -> None:
+        self.server: Any = None
+        self.count = 0
+
+    def fresh(self, _base: Path, name: str) -> str:
+        if self.server is None:
+            import pgserver
+
+            self.dir = tempfile.mkdtemp(prefix="bench-pg-")
+            self.server = pgserver.get_server(self.dir, cleanup_mode="stop")
+        self.count += 1
+        return f"{self.server.get_uri()}&options=-csearch_path%3Dbench_{name}_{self.count}"
+
+
+_PG = _PgServer()
+BACKENDS = {
+    "sqlite": Backend("sqlite", lambda base, name: base / f"{name}.sqlite", _sqlite_lookup,
+                      lambda path: Path(path).stat().st_size / 1e6),
+    "postgresql": Backend("postgresql", _PG.fresh, _pg_lookup, _pg_size_mb, by_log=True),
+}
 
 
 def timed(fn) -> float:  # type: ignore[no-untyped-def]
@@ -152,27 +214,36 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_floor(store: Store, gln: str, key: Any, entries: list[bytes]) -> float:
+def measure_floor(store: Store, logs: dict[str, list[bytes]], keys: dict[str, Any]) -> float:
     """Issue 12's minimal pipeline: parse + verify + leaf hash + one INSERT of the entry
-    row, one transaction per ``TXN`` entries, into ``store`` (fresh). Seconds."""
+    row, one transaction per ``TXN`` entries, into ``store`` (fresh), one process. Seconds."""
     t0 = time.perf_counter()
-    for start in range(0, len(entries), TXN):
-        rows = []
-        for i, data in enumerate(entries[start:start + TXN], start):
-            signed = SignedEvent.from_bytes(data)
-            key.verify(signed.signature, signed.event_bytes)
-            rows.append((gln, i, data, merkle.leaf_hash(data).hex()))
-        with store.transaction():
-            store.put_entries(rows)
+    for gln, entries in logs.items():
+        key = keys[gln]
+        for start in range(0, len(entries), TXN):
+            rows = []
+            for i, data in enumerate(entries[start:start + TXN], start):
+                signed = SignedEvent.from_bytes(data)
+                key.verify(signed.signature, signed.event_bytes)
+                rows.append((gln, i, data, merkle.leaf_hash(data).hex()))
+            with store.transaction():
+                store.put_entries(rows)
     return time.perf_counter() - t0
+
+
+def _marks_passed(marks: list[int], before: int, done: int) -> bool:
+    return any(before < mark <= done for mark in marks[1:])
 
 
 def measure_ingest(store: Store, maker: Node, logs: dict[str, list[bytes]], workers: int,
                    pems: list[bytes], samples: list[tuple[int, float]] | None = None,
-                   ) -> tuple[float, dict, dict]:
+                   by_log: str | Path | None = None) -> tuple[float, dict, dict]:
     """The real ledger's ingest of ``logs`` into ``store`` (fresh): seconds, derived snapshot
     (for up to 100,000 events) and roots. ``samples`` gets (events done, RSS MB) at 0, 25,
-    50, 75 and 100% of the events."""
+    50, 75 and 100% of the events. ``by_log`` (a PostgreSQL store's location) with
+    ``workers``: every round appends the next ``TXN`` entries of each log in parallel worker
+    processes (``parallel.ingest_appends``); otherwise logs one after the other in this
+    process, the signatures checked by ``workers`` verifying processes."""
     ledger = Ledger(store, maker.root_cert, maker.consortium)
     with store.transaction():
         for pem in pems:
@@ -183,16 +254,33 @@ def measure_ingest(store: Store, maker: Node, logs: dict[str, list[bytes]], work
     if samples is not None:
         samples.append((0, rss_mb()))
     t = 0.0
-    for gln, entries in logs.items():
-        for start in range(0, len(entries), TXN):
-            chunk = entries[start:start + TXN]
+    if by_log is not None and workers > 0:
+        target = parallel.Target(str(by_log), maker.root_cert.public_bytes(Encoding.PEM),
+                                 maker.consortium)
+        longest = max(map(len, logs.values()))
+        for start in range(0, longest, TXN):
+            jobs = [parallel.Append(g, start, e[start:start + TXN])
+                    for g, e in logs.items() if start < len(e)]
             t0 = time.perf_counter()
-            with store.transaction():
-                ledger.append_entries(gln, start, chunk, workers=workers)
+            outcomes = parallel.ingest_appends(target, jobs, workers)
             t += time.perf_counter() - t0
-            before, done = done, done + len(chunk)
-            if samples is not None and any(before < mark <= done for mark in marks[1:]):
+            bad = [o for o in outcomes if o.error]
+            assert not bad, bad
+            RETRIES[0] += sum(o.attempts - 1 for o in outcomes)
+            before, done = done, done + sum(len(j.entries) for j in jobs)
+            if samples is not None and _marks_passed(marks, before, done):
                 samples.append((done, rss_mb()))
+    else:
+        for gln, entries in logs.items():
+            for start in range(0, len(entries), TXN):
+                chunk = entries[start:start + TXN]
+                t0 = time.perf_counter()
+                with store.transaction():
+                    ledger.append_entries(gln, start, chunk, workers=workers)
+                t += time.perf_counter() - t0
+                before, done = done, done + len(chunk)
+                if samples is not None and _marks_passed(marks, before, done):
+                    samples.append((done, rss_mb()))
     snapshot = store.derived_snapshot() if total <= 100_000 else {}
     roots = {g: ledger.root(g) for g in logs}
     return t, snapshot, roots
@@ -219,30 +307,36 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
     alone); the table rows (markdown)."""
     base = root / backend.name
     base.mkdir()
-    _, homes = build_network(base, "Bench", [MAKER, DIST, PHARMACY], PASS)
+    _, homes = build_network(base, "Bench", [MAKER, MAKER2, DIST, PHARMACY], PASS)
     nodes = {g: Node(homes[g], lambda: PASS) for g in (MAKER.gln, DIST.gln, PHARMACY.gln)}
-    maker = nodes[MAKER.gln]
+    maker, maker2 = nodes[MAKER.gln], Node(homes[MAKER2.gln], lambda: PASS)
     pems = maker.store.all_member_certs()
 
-    # --- floors and ingest rates ---
-    entries = make_entries(maker, m)
-    key = maker.me.public_key
-    parsed = [SignedEvent.from_bytes(d) for d in entries]
-    t_sig = timed(lambda: [key.verify(s.signature, s.event_bytes) for s in parsed])
-    t_raw = timed(lambda: [key.verify(s.signature, s.event_bytes)
-                           for s in map(SignedEvent.from_bytes, entries)])
-    store = backend.open_store(base / "floor.db")
-    t_floor = measure_floor(store, MAKER.gln, key, entries)
+    # --- floors and ingest rates: two manufacturers' logs, m/2 entries each ---
+    logs = {MAKER.gln: make_entries(maker, m // 2),
+            MAKER2.gln: make_entries(maker2, m - m // 2, gtin=GTIN2)}
+    keys = {MAKER.gln: maker.me.public_key, MAKER2.gln: maker2.me.public_key}
+    maker2.close()
+    pairs = [(keys[g], d) for g, e in logs.items() for d in e]
+    parsed = [(k, SignedEvent.from_bytes(d)) for k, d in pairs]
+    t_sig = timed(lambda: [k.verify(s.signature, s.event_bytes) for k, s in parsed])
+    t_raw = timed(lambda: [k.verify(s.signature, s.event_bytes)
+                           for k, s in ((k, SignedEvent.from_bytes(d)) for k, d in pairs)])
+    store = backend.open_store(backend.fresh(base, "floor"))
+    t_floor = measure_floor(store, logs, keys)
     store.close()
-    logs = {MAKER.gln: entries}
-    store = backend.open_store(base / "one.db")
+    store = backend.open_store(backend.fresh(base, "one"))
     t_one, snap_one, roots_one = measure_ingest(store, maker, logs, 0, pems)
     store.close()
-    store = backend.open_store(base / "par.db")
-    t_par, snap_par, roots_par = measure_ingest(store, maker, logs, w, pems)
+    where = backend.fresh(base, "par")
+    store = backend.open_store(where)
+    t_par, snap_par, roots_par = measure_ingest(store, maker, logs, w, pems,
+                                                by_log=where if backend.by_log else None)
     store.close()
     assert snap_one == snap_par and roots_one == roots_par, "parallel ingest differs"
     sig, raw, floor, one, par = m / t_sig, m / t_raw, m / t_floor, m / t_one, m / t_par
+    how = (f"{w} worker processes appending different logs at once" if backend.by_log
+           else f"{w} verifying worker processes + this one")
     rates = [
         f"| raw Ed25519 verify, 1 core (signature only) | {sig:,.0f} /s | floor A |",
         f"| raw parse + Ed25519 verify, 1 core | {raw:,.0f} /s | floor B |",
@@ -250,14 +344,14 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
         f"transaction, 1 process | {floor:,.0f} /s | floor C ({floor / raw:.2f}x B) |",
         f"| ingest, 1 process (verify + rules + Merkle append + derive + commit) | "
         f"{one:,.0f} /s | **{one / floor:.2f}x C**, {one / raw:.2f}x B, {one / sig:.2f}x A |",
-        f"| ingest, {w} verifying worker processes + this one | {par:,.0f} /s | "
+        f"| ingest, {how} | {par:,.0f} /s | "
         f"**{par / floor:.2f}x C**, {par / raw:.2f}x B, {par / sig:.2f}x A |"]
     if only_ingest:
         for node in nodes.values():
             node.close()
         return [f"## backend: {backend.name}",
-                f"rates over {m:,} one-pack commission entries", "",
-                "| step | measured | ratio |", "|---|---:|---:|", *rates]
+                f"rates over {m:,} one-pack commission entries in two manufacturers' logs",
+                "", "| step | measured | ratio |", "|---|---:|---:|", *rates]
 
     # --- a store of n events at the pharmacy, then verdicts ---
     packs = max(n // 5, 1)
@@ -271,9 +365,15 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
     (home / "ledger.sqlite").unlink()
     for suffix in ("-wal", "-shm"):
         (home / f"ledger.sqlite{suffix}").unlink(missing_ok=True)
+    where = backend.fresh(home, "ledger")
+    config = json.loads((home / "node.json").read_text())
+    if isinstance(where, str):  # the pharmacy's node reads its ledger from the server
+        config["store"] = where
+        (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
     samples: list[tuple[int, float]] = []
-    store = backend.open_store(home / "ledger.sqlite")
-    t_build, _, _ = measure_ingest(store, maker, chains, w, pems, samples)
+    store = backend.open_store(where)
+    t_build, _, _ = measure_ingest(store, maker, chains, w, pems, samples,
+                                   by_log=where if backend.by_log else None)
     del chains
     ledger = Ledger(store, maker.root_cert, maker.consortium)
     with store.transaction():
@@ -286,8 +386,8 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
     sample = rng.sample(range(packs), min(verdicts, packs))
     codes = [PackCode(GTIN, f"V{i:011d}", LOT, EXPIRY) for i in sample]  # type: ignore[arg-type]
     lat = measure_verdicts(home, codes, date(2026, 6, 1))
-    look = backend.raw_lookup(home / "ledger.sqlite", [c.key for c in codes])
-    size_mb = (home / "ledger.sqlite").stat().st_size / 1e6
+    look = backend.raw_lookup(where, [c.key for c in codes])
+    size_mb = backend.size_mb(where)
 
     v50, v99, l50, l99 = (pct(lat, 50), pct(lat, 99), pct(look, 50), pct(look, 99))
     rss = ", ".join(f"{done / (packs * 5):.0%}: {mb:,.0f}" for done, mb in samples)
@@ -316,19 +416,27 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=("ingest",),
                         help="ingest: the floors and ingest rates alone (no build, no verdicts)")
-    parser.add_argument("--backends", default="sqlite",
-                        help=f"comma-separated, of: {', '.join(BACKENDS)} (default sqlite)")
+    parser.add_argument("--backends", default="sqlite,postgresql",
+                        help=f"comma-separated, of: {', '.join(BACKENDS)} (default both)")
     args = parser.parse_args()
     chosen = [BACKENDS[name.strip()] for name in args.backends.split(",") if name.strip()]
     rng = random.Random(7)
     out = [f"# Ledger benchmark ({machine()})"]
     verify_pool.pool(args.workers)  # start the workers before timing (a one-off cost)
+    if any(b.by_log for b in chosen):  # start the ingest workers and their imports too
+        warm = [parallel.pool(args.workers).submit(parallel._forget, "")
+                for _ in range(args.workers)]
+        for f in warm:
+            f.result()
     with tempfile.TemporaryDirectory() as tmp:
         for backend in chosen:
             out.extend(run_backend(backend, Path(tmp), args.events, args.rate_events,
                                    args.workers, args.verdicts, rng,
                                    only_ingest=args.only == "ingest"))
     verify_pool.shutdown()
+    parallel.shutdown()
+    if RETRIES[0]:
+        out.append(f"(PostgreSQL: {RETRIES[0]} ingest transactions retried after a conflict)")
     print("\n".join(out))
 
 
