@@ -1,7 +1,7 @@
 """Ledger benchmarks: ingest and verdict speed next to their raw floors, in the same run.
 
 Run: .venv/bin/python bench/bench_ledger.py [--events N] [--rate-events M] [--verdicts K]
-     [--workers W] [--backends sqlite]
+     [--workers W] [--backends sqlite] [--only ingest]
 
 - floors: raw Ed25519 verification of M commission entries (signature only, bytes already
   split); parse + verify (``SignedEvent.from_bytes`` + verify); and the minimal pipeline of
@@ -214,8 +214,9 @@ def measure_verdicts(home: Path, codes: list[PackCode], today: date) -> list[flo
 
 
 def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: int,
-                rng: random.Random) -> list[str]:
-    """Every measurement on one backend; the table rows (markdown)."""
+                rng: random.Random, only_ingest: bool = False) -> list[str]:
+    """Every measurement on one backend (``only_ingest``: the floors and the ingest rates
+    alone); the table rows (markdown)."""
     base = root / backend.name
     base.mkdir()
     _, homes = build_network(base, "Bench", [MAKER, DIST, PHARMACY], PASS)
@@ -242,6 +243,21 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
     store.close()
     assert snap_one == snap_par and roots_one == roots_par, "parallel ingest differs"
     sig, raw, floor, one, par = m / t_sig, m / t_raw, m / t_floor, m / t_one, m / t_par
+    rates = [
+        f"| raw Ed25519 verify, 1 core (signature only) | {sig:,.0f} /s | floor A |",
+        f"| raw parse + Ed25519 verify, 1 core | {raw:,.0f} /s | floor B |",
+        f"| minimal pipeline: parse + verify + leaf hash + 1 INSERT, {TXN:,} per "
+        f"transaction, 1 process | {floor:,.0f} /s | floor C ({floor / raw:.2f}x B) |",
+        f"| ingest, 1 process (verify + rules + Merkle append + derive + commit) | "
+        f"{one:,.0f} /s | **{one / floor:.2f}x C**, {one / raw:.2f}x B, {one / sig:.2f}x A |",
+        f"| ingest, {w} verifying worker processes + this one | {par:,.0f} /s | "
+        f"**{par / floor:.2f}x C**, {par / raw:.2f}x B, {par / sig:.2f}x A |"]
+    if only_ingest:
+        for node in nodes.values():
+            node.close()
+        return [f"## backend: {backend.name}",
+                f"rates over {m:,} one-pack commission entries", "",
+                "| step | measured | ratio |", "|---|---:|---:|", *rates]
 
     # --- a store of n events at the pharmacy, then verdicts ---
     packs = max(n // 5, 1)
@@ -278,15 +294,7 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
     out = [f"## backend: {backend.name}",
            f"rates over {m:,} one-pack commission entries; verdicts at {packs * 5:,} events "
            f"({packs:,} packs x 5-event chains, 3 logs, {size_mb:,.0f} MB file)", "",
-           "| step | measured | ratio |", "|---|---:|---:|",
-           f"| raw Ed25519 verify, 1 core (signature only) | {sig:,.0f} /s | floor A |",
-           f"| raw parse + Ed25519 verify, 1 core | {raw:,.0f} /s | floor B |",
-           f"| minimal pipeline: parse + verify + leaf hash + 1 INSERT, {TXN:,} per "
-           f"transaction, 1 process | {floor:,.0f} /s | floor C ({floor / raw:.2f}x B) |",
-           f"| ingest, 1 process (verify + rules + Merkle append + derive + commit) | "
-           f"{one:,.0f} /s | **{one / floor:.2f}x C**, {one / raw:.2f}x B, {one / sig:.2f}x A |",
-           f"| ingest, {w} verifying worker processes + this one | {par:,.0f} /s | "
-           f"**{par / floor:.2f}x C**, {par / raw:.2f}x B, {par / sig:.2f}x A |",
+           "| step | measured | ratio |", "|---|---:|---:|", *rates,
            f"| build of the verdict store ({packs * 5:,} events, {w} workers, incl. "
            f"commits) | {packs * 5 / t_build:,.0f} /s | (signing them: {t_gen:,.0f} s) |",
            f"| RSS of this process (MB) as the build passes 0/25/50/75/100% | {rss} | "
@@ -306,6 +314,8 @@ def main() -> None:
                         help="entries used for the verify and ingest rates (default 20,000)")
     parser.add_argument("--verdicts", type=int, default=2_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=("ingest",),
+                        help="ingest: the floors and ingest rates alone (no build, no verdicts)")
     parser.add_argument("--backends", default="sqlite",
                         help=f"comma-separated, of: {', '.join(BACKENDS)} (default sqlite)")
     args = parser.parse_args()
@@ -316,7 +326,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for backend in chosen:
             out.extend(run_backend(backend, Path(tmp), args.events, args.rate_events,
-                                   args.workers, args.verdicts, rng))
+                                   args.workers, args.verdicts, rng,
+                                   only_ingest=args.only == "ingest"))
     verify_pool.shutdown()
     print("\n".join(out))
 

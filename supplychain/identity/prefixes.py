@@ -156,6 +156,9 @@ class PrefixOwners:
     _seen: dict[str, dict[GLN, datetime]] = field(default_factory=dict, compare=False,
                                                   repr=False, hash=False)
     """``claimants`` answers by GTIN (these claims never change: ``adding`` makes new ones)."""
+    _owner_of: dict[str, GLN | None] = field(default_factory=dict, compare=False, repr=False,
+                                             hash=False)
+    """``owner`` answers by GTIN (one per commissioned pack on ingest's hot path)."""
 
     @classmethod
     def of(cls, members: Iterable[tuple[PrefixHolder, datetime]]) -> PrefixOwners:
@@ -209,9 +212,15 @@ class PrefixOwners:
 
     def owner(self, gtin: str) -> GLN | None:
         """The member ``gtin`` belongs to (None: no claimant, or a tie for the earliest)."""
+        if gtin in self._owner_of:
+            return self._owner_of[gtin]
         claims = self.claimants(gtin)
-        if not claims:
-            return None
-        first = min(claims.values())
-        earliest = [g for g, since in claims.items() if since == first]
-        return earliest[0] if len(earliest) == 1 else None
+        found: GLN | None = None
+        if claims:
+            first = min(claims.values())
+            earliest = [g for g, since in claims.items() if since == first]
+            found = earliest[0] if len(earliest) == 1 else None
+        if len(self._owner_of) >= 10_000:
+            self._owner_of.clear()
+        self._owner_of[gtin] = found
+        return found

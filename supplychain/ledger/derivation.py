@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -36,7 +35,7 @@ StoredEvent = tuple[SignedEvent, str, str, int]
 
 
 def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
-                 owners: PrefixOwners, *, sparse: bool = False) -> None:
+                 owners: PrefixOwners, *, sparse: bool = False, unseen: bool = False) -> None:
     """Derive stored entries in order, as one unit of work.
 
     ``owners``: the company prefixes of every unrevoked manufacturer known (who owns a GTIN).
@@ -51,11 +50,14 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
     ``sparse``: the entries are a light node's proven entries (``ledger.sparse``), whose
     neighbours in their logs are not held: their order in the log is not checked here (the
     full node that served them and the author's signed checkpoint vouch for it).
+
+    ``unseen``: the caller has just found that no event of the batch is in ``events`` and
+    that none repeats another (``Ledger._refuse_repeats``), so they are not looked up again.
     """
     if not batch:
         return
     with source_language():
-        b = _Batch(store, batch, owners)
+        b = _Batch(store, batch, owners, unseen)
         b.sparse = sparse
         for signed, h, gln, idx in batch:
             _derive(b, member, signed, h, gln, idx)
@@ -70,11 +72,19 @@ def _derive(b: _Batch, member: MemberLookup, signed: SignedEvent, h: str, gln: s
         b.alert("duplicate_entry", h, f"Event {h[:12]} appears twice in logs.", f"{gln}:{idx}")
         return
     b.new_event(h, gln, idx, signed.event.type.value, signed.event.time, signed)
+    if backdated is not None:
+        _reject(b, h, backdated)
+    elif _evaluate(b, member, h, signed) is EventStatus.PENDING:
+        return
+    if not b.may_wait_on(h):  # the common case: nothing waits for this event
+        return
+    # Events that waited for this one, then those that waited for them, and so on.
     queue: deque[tuple[str, SignedEvent]] = deque([(h, signed)])
+    first = True
     while queue:
         event_hash, current = queue.popleft()
-        if event_hash == h and backdated is not None:
-            _reject(b, h, backdated)
+        if first:
+            first = False  # evaluated above
         elif _evaluate(b, member, event_hash, current) is EventStatus.PENDING:
             continue
         for waiter in b.waiting_on(event_hash):
@@ -129,7 +139,7 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
         if state is None:
             return _reject(b, h, f"{item.pack}: the event named as previous "
                                  f"({item.prev[:12]}) does not concern this pack.")
-        befores.append((replace(_state_from_item(state), since=prev_row.time), state.depth + 1))
+        befores.append((_state_from_item(state, prev_row.time), state.depth + 1))
     if waiting:
         for prev in waiting:
             b.store.put_pending(h, prev)
@@ -178,12 +188,14 @@ class _Batch:
     - ``waiting_on(h)``: empty without a query unless a pending row may name ``h``.
     """
 
-    def __init__(self, store: Store, batch: list[StoredEvent], owners: PrefixOwners) -> None:
+    def __init__(self, store: Store, batch: list[StoredEvent], owners: PrefixOwners,
+                 unseen: bool = False) -> None:
         self.store = store
         self.owners = owners
         hashes = [h for _, h, _, _ in batch]
         prevs = {item.prev for s, _, _, _ in batch for item in s.event.items if item.prev}
-        fetched = store.event_rows({*hashes, *prevs})
+        # (A prev may be one of the batch's own events: absent too when ``unseen``.)
+        fetched = store.event_rows(prevs if unseen else {*hashes, *prevs})
         self.events: dict[str, EventRecord | None] = {h: None for h in hashes}
         self.events.update({h: None for h in prevs})
         self.events.update(fetched)
@@ -220,7 +232,8 @@ class _Batch:
     def set(self, h: str, status: EventStatus, reason: str | None) -> EventStatus:
         row = self.events[h]
         assert row is not None
-        self.events[h] = replace(row, status=status, reason=reason)
+        self.events[h] = EventRecord(row.event_hash, row.log, row.index, row.type, row.time,
+                                     status, reason)
         if h not in self.inserted:
             self.changed[h] = None
         return status
@@ -279,8 +292,12 @@ class _Batch:
     def alert(self, kind: str, subject: str, detail: str, evidence: str) -> None:
         self.alerts.append(AlertRecord(kind, subject, detail, evidence))
 
+    def may_wait_on(self, h: str) -> bool:
+        """Whether a pending row may name ``h`` (False: ``waiting_on(h)`` is empty)."""
+        return h not in self.asked or h in self.waited
+
     def waiting_on(self, h: str) -> list[str]:
-        if h in self.asked and h not in self.waited:
+        if not self.may_wait_on(h):
             return []
         return self.store.waiting_on(h)
 
@@ -293,7 +310,7 @@ class _Batch:
         self.store.put_alerts(self.alerts)
 
 
-def _state_from_item(item: ItemRecord) -> PackState:
+def _state_from_item(item: ItemRecord, since: str) -> PackState:
     gtin, serial = split_pack_key(item.pack)
     return PackState(gtin, serial, item.lot, date.fromisoformat(item.expiry),
-                     PackStatus(item.status), item.custodian, item.recipient)
+                     PackStatus(item.status), item.custodian, item.recipient, since)

@@ -291,7 +291,7 @@ class Ledger:
         derive_batch(self.store, self.member,
                      [(s, h, gln, start + i)
                       for i, (s, h) in enumerate(zip(verified, hashes, strict=True))],
-                     self.prefix_owners())
+                     self.prefix_owners(), unseen=True)
 
     def _refuse_repeats(self, gln: str, start: int, hashes: Sequence[str]) -> None:
         """Raise DuplicateEntry if an entry repeats one of this batch or one already stored.

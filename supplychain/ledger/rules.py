@@ -149,7 +149,9 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
         if event.to == actor.gln:
             raise RuleViolation(_("{pack}: a member cannot ship a pack to itself.")
                                 .format(pack=item.pack))
-        return replace(before, status=PackStatus.IN_TRANSIT, recipient=event.to)
+        # Spelled out rather than dataclasses.replace: this is every shipment's hot path.
+        return PackState(before.gtin, before.serial, before.lot, before.expiry,
+                         PackStatus.IN_TRANSIT, before.custodian, event.to, before.since)
     if kind is EventType.RECEIVE:
         if before.status is not PackStatus.IN_TRANSIT or before.recipient != actor.gln:
             raise RuleViolation(
@@ -157,7 +159,8 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
                   "recipient can receive it.")
                 .format(pack=item.pack, name=actor.name, gln=actor.gln)
             )
-        return replace(before, status=PackStatus.ACTIVE, custodian=actor.gln, recipient=None)
+        return PackState(before.gtin, before.serial, before.lot, before.expiry,
+                         PackStatus.ACTIVE, actor.gln, None, before.since)
     if kind is EventType.DISPENSE:
         _require_custodian(item, actor, before, kind)
         return replace(before, status=PackStatus.DISPENSED)
@@ -235,9 +238,11 @@ def _require_sole_owner(gtin: GTIN, actor: MemberInfo, owners: PrefixOwners | No
     claim the consortium certified first (``PrefixOwners.owner``)."""
     if owners is None:
         return
-    others = sorted(set(owners.claimants(gtin)) - {actor.gln})
     owner = owners.owner(gtin)
-    if not others or owner == actor.gln:
+    if owner == actor.gln:  # the common case, decided without listing the others
+        return
+    others = sorted(set(owners.claimants(gtin)) - {actor.gln})
+    if not others:
         return
     holder = (_("it belongs to {owner}, certified first").format(owner=owner)
               if owner is not None else _("neither was certified first"))
