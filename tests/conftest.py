@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,8 +25,16 @@ from supplychain import i18n  # noqa: E402
 from supplychain.codes.gs1 import PackCode  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
+from supplychain.ledger.backends import (  # noqa: E402
+    SQLITE_FILE,
+    copy_store,
+    open_store,
+    store_location,
+)
+from supplychain.ledger.store import Store  # noqa: E402
 from supplychain.node.operations import Node  # noqa: E402
 from supplychain.node.setup import build_network  # noqa: E402
+from tests.pg import PgServer, fresh_schema_url  # noqa: E402
 
 #: Outside test data copied into the project, each folder with its source note.
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -79,6 +88,98 @@ class Network:
         return self.nodes[gln]
 
 
+# --- both backends ------------------------------------------------------------------
+# A test module marked ``pytestmark = pytest.mark.both_backends`` runs each of its tests that
+# use a store (``new_store``, ``network``, ``backend``) once on SQLite and once on PostgreSQL.
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_backends") is not None \
+            and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite" (the default) or "postgresql" (modules marked both_backends run both)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+    """One private PostgreSQL server for the whole test session."""
+    server = PgServer(tmp_path_factory.mktemp("pg"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_store(backend: str, request: pytest.FixtureRequest) -> Iterator[Callable[[], Store]]:
+    """A factory of fresh, empty stores of the test's backend (closed after the test)."""
+    opened: list[Store] = []
+
+    def make() -> Store:
+        if backend == "postgresql":
+            server: PgServer = request.getfixturevalue("pg_server")
+            store = open_store(server.url(), create=True)
+        else:
+            store = Store(":memory:", create=True)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+def raw_sql(store: Store, statement: str, params: tuple[object, ...] = ()) -> None:
+    """Run one write of a test (tampering with a store) on either backend, outside the
+    ledger's checks: ``?`` placeholders, as in sql.py."""
+    store.write_many(statement, [params])
+
+
+def copy_home(source: Path, target: Path) -> Path:
+    """``shutil.copytree`` of a node home; a home on PostgreSQL gets a copy of its ledger in
+    a new schema (a copied folder must not share the original's database)."""
+    import shutil
+
+    shutil.copytree(source, target)
+    config = json.loads((target / "node.json").read_text())
+    if config.get("store"):
+        url = fresh_schema_url(str(config["store"]))
+        old, new = open_store(str(config["store"])), open_store(url, create=True)
+        try:
+            copy_store(old, new)
+        finally:
+            old.close()
+            new.close()
+        config["store"] = url
+        (target / "node.json").write_text(json.dumps(config, indent=2) + "\n")
+    return target
+
+
+def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path],
+                             ingest_workers: int | None = None) -> None:
+    """Make each node home keep its ledger in a fresh PostgreSQL schema: its ledger (SQLite,
+    or another schema: a copied home) is copied there and node.json names the URL."""
+    for home in homes:
+        url = server.url()
+        config = json.loads((home / "node.json").read_text())
+        source = open_store(store_location(home, config))
+        target = open_store(url, create=True)
+        try:
+            copy_store(source, target)
+        finally:
+            source.close()
+            target.close()
+        (home / SQLITE_FILE).unlink(missing_ok=True)
+        config["store"] = url
+        if ingest_workers is not None:
+            config["ingest_workers"] = ingest_workers
+        (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
 @pytest.fixture(scope="session")
 def _network_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
     root = tmp_path_factory.mktemp("network-template")
@@ -87,13 +188,17 @@ def _network_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, d
 
 
 @pytest.fixture
-def network(tmp_path: Path, _network_template: tuple[Path, dict[str, Path]]) -> Iterator[Network]:
-    """A fresh copy of a six-member network (copying is faster than issuing keys anew)."""
+def network(tmp_path: Path, _network_template: tuple[Path, dict[str, Path]], backend: str,
+            request: pytest.FixtureRequest) -> Iterator[Network]:
+    """A fresh copy of a six-member network (copying is faster than issuing keys anew); on
+    the postgresql backend every node keeps its ledger in a schema of its own."""
     import shutil
 
     template, homes = _network_template
     shutil.copytree(template, tmp_path / "net")
     new_homes = {g: tmp_path / "net" / h.relative_to(template) for g, h in homes.items()}
+    if backend == "postgresql":
+        move_homes_to_postgresql(request.getfixturevalue("pg_server"), new_homes.values())
     nodes = {g: Node(h, lambda: PASSPHRASE) for g, h in new_homes.items()}
     yield Network(tmp_path / "net", new_homes, nodes)
     for node in nodes.values():

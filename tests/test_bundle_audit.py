@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,19 @@ from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.audit import audit
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
-from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY, Network
+from tests.conftest import (
+    DIST_A,
+    GTIN,
+    MAKER,
+    MEMBERS,
+    PASSPHRASE,
+    PHARMACY,
+    Network,
+    copy_home,
+    raw_sql,
+)
+
+pytestmark = pytest.mark.both_backends
 
 
 def _bundle(network: Network, tmp_path: Path) -> tuple[Path, dict]:
@@ -86,13 +97,13 @@ def test_rewritten_history_is_refused(network: Network, tmp_path: Path) -> None:
     maker_home = network.homes[MAKER]
     network[MAKER].close()
     fork_home = tmp_path / "maker-fork"
-    shutil.copytree(maker_home, fork_home)
+    copy_home(maker_home, fork_home)
     forked = Node(fork_home, lambda: PASSPHRASE)
-    forked.store.conn.execute("DELETE FROM entries WHERE gln = ? AND idx = 1", (MAKER,))
-    forked.store.conn.execute("DELETE FROM nodes WHERE gln = ? AND idx >= 1 AND level = 0",
+    raw_sql(forked.store, "DELETE FROM entries WHERE gln = ? AND idx = 1", (MAKER,))
+    raw_sql(forked.store, "DELETE FROM nodes WHERE gln = ? AND idx >= 1 AND level = 0",
                               (MAKER,))
-    forked.store.conn.execute("DELETE FROM nodes WHERE gln = ? AND level = 1", (MAKER,))
-    forked.store.conn.execute("DELETE FROM checkpoints WHERE gln = ? AND size = 2", (MAKER,))
+    raw_sql(forked.store, "DELETE FROM nodes WHERE gln = ? AND level = 1", (MAKER,))
+    raw_sql(forked.store, "DELETE FROM checkpoints WHERE gln = ? AND size = 2", (MAKER,))
     forked.ledger.rebuild()
     forked.commission(GTIN, "L2", date(2030, 1, 31), 1)
     path2 = tmp_path / "fork.json"
@@ -115,16 +126,18 @@ def test_audit_passes_on_a_healthy_node(network: Network, tmp_path: Path) -> Non
     ("sql", "phrase"),
     [
         ("UPDATE packs SET status = 'dispensed'", "Derived table 'packs'"),
-        ("UPDATE nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0", "Merkle node"),
-        ("DELETE FROM events WHERE rowid = (SELECT min(rowid) FROM events)",
+        ("UPDATE nodes SET hash = ? WHERE level = 0 AND idx = 0", "Merkle node"),
+        ("DELETE FROM events WHERE event_hash = (SELECT min(event_hash) FROM events)",
          "Derived table 'events'"),
-        ("UPDATE checkpoints SET root = zeroblob(32)", "differs from its signed note"),
-        ("UPDATE entries SET data = replace(data, 'L1', 'L7')", "entry 0"),
+        ("UPDATE checkpoints SET root = ?", "differs from its signed note"),
+        ("UPDATE entries SET data = ? WHERE idx = 0", "entry 0"),
     ],
 )
 def test_audit_finds_tampering(network: Network, sql: str, phrase: str) -> None:
     network[MAKER].commission(GTIN, "L1", date(2030, 1, 31), 2)
-    network[MAKER].store.conn.execute(sql)
+    store = network[MAKER].store
+    tampered = store.entry(MAKER, 0).replace(b"L1", b"L7") if "entries" in sql else bytes(32)
+    raw_sql(store, sql, (tampered,) if "?" in sql else ())
     with pytest.raises(AuditFailure, match=phrase):
         audit(network[MAKER].ledger)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,6 +19,11 @@ from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE
 
 PACKS = 2_100
+pytestmark = pytest.mark.both_backends
+
+
+def MEMORY() -> Store:  # noqa: N802 - the default store factory
+    return Store(":memory:", create=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,9 +73,9 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 
 
 def ingest(world, workers: int, order: tuple[str, ...] = (DIST_A, MAKER),
-           batch: int = 10_000) -> dict:
+           batch: int = 10_000, new_store: Callable[[], Store] = MEMORY) -> dict:
     root_cert, consortium, pems, logs = world
-    store = Store(":memory:", create=True)
+    store = new_store()
     ledger = Ledger(store, root_cert, consortium)
     with store.transaction():
         for pem in pems:
@@ -98,10 +103,10 @@ def test_the_world_has_the_interesting_cases(world) -> None:
     assert len(world[3][MAKER]) >= ledger_module.PARALLEL_MIN
 
 
-def test_parallel_ingest_equals_serial(world) -> None:
+def test_parallel_ingest_equals_serial(world, new_store) -> None:
     serial = ingest(world, 0)
     assert serial["rebuilt"] == serial["snapshot"]
-    assert ingest(world, 2) == serial
+    assert ingest(world, 2, new_store=new_store) == serial
     assert ingest(world, 2, order=(MAKER, DIST_A)) == ingest(world, 0, order=(MAKER, DIST_A))
 
 
@@ -113,9 +118,10 @@ def test_small_chunks_and_batches_equal_serial(world, monkeypatch: pytest.Monkey
     assert ingest(world, 1, batch=700) == serial
 
 
-def _refusal(world, entries: list[bytes], workers: int) -> tuple[type, str, dict, dict]:
+def _refusal(world, entries: list[bytes], workers: int,
+             new_store: Callable[[], Store] = MEMORY) -> tuple[type, str, dict, dict]:
     root_cert, consortium, pems, logs = world
-    store = Store(":memory:", create=True)
+    store = new_store()
     ledger = Ledger(store, root_cert, consortium)
     with store.transaction():
         for pem in pems:
@@ -143,11 +149,11 @@ def _forge(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("where", [5, 1_234, 2_000])
-def test_forged_entry_is_refused_the_same_way(world, where: int) -> None:
+def test_forged_entry_is_refused_the_same_way(world, where: int, new_store) -> None:
     entries = list(world[3][MAKER])
     entries[where] = _forge(entries[where])
     serial = _refusal(world, entries, 0)
-    parallel = _refusal(world, entries, 2)
+    parallel = _refusal(world, entries, 2, new_store)
     assert serial == parallel
     assert serial[0] is InvalidSignature and f"Entry {where} of log {MAKER}" in serial[1]
 

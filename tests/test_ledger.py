@@ -23,7 +23,10 @@ from tests.conftest import (
     PHARMACY,
     REGULATOR,
     Network,
+    raw_sql,
 )
+
+pytestmark = pytest.mark.both_backends
 
 
 def commission_one(net: Network, lot: str = "L1", expiry: date = date(2030, 1, 31)):
@@ -266,8 +269,8 @@ def test_tampered_stored_entry_is_found_by_audit_and_the_inspector(network: Netw
     assert all(check.ok for check in check_chain(maker.ledger, code.key))
     data = maker.store.entry(MAKER, 0)
     tampered = data.replace(b'"L1"', b'"L2"')
-    maker.store.conn.execute("UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
-                             (tampered, MAKER))
+    raw_sql(maker.store, "UPDATE entries SET data = ? WHERE gln = ? AND idx = 0",
+            (tampered, MAKER))
     checks = check_chain(maker.ledger, code.key)
     assert len(checks) == 1 and not checks[0].signature_ok
     with pytest.raises(AuditFailure, match="entry 0"):
@@ -278,7 +281,7 @@ def test_a_verdict_needs_its_chain_under_a_signed_checkpoint(network: Network) -
     code = commission_one(network)
     maker = network[MAKER]
     assert maker.verify(code).verdict is Verdict.GENUINE
-    maker.store.conn.execute("DELETE FROM checkpoints WHERE gln = ?", (MAKER,))
+    raw_sql(maker.store, "DELETE FROM checkpoints WHERE gln = ?", (MAKER,))
     report = maker.verify(code)
     assert report.verdict is Verdict.COUNTERFEIT
     assert Reason.INVALID_SIGNATURE in report.decision.reasons

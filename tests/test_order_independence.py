@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,12 +15,19 @@ from supplychain.clock import now_iso, parse_iso, to_iso
 from supplychain.identity.keys import load_private_key
 from supplychain.ids import PackKey
 from supplychain.interchange.bundle import exchange
+from supplychain.ledger import parallel
+from supplychain.ledger.backends import open_store
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
+from tests.pg import PgServer
+
+pytestmark = pytest.mark.both_backends
+# new_store is a factory: each example makes fresh stores with it.
+FIXTURE_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +102,10 @@ def backdated(tmp_path_factory: pytest.TempPathFactory):
     return result
 
 
-def ingest(scenario, order: list[tuple[str, int, int]]) -> dict:
+def ingest(scenario, order: list[tuple[str, int, int]],
+           new_store: Callable[[], Store] = lambda: Store(":memory:", create=True)) -> dict:
     root_cert, consortium, pems, _logs = scenario
-    store = Store(":memory:", create=True)
+    store = new_store()
     ledger = Ledger(store, root_cert, consortium)
     with store.transaction():
         for pem in pems:
@@ -128,8 +139,8 @@ def interleavings(draw, logs: dict[str, list[bytes]]) -> list[tuple[str, int, in
     return order
 
 
-def test_scenario_has_the_interesting_cases(scenario) -> None:
-    result = ingest(scenario, canonical_order(scenario))
+def test_scenario_has_the_interesting_cases(scenario, new_store) -> None:
+    result = ingest(scenario, canonical_order(scenario), new_store)
     snapshot = result["snapshot"]
     statuses = {row[5] for row in snapshot["events"]}
     assert statuses == {"applied"}  # own nodes never append rule-breaking events
@@ -137,22 +148,22 @@ def test_scenario_has_the_interesting_cases(scenario) -> None:
     assert snapshot["recalls"] and snapshot["reports"]
 
 
-def test_reverse_order_matches(scenario) -> None:
+def test_reverse_order_matches(scenario, new_store) -> None:
     reference = ingest(scenario, canonical_order(scenario))
-    reverse = ingest(scenario, list(reversed(canonical_order(scenario))))
+    reverse = ingest(scenario, list(reversed(canonical_order(scenario))), new_store)
     assert reverse == reference
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(data=st.data())
-def test_any_arrival_order_gives_identical_state(scenario, data) -> None:
+def test_any_arrival_order_gives_identical_state(scenario, new_store, data) -> None:
     reference = ingest(scenario, canonical_order(scenario))
     order = data.draw(interleavings(scenario[3]))
-    assert ingest(scenario, order) == reference
+    assert ingest(scenario, order, new_store) == reference
 
 
-def test_backdated_scenario_rejects_what_it_should(backdated) -> None:
-    snapshot = ingest(backdated, canonical_order(backdated))["snapshot"]
+def test_backdated_scenario_rejects_what_it_should(backdated, new_store) -> None:
+    snapshot = ingest(backdated, canonical_order(backdated), new_store)["snapshot"]
     reasons = [row[6] for row in snapshot["events"] if row[5] == "rejected"]
     assert len(reasons) == 3
     assert sum("before the event it extends" in r for r in reasons) == 1
@@ -160,10 +171,78 @@ def test_backdated_scenario_rejects_what_it_should(backdated) -> None:
     assert sum("was rejected" in r for r in reasons) == 1
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(data=st.data())
-def test_any_arrival_order_gives_identical_state_with_backdated_events(backdated,
+def test_any_arrival_order_gives_identical_state_with_backdated_events(backdated, new_store,
                                                                          data) -> None:
     reference = ingest(backdated, canonical_order(backdated))
     order = data.draw(interleavings(backdated[3]))
-    assert ingest(backdated, order) == reference
+    assert ingest(backdated, order, new_store) == reference
+
+
+# --- parallel ingest by log (PostgreSQL): worker processes, one transaction per log ---------
+def ingest_by_log(scenario, order: list[str], server: PgServer, workers: int = 2,
+                  forged: str | None = None) -> tuple[dict, list[parallel.Outcome]]:
+    """Every log of ``scenario`` appended whole by worker processes, submitted in ``order``;
+    ``forged``: that log's last entry has a flipped signature byte."""
+    root_cert, consortium, pems, logs = scenario
+    url = server.url()
+    store = open_store(url, create=True)
+    ledger = Ledger(store, root_cert, consortium)
+    with store.transaction():
+        for pem in pems:
+            ledger.add_member_certificate(pem)
+    jobs = []
+    for gln in order:
+        entries = list(logs[gln])
+        if gln == forged:
+            signed = SignedEvent.from_bytes(entries[-1])
+            bad = bytes([signed.signature[0] ^ 0x01]) + signed.signature[1:]
+            entries[-1] = SignedEvent(signed.event, bad, signed.event_bytes).to_bytes()
+        jobs.append(parallel.Append(gln, 0, entries))
+    root_pem = root_cert.public_bytes(serialization.Encoding.PEM)
+    outcomes = parallel.ingest_appends(parallel.Target(url, root_pem, consortium), jobs,
+                                       workers)
+    result = {"snapshot": store.derived_snapshot(), "roots": {g: ledger.root(g) for g in logs}}
+    store.close()
+    return result, outcomes
+
+
+@pytest.fixture(scope="module")
+def _workers() -> Iterator[None]:
+    yield
+    parallel.shutdown()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(order=st.permutations(["A", "B", "C", "D", "E", "F"]), workers=st.integers(2, 3))
+def test_parallel_ingest_by_log_in_any_order_equals_serial(scenario, pg_server, _workers,
+                                                           order, workers) -> None:
+    """Worker processes append different logs at the same time (cross-log prev links,
+    pending events, a fork, a recall): same derived state and roots as serial ingest."""
+    reference = ingest(scenario, canonical_order(scenario))
+    glns = sorted(scenario[3])
+    submitted = [glns[ord(c) - ord("A")] for c in order if ord(c) - ord("A") < len(glns)]
+    result, outcomes = ingest_by_log(scenario, submitted, pg_server, workers)
+    assert [o.error for o in outcomes] == [None] * len(glns)
+    assert {o.key for o in outcomes} == set(glns)
+    assert result == reference
+
+
+def test_parallel_ingest_uses_worker_processes(scenario, pg_server, _workers) -> None:
+    pids = parallel.pool(2).submit(os.getpid).result(), os.getpid()
+    assert pids[0] != pids[1]
+    _result, outcomes = ingest_by_log(scenario, sorted(scenario[3]), pg_server)
+    assert all(o.error is None for o in outcomes)
+
+
+def test_forged_entry_refuses_only_its_log(scenario, pg_server, _workers) -> None:
+    glns = sorted(scenario[3])
+    result, outcomes = ingest_by_log(scenario, glns, pg_server, forged=DIST_A)
+    errors = {o.key: o.error for o in outcomes}
+    assert "forged" in str(errors.pop(DIST_A))
+    assert set(errors.values()) == {None}  # the other logs landed
+    others = [(g, 0, len(scenario[3][g])) for g in glns if g != DIST_A]
+    expected = ingest(scenario, others)
+    assert result["snapshot"] == expected["snapshot"]
+    assert result["roots"][DIST_A] == ingest(scenario, [])["roots"][DIST_A]  # empty log

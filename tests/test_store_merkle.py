@@ -1,4 +1,4 @@
-"""One Merkle test suite over both backends: in-memory nodes and the SQLite store."""
+"""One Merkle test suite over every backend: in-memory nodes, the SQLite and PostgreSQL stores."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import hashlib
 import pytest
 
 from supplychain.ledger import merkle
+from supplychain.ledger.backends import open_store
 from supplychain.ledger.logs import StoredNodes
 from supplychain.ledger.store import Store
+from tests.pg import PgServer
 
 SIZES = list(range(1, 34))
 
@@ -26,22 +28,25 @@ class CountingStoredNodes(StoredNodes):
 
 
 @pytest.fixture(scope="module")
-def backends() -> dict[str, object]:
-    """Both backends filled with the same 33 leaves, appended one at a time."""
-    store = Store(":memory:", create=True)
+def sources(pg_server: PgServer) -> dict[str, object]:
+    """Every backend filled with the same 33 leaves, appended one at a time."""
+    stores = {"sqlite": Store(":memory:", create=True),
+              "postgresql": open_store(pg_server.url(), create=True)}
     memory = merkle.MemoryNodes()
-    compact = merkle.CompactRange()
-    with store.transaction():
-        for leaf in leaves(max(SIZES)):
-            store.put_nodes("log", compact.append(leaf))
-            memory.append(leaf)
-    return {"memory": memory, "sqlite": StoredNodes(store, "log")}
+    for store in stores.values():
+        compact = merkle.CompactRange()
+        with store.transaction():
+            for leaf in leaves(max(SIZES)):
+                store.put_nodes("log", compact.append(leaf))
+    for leaf in leaves(max(SIZES)):
+        memory.append(leaf)
+    return {"memory": memory, **{name: StoredNodes(s, "log") for name, s in stores.items()}}
 
 
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("source", ["memory", "sqlite", "postgresql"])
 @pytest.mark.parametrize("size", SIZES)
-def test_roots_and_proofs_match_the_list_functions(backends, backend: str, size: int) -> None:
-    src = backends[backend]
+def test_roots_and_proofs_match_the_list_functions(sources, source: str, size: int) -> None:
+    src = sources[source]
     data = leaves(size)
     assert merkle.root_from(src, size) == merkle.root(data)
     for index in range(size):
@@ -54,8 +59,9 @@ def test_roots_and_proofs_match_the_list_functions(backends, backend: str, size:
         merkle.verify_consistency(old, size, merkle.root(data[:old]), merkle.root(data), proof)
 
 
-def test_store_root_reads_logarithmically_many_nodes() -> None:
-    store = Store(":memory:", create=True)
+@pytest.mark.both_backends
+def test_store_root_reads_logarithmically_many_nodes(new_store) -> None:
+    store = new_store()
     compact = merkle.CompactRange()
     n = 5000
     with store.transaction():

@@ -38,6 +38,8 @@ from supplychain.interchange.bundle import (
 )
 from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
+from supplychain.ledger.backends import SQLITE_FILE, is_postgres
+from supplychain.ledger.backends import describe as describe_store
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.membership import accept_directory, apply_revocation, held_directory
 from supplychain.ledger.verdicts import status_words, verdict_word
@@ -53,11 +55,22 @@ def cmd_consortium_create(args: argparse.Namespace) -> None:
                       name=consortium.name, dir=args.dir))
 
 
+def store_url(text: str) -> str:
+    """An argparse type: a PostgreSQL URL for ``--store``."""
+    if not is_postgres(text):
+        raise argparse.ArgumentTypeError(
+            _("--store takes a PostgreSQL URL (postgresql://USER@HOST/DATABASE); without "
+              "--store the node keeps its ledger in {file} in its home.").format(file=SQLITE_FILE))
+    return text
+
+
 def cmd_consortium_enroll(args: argparse.Namespace) -> None:
     consortium = Consortium.open(args.dir)
     info = MemberInfo(args.org, validate_gln(args.gln), Role(args.role), tuple(args.prefix))
-    enrol_member(consortium, info, args.home, passphrase(args), light=args.light)
-    args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home)},
+    enrol_member(consortium, info, args.home, passphrase(args), light=args.light,
+                 store=args.store)
+    args.out.emit({"gln": info.gln, "role": info.role.value, "home": str(args.home),
+                   "store": describe_store(args.store or args.home / SQLITE_FILE)},
                   _("Enrolled {name} ({gln}) as {role}; node home: {home}").format(
                       name=info.name, gln=info.gln, role=info.role.value, home=args.home))
 
@@ -404,6 +417,10 @@ def register(sub: Any) -> None:
                    help=_("GS1 company prefix a manufacturer may commission (repeatable)"))
     p.add_argument("--home", type=Path, required=True, help=_("the new member's node home"))
     p.add_argument("--light", action="store_true", help=_("a light node (see `node mode`)"))
+    p.add_argument("--store", type=store_url, default=None, metavar="URL",
+                   help=_("keep the ledger in PostgreSQL (postgresql://...; database and "
+                          "schema are created if missing) instead of ledger.sqlite in the "
+                          "home"))
     p = command("revoke", cmd_consortium_revoke, _("revoke a member"), cons_sub)
     p.add_argument("dir", type=Path)
     p.add_argument("--gln", required=True)

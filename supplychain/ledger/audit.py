@@ -125,13 +125,10 @@ def _audit(ledger: Ledger, progress: Callable[[str], None]) -> AuditReport:
                                  "log's entries.").format(gln=gln, size=size))
 
     progress("derived tables")
-    copy = store.copy_to_memory()
-    try:
+    with store.scratch() as copy:
+        current = store.derived_snapshot()  # before the rebuild (on PostgreSQL, copy is store)
         Ledger(copy, ledger.root_cert, ledger.consortium).rebuild()
         rebuilt = copy.derived_snapshot()
-    finally:
-        copy.close()
-    current = store.derived_snapshot()
     for table, rows in rebuilt.items():
         if current[table] != rows:
             raise AuditFailure(_("Derived table '{table}' does not match a rebuild from the logs; "

@@ -68,24 +68,24 @@ class ProvenStore:
 
     def put(self, rows: Iterable[tuple[str, int, bytes, str, int, Iterable[bytes]]]) -> None:
         """``(gln, idx, data, event_hash, size, proof)`` rows; a held one is left as it is."""
-        self.store.conn.executemany(sql.PUT_PROVEN, (
+        self.store.write_many(sql.PUT_PROVEN, (
             (g, i, d, h, n, b"".join(p)) for g, i, d, h, n, p in rows))
 
     def get(self, gln: str, idx: int) -> StoredProof | None:
-        row = self.store.conn.execute(sql.GET_PROVEN, (gln, idx)).fetchone()
+        row = self.store.query_one(sql.GET_PROVEN, (gln, idx))
         if row is None:
             return None
         return StoredProof(bytes(row[0]), int(row[1]), _split(bytes(row[2])))
 
     def count(self) -> int:
-        return int(self.store.conn.execute(sql.COUNT_PROVEN).fetchone()[0])
+        return int(self.store.query_one(sql.COUNT_PROVEN)[0])
 
     def all(self) -> Iterator[LogEntry]:
-        for gln, idx, data in self.store.conn.execute(sql.ALL_PROVEN).fetchall():
+        for gln, idx, data in self.store.query_all(sql.ALL_PROVEN):
             yield LogEntry(GLN(gln), int(idx), bytes(data))
 
     def event_held(self, event_hash: str) -> bool:
-        return self.store.conn.execute(sql.EVENT_HELD, (event_hash,)).fetchone() is not None
+        return self.store.query_one(sql.EVENT_HELD, (event_hash,)) is not None
 
 
 def proven_batch(store: Store) -> list[tuple[SignedEvent, str, str, int]]:
@@ -122,7 +122,7 @@ class PackIndex:
         self.store = store
 
     def _positions(self, statement: str, params: tuple[str, ...]) -> list[tuple[str, int]]:
-        return [(str(g), int(i)) for g, i in self.store.conn.execute(statement, params)]
+        return [(str(g), int(i)) for g, i in self.store.query_all(statement, params)]
 
     def positions_of_pack(self, pack: str, gtin: str, lot: str | None) -> list[tuple[str, int]]:
         """``(log, index)`` of every event touching the pack: its chain (forks and events
@@ -136,5 +136,6 @@ class PackIndex:
 
     def shipments_to(self, gln: str, since: int, limit: int) -> list[Shipment]:
         """Shipments to ``gln`` stored after position ``since`` (at most ``limit`` events)."""
-        rows = self.store.conn.execute(sql.SHIPMENTS_TO, (gln, since, gln, limit)).fetchall()
+        with self.store.settled():  # positions: no lower one may commit after this read
+            rows = self.store.query_all(sql.SHIPMENTS_TO, (gln, since, gln, limit))
         return [Shipment(int(r[0]), GLN(r[1]), int(r[2]), str(r[3])) for r in rows]

@@ -14,6 +14,8 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 
 from __future__ import annotations
 
+import re
+
 SCHEMA_VERSION = 2
 SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
     # 2: the index of events by (gln, idx) served no query and cost a B-tree insert per event.
@@ -128,6 +130,20 @@ DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", 
 CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants
 ALL_ROWS = {table: f"SELECT * FROM {table}" for table in DERIVED_TABLES}
 INTEGRITY_CHECK = "PRAGMA integrity_check"
+TABLE_COLUMNS = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+
+
+def all_tables() -> list[str]:
+    """Every table of the schema (sql.SCHEMA, SCHEMA_SYNC, SCHEMA_PROVEN), in order."""
+    return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA + SCHEMA_SYNC + SCHEMA_PROVEN)
+
+
+def copy_statements(table: str, columns: list[str]) -> tuple[str, str]:
+    """Reading every row of ``table`` and writing one (kept rows win) for a store copy;
+    ``table`` and ``columns`` are the schema's own names (``all_tables``, table_columns)."""
+    names = ", ".join(columns)
+    return (f"SELECT {names} FROM {table}",
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})")
 
 # cache_size: 64 MiB of pages (SQLite's default is 2 MiB): a batch's random-key B-tree
 # inserts then stay in memory until the commit instead of spilling (docs/BENCHMARKS.md).

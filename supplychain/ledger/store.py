@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from supplychain.ledger.records import (
     CheckpointRecord,
     CosignatureRecord,
     EventRecord,
-    EventStatus,
     EvidenceRecord,
     ItemRecord,
     LogEntry,
@@ -41,11 +40,18 @@ from supplychain.ledger.records import (
     SyncRecord,
     WitnessStateRecord,
 )
+from supplychain.ledger.rows import blob as _blob
+from supplychain.ledger.rows import checkpoint_record as _checkpoint
+from supplychain.ledger.rows import event_record as _event
+from supplychain.ledger.rows import item_record as _item
+from supplychain.ledger.rows import write_error
 from supplychain.ledger.rules import PackStatus
 
 
 class Store:
     """A node's SQLite file. Not thread-safe: one thread owns it."""
+
+    parallel_ingest = False  # may several processes append to different logs at once?
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
@@ -76,8 +82,9 @@ class Store:
 
     # --- transactions -----------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic batch. Nested use joins the outer transaction."""
+    def transaction(self, *, shared: bool = False) -> Iterator[None]:
+        """One atomic batch. Nested use joins the outer transaction. ``shared``: a writer that
+        may run beside others (parallel ingest on PostgreSQL; SQLite has one writer)."""
         if self._depth:
             self._depth += 1
             try:
@@ -149,6 +156,26 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise write_error(exc) from exc
 
+    def _changed(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run a write; how many rows it changed."""
+        try:
+            return int(self.conn.execute(statement, params).rowcount)
+        except sqlite3.DatabaseError as exc:
+            raise write_error(exc) from exc
+
+    def _iter(self, statement: str) -> Iterator[Any]:
+        """Rows of a statement read as they come (big tables)."""
+        yield from self.conn.execute(statement)
+
+    def query_one(self, statement: str, params: Sequence[Any] = ()) -> Any:  # for sparse.py
+        return self._one(statement, params)
+
+    def query_all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._all(statement, params)
+
+    def write_many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._many(statement, rows)
+
     # --- meta ----------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self._one(sql.GET_META, (key,))
@@ -212,7 +239,7 @@ class Store:
         return [_blob(r[1]) for r in self._all(sql.GET_ENTRIES, (gln, start, end))]
 
     def all_entries(self) -> Iterator[LogEntry]:
-        for gln, idx, data in self.conn.execute(sql.ALL_ENTRIES):
+        for gln, idx, data in self._iter(sql.ALL_ENTRIES):
             yield LogEntry(GLN(gln), int(idx), _blob(data))
 
     def put_entries(self, rows: Iterable[tuple[str, int, bytes, str]]) -> None:
@@ -250,7 +277,7 @@ class Store:
         return out
 
     def all_nodes(self) -> Iterator[StoredNode]:
-        for gln, level, idx, h in self.conn.execute(sql.ALL_NODES):
+        for gln, level, idx, h in self._iter(sql.ALL_NODES):
             yield StoredNode(GLN(gln), int(level), int(idx), _blob(h))
 
     # --- checkpoints -----------------------------------------------------------------
@@ -386,19 +413,29 @@ class Store:
         self.conn.backup(copy.conn)
         return copy
 
+    @contextmanager
+    def scratch(self) -> Iterator[Store]:
+        """A store to change and throw away (an audit's rebuild): here, an in-memory copy."""
+        with closing(self.copy_to_memory()) as copy:
+            yield copy
+
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """Reads that see no writer in flight (SQLite: nothing to wait for; PgStore waits)."""
+        yield
+
+    def table_columns(self, table: str) -> list[str]:  # in order (for a store copy)
+        return [str(r[0]) for r in self._all(sql.TABLE_COLUMNS, (table,))]
+
     def integrity_check(self) -> str:
         return str(self._one(sql.INTEGRITY_CHECK)[0])
 
     # --- peer sync: peers, sync state, evidence -------------------------------------
     def add_peer(self, url: str, now: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.PUT_PEER, (url, now))
-        return self.conn.total_changes > before
+        return self._changed(sql.PUT_PEER, (url, now)) > 0
 
     def remove_peer(self, url: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.DELETE_PEER, (url,))
-        return self.conn.total_changes > before
+        return self._changed(sql.DELETE_PEER, (url,)) > 0
 
     def peers(self) -> list[PeerRecord]:
         return [PeerRecord(r[0], GLN(r[1]) if r[1] else None, r[2], r[3], r[4], r[5], r[6],
@@ -418,9 +455,7 @@ class Store:
         self._run(sql.PEER_BLOCK, (reason, gln, url))
 
     def unblock_peer(self, url: str) -> bool:
-        before = self.conn.total_changes
-        self._run(sql.PEER_UNBLOCK, (url,))
-        return self.conn.total_changes > before
+        return self._changed(sql.PEER_UNBLOCK, (url,)) > 0
 
     def put_synced(self, gln: str, when: str, peer: str, size: int) -> None:
         self._run(sql.PUT_SYNCED, (gln, when, peer, size))
@@ -463,36 +498,3 @@ class Store:
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits to this file."""
         return int(self._one(sql.DATA_VERSION)[0])
-
-
-def write_error(exc: sqlite3.DatabaseError) -> LedgerError:
-    """A plain-words error for a failed write (the transaction is rolled back by the caller)."""
-    if "full" in str(exc).lower():
-        return LedgerError(_("The disk is full: nothing was saved. Free some disk space and try "
-                             "again."))
-    return LedgerError(_("The ledger database refused a write ({exc}); nothing was saved.")
-                       .format(exc=exc))
-
-
-def _checkpoint(row: Sequence[Any]) -> CheckpointRecord:
-    return CheckpointRecord(GLN(row[0]), int(row[1]), _blob(row[2]), str(row[3]), str(row[4]))
-
-
-def _event(row: Sequence[Any]) -> EventRecord:
-    return EventRecord(EventHash(row[0]), GLN(row[1]), int(row[2]), row[3], row[4],
-                       EventStatus(row[5]), row[6])
-
-
-def _item(row: Sequence[Any]) -> ItemRecord:
-    return ItemRecord(EventHash(row[0]), row[1], EventHash(row[2]) if row[2] else None,
-                      int(row[3]), row[4], row[5], row[6], GLN(row[7]),
-                      GLN(row[8]) if row[8] else None)
-
-
-def _blob(value: Any) -> bytes:
-    """A BLOB column's value as bytes (a tampered row may come back as TEXT)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
-    if value is None:
-        raise LedgerError(_("A stored value is missing (NULL): the ledger file is damaged."))
-    return bytes(value)

@@ -2,11 +2,11 @@
 
 Layout of a node home::
 
-    node.json      {"gln": ..., "consortium": ...}
+    node.json      {"gln": ..., "consortium": ..., "store": URL (optional)}
     root.pem       the consortium root certificate
     member.pem     this member's certificate
     member.key     this member's Ed25519 key, encrypted with the passphrase
-    ledger.sqlite  the store (WAL mode)
+    ledger.sqlite  the store (WAL mode), unless node.json names a PostgreSQL ``store`` URL
 """
 
 from __future__ import annotations
@@ -48,13 +48,13 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
+from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
 from supplychain.ledger.rules import PackStatus, report_counts
 from supplychain.ledger.sparse import ProvenStore
-from supplychain.ledger.store import Store
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
 
@@ -140,7 +140,8 @@ class Node:
         self.gln = GLN(meta["gln"])
         self.consortium = str(meta["consortium"])
         self.root_cert = load_certificate((home / "root.pem").read_bytes())
-        self.store = Store(home / "ledger.sqlite")
+        self.store = open_store(store_location(home, meta),
+                                ingest_workers=meta.get("ingest_workers"))
         self.ledger = Ledger(self.store, self.root_cert, self.consortium)
         self.me: Member = self.ledger.member(self.gln)
         self._passphrase = passphrase
@@ -150,8 +151,8 @@ class Node:
     @classmethod
     def initialise(cls, home: Path, consortium: str, root_pem: bytes, member_pem: bytes,
                    key: Ed25519PrivateKey, passphrase: bytes,
-                   directory: Iterable[bytes] = ()) -> Node:
-        """Create a node home for an enrolled member."""
+                   directory: Iterable[bytes] = (), store: str | None = None) -> Node:
+        """Create a node home for an enrolled member (``store``: a PostgreSQL URL)."""
         if (home / "node.json").exists():
             raise LedgerError(_("{home} is already a node home; choose another directory.")
                               .format(home=home))
@@ -160,15 +161,15 @@ class Node:
         (home / "root.pem").write_bytes(root_pem)
         (home / "member.pem").write_bytes(member_pem)
         save_private_key(home / "member.key", key, passphrase)
-        store = Store(home / "ledger.sqlite", create=True)
-        ledger = Ledger(store, load_certificate(root_pem), consortium)
-        with store.transaction():
+        opened = open_store(store or home / SQLITE_FILE, create=True)
+        ledger = Ledger(opened, load_certificate(root_pem), consortium)
+        with opened.transaction():
             for pem in (member_pem, *directory):
                 ledger.add_member_certificate(pem)
-        store.close()
+        opened.close()
         gln = verify_member_certificate(member, load_certificate(root_pem)).info.gln
-        (home / "node.json").write_text(json.dumps({"gln": gln, "consortium": consortium},
-                                                   indent=2) + "\n")
+        config = {"gln": gln, "consortium": consortium, **({"store": store} if store else {})}
+        (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
         return cls(home, lambda: passphrase)
 
     def close(self) -> None:

@@ -57,7 +57,7 @@ def initialise_home(consortium: Consortium, identity: Identity, home: Path, pass
 
 
 def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
-                 passphrase: bytes, *, light: bool = False) -> Path:
+                 passphrase: bytes, *, light: bool = False, store: str | None = None) -> Path:
     """Issue a member certificate for ``info`` and initialise its node home; returns ``home``.
 
     All or nothing: the home is built in a temporary folder next to ``home`` (key,
@@ -65,6 +65,8 @@ def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
     worked, and the folder is moved into place last. If any step fails, the certificate is
     withdrawn again and the temporary folder removed, so the GLN can be enrolled again.
     ``light``: the node is a light node (``ledger.sparse.NodeMode``; full by default).
+    ``store``: a PostgreSQL URL for the node's ledger (database and schema created if
+    missing); by default ``ledger.sqlite`` in the home.
     """
     if (home / "node.json").exists():
         raise LedgerError(_("{home} is already a node home; choose another "
@@ -76,7 +78,7 @@ def enrol_member(consortium: Consortium, info: MemberInfo, home: Path,
     filed = False
     try:
         node = Node.initialise(staging, consortium.name, consortium.root_pem, pem, key,
-                               passphrase, consortium.member_pems())
+                               passphrase, consortium.member_pems(), store=store)
         with node:
             for revocation in consortium.revocations():
                 node.ledger.add_revocation(revocation)

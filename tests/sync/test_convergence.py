@@ -22,6 +22,8 @@ from supplychain.sync.puller import LocalPeer, pull_from
 from supplychain.sync.replica import Replica
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
 
+pytestmark = pytest.mark.both_backends
+
 ROLES = [MAKER, DIST_A, DIST_B, PHARMACY]
 
 

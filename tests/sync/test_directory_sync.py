@@ -19,6 +19,8 @@ from supplychain.sync.service import SyncService
 from tests.conftest import GTIN, MAKER, PASSPHRASE, PHARMACY, PREFIX
 from tests.sync.helpers import MemoryPeer, pull, pull_in_process, run, serving
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def late(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Node, Node]:

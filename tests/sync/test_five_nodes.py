@@ -18,6 +18,8 @@ from supplychain.node.operations import Node
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
 from tests.sync.helpers import free_port, healthy, stop_processes, wait_for
 
+pytestmark = pytest.mark.both_backends
+
 ORDER = [REGULATOR, MAKER, DIST_A, DIST_B, PHARMACY]
 
 

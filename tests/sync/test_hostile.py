@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +17,10 @@ from supplychain.ledger.records import EvidenceRecord
 from supplychain.node.operations import Node
 from supplychain.sync.puller import PeerFailure
 from supplychain.sync.replica import Replica
-from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
+from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network, copy_home
 from tests.sync.helpers import MemoryPeer, make_history, pull_in_process, state
+
+pytestmark = pytest.mark.both_backends
 
 LIAR = "https://liar.test"
 HONEST = "https://maker.test"
@@ -42,7 +43,7 @@ def _peer_state(node: Node, url: str) -> tuple[str, str | None]:
 def _fork(network: Network, tmp_path: Path) -> Node:
     """A copy of the maker's node: the maker keeps two histories (a liar with the real key)."""
     network[MAKER].close()
-    shutil.copytree(network.homes[MAKER], tmp_path / "fork")
+    copy_home(network.homes[MAKER], tmp_path / "fork")
     network.reopen(MAKER)
     return Node(tmp_path / "fork", lambda: PASSPHRASE)
 

@@ -6,7 +6,6 @@ pharmacy is switched to light mode and syncs from it only.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -28,7 +27,19 @@ from supplychain.node.operations import Node, VerdictReport
 from supplychain.sync.light import verify_anywhere
 from supplychain.sync.loopback import sync_among
 from supplychain.sync.service import serving_in_background
-from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.conftest import (
+    DIST_A,
+    DIST_B,
+    GTIN,
+    MAKER,
+    PASSPHRASE,
+    PHARMACY,
+    REGULATOR,
+    Network,
+    copy_home,
+)
+
+pytestmark = pytest.mark.both_backends
 
 EXPIRY = date(2030, 1, 31)
 FULL = [REGULATOR, MAKER, DIST_A, DIST_B]
@@ -95,7 +106,7 @@ def light_net(network: Network, tmp_path: Path) -> Iterator[tuple[Network, Histo
     # verdicts: what a full replica at the same site decides.
     twin = tmp_path / "twin"
     network[PHARMACY].close()
-    shutil.copytree(network.homes[PHARMACY], twin)
+    copy_home(network.homes[PHARMACY], twin)
     network.reopen(PHARMACY)
     set_node_mode(network[PHARMACY].store, NodeMode.LIGHT)
     yield network, history, twin

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -32,8 +31,10 @@ from supplychain.sync.pack_access import TokenBucket
 from supplychain.sync.protocol import ProofDoc, dump_document
 from supplychain.sync.questions import PackDoc, PackQuery
 from supplychain.sync.replica import Replica
-from tests.conftest import DIST_B, GTIN, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.conftest import DIST_B, GTIN, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network, copy_home
 from tests.sync.test_light import EXPIRY, History, _sync_full, _text, witness_at_regulator
+
+pytestmark = pytest.mark.both_backends
 
 Alter = Callable[[list[ProvenEntry]], list[ProvenEntry]]
 
@@ -128,7 +129,7 @@ def test_a_checkpoint_inconsistent_with_the_held_one_is_refused(
     # A fork of the maker's log, signed with the maker's own key: same prefix, other tail.
     net[MAKER].close()
     fork_home = tmp_path / "fork"
-    shutil.copytree(net.homes[MAKER], fork_home)
+    copy_home(net.homes[MAKER], fork_home)
     net.reopen(MAKER).commission(GTIN, "REAL", EXPIRY, 1)
     _sync_full(net)
     net[PHARMACY].close()

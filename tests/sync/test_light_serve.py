@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,12 @@ from supplychain.ledger.membership import SHARING_META
 from supplychain.node.operations import Node
 from supplychain.sync.pack_access import BURST
 from supplychain.sync.tls import client_context
-from tests.conftest import DIST_B, GTIN, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.conftest import DIST_B, GTIN, PASSPHRASE, PHARMACY, REGULATOR, Network, copy_home
 from tests.sync.helpers import free_port
 from tests.sync.test_five_nodes import _servers
 from tests.sync.test_light import History, _text
+
+pytestmark = pytest.mark.both_backends
 
 
 def _cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str], status: int = 0) -> Any:
@@ -56,7 +57,7 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
         node.close()
     homes = network.homes
     pharmacy, twin = homes[PHARMACY], tmp_path / "twin"
-    shutil.copytree(pharmacy, twin)  # a full replica at the same site: the reference
+    copy_home(pharmacy, twin)  # a full replica at the same site: the reference
     url = f"https://127.0.0.1:{free_port()}"
     assert _cli(pharmacy, "node", "mode", "light", capsys=capsys)["mode"] == "light"
     for home in (pharmacy, twin):

@@ -27,6 +27,8 @@ from tests.conftest import (
 from tests.sync.access_helpers import request, share
 from tests.sync.helpers import make_history, pull, run, serving
 
+pytestmark = pytest.mark.both_backends
+
 WHOLE_LOG = [("entries", {"start": "0", "end": "2", "size": "2"})]
 PROOFS = [("consistency", {"old": "1", "new": "2"}),
           ("inclusion", {"index": "0", "size": "2"})]

@@ -47,6 +47,8 @@ from supplychain.sync.protocol import (
 )
 from tests.conftest import DIST_A, MAKER
 
+pytestmark = pytest.mark.both_backends
+
 HASH = bytes(range(32))
 B64_HASH = base64.b64encode(HASH).decode()
 

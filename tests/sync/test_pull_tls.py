@@ -12,6 +12,8 @@ from supplychain.sync.service import SyncService
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, PHARMACY, Network
 from tests.sync.helpers import make_history, pull, run, serving, state
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_pull_over_tls_then_nothing_new(network: Network) -> None:
     codes = make_history(network)

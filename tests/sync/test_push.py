@@ -24,6 +24,8 @@ from tests.conftest import DIST_A, GTIN, MAKER, OTHER_MAKER, PASSPHRASE, REGULAT
 from tests.sync.access_helpers import request, share
 from tests.sync.helpers import make_history, run, serving
 
+pytestmark = pytest.mark.both_backends
+
 
 def _push_doc(network: Network, gln: str, start: int = 0) -> PushDoc:
     doc = next_push(Replica(network[gln].ledger, gln), gln, start)

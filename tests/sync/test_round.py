@@ -18,6 +18,8 @@ from supplychain.sync.transport import connection_problem
 from tests.conftest import DIST_A, MAKER, PASSPHRASE, Network
 from tests.sync.helpers import make_history, run, serving, silent_port
 
+pytestmark = pytest.mark.both_backends
+
 REFUSED = "https://127.0.0.1:1"  # nothing listens on port 1: connection refused at once
 KEY = SimpleNamespace(host="peer.example", port=8443, ssl=True)  # aiohttp's connection key
 

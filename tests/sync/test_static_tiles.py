@@ -23,6 +23,8 @@ from supplychain.sync.tiles import pull_tiles
 from tests.conftest import GTIN, MAKER, PHARMACY, REGULATOR, Network
 from tests.sync.helpers import free_port
 
+pytestmark = pytest.mark.both_backends
+
 
 def commission(node: Node, events: int, lot: str = "T") -> None:
     """``events`` entries in the node's log (one commissioned pack each)."""

@@ -24,6 +24,8 @@ from tests.conftest import DIST_A, MAKER, PASSPHRASE, REGULATOR, Network
 from tests.sync import helpers
 from tests.sync.helpers import free_port, healthy, stop_processes
 
+pytestmark = pytest.mark.both_backends
+
 DEADLINE = 40.0
 ORIGIN_OF_MAKER = f"supplychain/test-health/{MAKER}"
 wait_for = partial(helpers.wait_for, deadline=DEADLINE)

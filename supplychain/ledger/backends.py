@@ -1,0 +1,65 @@
+"""Which store a location names: a file path (or ``:memory:``) is SQLite, a
+``postgresql://`` (or ``postgres://``) URL is PostgreSQL. Both keep ``Store``'s interface."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from supplychain.ledger import sql
+from supplychain.ledger.store import Store
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_FILE = "ledger.sqlite"
+#: Worker processes a full node on PostgreSQL ingests different logs with (bundle import):
+#: one per core but one, up to 4. Below 2 the import is serial (measured on 2 shared cores,
+#: parallel ingest was slower than serial: docs/ARCHITECTURE.md).
+INGEST_WORKERS = max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def is_postgres(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
+
+def open_store(location: str | Path, *, create: bool = False,
+               ingest_workers: int | None = None) -> Store:
+    """The store at ``location``; ``create`` makes it (and a missing database or schema).
+    ``ingest_workers``: processes a PostgreSQL store's bundle import ingests logs with
+    (default ``INGEST_WORKERS``; 0: serially); SQLite has one writer."""
+    if is_postgres(location):
+        from supplychain.ledger.store_pg import PgStore  # psycopg only when asked for
+
+        workers = INGEST_WORKERS if ingest_workers is None else ingest_workers
+        return PgStore(str(location), create=create, ingest_workers=workers)
+    return Store(location, create=create)
+
+
+def describe(location: str | Path) -> str:
+    """``location`` fit for a message: a path, or a URL's host and database (no password)."""
+    if is_postgres(location):
+        from supplychain.ledger.store_pg import describe_location
+
+        return describe_location(str(location))
+    return str(location)
+
+
+def store_location(home: Path, config: Mapping[str, object]) -> str | Path:
+    """The store a node home's ``node.json`` names (``store``), else its SQLite file."""
+    named = config.get("store")
+    return str(named) if isinstance(named, str) and named else home / SQLITE_FILE
+
+
+def copy_store(source: Store, target: Store) -> dict[str, int]:
+    """Copy every table of ``source`` into ``target`` in one transaction (e.g. a node's
+    SQLite ledger into PostgreSQL); rows ``target`` holds already are kept. Returns rows per
+    table. Audit the target afterwards: it checks everything again."""
+    copied: dict[str, int] = {}
+    with target.transaction():
+        for table in sql.all_tables():
+            columns = source.table_columns(table)
+            select, insert = sql.copy_statements(table, columns)
+            rows = source.query_all(select)
+            target.write_many(insert, rows)
+            copied[table] = len(rows)
+    return copied
