@@ -52,6 +52,7 @@ class Store:
     """A node's SQLite file. Not thread-safe: one thread owns it."""
 
     parallel_ingest = False  # may several processes append to different logs at once?
+    read_only = False  # a read-only replica (PgStore ``read_only``): every write is refused
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
