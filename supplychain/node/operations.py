@@ -48,12 +48,7 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
-from supplychain.ledger.backends import (
-    SQLITE_FILE,
-    open_store,
-    store_location,
-    store_read_only,
-)
+from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location, store_read_only
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
