@@ -107,6 +107,22 @@ def test_a_failed_write_rolls_the_transaction_back(pg_server: PgServer) -> None:
     store.close()
 
 
+def test_psycopg_line_about_a_discarded_aborted_pipeline_is_not_shown(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A retried conflict inside executemany makes psycopg log "error ignored terminating
+    <Pipeline>: pipeline aborted" (seen in the ledger bench's parallel ingest); the conflict is
+    handled, so that line is dropped; other psycopg warnings still show."""
+    import logging
+
+    import supplychain.ledger.store_pg  # noqa: F401  (installs the filter)
+
+    log = logging.getLogger("psycopg")
+    with caplog.at_level(logging.WARNING, logger="psycopg"):
+        log.warning("error ignored terminating <psycopg.Pipeline [INERROR]>: pipeline aborted")
+        log.warning("connection lost")
+    assert [r.getMessage() for r in caplog.records] == ["connection lost"]
+
+
 def _changed_from(store: PgStore, version: int, seconds: float = 10.0) -> bool:
     """Wait until ``data_version`` moves from ``version`` (notifications are asynchronous)."""
     deadline = time.monotonic() + seconds

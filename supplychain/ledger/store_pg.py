@@ -24,6 +24,7 @@ server, and the server's own refusal (ReadOnlySqlTransaction) is mapped to the s
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,19 @@ from supplychain.ledger import sql, sql_pg
 from supplychain.ledger.store import Store
 
 ITER_ROWS = 2_000
+
+
+class _QuietAbortedPipeline(logging.Filter):
+    """psycopg logs a warning when it discards a pipeline that a failed ``executemany`` left
+    aborted; the failure itself is raised (a conflict is retried, anything else is reported
+    in plain words), so the extra line would only puzzle the person at the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not ("error ignored" in text and "pipeline aborted" in text)
+
+
+logging.getLogger("psycopg").addFilter(_QuietAbortedPipeline())
 _cursors = itertools.count()
 #: Errors after which a transaction may simply be run again.
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
