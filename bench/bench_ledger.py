@@ -421,7 +421,7 @@ def main() -> None:
     args = parser.parse_args()
     chosen = [BACKENDS[name.strip()] for name in args.backends.split(",") if name.strip()]
     rng = random.Random(7)
-    out = [f"# Ledger benchmark ({machine()})"]
+    print(f"# Ledger benchmark ({machine()})", flush=True)
     verify_pool.pool(args.workers)  # start the workers before timing (a one-off cost)
     if any(b.by_log for b in chosen):  # start the ingest workers and their imports too
         warm = [parallel.pool(args.workers).submit(parallel._forget, "")
@@ -429,15 +429,14 @@ def main() -> None:
         for f in warm:
             f.result()
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in chosen:
-            out.extend(run_backend(backend, Path(tmp), args.events, args.rate_events,
-                                   args.workers, args.verdicts, rng,
-                                   only_ingest=args.only == "ingest"))
+        for backend in chosen:  # each backend's table as soon as it is measured
+            print("\n".join(run_backend(backend, Path(tmp), args.events, args.rate_events,
+                                         args.workers, args.verdicts, rng,
+                                         only_ingest=args.only == "ingest")), flush=True)
     verify_pool.shutdown()
     parallel.shutdown()
     if RETRIES[0]:
-        out.append(f"(PostgreSQL: {RETRIES[0]} ingest transactions retried after a conflict)")
-    print("\n".join(out))
+        print(f"(PostgreSQL: {RETRIES[0]} ingest transactions retried after a conflict)")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS pending (
     event_hash TEXT NOT NULL, waiting_on TEXT NOT NULL, PRIMARY KEY (waiting_on, event_hash));
 CREATE TABLE IF NOT EXISTS pending_packs (
     event_hash TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (pack, event_hash));
+-- An event that stops waiting is cleared by its hash (CLEAR_PENDING*): without these, each
+-- clear read the whole table, quadratic when many events wait (logs arriving out of order).
+CREATE INDEX IF NOT EXISTS pending_by_event ON pending (event_hash);
+CREATE INDEX IF NOT EXISTS pending_packs_by_event ON pending_packs (event_hash);
 CREATE TABLE IF NOT EXISTS packs (
     pack TEXT PRIMARY KEY, gtin TEXT NOT NULL, serial TEXT NOT NULL, lot TEXT NOT NULL,
     expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL, recipient TEXT,
