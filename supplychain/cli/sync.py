@@ -64,7 +64,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
 
-        service = SyncService(node, passphrase, timeout=timeout, witness=args.witness)
+        service = SyncService(node, passphrase, timeout=timeout, witness=args.witness,
+                              read_replica=args.replica)
+        if service.read_replica:
+            print(_("answer node on a read replica: serving reads only (no sync, pushes, "
+                    "notices or witnessing)"), file=sys.stderr, flush=True)
 
         def ready(bound: int) -> None:
             shown = f"[{host}]" if ":" in host else host
@@ -175,6 +179,10 @@ def register(sub: Any) -> None:
     p.add_argument("--witness", action=argparse.BooleanOptionalAction, default=None,
                    help=_("act as a witness: cosign members' checkpoints (tlog-witness); "
                           "default: on for the regulator's node"))
+    p.add_argument("--replica", action="store_true",
+                   help=_("an answer node on a read replica of the ledger: serve the read "
+                          "endpoints only; no sync rounds, pushes, notices or witnessing "
+                          "(automatic when node.json sets \"store_read_only\")"))
 
     p = add_command(sub, "sync", cmd_sync, _("pull new entries from every peer"))
     p.add_argument("--once", action="store_true", help=_("one round, then exit"))

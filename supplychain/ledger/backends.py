@@ -7,11 +7,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from supplychain.errors import LedgerError
+from supplychain.i18n import _
 from supplychain.ledger import sql
 from supplychain.ledger.store import Store
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_FILE = "ledger.sqlite"
+#: node.json: ``true`` opens ``store`` as a read-only replica (an answer node on a standby).
+READ_ONLY_KEY = "store_read_only"
 #: Worker processes a full node on PostgreSQL ingests different logs with (bundle import):
 #: one per core but one, up to 4. Below 2 the import is serial (measured on 2 shared cores,
 #: parallel ingest was slower than serial: docs/ARCHITECTURE.md).
@@ -23,15 +27,22 @@ def is_postgres(location: str | Path) -> bool:
 
 
 def open_store(location: str | Path, *, create: bool = False,
-               ingest_workers: int | None = None) -> Store:
+               ingest_workers: int | None = None, read_only: bool = False) -> Store:
     """The store at ``location``; ``create`` makes it (and a missing database or schema).
     ``ingest_workers``: processes a PostgreSQL store's bundle import ingests logs with
-    (default ``INGEST_WORKERS``; 0: serially); SQLite has one writer."""
+    (default ``INGEST_WORKERS``; 0: serially); SQLite has one writer. ``read_only``: a
+    PostgreSQL read replica (a hot standby): no DDL, every write refused."""
     if is_postgres(location):
         from supplychain.ledger.store_pg import PgStore  # psycopg only when asked for
 
         workers = INGEST_WORKERS if ingest_workers is None else ingest_workers
-        return PgStore(str(location), create=create, ingest_workers=workers)
+        return PgStore(str(location), create=create, ingest_workers=workers,
+                       read_only=read_only)
+    if read_only:
+        raise LedgerError(_("\"store_read_only\" applies to a PostgreSQL store (a read "
+                            "replica); {where} is a SQLite file. Remove it from node.json or "
+                            "set \"store\" to the replica's postgresql:// URL.")
+                          .format(where=location))
     return Store(location, create=create)
 
 
@@ -48,6 +59,11 @@ def store_location(home: Path, config: Mapping[str, object]) -> str | Path:
     """The store a node home's ``node.json`` names (``store``), else its SQLite file."""
     named = config.get("store")
     return str(named) if isinstance(named, str) and named else home / SQLITE_FILE
+
+
+def store_read_only(config: Mapping[str, object]) -> bool:
+    """Does a node home's ``node.json`` open its store as a read-only replica?"""
+    return config.get(READ_ONLY_KEY) is True
 
 
 def copy_store(source: Store, target: Store) -> dict[str, int]:

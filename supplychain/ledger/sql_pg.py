@@ -30,6 +30,12 @@ NOTIFY_CHANNEL = "supplychain_ledger"
 WRITER_LOCK_TABLE = "writer_lock"
 SCHEMA_EXTRA = f"CREATE TABLE IF NOT EXISTS {WRITER_LOCK_TABLE} (unused BIGINT)"
 BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+#: A read-only store's transactions: a consistent snapshot, no lock (a hot standby refuses
+#: SERIALIZABLE and LOCK TABLE).
+BEGIN_READ_ONLY = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+#: Bytes of WAL applied: the standby's replay position, or the primary's own.
+WAL_POSITION = ("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn()) "
+                "- '0/0'::pg_lsn")
 LOCK_ONE_WRITER = f"LOCK TABLE {WRITER_LOCK_TABLE} IN EXCLUSIVE MODE"
 LOCK_SHARED_WRITER = f"LOCK TABLE {WRITER_LOCK_TABLE} IN SHARE MODE"
 CURRENT_SCHEMA = "SELECT current_schema()"

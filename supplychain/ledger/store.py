@@ -51,7 +51,7 @@ from supplychain.ledger.rules import PackStatus
 class Store:
     """A node's SQLite file. Not thread-safe: one thread owns it."""
 
-    parallel_ingest = False  # may several processes append to different logs at once?
+    parallel_ingest = read_only = False  # parallel ingest of logs? a read-only replica?
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None

@@ -13,6 +13,12 @@ that wrote sends one notification on commit; no shared row is updated by every w
 
 Every psycopg failure becomes a ``LedgerError`` in plain words; a URL's password is never
 shown (``describe_location``).
+
+``read_only``: the store of an answer node over a hot standby (streaming replication). Open
+runs no DDL and writes no meta; every session is ``default_transaction_read_only``;
+transactions are ``REPEATABLE READ READ ONLY`` without the writer lock (a standby refuses
+SERIALIZABLE and LOCK); any write is refused with ``read_only_error`` before it reaches the
+server, and the server's own refusal (ReadOnlySqlTransaction) is mapped to the same words.
 """
 
 from __future__ import annotations
@@ -76,8 +82,18 @@ def _first_line(exc: BaseException | None) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def read_only_error(url: str) -> LedgerError:
+    """A write on a read-only replica (``store_read_only``, or the server refused it)."""
+    return LedgerError(_("This node reads a read-only replica of the ledger ({where}); writes "
+                         "go to the primary: run commands that write on the ingest node. An "
+                         "answer node on a replica sets \"store_read_only\": true in node.json "
+                         "and runs `serve --replica`.").format(where=describe_location(url)))
+
+
 def pg_error(url: str, exc: psycopg.Error) -> LedgerError:
     """A plain-words LedgerError for a psycopg failure (the transaction is rolled back)."""
+    if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
+        return read_only_error(url)
     if isinstance(exc, pg_errors.DiskFull) or "could not extend file" in str(exc):
         return LedgerError(_("The disk is full: nothing was saved. Free some disk space and try "
                              "again."))
@@ -95,9 +111,14 @@ class PgStore(Store):
 
     parallel_ingest = True
 
-    def __init__(self, url: str, *, create: bool = False, ingest_workers: int = 0) -> None:
+    def __init__(self, url: str, *, create: bool = False, ingest_workers: int = 0,
+                 read_only: bool = False) -> None:
+        if read_only and create:
+            raise LedgerError(_("A read-only replica of the ledger cannot be created; enrol "
+                                "on the primary, then point this node at its replica."))
         self.path = None
         self.url = url
+        self.read_only = read_only
         self.ingest_workers = ingest_workers  # > 0: bundle import ingests logs in parallel
         self._depth = 0
         self._wrote = False
@@ -106,13 +127,26 @@ class PgStore(Store):
         self._version = 0
         self.pg = self._connect(create)
         try:
-            self._prepare(create)
+            if read_only:
+                self._check_tables()
+            else:
+                self._prepare(create)
         except psycopg.Error as exc:
             self.pg.close()
             raise pg_error(url, exc) from exc
 
     # --- connecting -----------------------------------------------------------------
     def _connect(self, create: bool) -> psycopg.Connection[Any]:
+        if self.read_only:
+            try:
+                pg = psycopg.connect(self.url, autocommit=True)
+                pg.execute("SET default_transaction_read_only = on")
+                return pg
+            except psycopg.OperationalError as exc:
+                raise unreachable(self.url, exc) from exc
+            except psycopg.ProgrammingError as exc:
+                raise LedgerError(_("The store address is not a PostgreSQL URL this program "
+                                    "can read ({exc}).").format(exc=_first_line(exc))) from exc
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
@@ -168,6 +202,27 @@ class PgStore(Store):
             self.pg.execute(sql_pg.translate(statement))
         self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
 
+    def _check_tables(self) -> None:
+        """A read-only open: the ledger's tables must be there, at this program's schema
+        version (a replica cannot create or upgrade them; the primary does)."""
+        where = describe_location(self.url)
+        if self.pg.execute(sql_pg.CURRENT_SCHEMA).fetchone()[0] is None:  # type: ignore[index]
+            raise LedgerError(_("No ledger at {where}: its schema does not exist (has the "
+                                "replica caught up with the primary's enrolment?).")
+                              .format(where=where))
+        for table in sql.all_tables():
+            if self.pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
+                raise LedgerError(_("No ledger at {where}: table {table} is missing; a "
+                                    "read-only replica cannot create it. Open the primary once "
+                                    "with this version of the program, then let the replica "
+                                    "catch up.").format(where=where, table=table))
+        stored = int(self.get_meta("schema_version") or 0)
+        if stored < sql.SCHEMA_VERSION:
+            raise LedgerError(_("The ledger at {where} has schema version {stored}; this "
+                                "program needs {needed}. Open the primary once with this "
+                                "version to upgrade it, then let the replica catch up.")
+                              .format(where=where, stored=stored, needed=sql.SCHEMA_VERSION))
+
     def close(self) -> None:
         self.pg.close()
         if self._listener is not None:
@@ -191,8 +246,11 @@ class PgStore(Store):
             return
         self._reconnect_if_lost()
         try:
-            self.pg.execute(sql_pg.BEGIN)
-            self.pg.execute(sql_pg.LOCK_SHARED_WRITER if shared else sql_pg.LOCK_ONE_WRITER)
+            if self.read_only:  # a standby refuses SERIALIZABLE and LOCK; nobody writes here
+                self.pg.execute(sql_pg.BEGIN_READ_ONLY)
+            else:
+                self.pg.execute(sql_pg.BEGIN)
+                self.pg.execute(sql_pg.LOCK_SHARED_WRITER if shared else sql_pg.LOCK_ONE_WRITER)
         except psycopg.Error as exc:
             self._rollback()
             raise pg_error(self.url, exc) from exc
@@ -260,16 +318,21 @@ class PgStore(Store):
     def _all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         return self._exec(statement, params).fetchall()
 
-    def _run(self, statement: str, params: Sequence[Any] = ()) -> None:
+    def _writing(self) -> None:
+        if self.read_only:
+            raise read_only_error(self.url)
         self._wrote = True
+
+    def _run(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._writing()
         self._exec(statement, params)
 
     def _changed(self, statement: str, params: Sequence[Any] = ()) -> int:
-        self._wrote = True
+        self._writing()
         return int(self._exec(statement, params).rowcount)
 
     def _many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._wrote = True
+        self._writing()
         try:
             with self.pg.cursor() as cur:
                 cur.executemany(sql_pg.translate(statement),
@@ -333,7 +396,12 @@ class PgStore(Store):
         return sql_pg.INTEGRITY_OK
 
     def data_version(self) -> int:
-        """Grows whenever another connection commits a write to this ledger (LISTEN/NOTIFY)."""
+        """Grows whenever another connection commits a write to this ledger (LISTEN/NOTIFY).
+        Read-only (a standby refuses LISTEN; notifications are not replicated): the WAL
+        position replayed, which grows with every write the primary ships."""
+        if self.read_only:
+            row = self._one(sql_pg.WAL_POSITION)
+            return int(row[0]) if row and row[0] is not None else 0
         try:
             if self._listener is None:
                 self._listener = psycopg.connect(self.url, autocommit=True)

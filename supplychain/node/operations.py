@@ -48,7 +48,7 @@ from supplychain.identity.certificates import (
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, EventHash
-from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location
+from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location, store_read_only
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
@@ -141,7 +141,8 @@ class Node:
         self.consortium = str(meta["consortium"])
         self.root_cert = load_certificate((home / "root.pem").read_bytes())
         self.store = open_store(store_location(home, meta),
-                                ingest_workers=meta.get("ingest_workers"))
+                                ingest_workers=meta.get("ingest_workers"),
+                                read_only=store_read_only(meta))
         self.ledger = Ledger(self.store, self.root_cert, self.consortium)
         self.me: Member = self.ledger.member(self.gln)
         self._passphrase = passphrase

@@ -365,6 +365,9 @@ class Replica:
 
     def record(self, kind: str, subject: str, peer: str, detail: str, evidence: str) -> None:
         digest = hashlib.sha256(evidence.encode()).hexdigest()
+        if self.store.read_only:  # an answer node on a read replica keeps nothing
+            log.warning("not stored (read-only replica of the ledger): %s %s", kind, detail)
+            return
         try:
             with self.store.transaction():
                 self.store.put_evidence(kind, subject, peer, detail, digest, evidence, now_iso())

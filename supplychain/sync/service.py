@@ -49,6 +49,10 @@ log = logging.getLogger("supplychain.sync")
 T = TypeVar("T")
 
 WATCH_SECONDS = 0.5
+#: The 503 an answer node on a read replica gives to a push, notice or checkpoint.
+REPLICA_REFUSAL = ("This node answers questions from a read-only replica of the ledger; "
+                   "pushes, notices and checkpoints to witness go to the ingest node on the "
+                   "primary database.")
 CANCEL_POLL_SECONDS = 0.1
 
 
@@ -103,10 +107,13 @@ class SyncService:
 
     def __init__(self, node: Node, passphrase: bytes, *, timeout: float = DEFAULT_TIMEOUT,
                  batch: int = MAX_BATCH_ENTRIES, limits: ServerLimits | None = None,
-                 witness: bool | None = None) -> None:
+                 witness: bool | None = None, read_replica: bool = False) -> None:
         self.node = node
+        # An answer node on a read replica (asked, or its store is read-only): reads only.
+        self.read_replica = read_replica or node.store.read_only
         # A witness (tlog-witness add-checkpoint) by default on the regulator's node only.
-        self.witness = node.me.info.role is Role.REGULATOR if witness is None else witness
+        self.witness = (not self.read_replica and
+                        (node.me.info.role is Role.REGULATOR if witness is None else witness))
         self._submitting: asyncio.Lock | None = None
         self._witness_key = (load_private_key(node.home / "member.key", passphrase)
                              if self.witness else None)
@@ -298,7 +305,8 @@ class SyncService:
                        request_timeout=self.limits.request_timeout,
                        max_in_flight=self.limits.max_in_flight,
                        on_push=push_handler(self.replica, self.run, self._on_pushed),
-                       witness=self._witness_answer if self.witness else None)
+                       witness=self._witness_answer if self.witness else None,
+                       replica_of=REPLICA_REFUSAL if self.read_replica else None)
         self._runner = server_runner(app, self.limits.header_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.server_ssl)
@@ -329,10 +337,16 @@ class SyncService:
     async def serve(self, host: str, port: int, interval: float = DEFAULT_INTERVAL,
                     ready: Callable[[int], None] | None = None) -> None:
         """Serve and sync until cancelled: a round every ``interval`` seconds, at once on a
-        peer's notice, and a notice to peers whenever our logs grow."""
+        peer's notice, and a notice to peers whenever our logs grow. An answer node on a
+        read replica only answers: no rounds, pushes, notices or witnessing."""
         bound = await self.start(host, port)
         if ready is not None:
             ready(bound)
+        if self.read_replica:
+            try:
+                await asyncio.Event().wait()  # until cancelled
+            finally:
+                await self.stop()
         watcher = asyncio.create_task(self._watch())
         try:
             while True:

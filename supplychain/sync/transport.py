@@ -127,12 +127,16 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
              request_timeout: float = REQUEST_TIMEOUT,
              max_in_flight: int = MAX_IN_FLIGHT,
              on_push: PushHandler | None = None,
-             witness: WitnessHandler | None = None) -> web.Application:
+             witness: WitnessHandler | None = None,
+             replica_of: str | None = None) -> web.Application:
     """The sync API as an aiohttp Application (serve it with an ssl server_context, and a
     runner whose ``keepalive_timeout`` is the header timeout: see ``server_runner``).
 
     Every request is checked against the consortium's sharing policy (``sync.access``);
-    ``on_push`` answers ``POST /v1/logs/{gln}/push`` (``sync.push.push_handler``)."""
+    ``on_push`` answers ``POST /v1/logs/{gln}/push`` (``sync.push.push_handler``).
+    ``replica_of`` (an answer node on a read replica; text naming the primary): the reads
+    only; pushes, notices and checkpoints to witness answer 503 with that text, and /health
+    says ``"replica": true``."""
     verified: dict[bytes, Member] = {}
 
     @web.middleware
@@ -191,8 +195,16 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
         return _json({"error": decision.reason, "rule": decision.rule.value}, 403)
 
     async def health(request: web.Request) -> web.Response:
-        return _json({"format": FORMAT_HEALTH, "gln": replica.gln, "name": name,
-                      "status": "ok"})
+        doc: dict[str, Any] = {"format": FORMAT_HEALTH, "gln": replica.gln, "name": name,
+                               "status": "ok"}
+        if replica_of is not None:
+            doc["replica"] = True
+        return _json(doc)
+
+    async def read_only(request: web.Request) -> web.Response:
+        """A write sent to an answer node on a read replica: nothing is read or kept."""
+        assert replica_of is not None
+        return _error(503, replica_of)
 
     async def checkpoints(request: web.Request) -> web.Response:
         doc = await run(replica.checkpoints_doc)
@@ -273,11 +285,11 @@ def make_app(replica: Replica, run: StoreRunner, name: str,
     app.router.add_get(PATH_ENTRIES, entries)
     app.router.add_get(PATH_CONSISTENCY, consistency)
     app.router.add_get(PATH_INCLUSION, inclusion)
-    app.router.add_post(PATH_NOTIFY, notify)
     app.router.add_get(PATH_PACK, pack)
     app.router.add_get(PATH_MEMBER_ENTRIES, member_entries)
-    app.router.add_post(PATH_PUSH, push)
-    app.router.add_post(PATH_ADD_CHECKPOINT, add_checkpoint)
+    writes = {PATH_NOTIFY: notify, PATH_PUSH: push, PATH_ADD_CHECKPOINT: add_checkpoint}
+    for path, handler in writes.items():
+        app.router.add_post(path, handler if replica_of is None else read_only)
     return app
 
 
