@@ -66,6 +66,15 @@ def _roots(home: Path) -> dict[str, str]:
         node.close()
 
 
+def _synced(home: Path) -> set[str]:
+    """The logs this node has marked synced (written just after a pull's entries commit)."""
+    node = Node(home, lambda: PASSPHRASE)
+    try:
+        return set(node.store.synced())
+    finally:
+        node.close()
+
+
 def test_five_nodes_converge(network: Network, tmp_path: Path,
                              capsys: pytest.CaptureFixture[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +108,8 @@ def test_five_nodes_converge(network: Network, tmp_path: Path,
 
         def converged() -> bool:
             roots = [_roots(homes[g]) for g in ORDER]
-            return len(roots[0]) == 4 and all(r == roots[0] for r in roots)
+            return len(roots[0]) == 4 and all(r == roots[0] for r in roots) and all(
+                set(roots[0]) - {g} <= _synced(homes[g]) for g in ORDER)
 
         wait_for("every node to hold identical roots of every log", converged)
         assert all(p.poll() is None for p in procs.values())
