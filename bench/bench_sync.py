@@ -1,6 +1,9 @@
 """Benchmark network sync against bundle ingest of the same entries, in one run.
 
-Usage: .venv/bin/python bench/bench_sync.py [--entries N]
+Usage: .venv/bin/python bench/bench_sync.py [--entries N] [--store sqlite|postgresql]
+
+``--store postgresql``: the two receiving nodes keep their ledgers in PostgreSQL (a private
+server the bench starts with ``pgserver``, a schema per node); the source stays on SQLite.
 
 1. A two-member consortium; the manufacturer's log gets N entries, generated fast: one
    commission event (one pack) per entry, signed with the member key in a tight loop and
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import shutil
@@ -70,6 +74,21 @@ def generate(node: Node, count: int) -> float:
     return time.perf_counter() - start
 
 
+def _move_to_postgresql(home: Path, url: str) -> None:
+    """Keep ``home``'s ledger in the PostgreSQL schema ``url`` names (copied from its
+    SQLite file, which goes), as `consortium enroll --store` would have made it."""
+    from supplychain.ledger.backends import SQLITE_FILE, copy_store, open_store
+
+    source, target = open_store(home / SQLITE_FILE), open_store(url, create=True)
+    copy_store(source, target)
+    source.close()
+    target.close()
+    (home / SQLITE_FILE).unlink()
+    config = json.loads((home / "node.json").read_text())
+    config["store"] = url
+    (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -79,6 +98,8 @@ def _free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="where the receiving nodes keep their ledgers")
     args = parser.parse_args()
     n = args.entries
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -93,6 +114,12 @@ def main() -> None:
         dist_net = tmp / "dist-net"
         shutil.copytree(homes[DIST], dist_bundle)
         shutil.copytree(homes[DIST], dist_net)
+        if args.store == "postgresql":
+            import pgserver
+
+            server = pgserver.get_server(tmp / "pg", cleanup_mode="stop")
+            for i, home in enumerate((dist_bundle, dist_net)):
+                _move_to_postgresql(home, f"{server.get_uri()}&options=-csearch_path%3Dn{i}")
 
         source = Node(homes[MAKER], lambda: PASSPHRASE)
         t0 = time.perf_counter()
@@ -134,7 +161,7 @@ def main() -> None:
         print(f"network: {net_s:.1f} s ({n / net_s:,.0f} entries/s)")
         print()
         print(f"Machine: nproc {os.cpu_count()}, Python {platform.python_version()} "
-              f"({platform.system()} {platform.machine()})")
+              f"({platform.system()} {platform.machine()}); receiving store: {args.store}")
         print()
         print("| path | entries | seconds | entries/s | vs bundle |")
         print("|---|---:|---:|---:|---:|")
