@@ -90,6 +90,8 @@ def test_a_node_home_set_read_only_reads_and_refuses_commands(network: Network, 
     status, _out, err = cli("--home", home, "commission", "--gtin", GTIN, "--lot", "L1",
                             "--expiry", "2030-01-31", "--count", "1")
     assert status != 0 and READ_ONLY in err and "writes go to the primary" in err
+    status, _out, err = cli("--home", home, "serve", "--witness", "--listen", "127.0.0.1:0")
+    assert status != 0 and "--witness cannot run on a read replica" in err
     with Node(home, lambda: PASSPHRASE) as node:  # serve: an answer node without --replica
         service = SyncService(node, PASSPHRASE, witness=True)
         assert service.read_replica and not service.witness

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, open_node
 from supplychain.cli.tiles import sync_tiles
-from supplychain.errors import BadDuration
+from supplychain.errors import BadDuration, LedgerError
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
 from supplychain.node.network import (
@@ -64,6 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with open_node(args) as node:
         from supplychain.sync.service import SyncService
 
+        if args.witness and (args.replica or node.store.read_only):
+            raise LedgerError(_("--witness cannot run on a read replica: a witness must store "
+                               "what it cosigned. Run the witness on the ingest node, over "
+                               "the primary."))
         service = SyncService(node, passphrase, timeout=timeout, witness=args.witness,
                               read_replica=args.replica)
         if service.read_replica:
