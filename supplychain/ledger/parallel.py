@@ -18,11 +18,8 @@ its transaction is rolled back, the other logs land. Outcomes come back as plain
 
 from __future__ import annotations
 
-import atexit
 import logging
-import multiprocessing
 import random
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +31,7 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import load_certificate
 from supplychain.ledger.events import SignedEvent
 from supplychain.ledger.logs import Ledger
+from supplychain.ledger.process_pool import SharedPool
 from supplychain.ledger.store import Store
 
 log = logging.getLogger(__name__)
@@ -97,9 +95,7 @@ class PreverifiedLedger(Ledger):
 
 
 _stores: dict[str, Store] = {}  # per worker process: one connection per location
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_lock = threading.Lock()
+_pool = SharedPool()
 
 
 def retryable(exc: BaseException) -> bool:
@@ -164,30 +160,13 @@ def run_job(target: Target, key: str, prepare: Prepare, write: Write, refused: R
         return Outcome(key, None, str(exc))
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def pool(workers: int) -> ProcessPoolExecutor:
     """The shared pool of ``workers`` ingest processes (restarted if the size changes)."""
-    global _pool, _pool_workers
-    with _lock:
-        if _pool is not None and _pool_workers != workers:
-            _pool.shutdown(wait=True)
-            _pool = None
-        if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-            _pool_workers = workers
-        return _pool
+    return _pool.get(workers)
 
 
 def shutdown() -> None:
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True)
-            _pool = None
+    _pool.shutdown()
 
 
 def ingest_by_log(target: Target, jobs: Sequence[tuple[str, Any]], prepare: Prepare,
@@ -215,14 +194,7 @@ def ingest_by_log(target: Target, jobs: Sequence[tuple[str, Any]], prepare: Prep
 
 def shutdown_broken() -> None:
     """Drop a pool whose worker died (a broken pool refuses every later job)."""
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
-
-
-atexit.register(shutdown)
+    _pool.shutdown(broken=True)
 
 
 @dataclass(frozen=True)

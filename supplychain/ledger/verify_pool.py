@@ -17,22 +17,19 @@ the main module), or set ``SUPPLYCHAIN_VERIFY_WORKERS=0``.
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from supplychain.ledger.process_pool import SharedPool
+
 Job = tuple[bytes, bytes, bytes]
 """(raw 32-byte public key, signed bytes, 64-byte signature)."""
 
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_lock = threading.Lock()
 _keys: dict[bytes, Ed25519PublicKey] = {}  # per worker process
 
 
@@ -65,25 +62,12 @@ def default_workers() -> int:
     return min(cores, MAX_DEFAULT_WORKERS) if cores >= 2 else 0
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+_pool = SharedPool(warm=partial(first_bad, []))  # workers import cryptography once
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
     """The shared pool with ``workers`` processes (restarted if a different size is asked)."""
-    global _pool, _pool_workers
-    with _lock:
-        if _pool is not None and _pool_workers != workers:
-            _pool.shutdown(wait=True)
-            _pool = None
-        if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-            _pool_workers = workers
-            # Start the workers now (they import cryptography once), not on the first batch.
-            for f in [_pool.submit(first_bad, []) for _ in range(workers)]:
-                f.result()
-        return _pool
+    return _pool.get(workers)
 
 
 def submit(workers: int, jobs: Sequence[Job]) -> Future[int]:
@@ -91,11 +75,4 @@ def submit(workers: int, jobs: Sequence[Job]) -> Future[int]:
 
 
 def shutdown() -> None:
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True)
-            _pool = None
-
-
-atexit.register(shutdown)
+    _pool.shutdown()
