@@ -46,9 +46,10 @@ from supplychain.ledger.rows import event_record as _event
 from supplychain.ledger.rows import item_record as _item
 from supplychain.ledger.rows import write_error
 from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.transactions import Transactions
 
 
-class Store:
+class Store(Transactions):
     """A node's SQLite file. Not thread-safe: one thread owns it."""
 
     parallel_ingest = read_only = False  # parallel ingest of logs? a read-only replica?
@@ -75,42 +76,27 @@ class Store:
                 _("The ledger database {path} cannot be opened ({exc}); restore it from a "
                   "backup or re-sync from peers.").format(path=path, exc=exc)
             ) from exc
-        self._depth = 0
 
     def close(self) -> None:
         self.conn.close()
 
     # --- transactions -----------------------------------------------------------
-    @contextmanager
-    def transaction(self, *, shared: bool = False) -> Iterator[None]:
-        """One atomic batch. Nested use joins the outer transaction. ``shared``: a writer that
-        may run beside others (parallel ingest on PostgreSQL; SQLite has one writer)."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self, shared: bool) -> None:
         try:
             self.conn.execute(sql.BEGIN)
         except sqlite3.OperationalError as exc:
             raise LedgerError(_("The ledger is busy or read-only ({exc}).")
                               .format(exc=exc)) from exc
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute(sql.ROLLBACK)
-            raise
-        self._depth = 0
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+            self.conn.execute(sql.ROLLBACK)
+
+    def _commit(self) -> None:
         try:
             self.conn.execute(sql.COMMIT)
         except sqlite3.OperationalError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute(sql.ROLLBACK)
+            self._rollback()
             raise LedgerError(
                 _("Could not save to the ledger ({exc}). Nothing was written; free disk space "
                   "and try again.").format(exc=exc)

@@ -120,7 +120,6 @@ class PgStore(Store):
         self.url = url
         self.read_only = read_only
         self.ingest_workers = ingest_workers  # > 0: bundle import ingests logs in parallel
-        self._depth = 0
         self._wrote = False
         self._listener: psycopg.Connection[Any] | None = None
         self._schema = ""
@@ -230,20 +229,10 @@ class PgStore(Store):
 
 
     # --- transactions -----------------------------------------------------------------
-    @contextmanager
-    def transaction(self, *, shared: bool = False) -> Iterator[None]:
-        """One atomic batch (SERIALIZABLE). Nested use joins the outer transaction.
-
-        ``shared``: take the writer lock in SHARE mode (parallel ingest of different logs);
-        otherwise EXCLUSIVE (one writer, as on SQLite).
-        """
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    # ``Store.transaction`` (SERIALIZABLE here) nests and rolls back; these say how.
+    def _begin(self, shared: bool) -> None:
+        """``shared``: take the writer lock in SHARE mode (parallel ingest of different logs);
+        otherwise EXCLUSIVE (one writer, as on SQLite)."""
         self._reconnect_if_lost()
         try:
             if self.read_only:  # a standby refuses SERIALIZABLE and LOCK; nobody writes here
@@ -254,15 +243,9 @@ class PgStore(Store):
         except psycopg.Error as exc:
             self._rollback()
             raise pg_error(self.url, exc) from exc
-        self._depth = 1
         self._wrote = False
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._rollback()
-            raise
-        self._depth = 0
+
+    def _commit(self) -> None:
         try:
             if self._wrote:
                 self.pg.execute("SELECT pg_notify(%s, current_schema())",
