@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import subprocess
 import time
@@ -201,3 +202,24 @@ def stop_processes(procs: Iterable[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def cli_json(home: Path, *args: str, capsys: Any, status: int = 0) -> Any:
+    """Run ``supplychain --home HOME ARGS --json`` in-process; check its exit status and
+    return its JSON output (``capsys``: pytest's capture fixture)."""
+    from supplychain.cli.main import main
+
+    capsys.readouterr()
+    assert main(["--home", str(home), *args, "--json"]) == status
+    return json.loads(capsys.readouterr().out)
+
+
+def assert_same_verdicts(light: Path, reference: Path, codes: Iterable[str], capsys: Any) -> None:
+    """The light node (answered by the network) and the full reference node (deciding
+    locally) give each code the same verdict and reasons."""
+    for code in codes:
+        got = cli_json(light, "verify", code, capsys=capsys)
+        expected = cli_json(reference, "verify", code, capsys=capsys)
+        assert got["source"] == "network" and expected["source"] == "local"
+        assert (got["verdict"], got["reasons"]) == (expected["verdict"], expected["reasons"]), \
+            code

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from supplychain.cli.main import main
 from supplychain.node.operations import Node
 from tests.conftest import DIST_A, DIST_B, MAKER, PASSPHRASE, PHARMACY, REGULATOR, Network
+from tests.sync.helpers import cli_json as _cli
 from tests.sync.helpers import free_port, healthy, stop_processes, wait_for
 
 pytestmark = pytest.mark.both_backends
@@ -41,12 +39,6 @@ def _servers(homes: dict[str, Path], urls: dict[str, str],
         yield procs
     finally:
         stop_processes(procs.values())
-
-
-def _cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> Any:
-    capsys.readouterr()
-    assert main(["--home", str(home), *args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def _pack_status(home: Path, key: str) -> tuple[str, str | None] | None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
-from supplychain.cli.main import main
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.sharing import NEED_TO_KNOW
 from supplychain.ledger.membership import SHARING_META
@@ -24,17 +22,12 @@ from supplychain.node.operations import Node
 from supplychain.sync.pack_access import BURST
 from supplychain.sync.tls import client_context
 from tests.conftest import DIST_B, GTIN, PASSPHRASE, PHARMACY, REGULATOR, Network, copy_home
-from tests.sync.helpers import free_port
+from tests.sync.helpers import assert_same_verdicts, free_port
+from tests.sync.helpers import cli_json as _cli
 from tests.sync.test_five_nodes import _servers
 from tests.sync.test_light import History, _text
 
 pytestmark = pytest.mark.both_backends
-
-
-def _cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str], status: int = 0) -> Any:
-    capsys.readouterr()
-    assert main(["--home", str(home), *args, "--json"]) == status
-    return json.loads(capsys.readouterr().out)
 
 
 def _get(home: Path, url: str) -> tuple[int, str | None]:
@@ -84,13 +77,9 @@ def test_light_pharmacy_against_a_serve_process(network: Network, tmp_path: Path
         again = _cli(pharmacy, "sync", "--once", capsys=capsys)  # a light round, need-to-know
         assert all(r["error"] is None for r in again), again
         assert _cli(pharmacy, "verify", codes[1], capsys=capsys)["verdict"] == "genuine"
-        for code in (history.genuine_elsewhere, history.destroyed, history.recalled,
-                     history.unknown):
-            light = _cli(pharmacy, "verify", _text(code), capsys=capsys)
-            reference = _cli(twin, "verify", _text(code), capsys=capsys)
-            assert light["source"] == "network" and reference["source"] == "local"
-            assert (light["verdict"], light["reasons"]) \
-                == (reference["verdict"], reference["reasons"]), code
+        assert_same_verdicts(pharmacy, twin, [_text(c) for c in (
+            history.genuine_elsewhere, history.destroyed, history.recalled, history.unknown)],
+            capsys)
         # need to know: a stranger to the pack, without its full code, is refused ...
         pack = history.to_pharmacy[2]
         bare = f"{url}/v1/packs/{GTIN}/{pack.serial}"

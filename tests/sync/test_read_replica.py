@@ -19,7 +19,6 @@ import aiohttp
 import pytest
 from psycopg import errors as pg_errors
 
-from supplychain.cli.main import main
 from supplychain.errors import LedgerError
 from supplychain.ledger.backends import open_store
 from supplychain.ledger.store_pg import PgStore, pg_error
@@ -29,16 +28,11 @@ from supplychain.sync.tls import client_context
 from tests.conftest import PASSPHRASE, PHARMACY, REGULATOR, Network, copy_home
 from tests.pg import PgServer
 from tests.pg_standby import Standby
-from tests.sync.helpers import free_port, healthy, stop_processes, wait_for
+from tests.sync.helpers import assert_same_verdicts, free_port, healthy, stop_processes, wait_for
+from tests.sync.helpers import cli_json as _cli
 from tests.sync.test_light import History, _text
 
 pytestmark = pytest.mark.slow
-
-
-def _cli(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> Any:
-    capsys.readouterr()
-    assert main(["--home", str(home), *args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 def _request(home: Path, method: str, url: str, body: bytes = b"") -> tuple[int, Any]:
@@ -124,13 +118,9 @@ def test_answer_node_on_a_hot_standby(network: Network, pg_server: PgServer, tmp
             reports = _cli(pharmacy, "sync", "--once", capsys=capsys)  # a light round
             assert [r["error"] for r in reports] == [None], reports
             sync_among([twin], PASSPHRASE, sources=[homes[REGULATOR]])  # from the primary
-            for code in (history.genuine_elsewhere, history.destroyed, history.recalled,
-                         history.unknown):
-                light = _cli(pharmacy, "verify", _text(code), capsys=capsys)
-                reference = _cli(twin, "verify", _text(code), capsys=capsys)
-                assert light["source"] == "network" and reference["source"] == "local"
-                assert (light["verdict"], light["reasons"]) \
-                    == (reference["verdict"], reference["reasons"]), code
+            assert_same_verdicts(pharmacy, twin, [_text(c) for c in (
+                history.genuine_elsewhere, history.destroyed, history.recalled,
+                history.unknown)], capsys)
             # writes go to the primary: a push and a notice are refused, nothing is read
             for path in (f"/v1/logs/{PHARMACY}/push", "/v1/notify"):
                 status, doc = _request(pharmacy, "POST", url + path, b"{}")
