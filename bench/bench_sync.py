@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import shutil
@@ -40,6 +39,7 @@ from supplychain.identity.keys import load_private_key  # noqa: E402
 from supplychain.ids import GLN, PackKey  # noqa: E402
 from supplychain.interchange.bundle import export_bundle, import_bundle  # noqa: E402
 from supplychain.ledger import merkle  # noqa: E402
+from supplychain.ledger.backends import move_home_store  # noqa: E402
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent  # noqa: E402
 from supplychain.ledger.logs import StoredNodes  # noqa: E402
 from supplychain.node.operations import Node  # noqa: E402
@@ -74,21 +74,6 @@ def generate(node: Node, count: int) -> float:
     return time.perf_counter() - start
 
 
-def _move_to_postgresql(home: Path, url: str) -> None:
-    """Keep ``home``'s ledger in the PostgreSQL schema ``url`` names (copied from its
-    SQLite file, which goes), as `consortium enroll --store` would have made it."""
-    from supplychain.ledger.backends import SQLITE_FILE, copy_store, open_store
-
-    source, target = open_store(home / SQLITE_FILE), open_store(url, create=True)
-    copy_store(source, target)
-    source.close()
-    target.close()
-    (home / SQLITE_FILE).unlink()
-    config = json.loads((home / "node.json").read_text())
-    config["store"] = url
-    (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -119,7 +104,7 @@ def main() -> None:
 
             server = pgserver.get_server(tmp / "pg", cleanup_mode="stop")
             for i, home in enumerate((dist_bundle, dist_net)):
-                _move_to_postgresql(home, f"{server.get_uri()}&options=-csearch_path%3Dn{i}")
+                move_home_store(home, f"{server.get_uri()}&options=-csearch_path%3Dn{i}")
 
         source = Node(homes[MAKER], lambda: PASSPHRASE)
         t0 = time.perf_counter()

@@ -26,10 +26,9 @@ from supplychain.codes.gs1 import PackCode  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
 from supplychain.ledger.backends import (  # noqa: E402
-    SQLITE_FILE,
     copy_store,
+    move_home_store,
     open_store,
-    store_location,
 )
 from supplychain.ledger.store import Store  # noqa: E402
 from supplychain.node.operations import Node  # noqa: E402
@@ -164,20 +163,11 @@ def move_homes_to_postgresql(server: PgServer, homes: Iterable[Path],
     """Make each node home keep its ledger in a fresh PostgreSQL schema: its ledger (SQLite,
     or another schema: a copied home) is copied there and node.json names the URL."""
     for home in homes:
-        url = server.url()
-        config = json.loads((home / "node.json").read_text())
-        source = open_store(store_location(home, config))
-        target = open_store(url, create=True)
-        try:
-            copy_store(source, target)
-        finally:
-            source.close()
-            target.close()
-        (home / SQLITE_FILE).unlink(missing_ok=True)
-        config["store"] = url
+        move_home_store(home, server.url())
         if ingest_workers is not None:
+            config = json.loads((home / "node.json").read_text())
             config["ingest_workers"] = ingest_workers
-        (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
+            (home / "node.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ verifies and passes audit exactly as on the tables it creates itself.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ import psycopg
 
 from supplychain.interchange.bundle import export_bundle, import_bundle
 from supplychain.ledger.audit import audit
-from supplychain.ledger.backends import SQLITE_FILE, copy_store, open_store
+from supplychain.ledger.backends import move_home_store
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.operations import Node
 from tests.conftest import DIST_A, GTIN, MAKER, PASSPHRASE, Network
@@ -42,15 +41,7 @@ def test_a_node_on_partitioned_tables_ingests_verifies_and_audits(
     url = _partitioned_schema(pg_server, "national")
     home = network.homes[DIST_A]
     network[DIST_A].close()
-    source = open_store(home / SQLITE_FILE)  # the distributor's enrolled node, moved over
-    target = open_store(url, create=True)  # makes the other tables, keeps these
-    copy_store(source, target)
-    source.close()
-    target.close()
-    config = json.loads((home / "node.json").read_text())
-    config["store"] = url
-    (home / "node.json").write_text(json.dumps(config))
-    (home / SQLITE_FILE).unlink()
+    move_home_store(home, url)  # the enrolled distributor; makes the other tables, keeps these
 
     codes = network[MAKER].commission(GTIN, "L1", date(2030, 1, 31), 20)
     network[MAKER].ship(DIST_A, codes)
