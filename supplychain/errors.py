@@ -26,6 +26,10 @@ class NotAPackCode(CodeError):
     """The code was read, but it is not a GS1 medicine pack code (web link, plain text, ...)."""
 
 
+class NotAContainerCode(CodeError):
+    """The code was read, but it is not a case or pallet code (SSCC, AI 00)."""
+
+
 class DamagedCode(CodeError):
     """The code looks like a GS1 pack code but is damaged: bad check digit, bad date, truncated."""
 

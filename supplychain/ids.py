@@ -21,6 +21,10 @@ EventHash = NewType("EventHash", str)
 PackKey = NewType("PackKey", str)
 """A pack's identity in the ledger: '<gtin14>/<serial>'."""
 
+SSCC = NewType("SSCC", str)
+"""GS1 Serial Shipping Container Code (AI 00) of a case or pallet: 18 digits, the last a check
+digit (see ``codes.sscc``)."""
+
 
 def check_gln(value: object) -> GLN:
     """The one GLN check: exactly 13 ASCII digits whose last is the GS1 mod-10 check digit.
