@@ -151,7 +151,11 @@ class Event:
     @property
     def children(self) -> tuple[Item, ...]:
         """A packing or unpacking event's children: its items other than the parent."""
-        return tuple(item for item in self.items if item.pack != self.parent)
+        return tuple(item for item in self.items if not self.is_parent(item))
+
+    def is_parent(self, item: Item) -> bool:
+        """Whether ``item`` is this packing or unpacking event's parent container."""
+        return self.parent is not None and str(item.pack) == str(self.parent)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -260,7 +264,7 @@ class Event:
                                      .format(pack=item.pack))
         elif t.is_chain:
             for item in self.items:
-                if item.prev is None and not (t is EventType.PACK and item.pack == self.parent):
+                if item.prev is None and not (t is EventType.PACK and self.is_parent(item)):
                     raise EventError(_("A {t} event must name the previous event of "
                                        "{pack}.").format(t=t.value, pack=item.pack))
                 if item.lot is not None or item.expiry is not None:
@@ -286,7 +290,7 @@ class Event:
         if self.parent is None:
             raise EventError(_("A {t} event must name its parent case or pallet ('parent').")
                              .format(t=self.type.value))
-        if not any(item.pack == self.parent for item in self.items):
+        if not any(self.is_parent(item) for item in self.items):
             raise EventError(_("A {t} event must list its parent {sscc} among its items (it "
                                "extends the case's own chain).")
                              .format(t=self.type.value, sscc=self.parent))
