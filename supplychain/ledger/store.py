@@ -308,7 +308,8 @@ class Store(Transactions):
 
     def put_items(self, rows: Iterable[ItemRecord]) -> None:
         self._many(sql.PUT_ITEM, ((r.event_hash, r.pack, r.prev, r.depth, r.lot, r.expiry,
-                                   r.status, r.custodian, r.recipient) for r in rows))
+                                   r.status, r.custodian, r.recipient, r.container, r.contents)
+                                  for r in rows))
 
     def waited_on(self, hashes: Iterable[str]) -> set[str]:
         """Which of these events some pending event waits for."""
