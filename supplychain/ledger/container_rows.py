@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from supplychain.ids import GLN, SSCC, EventHash
 from supplychain.ledger import sql
+from supplychain.ledger.events import is_container_key
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.store import Store
 
-__all__ = ["ContainerRecord", "container_of", "container_row", "contents_of", "put_containers",
-           "set_memberships"]
+__all__ = ["ContainerRecord", "container_of", "container_row", "container_tree", "contents_of",
+           "put_containers", "set_memberships"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,14 @@ def container_of(store: Store, key: str) -> SSCC | None:
     """The case or pallet a pack or case is directly in now (None: none)."""
     row = store.query_one(sql.CONTAINER_OF, (key,))
     return None if row is None else SSCC(row[0])
+
+
+def container_tree(store: Store, sscc: str) -> list[str]:
+    """The container and everything inside it, recursively: each case before its contents."""
+    keys = [sscc]
+    for key in contents_of(store, sscc):
+        if is_container_key(key):
+            keys.extend(container_tree(store, key))
+        else:
+            keys.append(key)
+    return keys
