@@ -31,8 +31,8 @@ signer's key id, and 8030's 90 characters cannot hold both. The signed message i
 ledger's own (Ed25519 over the canonical JSON above), not GS1's DigSig profile: a verifier
 that only knows GS1 DigSig cannot check it. Every GS1 parser reads both fields as ordinary
 data, so a signed Data Matrix still scans as a plain pack code anywhere; it grows the
-symbol from about 22 x 22 to 40 x 40 or 44 x 44 modules (13.5-14.9 mm at 0.3387 mm per
-module). `split_signature` reads both forms.
+symbol from 22 x 22 (32 x 32 with 20-character serial and lot) to 44 x 44 (48 x 48) modules,
+from 7.5 to 14.9 mm (10.8 to 16.3 mm) at 0.3387 mm per module. `split_signature` reads both forms.
 
 What it does NOT prove: that this physical pack is the one the code was printed on. A
 copied (cloned) code carries a valid signature too. Clones are caught by the ledger, not
