@@ -5,7 +5,6 @@ or case, in GS1 mode (symbology identifier ]d2 / ]C1, FNC1 as GS between fields)
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -170,13 +169,16 @@ def packs(draw: st.DrawFn) -> PackCode:
     )
 
 
-_PROPERTY_DIR = Path(tempfile.mkdtemp(prefix="dm-property-"))
+@pytest.fixture(scope="module")
+def png_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the property test's PNGs (hypothesis runs many examples per test)."""
+    return tmp_path_factory.mktemp("dm-property")
 
 
 @settings(max_examples=30)
-@given(packs())
-def test_property_png_round_trip(code: PackCode) -> None:
-    path = _PROPERTY_DIR / "pack.png"
+@given(code=packs())
+def test_property_png_round_trip(png_dir: Path, code: PackCode) -> None:
+    path = png_dir / "pack.png"
     write_datamatrix_png(code.to_element_string(), path)
     assert _read_pack_both_ways(path) == code
 
