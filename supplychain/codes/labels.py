@@ -1,4 +1,4 @@
-"""Pack labels: QR and GS1 DataMatrix symbols (PNG, SVG) and printable A4 label sheets (PDF).
+"""Pack labels: QR (PNG, SVG) and GS1 DataMatrix (PNG) symbols, and printable A4 label sheets (PDF).
 
 A label holds either the pack's GS1 element string in a GS1 DataMatrix (what the EU's
 Delegated Regulation 2016/161 and the US DSCSA expect on a medicine pack; the symbol comes
@@ -314,7 +314,7 @@ def write_label_sheet(
     pages = math.ceil(total / _LAYOUT.per_page)
     target = Path(path)
     symbol = LabelSymbol(symbol)
-    data_for = uri_for or (_default_data(symbol))
+    data_for = uri_for or _default_data(symbol)
     text_for = lines_for or (
         PackCode.eu_label_lines if symbol is LabelSymbol.DATA_MATRIX else PackCode.label_lines)
 
