@@ -135,8 +135,8 @@ def register(sub: Any) -> None:
              _("the saleable-returns check of each returned pack (writes nothing)")),
             ("receive", cmd_returns_receive,
              _("check returned packs and receive those that pass into saleable stock")))
-    for name, handler, text in checks:
-        p = add_command(group_sub, name, handler, text)
+    for name, check_handler, text in checks:
+        p = add_command(group_sub, name, check_handler, text)
         p.add_argument("--from", dest="pharmacy", required=True, metavar="GLN",
                        help=_("the returning pharmacy's GLN"))
         p.add_argument("codes", nargs="+", metavar="CODE")
