@@ -161,6 +161,23 @@ def return_packs(node: Node, to: str, codes: Sequence[PackCode],
     return node.append([event])[0]
 
 
+def return_to_supplier(node: Node, codes: Sequence[PackCode],
+                       reason: str | None = None) -> SignedEvent:
+    """Return packs to the wholesaler we received them from (found in each pack's chain;
+    packs from different wholesalers are returned one wholesaler at a time)."""
+    suppliers = set()
+    for code in codes:
+        supplier = supplier_of(node, node.ledger.chain(code.key))
+        if supplier is None:
+            raise RuleViolation(_("{key} was never received here from a wholesaler; there is "
+                                  "no one to return it to.").format(key=code.key))
+        suppliers.add(supplier)
+    if len(suppliers) != 1:
+        raise RuleViolation(_("These packs came from {count} different wholesalers: return "
+                              "them to each one separately.").format(count=len(suppliers)))
+    return return_packs(node, suppliers.pop(), codes, reason)
+
+
 # --- at the wholesaler ----------------------------------------------------------------------
 def check_return(node: Node, pharmacy: GLN, code: PackCode,
                  today: date | None = None) -> ReturnCheck:
@@ -224,6 +241,18 @@ def receive_returns(node: Node, pharmacy: str, codes: Sequence[PackCode], *,
                       for c in suspects]
             reports = node.append(events)
     return ReturnsReceipt(checks, received, tuple(reports))
+
+
+def receive_return(node: Node, code: PackCode, *, quarantine: bool = False,
+                   today: date | None = None) -> ReturnsReceipt:
+    """``receive_returns`` for one scanned pack on its way back to us: the returning
+    pharmacy is the one the ledger shows it in transit from."""
+    record = node.ledger.pack(code.key)
+    if record is None or record.status is not PackStatus.IN_TRANSIT \
+            or record.recipient != node.gln:
+        raise RuleViolation(_("{key} is not on its way back to you: the ledger shows no "
+                              "return of it to this site.").format(key=code.key))
+    return receive_returns(node, record.custodian, [code], quarantine=quarantine, today=today)
 
 
 def _quarantine_reason(node: Node, pharmacy: str, check: ReturnCheck) -> str:
