@@ -242,6 +242,117 @@
     </message>
 </context>
 <context>
+    <name>ExitButtons</name>
+    <message>
+        <source>Return to wholesaler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the pack back to the wholesaler it came from (it checks it before resale)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check return</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saleable-returns check: receive the returned pack back into stock if it passes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report stolen…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pack was stolen: it leaves the chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pack leaves this market</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hand over as sample…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pack goes to an authority as a sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report stolen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report pack {serial} stolen? It leaves the chain for good: wherever it turns up, it will be refused. Details (e.g. the police report), optional:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reported stolen and signed: pack {serial} is out of the chain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export out of the market</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export pack {serial} out of this market? Here it will no longer be for sale. Destination, optional:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported and signed: pack {serial} left this market.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hand over as a sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hand pack {serial} to an authority as a sample? It will no longer be for sale. Authority and reference, optional:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over as a sample and signed: pack {serial}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return pack {serial} to the wholesaler it came from? Put it in the returns box for collection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return signed: pack {serial} is on its way back to {name}, which checks it before resale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RETURNED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returned {serial} to {name}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received back into saleable stock.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RECEIVED BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not received: the pack failed the saleable-returns check ({why}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NOT RESALEABLE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Welcome to the medicines provenance ledger</source>
@@ -392,6 +503,22 @@
     <message>
         <source>Destroyed</source>
         <translation type="unfinished">Vernichtet</translation>
+    </message>
+    <message>
+        <source>Reported stolen</source>
+        <translation>Als gestohlen gemeldet</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>Exportiert</translation>
+    </message>
+    <message>
+        <source>Handed over as a sample</source>
+        <translation>Als Probe übergeben</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Zurückgesandt</translation>
     </message>
     <message>
         <source>Search: scanned code, GTIN, lot, organisation name or GLN — then Enter</source>
@@ -1186,6 +1313,73 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
 </context>
 <context>
+    <name>ReturnsTab</name>
+    <message>
+        <source>{name} (GLN {gln})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished">Aktualisieren</translation>
+    </message>
+    <message>
+        <source>No returns on their way to you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan each returned pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation type="unfinished">Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quarantine and report the packs that should not exist (unknown, dispensed, not the pharmacy&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive accepted packs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returned by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returns on their way to you: {list}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive accepted packs ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received {count} returned pack(s) back into saleable stock.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} pack(s) not received: set them aside as the table says.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} pack(s) quarantined and reported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SamplePacksButton</name>
     <message>
         <source>Sample packs</source>
@@ -1245,6 +1439,22 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Destroyed</source>
         <translation>Vernichtet</translation>
+    </message>
+    <message>
+        <source>Reported stolen</source>
+        <translation>Als gestohlen gemeldet</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>Exportiert</translation>
+    </message>
+    <message>
+        <source>Handed over as a sample</source>
+        <translation>Als Probe übergeben</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Zurückgesandt</translation>
     </message>
     <message>
         <source>Scan a pack, or type its code and press Enter</source>
@@ -1480,6 +1690,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Incoming</source>
         <translation>Eingang</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Retouren</translation>
     </message>
 </context>
 <context>
