@@ -13,6 +13,7 @@ from supplychain.errors import RuleViolation
 from supplychain.interchange.bundle import exchange
 from supplychain.ledger.events import EventType
 from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.sparse import PackIndex
 from supplychain.ledger.verdicts import Reason, Verdict
 from supplychain.node.actions import PackAction, pack_actions
 from supplychain.node.exits import export_packs, hand_over_sample, report_stolen
@@ -149,6 +150,9 @@ def test_a_pharmacy_returns_packs_to_the_wholesaler_they_came_from(network: Netw
         PackStatus.IN_TRANSIT, PHARMACY, DIST_A)
     exchange(pharmacy, network[DIST_A])
     assert [r.pack for r in incoming_returns(network[DIST_A])] == [codes[0].key]
+    # A full node tells a light-node wholesaler of returns to it, as of shipments to it.
+    shipped = PackIndex(network[DIST_A].store).shipments_to(DIST_A, 0, 100)
+    assert (PHARMACY, codes[0].key) in {(s.gln, s.pack) for s in shipped}
 
 
 def test_only_a_pharmacy_returns(network: Network) -> None:
