@@ -292,7 +292,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reported stolen and signed: pack {serial} is out of the chain.</source>
+        <source>Reported stolen and signed: pack {serial} is out of the chain. If it turns up, it will be refused; if you find it again, destroy it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REPORTED STOLEN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported and signed: pack {serial} left this market; here it is no longer for sale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EXPORTED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over as a sample and signed: pack {serial} is no longer for sale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SAMPLE</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -304,19 +324,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Exported and signed: pack {serial} left this market.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Hand over as a sample</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Hand pack {serial} to an authority as a sample? It will no longer be for sale. Authority and reference, optional:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Handed over as a sample and signed: pack {serial}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -69,23 +69,30 @@ class ExitButtons(QWidget):
                             "wherever it turns up, it will be refused. Details (e.g. the police "
                             "report), optional:"),
                     lambda s, code, why: s.report_stolen(code, why),
-                    self.tr("Reported stolen and signed: pack {serial} is out of the chain."))
+                    self.tr("Reported stolen and signed: pack {serial} is out of the chain. If "
+                            "it turns up, it will be refused; if you find it again, destroy "
+                            "it."), self.tr("REPORTED STOLEN"))
 
     def export(self) -> None:
         self._leave(self.tr("Export out of the market"),
                     self.tr("Export pack {serial} out of this market? Here it will no longer "
                             "be for sale. Destination, optional:"),
                     lambda s, code, why: s.export_pack(code, why),
-                    self.tr("Exported and signed: pack {serial} left this market."))
+                    self.tr("Exported and signed: pack {serial} left this market; here it is "
+                            "no longer for sale."), self.tr("EXPORTED"))
 
     def hand_over_sample(self) -> None:
         self._leave(self.tr("Hand over as a sample"),
                     self.tr("Hand pack {serial} to an authority as a sample? It will no longer "
                             "be for sale. Authority and reference, optional:"),
                     lambda s, code, why: s.hand_over_sample(code, why),
-                    self.tr("Handed over as a sample and signed: pack {serial}."))
+                    self.tr("Handed over as a sample and signed: pack {serial} is no longer "
+                            "for sale."), self.tr("SAMPLE"))
 
-    def _leave(self, title: str, question: str, act, done: str) -> None:  # type: ignore[no-untyped-def]
+    def _leave(self, title: str, question: str, act, done: str,  # type: ignore[no-untyped-def]
+               word: str) -> None:
+        """Ask for the optional detail, sign the exit, then confirm it (re-verifying a pack
+        that just left would cry wolf about one's own action, as after a dispense)."""
         code = self.view._code()
         if code is None:
             return
@@ -95,8 +102,14 @@ class ExitButtons(QWidget):
             return
         reason = None if why == "-" else why
         self.view.ctx.call(lambda s, _t: act(s, code, reason),
-                           on_success=lambda r: self.view._after(
-                               r, done.format(serial=code.serial)))
+                           on_success=lambda r: self._done(r, done.format(serial=code.serial),
+                                                           word))
+
+    def _done(self, result: ScanResult, message: str, word: str) -> None:
+        self.view.show_result(result)
+        self.view.banner.set_state("done", message, word=word)
+        self.view.ctx.notify(message)
+        self.view.focus_input()
 
     # --- returns ----------------------------------------------------------------------
     def return_pack(self) -> None:

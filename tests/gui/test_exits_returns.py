@@ -75,12 +75,15 @@ def test_reporting_a_pack_stolen_takes_it_out_of_the_chain(qtbot, window,
     monkeypatch.setattr(dialogs, "ask_text", lambda *_: "break-in, police ref 77")
     type_scan(qtbot, window, window.demo.samples["genuine"])
     _click_and_wait(qtbot, view, view.exits.stolen_button)
-    assert view.banner.property("verdict") == "counterfeit"
-    assert view.banner.message.text().startswith("This pack was reported stolen")
+    assert view.banner.title.text() == "REPORTED STOLEN"  # a confirmation, not an alarm
     assert view.fields["status"].text() == "stolen"
     assert "Reported stolen and signed" in window.banner.text.text()
     assert not view.exits.isVisible()  # nothing more to do with it but report it
     assert view.report_button.isEnabled()
+    # Scanned again (found, or a copy turning up): a pharmacist is told not to dispense it.
+    type_scan(qtbot, window, window.demo.samples["genuine"])
+    assert view.banner.property("verdict") == "counterfeit"
+    assert view.banner.message.text().startswith("This pack was reported stolen")
 
 
 def test_the_returns_tab_checks_each_pack_and_receives_those_that_pass(qtbot, window) -> None:
@@ -110,3 +113,23 @@ def test_the_returns_tab_checks_each_pack_and_receives_those_that_pass(qtbot, wi
     assert _status_at(window, Role.DISTRIBUTOR, samples["recalled"])[0] is \
         PackStatus.IN_TRANSIT  # not taken back into saleable stock
     qtbot.waitUntil(lambda: "High Street Pharmacy (1)" in tab.waiting.text(), timeout=WAIT_MS)
+
+
+def test_a_wholesaler_exports_a_pack_and_hands_one_over_as_a_sample(qtbot, window,
+                                                                     monkeypatch) -> None:
+    monkeypatch.setattr(dialogs, "ask_text", lambda *_: "-")  # the detail left out
+    play_as(qtbot, window, Role.DISTRIBUTOR)
+    window.show_view("scan")
+    view = scan_view(window)
+    pack = window.demo.samples["lot_b_at_distributor"]
+    type_scan(qtbot, window, pack)
+    exits = view.exits
+    assert exits.export_button.isVisible() and exits.sample_button.isVisible()
+    assert exits.return_button.isHidden()  # only a pharmacy returns
+    _click_and_wait(qtbot, view, exits.export_button)
+    assert view.banner.title.text() == "EXPORTED"
+    assert view.fields["status"].text() == "exported"
+    assert _status_at(window, Role.DISTRIBUTOR, pack) == (PackStatus.EXPORTED, "5012345000039")
+    type_scan(qtbot, window, pack)
+    assert view.banner.property("verdict") == "suspect"
+    assert "not for sale here" in view.banner.message.text()
