@@ -116,7 +116,7 @@ def events(draw: st.DrawFn) -> Event:
     else:
         items = tuple(Item(k, draw(hashes)) for k in keys)
     return Event(kind, GLN("5012345000022"), "0123456789abcdef", time, items,
-                 to=GLN("5012345000039") if kind is EventType.SHIP else None,
+                 to=GLN("5012345000039") if kind.names_recipient else None,
                  gtin="05012345000015" if kind is EventType.RECALL else None,  # type: ignore
                  lot=draw(serials) if kind is EventType.RECALL else None,
                  reason=draw(st.text(min_size=1, max_size=40)) if kind is EventType.REPORT
