@@ -287,19 +287,21 @@ def measure_ingest(store: Store, maker: Node, logs: dict[str, list[bytes]], work
 
 
 def measure_verdicts(home: Path, codes: list[PackCode], today: date,
-                     prefetch: bool = True) -> list[float]:
-    """``Node.verify`` on each code at the node in ``home``: seconds per call.
-    ``prefetch=False``: every read its own round trip (as before ledger/verdict_reads.py)."""
+                     modes: tuple[bool, ...] = (True,)) -> dict[bool, list[float]]:
+    """``Node.verify`` on each code at the node in ``home``: seconds per call, per mode
+    (True: reads prefetched, ledger/verdict_reads.py; False: one round trip per read). With
+    two modes each code is verified in both, in alternating order (same cache, same load)."""
     node = Node(home, lambda: PASS)
-    if not prefetch:
-        node.store.prefetches = False  # type: ignore[misc]
-    lat: list[float] = []
+    lat: dict[bool, list[float]] = {mode: [] for mode in modes}
     try:
-        for code in codes:
-            t0 = time.perf_counter()
-            report = node.verify(code, today=today)
-            lat.append(time.perf_counter() - t0)
-            assert report.verdict.value == "genuine" and len(report.history) == 5, report
+        for i, code in enumerate(codes):
+            for mode in modes if i % 2 else tuple(reversed(modes)):
+                if len(modes) > 1:
+                    node.store.prefetches = mode  # type: ignore[misc]
+                t0 = time.perf_counter()
+                report = node.verify(code, today=today)
+                lat[mode].append(time.perf_counter() - t0)
+                assert report.verdict.value == "genuine" and len(report.history) == 5, report
     finally:
         node.close()
     return lat
@@ -389,10 +391,9 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
 
     sample = rng.sample(range(packs), min(verdicts, packs))
     codes = [PackCode(GTIN, f"V{i:011d}", LOT, EXPIRY) for i in sample]  # type: ignore[arg-type]
-    lat = measure_verdicts(home, codes, date(2026, 6, 1))
-    prefetches = isinstance(where, str)  # a PostgreSQL URL: its reads are pipelined
-    single = measure_verdicts(home, codes, date(2026, 6, 1), prefetch=False) if prefetches \
-        else None
+    pg = isinstance(where, str)  # a PostgreSQL URL: its reads are pipelined
+    measured = measure_verdicts(home, codes, date(2026, 6, 1), (True, False) if pg else (True,))
+    lat, single = measured[True], measured.get(False)
     look = backend.raw_lookup(where, [c.key for c in codes])
     size_mb = backend.size_mb(where)
 
