@@ -143,7 +143,7 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
                 raise RuleViolation(_("{key} is already commissioned; commissioning it "
                                       "again would clone it.").format(key=code.key))
             items.append(Item(code.key, None, code.lot, code.expiry))
-    elif kind is EventType.SHIP:
+    elif kind.names_recipient:  # a ship, or a return
         assert plan.to is not None
         try:
             node.ledger.member(plan.to)
@@ -153,7 +153,7 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
                                 .format(to=plan.to)
                                 ) from None
         to = plan.to
-        items = _chain_items(node, plan.codes, "ship")
+        items = _chain_items(node, plan.codes, kind.value)
     elif kind is EventType.REPORT:
         items = [Item(c.key) for c in plan.codes]
     elif kind is not EventType.RECALL:

@@ -196,9 +196,13 @@ def map_event(obj: Any, index: int, me: GLN,
         return _map_commission(obj, plan, codes, ext_keys)
     if step == "shipping":
         to = _recipient(obj)
-        return _replace(plan, kind=EventType.SHIP, codes=tuple(codes), to=to)
+        kind = EventType.RETURN if disposition == "returned" else EventType.SHIP
+        return _replace(plan, kind=kind, codes=tuple(codes), to=to)
     if step == "receiving":
         return _replace(plan, kind=EventType.RECEIVE, codes=tuple(codes))
+    leaving = _LEAVING.get((step, disposition))
+    if leaving is not None:
+        return _replace(plan, kind=leaving, codes=tuple(codes))
     if step == "dispensing" or (step == "decommissioning" and disposition == "dispensed"):
         return _replace(plan, kind=EventType.DISPENSE, codes=tuple(codes))
     if step in ("destroying", "decommissioning"):
@@ -211,6 +215,13 @@ def map_event(obj: Any, index: int, me: GLN,
                            "({sc_prefix}:reason); a routine hold is not a suspicion.")
                          .format(sc_prefix=SC_PREFIX))
     return _replace(plan, kind=EventType.REPORT, codes=tuple(codes))
+
+
+_LEAVING: dict[tuple[str, str | None], EventType] = {
+    ("decommissioning", "stolen"): EventType.STOLEN,
+    ("decommissioning", "inactive"): EventType.EXPORT,
+    ("sampling", "non_sellable_other"): EventType.SAMPLE}
+"""Packs leaving the chain besides dispense and destroy (docs/EPCIS.md)."""
 
 
 def _replace(plan: PlannedEvent, **changes: Any) -> PlannedEvent:
