@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from supplychain.codes.sscc import make_sscc
 from supplychain.errors import EventError
 from supplychain.ids import GLN, EventHash, PackKey
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
@@ -115,7 +116,18 @@ def events(draw: st.DrawFn) -> Event:
         items = tuple(Item(k) for k in keys)
     else:
         items = tuple(Item(k, draw(hashes)) for k in keys)
-    return Event(kind, GLN("5012345000022"), "0123456789abcdef", time, items,
+    parent = None
+    if kind.takes_containers and draw(st.booleans()):  # cases among the items
+        cases = draw(st.lists(st.integers(0, 10**9), min_size=1, max_size=3, unique=True))
+        codes = [make_sscc("501234", n) for n in cases]
+        if kind.is_aggregation:
+            parent = codes[0]
+        items += tuple(Item(PackKey(c), None if kind is EventType.PACK and c == parent
+                            and draw(st.booleans()) else draw(hashes)) for c in codes)
+    elif kind.is_aggregation:
+        parent = make_sscc("501234", draw(st.integers(0, 10**9)))
+        items += (Item(PackKey(parent), draw(hashes)),)
+    return Event(kind, GLN("5012345000022"), "0123456789abcdef", time, items, parent=parent,
                  to=GLN("5012345000039") if kind.names_recipient else None,
                  gtin="05012345000015" if kind is EventType.RECALL else None,  # type: ignore
                  lot=draw(serials) if kind is EventType.RECALL else None,

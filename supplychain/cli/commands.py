@@ -18,8 +18,10 @@ from supplychain.cli.common import (
     codes_from,
     first_interrupt_sets,
     open_node,
+    pack_count,
     parse_date,
     passphrase,
+    scanned_from,
 )
 from supplychain.cli.sharing import register_sharing, sharing_from_args
 from supplychain.codes.gs1 import PackCode, validate_gln
@@ -206,18 +208,18 @@ def _event_result(args: argparse.Namespace, verb: str, signed: Any, count: int,
 
 
 def cmd_ship(args: argparse.Namespace) -> None:
-    codes = codes_from(args.codes, args)
+    codes = scanned_from(args.codes, args)
     with open_node(args) as node:
         signed = node.ship(args.to, codes)
-    count = len(signed.event.items)
+    count = pack_count(signed.event)
     shipped = ngettext("Shipped to {to}: {count} pack;", "Shipped to {to}: {count} packs;", count)
     _event_result(args, shipped, signed, count, to=args.to)
 
 
 def cmd_receive(args: argparse.Namespace) -> None:
     with open_node(args) as node:
-        signed = node.receive(codes_from(args.codes, args))
-    count = len(signed.event.items)
+        signed = node.receive(scanned_from(args.codes, args))
+    count = pack_count(signed.event)
     _event_result(args, ngettext("Received {count} pack;", "Received {count} packs;", count),
                   signed, count)
 
@@ -240,8 +242,8 @@ def cmd_undo_dispense(args: argparse.Namespace) -> None:
 
 def cmd_destroy(args: argparse.Namespace) -> None:
     with open_node(args) as node:
-        signed = node.destroy(codes_from(args.codes, args), args.reason)
-    count = len(signed.event.items)
+        signed = node.destroy(scanned_from(args.codes, args), args.reason)
+    count = pack_count(signed.event)
     _event_result(args, ngettext("Destroyed {count} pack;", "Destroyed {count} packs;", count),
                   signed, count)
 
@@ -450,10 +452,10 @@ def register(sub: Any) -> None:
     p.add_argument("--count", required=True, type=int)
     p.add_argument("--signed", action="store_true",
                    help=_("print codes carrying the manufacturer's signature (offline check)"))
-    p = command("ship", cmd_ship, _("ship packs to another member"))
+    p = command("ship", cmd_ship, _("ship packs or cases (SSCC) to another member"))
     p.add_argument("--to", required=True, help=_("recipient GLN"))
     p.add_argument("codes", nargs="+", metavar="CODE")
-    for name, handler, text in (("receive", cmd_receive, _("receive packs shipped to us")),
+    for name, handler, text in (("receive", cmd_receive, _("receive packs or cases shipped to us")),
                                 ("dispense", cmd_dispense, _("dispense packs (pharmacy)"))):
         p = command(name, handler, text)
         p.add_argument("codes", nargs="+", metavar="CODE")
@@ -461,7 +463,7 @@ def register(sub: Any) -> None:
                 _("take back a mistaken dispense (same pharmacy, within 10 days)"))
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)
-    p = command("destroy", cmd_destroy, _("destroy packs in our custody"))
+    p = command("destroy", cmd_destroy, _("destroy packs or cases in our custody"))
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)
     p = command("recall", cmd_recall, _("recall a lot"))

@@ -19,9 +19,11 @@ import platformdirs
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES
+from supplychain.codes.sscc import ContainerCode, looks_like_sscc, parse_sscc
 from supplychain.errors import NoPassphrase
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
+from supplychain.ledger.events import Event, is_container_key
 from supplychain.node.operations import Node, parse_codes
 
 EXIT_OK = 0
@@ -95,6 +97,17 @@ def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:
 
 def codes_from(texts: Sequence[str], args: argparse.Namespace) -> list[PackCode]:
     return parse_codes(texts, gs_substitutes(args))
+
+
+def scanned_from(texts: Sequence[str],
+                 args: argparse.Namespace) -> list[PackCode | ContainerCode]:
+    """Pack codes and case/pallet codes (SSCC in any scanned form) from the command line."""
+    return [parse_sscc(t) if looks_like_sscc(t) else codes_from([t], args)[0] for t in texts]
+
+
+def pack_count(event: Event) -> int:
+    """How many packs an event names (not counting the cases and pallets it moves)."""
+    return sum(1 for item in event.items if not is_container_key(item.pack))
 
 
 def parse_date(text: str) -> date:

@@ -8,6 +8,8 @@ from typing import Any
 
 from supplychain.cli.commands import _verdict_text
 from supplychain.cli.common import EXIT_OK, add_command, gs_substitutes, open_node, passphrase
+from supplychain.cli.containers import cmd_verify_container
+from supplychain.codes.sscc import looks_like_sscc
 from supplychain.i18n import _
 from supplychain.ledger.sparse import NodeMode, ProvenStore, node_mode, set_node_mode
 from supplychain.sync.questions import ASK_TIMEOUT
@@ -15,6 +17,9 @@ from supplychain.sync.questions import ASK_TIMEOUT
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from supplychain.sync.light import verify_anywhere  # noqa: PLC0415 - aiohttp when needed
+
+    if looks_like_sscc(args.code):  # a case or pallet: one verdict for all inside
+        return cmd_verify_container(args)
 
     with open_node(args) as node:
         report = verify_anywhere(node, args.code, gs_substitutes(args),

@@ -14,13 +14,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from supplychain import __version__
-from supplychain.cli import commands, epcis, exits, light, proofs, scan, sync, tiles, witnesses
+from supplychain.cli import (
+    commands,
+    containers,
+    epcis,
+    exits,
+    light,
+    proofs,
+    scan,
+    sync,
+    tiles,
+    witnesses,
+)
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, Output, default_home
 from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, exits, light, proofs, scan, epcis, sync, tiles, witnesses)
+COMMAND_MODULES = (commands, containers, exits, light, proofs, scan, epcis, sync, tiles,
+                   witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

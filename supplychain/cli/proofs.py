@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from supplychain.cli.common import EXIT_FAULT, EXIT_OK, add_command, codes_from, open_node
+from supplychain.cli.containers import cmd_container_history
+from supplychain.codes.sscc import looks_like_sscc
 from supplychain.errors import IdentityError, ProofError, SupplyChainError
 from supplychain.files import read_input_file
 from supplychain.i18n import _
@@ -25,6 +27,9 @@ SHOWN_PACKS = 5
 
 
 def cmd_history(args: argparse.Namespace) -> None:
+    if looks_like_sscc(args.code):  # a case or pallet: its own life
+        cmd_container_history(args)
+        return
     (code,) = codes_from([args.code], args)
     with open_node(args) as node:
         steps = node.history(code)

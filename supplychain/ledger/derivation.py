@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from supplychain.errors import IdentityError, RuleViolation
 from supplychain.i18n import source_language
 from supplychain.identity.certificates import Member
 from supplychain.identity.prefixes import PrefixOwners
-from supplychain.ids import GLN, EventHash
-from supplychain.ledger.events import EventType, SignedEvent
+from supplychain.ids import GLN, SSCC, EventHash
+from supplychain.ledger.container_rows import ContainerRecord, put_containers, set_memberships
+from supplychain.ledger.containers import ItemState, apply_event, item_record, state_from_record
+from supplychain.ledger.events import EventType, SignedEvent, is_container_key
 from supplychain.ledger.records import AlertRecord, EventRecord, EventStatus, ItemRecord
-from supplychain.ledger.rules import PackState, PackStatus, apply_item, check_recall, split_pack_key
+from supplychain.ledger.rules import PackStatus, check_recall, split_pack_key
 from supplychain.ledger.sparse import entry_bytes
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import entry_time, log_order_problem
@@ -123,7 +124,7 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
         return b.set(h, EventStatus.APPLIED, None)
 
     waiting: list[str] = []
-    befores: list[tuple[PackState | None, int]] = []
+    befores: list[tuple[ItemState | None, int]] = []
     for item in event.items:
         if item.prev is None:
             befores.append((None, 0))
@@ -139,7 +140,7 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
         if state is None:
             return _reject(b, h, f"{item.pack}: the event named as previous "
                                  f"({item.prev[:12]}) does not concern this pack.")
-        befores.append((_state_from_item(state, prev_row.time), state.depth + 1))
+        befores.append((state_from_record(state, prev_row.time), state.depth + 1))
     if waiting:
         for prev in waiting:
             b.store.put_pending(h, prev)
@@ -148,14 +149,11 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
             b.store.put_pending_pack(h, item.pack)
         return EventStatus.PENDING
     try:
-        afters = [apply_item(event, item, actor, before, b.owners)
-                  for item, (before, _) in zip(event.items, befores, strict=True)]
+        afters = apply_event(event, actor, [before for before, _ in befores], b.owners)
     except RuleViolation as exc:
         return _reject(b, h, str(exc))
     for item, (_, depth), after in zip(event.items, befores, afters, strict=True):
-        rows = b.add_item(ItemRecord(EventHash(h), item.pack, item.prev, depth, after.lot,
-                                     after.expiry.isoformat(), after.status.value,
-                                     after.custodian, after.recipient))
+        rows = b.add_item(item_record(h, item, depth, after))
         # As SQL would list them: the pack's other items with the same prev, by hash.
         siblings = (sorted(r.event_hash for r in rows if r.prev == item.prev and r.event_hash != h)
                     if len(rows) > 1 else ())
@@ -209,6 +207,8 @@ class _Batch:
             self.items[row.pack].append(row)
         self.new_items: list[ItemRecord] = []
         self.packs: dict[str, tuple[Any, ...]] = {}
+        self.containers: dict[str, ContainerRecord] = {}
+        self.members: dict[str, str | None] = {}  # key -> its container now, where it changed
         self.alerts: list[AlertRecord] = []
         self.asked = set(hashes)  # events for which ``waited`` is known exactly
         self.waited = store.waited_on(hashes)
@@ -284,6 +284,14 @@ class _Batch:
             head = max(rows, key=lambda r: (r.depth, r.event_hash))
             prevs = [r.prev for r in rows]
             forked = len(set(prevs)) != len(prevs)
+        if is_container_key(pack) or any(r.container is not None for r in rows):
+            self.members[pack] = head.container  # which case it is in now
+        if is_container_key(pack):
+            self.containers[pack] = ContainerRecord(
+                SSCC(pack), PackStatus(head.status), head.custodian, head.recipient,
+                SSCC(head.container) if head.container else None, head.contents or 0,
+                head.event_hash, forked)
+            return
         gtin, serial = split_pack_key(pack)
         self.packs.pop(pack, None)  # keep the order of last writes
         self.packs[pack] = (pack, gtin, serial, head.lot, head.expiry, head.status,
@@ -307,10 +315,7 @@ class _Batch:
         self.store.set_events_status(r for h in self.changed if (r := rows[h]) is not None)
         self.store.put_items(self.new_items)
         self.store.put_packs(self.packs.values())
+        put_containers(self.store, self.containers.values())
+        set_memberships(self.store, self.members.items())
         self.store.put_alerts(self.alerts)
 
-
-def _state_from_item(item: ItemRecord, since: str) -> PackState:
-    gtin, serial = split_pack_key(item.pack)
-    return PackState(gtin, serial, item.lot, date.fromisoformat(item.expiry),
-                     PackStatus(item.status), item.custodian, item.recipient, since)

@@ -21,9 +21,10 @@ from functools import cached_property
 from typing import Any
 
 from supplychain.clock import parse_iso
+from supplychain.codes.sscc import check_sscc
 from supplychain.errors import BadTimestamp, CodeError, EventError
 from supplychain.i18n import _
-from supplychain.ids import GLN, GTIN, EventHash, PackKey, check_gln
+from supplychain.ids import GLN, GTIN, SSCC, EventHash, PackKey, check_gln
 from supplychain.jsonlimits import load_json, too_deep
 
 FORMAT_VERSION = 1
@@ -38,6 +39,7 @@ MAX_TEXT = 500
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _GTIN = re.compile(r"[0-9]{14}")
 _PACK = re.compile(r"[0-9]{14}/[!-~]{1,20}")
+_SSCC = re.compile(r"[0-9]{18}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
@@ -52,6 +54,10 @@ class EventType(str, Enum):
     DESTROY = "destroy"
     RECALL = "recall"
     REPORT = "report"
+    PACK = "pack"
+    """EPCIS AggregationEvent ADD (bizStep packing): children go into ``parent`` (an SSCC)."""
+    UNPACK = "unpack"
+    """EPCIS AggregationEvent DELETE (bizStep unpacking): children come out of ``parent``."""
     # --- packs leaving the chain, and returns (docs/ARCHITECTURE.md, "Exits and returns") ---
     STOLEN = "stolen"
     EXPORT = "export"
@@ -68,10 +74,31 @@ class EventType(str, Enum):
         """True when each item names the previous event of its pack."""
         return self not in (EventType.RECALL, EventType.REPORT)
 
+    @property
+    def is_aggregation(self) -> bool:
+        """Packing or unpacking: the event names a ``parent`` container."""
+        return self in (EventType.PACK, EventType.UNPACK)
+
+    @property
+    def takes_containers(self) -> bool:
+        """Whether an item of this event may be a case or pallet (an SSCC key)."""
+        return self in (EventType.PACK, EventType.UNPACK, EventType.SHIP, EventType.RECEIVE,
+                        EventType.DESTROY)
+
+
+def is_container_key(key: str) -> bool:
+    """Whether an item key names a case or pallet (its 18-digit SSCC) rather than a pack
+    ('<gtin14>/<serial>')."""
+    return len(key) == 18 and "/" not in key
+
 
 @dataclass(frozen=True)
 class Item:
-    """One pack touched by an event, with the hash of the pack's previous event."""
+    """One pack touched by an event, with the hash of the pack's previous event.
+
+    ``pack`` is the item's key: a pack ('<gtin14>/<serial>') or, in the events that move or
+    (un)pack containers, a case or pallet (its 18-digit SSCC): containers have chains too.
+    """
 
     pack: PackKey
     prev: EventHash | None = None
@@ -92,8 +119,14 @@ class Item:
             raise EventError(_("An event item is not an object."))
         _only_keys(data, {"pack", "prev", "lot", "expiry"}, "event item")
         pack = data.get("pack")
-        if not isinstance(pack, str) or not _PACK.fullmatch(pack):
+        if not isinstance(pack, str) or not (_PACK.fullmatch(pack) or _SSCC.fullmatch(pack)):
             raise EventError(_("Event item names no valid pack ({pack!r}).").format(pack=pack))
+        if is_container_key(pack):
+            try:
+                check_sscc(pack)
+            except CodeError as exc:
+                raise EventError(_("Event item names no valid case or pallet: {exc}")
+                                 .format(exc=exc)) from None
         prev = data.get("prev")
         if prev is not None and (not isinstance(prev, str) or not _HEX64.fullmatch(prev)):
             raise EventError(_("Event item for {pack} has a malformed 'prev' hash.")
@@ -121,6 +154,18 @@ class Event:
     reason: str | None = None
     doc_hash: str | None = None
     version: int = FORMAT_VERSION
+    parent: SSCC | None = None
+    """Packing and unpacking: the case or pallet (EPCIS parentID); it is also one of the
+    items, extending its own chain, and the other items are the children (childEPCs)."""
+
+    @property
+    def children(self) -> tuple[Item, ...]:
+        """A packing or unpacking event's children: its items other than the parent."""
+        return tuple(item for item in self.items if not self.is_parent(item))
+
+    def is_parent(self, item: Item) -> bool:
+        """Whether ``item`` is this packing or unpacking event's parent container."""
+        return self.parent is not None and str(item.pack) == str(self.parent)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -137,6 +182,7 @@ class Event:
             ("lot", self.lot),
             ("reason", self.reason),
             ("doc", self.doc_hash),
+            ("parent", self.parent),
         ):
             if value is not None:
                 out[name] = value
@@ -161,7 +207,7 @@ class Event:
         if not isinstance(data, dict):
             raise EventError(_("An event is not a JSON object."))
         _only_keys(data, {"v", "type", "author", "key", "time", "items", "to", "gtin", "lot",
-                          "reason", "doc"}, "event")
+                          "reason", "doc", "parent"}, "event")
         if data.get("v") != FORMAT_VERSION:
             raise EventError(_("Unsupported event format version {v!r}.").format(v=data.get('v')))
         try:
@@ -196,8 +242,11 @@ class Event:
         doc = data.get("doc")
         if doc is not None and (not isinstance(doc, str) or not _HEX64.fullmatch(doc)):
             raise EventError(_("Event has a malformed document hash."))
+        parent = data.get("parent")
+        if parent is not None and (not isinstance(parent, str) or not _SSCC.fullmatch(parent)):
+            raise EventError(_("Event has a malformed parent (an SSCC of 18 digits)."))
         event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
-                    lot, reason, doc)
+                    lot, reason, doc, FORMAT_VERSION, SSCC(parent) if parent else None)
         event.check_shape()
         event.__dict__["datetime"] = moment  # the cached_property's value, parsed above
         return event
@@ -207,6 +256,15 @@ class Event:
         t = self.type
         if t.is_chain and not self.items:
             raise EventError(_("A {t} event must name at least one pack.").format(t=t.value))
+        if not t.takes_containers:
+            for item in self.items:
+                if is_container_key(item.pack):
+                    raise EventError(_("A {t} event names packs, not a case or pallet "
+                                       "({sscc}).").format(t=t.value, sscc=item.pack))
+        if t.is_aggregation:
+            self._check_aggregation()
+        elif self.parent is not None:
+            raise EventError(_("Only packing and unpacking name a parent case or pallet."))
         if t is EventType.COMMISSION:
             for item in self.items:
                 if item.prev is not None:
@@ -216,7 +274,7 @@ class Event:
                                      .format(pack=item.pack))
         elif t.is_chain:
             for item in self.items:
-                if item.prev is None:
+                if item.prev is None and not (t is EventType.PACK and self.is_parent(item)):
                     raise EventError(_("A {t} event must name the previous event of "
                                        "{pack}.").format(t=t.value, pack=item.pack))
                 if item.lot is not None or item.expiry is not None:
@@ -237,6 +295,19 @@ class Event:
             raise EventError(_("Only a recall names a GTIN and lot at event level."))
         if t is EventType.REPORT and not self.reason:
             raise EventError(_("A suspect report needs a reason."))
+
+    def _check_aggregation(self) -> None:
+        """A packing or unpacking event names its parent as one item, and children."""
+        if self.parent is None:
+            raise EventError(_("A {t} event must name its parent case or pallet ('parent').")
+                             .format(t=self.type.value))
+        if not any(self.is_parent(item) for item in self.items):
+            raise EventError(_("A {t} event must list its parent {sscc} among its items (it "
+                               "extends the case's own chain).")
+                             .format(t=self.type.value, sscc=self.parent))
+        if len(self.items) < 2:
+            raise EventError(_("A {t} event must name at least one pack or case besides its "
+                               "parent {sscc}.").format(t=self.type.value, sscc=self.parent))
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ class ItemRecord:
     status: str
     custodian: GLN
     recipient: GLN | None
+    container: str | None = None  # the SSCC of the case it is directly in after the event
+    contents: int | None = None  # a case's row: how many packs or cases are directly inside
 
 
 @dataclass(frozen=True)

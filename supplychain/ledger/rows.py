@@ -34,7 +34,8 @@ def event_record(row: Sequence[Any]) -> EventRecord:
 def item_record(row: Sequence[Any]) -> ItemRecord:
     return ItemRecord(EventHash(row[0]), row[1], EventHash(row[2]) if row[2] else None,
                       int(row[3]), row[4], row[5], row[6], GLN(row[7]),
-                      GLN(row[8]) if row[8] else None)
+                      GLN(row[8]) if row[8] else None, row[9],
+                      None if row[10] is None else int(row[10]))
 
 
 def blob(value: Any) -> bytes:

@@ -21,7 +21,7 @@ from supplychain.errors import RuleViolation
 from supplychain.i18n import N_, _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.identity.prefixes import PrefixOwners
-from supplychain.ids import GLN, GTIN
+from supplychain.ids import GLN, GTIN, SSCC
 from supplychain.ledger.events import Event, EventType, Item
 
 
@@ -59,6 +59,8 @@ class PackState:
     recipient: GLN | None = None
     since: str | None = None
     """Time (ISO 8601) of the event that produced this state, when known."""
+    container: SSCC | None = None
+    """The case or pallet the pack is directly in (``supplychain.ledger.containers``)."""
 
 
 UNDO_DISPENSE_WINDOW = timedelta(days=10)
@@ -144,6 +146,10 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
     if before is None:
         raise RuleViolation(_("{pack}: a {kind} needs the pack's previous event.")
                             .format(pack=item.pack, kind=kind.value))
+    if kind.is_aggregation:
+        raise RuleViolation(_("{pack}: a {kind} event is decided for the whole event "
+                              "(supplychain.ledger.containers), not item by item.")
+                            .format(pack=item.pack, kind=kind.value))
     if kind is EventType.UNDO_DISPENSE:
         return _undo_dispense(event, item, actor, before)
     after = _custody_step(event, item, actor, before)
@@ -170,7 +176,8 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
                                 .format(pack=item.pack))
         # Spelled out rather than dataclasses.replace: this is every shipment's hot path.
         return PackState(before.gtin, before.serial, before.lot, before.expiry,
-                         PackStatus.IN_TRANSIT, before.custodian, event.to, before.since)
+                         PackStatus.IN_TRANSIT, before.custodian, event.to, before.since,
+                         before.container)
     if kind is EventType.RECEIVE:
         if before.status is not PackStatus.IN_TRANSIT or before.recipient != actor.gln:
             raise RuleViolation(
@@ -179,9 +186,13 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
                 .format(pack=item.pack, name=actor.name, gln=actor.gln)
             )
         return PackState(before.gtin, before.serial, before.lot, before.expiry,
-                         PackStatus.ACTIVE, actor.gln, None, before.since)
+                         PackStatus.ACTIVE, actor.gln, None, before.since, before.container)
     if kind is EventType.DISPENSE:
         _require_custodian(item, actor, before, kind)
+        if before.container is not None:
+            raise RuleViolation(_("{pack} is in case {sscc}: take it out of case {sscc} first "
+                                  "(unpack), then dispense it.")
+                                .format(pack=item.pack, sscc=before.container))
         return replace(before, status=PackStatus.DISPENSED)
     if kind is EventType.DESTROY:
         _require_custodian(item, actor, before, kind)
@@ -342,9 +353,15 @@ def _leave_or_return(event: Event, item: Item, actor: MemberInfo,
         if before.custodian != actor.gln:
             raise RuleViolation(_(_NOT_CUSTODIAN[kind]).format(
                 pack=item.pack, custodian=before.custodian, name=actor.name))
+        # A pack stolen in its case stays counted in it (the case then cannot move until
+        # the pack is taken out of it: ``ledger.containers``).
         return PackState(before.gtin, before.serial, before.lot, before.expiry,
-                         PackStatus.STOLEN, before.custodian, None, before.since)
+                         PackStatus.STOLEN, before.custodian, None, before.since,
+                         before.container)
     _require_custodian(item, actor, before, kind)
+    if before.container is not None:
+        raise RuleViolation(_("{pack} is in case {sscc}: take it out of case {sscc} first "
+                              "(unpack).").format(pack=item.pack, sscc=before.container))
     if kind is EventType.RETURN:
         if event.to == actor.gln:
             raise RuleViolation(_("{pack}: a member cannot return a pack to itself.")

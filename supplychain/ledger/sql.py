@@ -6,7 +6,8 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 - ``entries``: every log's entries (the Merkle leaves' data), ``nodes``: every perfect subtree
   hash of every log (level 0 = leaf hashes), ``checkpoints``: signed checkpoints.
 - Derived (rebuildable from the logs): ``events``, ``event_items``, ``pending``, ``packs``,
-  ``recalls``, ``reports``, ``alerts``.
+  ``recalls``, ``reports``, ``alerts``, and for cases and pallets ``containers`` (each one's
+  head state) and ``container_contents`` (what is directly in each container now).
 - Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``.
 - Witnesses (never cleared): ``witness_state`` (what this node, as a witness, last cosigned
   per log origin), ``cosignatures`` (verified witness cosignatures of checkpoints held here).
@@ -15,20 +16,34 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
     # 2: the index of events by (gln, idx) served no query and cost a B-tree insert per event.
     2: ("DROP INDEX IF EXISTS events_by_entry",),
 }
 """Statements that bring a file of version ``v - 1`` to version ``v`` (derived tables could
 also be rebuilt from the logs: ``Ledger.rebuild()``)."""
+COLUMNS_ADDED: dict[int, tuple[tuple[str, str, str], ...]] = {
+    # 3: cases and pallets. Items record the container they are in and a case's count of
+    # contents (NULL in older rows is right: no container event existed before); the tables
+    # ``containers`` and ``container_contents`` are created by SCHEMA, empty like the events.
+    3: (("event_items", "container", "TEXT"), ("event_items", "contents", "BIGINT")),
+}
+"""``(table, column, type)`` added at version ``v`` (where the table lacks the column)."""
 
 
-def upgrade_statements(stored: int) -> list[str]:
-    """What brings a file of schema version ``stored`` to ``SCHEMA_VERSION``, in order."""
-    return [statement for version in range(stored + 1, SCHEMA_VERSION + 1)
-            for statement in SCHEMA_UPGRADES.get(version, ())]
+def upgrade_statements(stored: int, columns: Callable[[str], list[str]]) -> list[str]:
+    """What brings a file of schema version ``stored`` to ``SCHEMA_VERSION``, in order;
+    ``columns(table)``: the table's columns as the store holds them now."""
+    out: list[str] = []
+    for version in range(stored + 1, SCHEMA_VERSION + 1):
+        out.extend(SCHEMA_UPGRADES.get(version, ()))
+        for table, column, kind in COLUMNS_ADDED.get(version, ()):
+            if column not in columns(table):  # names: the constants above
+                out.append(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    return out
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +68,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS event_items (
     event_hash TEXT NOT NULL, pack TEXT NOT NULL, prev TEXT, depth INTEGER NOT NULL,
     lot TEXT NOT NULL, expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL,
-    recipient TEXT, PRIMARY KEY (event_hash, pack));
+    recipient TEXT, container TEXT, contents INTEGER, PRIMARY KEY (event_hash, pack));
 CREATE INDEX IF NOT EXISTS event_items_by_pack ON event_items (pack, prev);
 CREATE TABLE IF NOT EXISTS pending (
     event_hash TEXT NOT NULL, waiting_on TEXT NOT NULL, PRIMARY KEY (waiting_on, event_hash));
@@ -68,6 +83,12 @@ CREATE TABLE IF NOT EXISTS packs (
     expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL, recipient TEXT,
     head TEXT NOT NULL, forked INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS packs_by_lot ON packs (gtin, lot);
+CREATE TABLE IF NOT EXISTS containers (
+    sscc TEXT PRIMARY KEY, status TEXT NOT NULL, custodian TEXT NOT NULL, recipient TEXT,
+    container TEXT, contents INTEGER NOT NULL, head TEXT NOT NULL, forked INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS container_contents (
+    container TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (container, item));
+CREATE INDEX IF NOT EXISTS container_contents_by_item ON container_contents (item);
 CREATE TABLE IF NOT EXISTS recalls (
     gtin TEXT NOT NULL, lot TEXT NOT NULL, event_hash TEXT NOT NULL,
     PRIMARY KEY (gtin, lot, event_hash));
@@ -131,7 +152,7 @@ AND EXISTS (SELECT 1 FROM event_items t WHERE t.event_hash = s.event_hash AND t.
 ORDER BY s.rowid LIMIT ?) ORDER BY e.rowid, i.pack"""
 
 DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
-                  "reports", "alerts")
+                  "reports", "alerts", "containers", "container_contents")
 CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants
 ALL_ROWS = {table: f"SELECT * FROM {table}" for table in DERIVED_TABLES}
 INTEGRITY_CHECK = "PRAGMA integrity_check"
@@ -212,7 +233,7 @@ SET_EVENT_STATUS = "UPDATE events SET status = ?, reason = ? WHERE event_hash = 
 GET_EVENT = """SELECT event_hash, gln, idx, type, time, status, reason FROM events
 WHERE event_hash = ?"""
 PUT_ITEM = """INSERT INTO event_items (event_hash, pack, prev, depth, lot, expiry, status,
-custodian, recipient) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+custodian, recipient, container, contents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 CHAIN_OF_PACK = """SELECT i.event_hash, i.prev, i.depth, e.gln, e.idx, e.type, e.time, i.status,
 i.custodian, i.recipient FROM event_items i JOIN events e ON e.event_hash = i.event_hash
 WHERE i.pack = ? ORDER BY i.depth, i.event_hash"""
@@ -240,6 +261,18 @@ GET_REPORTS = """SELECT event_hash, reporter, reason FROM reports WHERE pack = ?
 ORDER BY event_hash"""
 PUT_ALERT = "INSERT OR IGNORE INTO alerts (kind, subject, detail, evidence) VALUES (?, ?, ?, ?)"
 ALL_ALERTS = "SELECT kind, subject, detail, evidence FROM alerts ORDER BY kind, subject, evidence"
+# Cases and pallets (supplychain.ledger.container_rows).
+PUT_CONTAINER = """INSERT INTO containers (sscc, status, custodian, recipient, container, contents,
+head, forked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (sscc) DO UPDATE SET status = excluded.status, custodian = excluded.custodian,
+recipient = excluded.recipient, container = excluded.container, contents = excluded.contents,
+head = excluded.head, forked = excluded.forked"""
+GET_CONTAINER = """SELECT sscc, status, custodian, recipient, container, contents, head, forked
+FROM containers WHERE sscc = ?"""
+CLEAR_MEMBERSHIP = "DELETE FROM container_contents WHERE item = ?"
+PUT_MEMBERSHIP = "INSERT INTO container_contents (container, item) VALUES (?, ?)"
+CONTENTS_OF = "SELECT item FROM container_contents WHERE container = ? ORDER BY item"
+CONTAINER_OF = "SELECT container FROM container_contents WHERE item = ?"
 COUNT_EVENTS_BY_STATUS = "SELECT status, count(*) FROM events GROUP BY status ORDER BY status"
 
 # Batched forms for ingest (one statement per batch instead of one per event; see Ledger).
@@ -247,9 +280,9 @@ MANY = 500  # host parameters per IN (...) list
 EVENTS_IN = """SELECT event_hash, gln, idx, type, time, status, reason FROM events
 WHERE event_hash IN ({})"""
 ITEMS_OF_PACKS_IN = """SELECT event_hash, pack, prev, depth, lot, expiry, status, custodian,
-recipient FROM event_items WHERE pack IN ({})"""
+recipient, container, contents FROM event_items WHERE pack IN ({})"""
 ITEMS_OF_PACK = """SELECT event_hash, pack, prev, depth, lot, expiry, status, custodian,
-recipient FROM event_items WHERE pack = ?"""
+recipient, container, contents FROM event_items WHERE pack = ?"""
 NODES_AT = """WITH w (level, idx) AS (VALUES {}) SELECT n.level, n.idx, n.hash FROM w
 JOIN nodes n ON n.gln = ? AND n.level = w.level AND n.idx = w.idx"""
 WAITED_ON_IN = "SELECT DISTINCT waiting_on FROM pending WHERE waiting_on IN ({})"

@@ -69,7 +69,8 @@ class Store(Transactions):
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
             stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
-            for statement in sql.upgrade_statements(stored):  # an older file brought up to date
+            # An older file brought up to date:
+            for statement in sql.upgrade_statements(stored, self.table_columns):
                 conn.execute(statement)
             self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
         except sqlite3.DatabaseError as exc:
@@ -315,7 +316,8 @@ class Store(Transactions):
 
     def put_items(self, rows: Iterable[ItemRecord]) -> None:
         self._many(sql.PUT_ITEM, ((r.event_hash, r.pack, r.prev, r.depth, r.lot, r.expiry,
-                                   r.status, r.custodian, r.recipient) for r in rows))
+                                   r.status, r.custodian, r.recipient, r.container, r.contents)
+                                  for r in rows))
 
     def waited_on(self, hashes: Iterable[str]) -> set[str]:
         """Which of these events some pending event waits for."""

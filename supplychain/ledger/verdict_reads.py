@@ -32,6 +32,7 @@ def pack_reads(pack: str, gtin: str) -> list[Read]:
     """Stage 1: keyed by the pack, its GTIN, or nothing."""
     return [(sql.GET_PACK, (pack,)), (sql.CHAIN_OF_PACK, (pack,)),
             (sql.PENDING_FOR_PACK, (pack,)), (sql.GET_REPORTS, (pack,)),
+            (sql.CONTAINER_OF, (pack,)),
             (sql.GTIN_KNOWN, (gtin,)), (sql.ALL_SYNCED, ()), (sql.GET_META, (STALE_AFTER_META,)),
             (sql.GET_META, (_DIRECTORY_META,)), (sql.MEMBER_NAMES, ()),
             (sql.MANUFACTURER_PREFIXES, ())]

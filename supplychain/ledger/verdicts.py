@@ -193,6 +193,8 @@ class PackFacts:
     """Events naming this pack that wait for earlier history this node has not received."""
     offline: bool = False
     """A light node could not reach its full nodes: the facts are only what it holds."""
+    container: str | None = None
+    """The SSCC of the case or pallet the pack is in now, if any."""
 
     @property
     def serial_known(self) -> bool:
@@ -257,6 +259,9 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         expiry = facts.registered_expiry or code.expiry
         if expiry is not None and expiry < today:
             reasons.add(Reason.EXPIRED)
+    if facts.container is not None:
+        notes.append(_("It is in case {sscc}: take it out of the case (unpack) before "
+                       "dispensing it.").format(sscc=facts.container))
     if facts.pending_events:
         notes.append(_("{count} event(s) about this pack wait for earlier history this node "
                        "has not received yet: sync before trusting this "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from supplychain.codes.signed_codes import (
     split_signature,
     verify_code_signature,
 )
+from supplychain.codes.sscc import ContainerCode
 from supplychain.errors import (
     CommissionInterrupted,
     EventError,
@@ -47,17 +48,21 @@ from supplychain.identity.certificates import (
     verify_member_certificate,
 )
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
-from supplychain.ids import GLN, GTIN, EventHash
+from supplychain.ids import GLN, GTIN, SSCC, EventHash, PackKey
 from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location, store_read_only
-from supplychain.ledger.events import Event, EventType, Item, SignedEvent
-from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
+from supplychain.ledger.container_rows import container_of, container_row, container_tree
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent, is_container_key
+from supplychain.ledger.freshness import relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
-from supplychain.ledger.rules import PackStatus, report_counts
+from supplychain.ledger.rules import report_counts
 from supplychain.ledger.sparse import ProvenStore
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdict_reads import prefetch
-from supplychain.ledger.verdicts import CodeSignatureCheck, Decision, PackFacts, Verdict, decide
+from supplychain.ledger.verdicts import CodeSignatureCheck, PackFacts, decide
+from supplychain.node.reports import HistoryStep, VerdictReport, step_to_dict
+
+__all__ = ["HistoryStep", "Node", "VerdictReport", "parse_codes", "step_to_dict"]
 
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: easy to read aloud
 SERIAL_LENGTH = 12
@@ -65,65 +70,6 @@ MAX_COMMISSION = 100_000
 COMMISSION_CHUNK = 1_000  # packs per signed event (and per transaction) when commissioning
 
 PassphraseSource = Callable[[], bytes]
-
-
-@dataclass(frozen=True)
-class HistoryStep:
-    """One hand-over in a pack's custody chain, for people."""
-
-    event_hash: EventHash
-    type: EventType
-    time: str
-    actor: GLN
-    actor_name: str
-    status: PackStatus
-    custodian: GLN
-    recipient: GLN | None
-    log_index: int
-
-
-@dataclass(frozen=True)
-class VerdictReport:
-    """Everything the counter screen and the command line show for one scan."""
-
-    code: PackCode
-    decision: Decision
-    custodian: GLN | None
-    custodian_name: str | None
-    status: PackStatus | None
-    history: tuple[HistoryStep, ...] = field(default=())
-    # --- sync: how fresh the logs behind this verdict are (supplychain.ledger.freshness) ---
-    sync: SyncInfo | None = None
-    source: str = "local"  # "local" | "network" (a light node asked) | "offline" (it could not)
-
-    @property
-    def verdict(self) -> Verdict:
-        return self.decision.verdict
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "verdict": self.decision.verdict.value,
-            "reasons": [r.value for r in self.decision.reasons],
-            "message": self.decision.message,
-            "notes": list(self.decision.notes),
-            "gtin": self.code.gtin,
-            "serial": self.code.serial,
-            "lot": self.code.lot,
-            "expiry": self.code.expiry.isoformat() if self.code.expiry else None,
-            "custodian": self.custodian,
-            "custodian_name": self.custodian_name,
-            "status": self.status.value if self.status else None,
-            "history": [step_to_dict(s) for s in self.history],
-            "sync": self.sync.to_dict() if self.sync else None,  # --- sync ---
-            "witnesses": self.sync.witnesses_list() if self.sync else [],
-            "source": self.source,
-        }
-
-
-def step_to_dict(step: HistoryStep) -> dict[str, object]:
-    return {"event": step.event_hash, "type": step.type.value, "time": step.time,
-            "by": step.actor, "by_name": step.actor_name, "status": step.status.value,
-            "custodian": step.custodian, "recipient": step.recipient, "log_index": step.log_index}
 
 
 class Node:
@@ -303,25 +249,40 @@ class Node:
                 done = min(done + COMMISSION_CHUNK, len(codes))
         return CommissionInterrupted(tuple(c.key for c in codes[:done]), tuple(events), count)
 
-    def _chain_items(self, codes: Sequence[PackCode], unknown: str) -> list[Item]:
+    def _chain_items(self, codes: Sequence[PackCode | ContainerCode],
+                     unknown: str) -> list[Item]:
         """The items extending each pack's chain; ``unknown`` (marked with ``N_``, with
-        ``{key}``) says that a pack is not known to this node."""
+        ``{key}``) says that a pack is not known to this node. A case or pallet stands for
+        itself and everything inside it, recursively (``container_rows.container_tree``)."""
         items: list[Item] = []
         seen: set[str] = set()
         for code in codes:
-            if code.key in seen:
-                continue
-            seen.add(code.key)
-            record = self.ledger.pack(code.key)
-            if record is None:
-                raise RuleViolation(_(unknown).format(key=code.key))
-            if record.forked:
-                raise RuleViolation(_("{key} has a forked custody chain; quarantine it and "
-                                      "report it instead.").format(key=code.key))
-            items.append(Item(code.key, record.head))
+            keys = [code.key] if isinstance(code, PackCode) else self._tree(code.sscc, unknown)
+            for key in keys:
+                if key in seen:
+                    continue
+                seen.add(key)
+                record = (container_row(self.store, key) if is_container_key(key)
+                          else self.ledger.pack(key))
+                if record is None:
+                    raise RuleViolation(_(unknown).format(key=key))
+                if record.forked:
+                    raise RuleViolation(_("{key} has a forked custody chain; quarantine it "
+                                          "and report it instead.").format(key=key))
+                items.append(Item(PackKey(key), record.head))
         return items
 
-    def ship(self, to: str, codes: Sequence[PackCode]) -> SignedEvent:
+    def _tree(self, sscc: SSCC, unknown: str) -> list[str]:
+        if container_row(self.store, sscc) is None:
+            raise RuleViolation(_(unknown).format(key=_("case {sscc}").format(sscc=sscc)))
+        return container_tree(self.store, sscc)
+
+    def signed_append(self, etype: EventType, items: Sequence[Item],
+                      **fields: object) -> SignedEvent:
+        """Sign one event of ours (time-stamped now) and append it (``append``)."""
+        return self.append([self._event(etype, items, **fields)])[0]
+
+    def ship(self, to: str, codes: Sequence[PackCode | ContainerCode]) -> SignedEvent:
         recipient = validate_gln(to)
         try:
             member = self.ledger.member(recipient)
@@ -340,7 +301,7 @@ class Node:
             codes, N_("{key} is not known to this node; cannot ship it.")), to=recipient)
         return self.append([event])[0]
 
-    def receive(self, codes: Sequence[PackCode]) -> SignedEvent:
+    def receive(self, codes: Sequence[PackCode | ContainerCode]) -> SignedEvent:
         items = self._chain_items(codes, N_("{key} is not known to this node; cannot receive "
                                             "it."))
         return self.append([self._event(EventType.RECEIVE, items)])[0]
@@ -356,7 +317,8 @@ class Node:
             codes, N_("{key} is not known to this node; cannot undo the dispense of it."))
         return self.append([self._event(EventType.UNDO_DISPENSE, items, reason=reason)])[0]
 
-    def destroy(self, codes: Sequence[PackCode], reason: str | None = None) -> SignedEvent:
+    def destroy(self, codes: Sequence[PackCode | ContainerCode],
+                reason: str | None = None) -> SignedEvent:
         items = self._chain_items(
             codes, N_("{key} is not known to this node; cannot destroy it."))
         return self.append([self._event(EventType.DESTROY, items, reason=reason)])[0]
@@ -448,7 +410,8 @@ class Node:
             status=record.status, custodian=record.custodian, recipient=record.recipient,
             forked=record.forked, recalled=bool(self.store.recalls(record.gtin, record.lot)),
             reported=self._reported(code.key, chain),
-            integrity_ok=self._chain_intact(chain), pending_events=pending)
+            integrity_ok=self._chain_intact(chain), pending_events=pending,
+            container=container_of(self.store, code.key))
 
     def _reported(self, pack: str, chain: Sequence[ChainStep] | None = None) -> bool:
         """Whether a report that counts (``rules.report_counts``) names the pack."""

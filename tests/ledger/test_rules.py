@@ -101,6 +101,7 @@ NOT_PHARMACY_MSG = "only a pharmacy dispenses"
 NOT_RECIPIENT = "only the named recipient can receive"
 NOT_DISPENSER = "only the pharmacy that dispensed"
 NOT_CHAIN = "does not extend a custody chain"
+WHOLE_EVENT = "is decided for the whole event"
 NO_STOCK = "a regulator inspects, recalls and reports but holds no stock"
 NOT_EXPORTER = "only a manufacturer or a distributor exports"
 NOT_RETURNER = "only a pharmacy returns packs"
@@ -171,6 +172,9 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
                    STAYS if s in (DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED) else
                    NOT_CHAIN}
        for kind in (EventType.RECALL, EventType.REPORT) for s in STATES},
+    # Packing and unpacking are decided per event (tests/ledger/test_containers.py).
+    **{(kind, s): {ALL: NEEDS_PREV if s == NONE else WHOLE_EVENT}
+       for kind in (EventType.PACK, EventType.UNPACK) for s in STATES},
     # Packs leaving the chain, and returns (docs/ARCHITECTURE.md, "Exits and returns").
     **{(kind, s): {ALL: NEEDS_PREV if s == NONE else STAYS}
        for kind in (EventType.STOLEN, EventType.EXPORT, EventType.SAMPLE, EventType.RETURN)
