@@ -21,7 +21,7 @@ receipt (``ledger.containers``: the packs that arrived come out of it, the rest 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -35,11 +35,12 @@ from supplychain.ledger.container_rows import container_of, container_row, conta
 from supplychain.ledger.events import EventType, Item, SignedEvent, is_container_key
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import status_words
+from supplychain.node.inspection import code_of_pack
 from supplychain.node.operations import Node
 from supplychain.node.shipments import incoming
 
-__all__ = ["ExpectedCase", "Overage", "OverageKind", "Reconciliation", "Receipt",
-           "overage_words", "receive_reconciled", "reconcile"]
+__all__ = ["CaseScan", "ExpectedCase", "Overage", "OverageKind", "Receipt", "Reconciliation",
+           "cases_of", "overage_words", "receive_reconciled", "reconcile", "scan_case"]
 
 Scanned = PackCode | ContainerCode | str
 
@@ -122,6 +123,8 @@ class Reconciliation:
     """Cases (outermost first) that arrived whole: received as a case."""
     opened_cases: tuple[str, ...] = field(default=())
     """Cases that arrived in part: opened on receipt."""
+    waiting: tuple[str, ...] = field(default=())
+    """Packs of shipments none of which was scanned: not arrived yet, not short."""
 
     @property
     def clean(self) -> bool:
@@ -133,6 +136,7 @@ class Reconciliation:
                 "shortage": list(self.shortage), "damaged": list(self.damaged),
                 "overage": [o.to_dict() for o in self.overage],
                 "whole_cases": list(self.whole_cases), "opened_cases": list(self.opened_cases),
+                "waiting": len(self.waiting),
                 "cases": [{"sscc": c.sscc, "from": c.sender, "packs": len(c.packs)}
                           for c in self.cases]}
 
@@ -147,16 +151,23 @@ class Receipt:
 
 
 def reconcile(node: Node, scanned: Sequence[Scanned], damaged: Sequence[Scanned] = (),
-              sender: str | None = None) -> Reconciliation:
-    """Set what was shipped to us (by ``sender``, or by anyone) against what the clerk
-    ``scanned`` and marked ``damaged`` (packs or case labels; a case counts for everything
-    inside it). Writes nothing."""
+              sender: str | None = None,
+              shipments: Collection[str] | None = None) -> Reconciliation:
+    """Set what was shipped to us (by ``sender``, or by anyone; ``shipments``: only those
+    ship events) against what the clerk ``scanned`` and marked ``damaged`` (packs or case
+    labels; a case counts for everything inside it). Writes nothing.
+
+    A shipment of which nothing was scanned has not arrived yet: its packs are expected but
+    not short (``waiting``)."""
     wanted = validate_gln(sender) if sender else None
     senders: dict[str, GLN] = {}
+    shipment_of: dict[str, str] = {}
     for shipment in incoming(node):
-        if wanted is None or shipment.sender == wanted:
+        if (wanted is None or shipment.sender == wanted) and (
+                shipments is None or shipment.event_hash in shipments):
             for record in shipment.packs:
                 senders[record.pack] = shipment.sender
+                shipment_of[record.pack] = shipment.event_hash
     outer: dict[str, GLN] = {}
     for key, who in list(senders.items()):
         case = container_of(node.store, key)
@@ -173,10 +184,13 @@ def reconcile(node: Node, scanned: Sequence[Scanned], damaged: Sequence[Scanned]
     to_receive = (arrived - broken) & expected
     cases = tuple(_expected_case(node, sscc, who) for sscc, who in sorted(outer.items()))
     whole, opened = _case_outcomes(node, cases, set(to_receive))
+    touched = {shipment_of[k] for k in (arrived | broken) & expected}
+    missing = expected - arrived - broken
     return Reconciliation(
         tuple(sorted(expected)), cases, senders, tuple(sorted(to_receive)),
-        tuple(sorted(expected - arrived - broken)), tuple(sorted(broken & expected)),
-        tuple(overage), whole, opened)
+        tuple(sorted(k for k in missing if shipment_of[k] in touched)),
+        tuple(sorted(broken & expected)), tuple(overage), whole, opened,
+        tuple(sorted(k for k in missing if shipment_of[k] not in touched)))
 
 
 def _in_transit_to_us(node: Node, sscc: str) -> bool:
@@ -323,3 +337,38 @@ def _items(node: Node, keys: Sequence[str]) -> list[Item]:
                                 .format(key=key))
         items.append(Item(PackKey(key), EventHash(record.head)))
     return items
+
+
+@dataclass(frozen=True)
+class CaseScan:
+    """A case label scanned at goods-in: the expected packs it stands for, or why not."""
+
+    text: str
+    sscc: str | None
+    packs: tuple[PackCode, ...]
+    accepted: bool
+    reason: str = ""
+
+
+def scan_case(node: Node, text: str, expected: Collection[str]) -> CaseScan:
+    """A scanned case label (SSCC) at goods-in: accepted when it holds packs of ``expected``
+    (it ticks all of them), else refused with what the ledger knows of it."""
+    try:
+        sscc = parse_sscc(text).sscc
+    except CodeError as exc:
+        return CaseScan(text, None, (), False,
+                        _("Cannot read this code: {error}").format(error=exc))
+    packs = [k for k in container_tree(node.store, sscc)[1:] if k in set(expected)]
+    if container_row(node.store, sscc) is None or not packs:
+        return CaseScan(text, sscc, (), False, _overage(node, text, sscc).message)
+    return CaseScan(text, sscc, tuple(code_of_pack(node.ledger, k) for k in packs), True)
+
+
+def cases_of(node: Node, keys: Collection[str]) -> dict[str, str]:
+    """The case each pack is directly in (packs in no case are left out)."""
+    found: dict[str, str] = {}
+    for key in keys:
+        case = container_of(node.store, key)
+        if case is not None:
+            found[key] = case
+    return found

@@ -16,7 +16,13 @@ from supplychain.ledger.events import EventType, is_container_key
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.containers import pack
-from supplychain.node.receiving import OverageKind, receive_reconciled, reconcile
+from supplychain.node.receiving import (
+    OverageKind,
+    cases_of,
+    receive_reconciled,
+    reconcile,
+    scan_case,
+)
 from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, Network
 
 pytestmark = pytest.mark.both_backends
@@ -159,3 +165,26 @@ def test_shortage_of_a_whole_case_leaves_it_in_transit(network: Network) -> None
     assert receipt.received is not None
     assert not any(is_container_key(str(i.pack)) for i in receipt.received.event.items)
     assert container_row(dist.store, box.sscc).status is PackStatus.IN_TRANSIT  # type: ignore[union-attr]
+
+
+def test_a_shipment_of_which_nothing_arrived_is_waiting_not_short(network: Network) -> None:
+    maker, dist = network[MAKER], network[DIST_A]
+    box, codes = _shipped(network, 1, 1)
+    later = maker.commission(GTIN, "L4", date(2030, 1, 31), 2)
+    maker.ship(DIST_A, later)
+    exchange(maker, dist)
+    check = reconcile(dist, [box.sscc, codes[1]])
+    assert check.clean and check.waiting == tuple(sorted(c.key for c in later))
+    one = reconcile(dist, [later[0]])
+    assert one.shortage == (later[1].key,) and set(one.waiting) == {c.key for c in codes}
+
+
+def test_a_scanned_case_label_ticks_its_packs(network: Network) -> None:
+    dist = network[DIST_A]
+    box, codes = _shipped(network, 2, 1)
+    expected = [c.key for c in codes]
+    scan = scan_case(dist, f"(00){box.sscc}", expected)
+    assert scan.accepted and {c.key for c in scan.packs} == {c.key for c in codes[:2]}
+    assert cases_of(dist, expected) == {codes[0].key: box.sscc, codes[1].key: box.sscc}
+    stranger = scan_case(dist, case(55).sscc, expected)
+    assert not stranger.accepted and "unknown to the network" in stranger.reason
