@@ -40,7 +40,8 @@ from supplychain.node.operations import Node
 from supplychain.node.shipments import incoming
 
 __all__ = ["CaseScan", "ExpectedCase", "Overage", "OverageKind", "Receipt", "Reconciliation",
-           "cases_of", "overage_words", "receive_reconciled", "reconcile", "scan_case"]
+           "cases_of", "outgoing_case", "overage_words", "receive_reconciled", "reconcile",
+           "scan_case"]
 
 Scanned = PackCode | ContainerCode | str
 
@@ -372,3 +373,36 @@ def cases_of(node: Node, keys: Collection[str]) -> dict[str, str]:
         if case is not None:
             found[key] = case
     return found
+
+
+def outgoing_case(node: Node, text: str, already: Collection[str]) -> CaseScan:
+    """May the case scanned as ``text`` join an outgoing shipment (``already``: the pack keys
+    and SSCCs in it so far)? Only a case active in our custody, not on a pallet, may travel
+    (it travels with everything inside it)."""
+    try:
+        sscc = parse_sscc(text).sscc
+    except CodeError as exc:
+        return CaseScan(text, None, (), False,
+                        _("Cannot read this code: {error}").format(error=exc))
+    record = container_row(node.store, sscc)
+    if sscc in set(already):
+        return CaseScan(text, sscc, (), False, _("Already in this shipment (scanned twice)."))
+    if record is None:
+        return CaseScan(text, sscc, (), False, _("Case {sscc} is not known to this node: pack "
+                                                 "it first, or sync.").format(sscc=sscc))
+    if record.forked:
+        return CaseScan(text, sscc, (), False, _("Forked custody chain (a cloned code or a "
+                                                 "double hand-over): quarantine it."))
+    if record.custodian != node.gln or record.status is not PackStatus.ACTIVE:
+        return CaseScan(text, sscc, (), False, _("Case {sscc} is not in our custody ({status})."
+                                                 ).format(sscc=sscc,
+                                                          status=status_words(record.status)))
+    if record.container is not None:
+        return CaseScan(text, sscc, (), False, _("Case {sscc} is on pallet {pallet}: ship the "
+                                                 "pallet, or take the case off it first.")
+                        .format(sscc=sscc, pallet=record.container))
+    keys = [k for k in container_tree(node.store, sscc)[1:] if not is_container_key(k)]
+    if set(keys) & set(already):
+        return CaseScan(text, sscc, (), False, _("Some of its packs are already in this "
+                                                 "shipment on their own: remove them first."))
+    return CaseScan(text, sscc, tuple(code_of_pack(node.ledger, k) for k in keys), True)
