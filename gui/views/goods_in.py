@@ -102,6 +102,8 @@ class IncomingTab(QWidget):
             (self.tr("Scanned"), lambda c: f"SN {c.code.serial}" if c.code else c.text[:60]),
             (self.tr("Overage: why it is not expected"), lambda c: c.reason)])
         self.expected_table = table(self.expected)
+        self.expected_table.setColumnWidth(0, 250)
+        self.expected_table.setColumnWidth(1, 190)
         self.damaged_button = big_button(self.tr("Mark damaged (Ctrl+D)"), focus=True)
         self.damaged_button.clicked.connect(self.mark_damaged)
         QShortcut(QKeySequence("Ctrl+D"), self, self.mark_damaged)
@@ -114,9 +116,10 @@ class IncomingTab(QWidget):
         self.receive_button.setMinimumWidth(260)
         self.receive_button.clicked.connect(self.receive_scanned)
         self.receive_button.setEnabled(False)
-        self.legend = QLabel(self.tr("✔ arrived: received · ✖ damaged: not received, "
-                                     "recorded · missing: not received, recorded as short "
-                                     "when you receive · overage: recorded"))
+        self.legend = QLabel(self.tr("✔ scanned: received · ✖ damaged: not received, "
+                                     "recorded · ? missing: not received, recorded as short "
+                                     "if the rest of its shipment arrived · overage: "
+                                     "recorded"))
         self.legend.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Shipment:")))
@@ -158,7 +161,7 @@ class IncomingTab(QWidget):
                 arrived=arrived, count=len(keys), damaged=damaged)
         if damaged:
             return self.tr("✖ damaged")
-        return self.tr("✔ scanned") if arrived else self.tr("missing")
+        return self.tr("✔ scanned") if arrived else self.tr("? missing")
 
     def state_colour(self, e: Expected) -> str | None:
         keys = self._keys_of(e)
@@ -166,7 +169,7 @@ class IncomingTab(QWidget):
             return DAMAGED
         if all(k in self.scanned for k in keys):
             return OK
-        return SHORT if any(k in self.scanned for k in keys) or e.record is None else None
+        return SHORT
 
     # --- loading --------------------------------------------------------------------
     def refresh(self) -> None:
@@ -279,8 +282,10 @@ class IncomingTab(QWidget):
             self.summary.setText(text)
         right = [k for k in self.scanned if k not in self.damaged]
         self.receive_button.setEnabled(bool(self.scanned or self.damaged))
-        self.receive_button.setText(self.tr("Receive all scanned ({count})").format(
-            count=len(right)))
+        exceptions = bool(self.damaged or self.unexpected.rows or self.missing())
+        self.receive_button.setText(
+            (self.tr("Receive {count}, record exceptions") if exceptions and self.scanned
+             else self.tr("Receive all scanned ({count})")).format(count=len(right)))
 
     # --- receiving ------------------------------------------------------------------
     def receive_scanned(self) -> None:
@@ -311,6 +316,7 @@ class IncomingTab(QWidget):
             self.scanned_codes.clear()
             self.damaged.clear()
             self.unexpected.set_rows([])
+            self.refused.hide()
             self.reason.clear()
             self.refresh()
 

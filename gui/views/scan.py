@@ -286,14 +286,14 @@ class ScanView(QWidget):
         _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
 
     def _show_case(self, case: ContainerReport) -> None:
-        """One verdict for a scanned case label, naming the packs inside that are not
-        genuine (the case's own history is under Inspector)."""
+        """One verdict for a scanned case label, naming the packs inside that are not genuine."""
         self._clear_fields()
         self._set_actions(frozenset())
         self.freshness.hide()
         self.witnessed.hide()
         self.banner.set_state(case.verdict.value, case.message, case_details(case))
         self.fields["serial"].setText(self.tr("Case {sscc}").format(sscc=case.code.sscc))
+        self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
         _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[case.verdict])
