@@ -16,19 +16,19 @@
     <name>CasesTab</name>
     <message>
         <source>Scan a case label first, then the packs to put in it</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuerst das Kartonetikett scannen, dann die Packungen, die hinein sollen</translation>
     </message>
     <message>
         <source>No case scanned yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Karton gescannt.</translation>
     </message>
     <message>
         <source>In the case now</source>
-        <translation type="unfinished"></translation>
+        <translation>Jetzt im Karton</translation>
     </message>
     <message>
         <source>Scanned to pack</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Einpacken gescannt</translation>
     </message>
     <message>
         <source>Pack into the case</source>
@@ -40,23 +40,23 @@
     </message>
     <message>
         <source>A new case label starts a new case; a pack goes into the case on the left when you press Pack.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein neues Kartonetikett beginnt einen neuen Karton; eine Packung kommt in den Karton links, wenn Sie „In den Karton packen“ drücken.</translation>
     </message>
     <message>
         <source>Scan the case label (SSCC) first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuerst das Kartonetikett (SSCC) scannen.</translation>
     </message>
     <message>
         <source>Case {sscc}: {inside} inside, {count} to pack</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton {sscc}: {inside} darin, {count} zum Einpacken</translation>
     </message>
     <message>
         <source>Packed {count} into case {sscc}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} in Karton {sscc} gepackt.</translation>
     </message>
     <message>
         <source>Case {sscc} unpacked: its packs are loose again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton {sscc} ausgepackt: seine Packungen sind wieder lose.</translation>
     </message>
 </context>
 <context>
@@ -308,15 +308,15 @@
     <name>Display</name>
     <message>
         <source>Case {sscc}: {packs} packs inside.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton {sscc}: {packs} Packungen darin.</translation>
     </message>
     <message>
         <source>Not genuine: {packs}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht echt: {packs}</translation>
     </message>
     <message>
         <source>… and {count} more.</source>
-        <translation type="unfinished"></translation>
+        <translation>… und {count} weitere.</translation>
     </message>
 </context>
 <context>
@@ -489,7 +489,7 @@
     </message>
     <message>
         <source>Overage: why it is not expected</source>
-        <translation type="unfinished"></translation>
+        <translation>Überzählig: warum nicht erwartet</translation>
     </message>
     <message>
         <source>Mark damaged (Ctrl+D)</source>
@@ -497,19 +497,19 @@
     </message>
     <message>
         <source>Note for the exceptions (optional), e.g. &quot;wrap torn, case 2 crushed&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>Notiz zu den Abweichungen (optional), z. B. „Folie gerissen, Karton 2 eingedrückt“</translation>
     </message>
     <message>
         <source>✔ scanned: received · ✖ damaged: not received, recorded · ? missing: not received, recorded as short if the rest of its shipment arrived · overage: recorded</source>
-        <translation type="unfinished"></translation>
+        <translation>✔ gescannt: angenommen · ✖ beschädigt: nicht angenommen, erfasst · ? fehlt: nicht angenommen, als Fehlmenge erfasst, wenn der Rest der Lieferung kam · überzählig: erfasst</translation>
     </message>
     <message>
         <source>Overage: scanned, not in the shipment (recorded when you receive):</source>
-        <translation type="unfinished"></translation>
+        <translation>Überzählig: gescannt, nicht in der Lieferung (wird beim Annehmen erfasst):</translation>
     </message>
     <message>
         <source>case: {arrived} of {count} arrived, {damaged} damaged</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton: {arrived} von {count} angekommen, {damaged} beschädigt</translation>
     </message>
     <message>
         <source>✖ damaged</source>
@@ -521,11 +521,11 @@
     </message>
     <message>
         <source>Scan each pack or case label as you unpack it</source>
-        <translation type="unfinished"></translation>
+        <translation>Jede Packung oder Kartonetikett beim Auspacken scannen</translation>
     </message>
     <message>
         <source>Case</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton</translation>
     </message>
     <message>
         <source>From</source>
@@ -541,7 +541,7 @@
     </message>
     <message>
         <source>case</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton</translation>
     </message>
     <message>
         <source>Serial</source>
@@ -549,7 +549,7 @@
     </message>
     <message>
         <source>{count} packs</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} Packungen</translation>
     </message>
     <message>
         <source>Lot</source>
@@ -569,15 +569,15 @@
     </message>
     <message>
         <source>{count} expected packs were not scanned: they stay in transit, recorded as short.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} erwartete Packungen wurden nicht gescannt: sie bleiben unterwegs, als Fehlmenge erfasst.</translation>
     </message>
     <message>
         <source>{count} damaged packs not received, recorded.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} beschädigte Packungen nicht angenommen, erfasst.</translation>
     </message>
     <message>
         <source>{count} overage scans recorded.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} überzählige Scans erfasst.</translation>
     </message>
     <message>
         <source>Receive all scanned</source>
@@ -601,7 +601,7 @@
     </message>
     <message>
         <source>damaged {count}</source>
-        <translation type="unfinished"></translation>
+        <translation>beschädigt {count}</translation>
     </message>
     <message>
         <source>Receive {count}, record exceptions</source>
@@ -1365,7 +1365,7 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
     <message>
         <source>Case {sscc}</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton {sscc}</translation>
     </message>
     <message>
         <source>Serial</source>
@@ -1373,7 +1373,7 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
     <message>
         <source>{count} packs</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} Packungen</translation>
     </message>
     <message>
         <source>Lot</source>
@@ -1421,7 +1421,7 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
     <message>
         <source>Scan each pack or case label into the shipment (F2 goes to Scan &amp; verify)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jede Packung oder Kartonetikett in die Lieferung scannen (F2 wechselt zu Scannen &amp; prüfen)</translation>
     </message>
     <message>
         <source>⚠ Not added — {code}: {reason}</source>
@@ -1760,7 +1760,7 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
     <message>
         <source>Case {sscc}</source>
-        <translation type="unfinished"></translation>
+        <translation>Karton {sscc}</translation>
     </message>
     <message>
         <source>Received {serial} into {site}&apos;s custody.</source>

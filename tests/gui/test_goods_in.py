@@ -124,3 +124,16 @@ def test_a_case_is_packed_shipped_and_received_with_exceptions(
     assert view.banner.title.text() == "SUSPECT"
     assert f"1 of the 2 packs in case {sscc} are not genuine." in view.banner.message.text()
     assert f"Not genuine: SN {inside.serial} (SUSPECT" in view.banner.detail.text()
+
+    # Unpack the case at the pharmacy (Cases tab): its packs are loose again.
+    window.show_view("shipments")
+    shipments = window.views["shipments"]
+    cases = shipments.cases
+    shipments.tabs.setCurrentWidget(cases)
+    _type(qtbot, cases.input, sscc)
+    qtbot.waitUntil(lambda: cases.sscc == sscc and len(cases.inside.rows) == 2,
+                    timeout=WAIT_MS)
+    qtbot.mouseClick(cases.unpack_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not cases.inside.rows and "unpacked" in window.banner.text.text(),
+                    timeout=WAIT_MS)
+    assert not cases.unpack_button.isEnabled()
