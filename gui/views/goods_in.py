@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.models import RowsModel, when
+from gui.services import LedgerService
 from gui.widgets import ScanInput, big_button, heading
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.sscc import looks_like_sscc
@@ -173,9 +174,14 @@ class IncomingTab(QWidget):
 
     # --- loading --------------------------------------------------------------------
     def refresh(self) -> None:
-        self.ctx.call(lambda s, _t: s.incoming(), on_success=self._loaded)
+        def load(s: LedgerService) -> tuple[list[Shipment], dict[str, str]]:
+            shipments = s.incoming()  # and the case of each pack, in the same task
+            return shipments, s.cases_of([p.pack for x in shipments for p in x.packs])
 
-    def _loaded(self, shipments: list[Shipment]) -> None:
+        self.ctx.call(lambda s, _t: load(s), on_success=self._loaded)
+
+    def _loaded(self, loaded: tuple[list[Shipment], dict[str, str]]) -> None:
+        shipments, self.cases = loaded
         self.shipments = shipments
         self.choice.blockSignals(True)
         self.choice.clear()
@@ -185,11 +191,6 @@ class IncomingTab(QWidget):
             self.choice.addItem(self.tr("From {sender}, {time} — {count} packs").format(
                 sender=s.sender_name, time=when(s.time), count=len(s.packs)))
         self.choice.blockSignals(False)
-        keys = [p.pack for s in shipments for p in s.packs]
-        self.ctx.call(lambda s, _t: s.cases_of(keys), on_success=self._cases)
-
-    def _cases(self, cases: dict[str, str]) -> None:
-        self.cases = cases
         self._show_expected()
 
     def _selected(self) -> list[Shipment]:
