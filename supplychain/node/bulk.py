@@ -24,7 +24,7 @@ from supplychain.ledger.rules import PackStatus
 from supplychain.node.containers import as_container, pack
 from supplychain.node.operations import Node
 
-__all__ = ["PalletPacking", "loose_stock", "pack_pallet", "split_evenly", "sscc_series"]
+__all__ = ["PalletPacking", "loose_stock", "pack_lot", "pack_pallet", "split_evenly", "sscc_series"]
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: packs packed so far, of all."""
@@ -116,3 +116,17 @@ def pack_pallet(node: Node, pallet: str | ContainerCode,
         return PalletPacking(tuple(packed), None, done)
     signed = pack(node, top, packed)
     return PalletPacking(tuple(packed), signed, done)
+
+
+def pack_lot(node: Node, gtin: str, lot: str, pallet: str | ContainerCode,
+             first_case: str | ContainerCode, cases: int, progress: Progress | None = None,
+             cancel: Callable[[], bool] | None = None) -> PalletPacking:
+    """The lot's loose stock at this site (``loose_stock``) in ``cases`` cases of nearly equal
+    size, numbered from ``first_case`` on (``sscc_series``), on one pallet (``pack_pallet``)."""
+    codes = loose_stock(node, gtin, lot)
+    if not codes:
+        raise RuleViolation(_("No packs of lot {lot} are loose in this site's stock: nothing to "
+                              "pack.").format(lot=lot))
+    groups = split_evenly(codes, cases)
+    return pack_pallet(node, pallet, list(zip(sscc_series(first_case, cases), groups,
+                                              strict=True)), progress, cancel)
