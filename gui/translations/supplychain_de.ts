@@ -741,7 +741,7 @@
     </message>
     <message>
         <source>Cases &amp;&amp; pallets</source>
-        <translation type="unfinished"></translation>
+        <translation>Kartons &amp;&amp; Paletten</translation>
     </message>
     <message>
         <source>Medicines provenance ledger</source>
