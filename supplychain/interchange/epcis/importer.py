@@ -143,7 +143,7 @@ def _chain_items(node: Node, codes: Sequence[EpcCode], verb: str,
     """The items of a ship, receive, destroy (...): each pack named, and each case named with
     everything inside it, recursively (as ``Node.ship`` and its kin record a case).
     ``inside``: the packs and cases named must be in that case."""
-    keys: list[str] = []
+    keys: dict[str, None] = {}  # ordered, each key once
     for code in codes:
         if isinstance(code, PackCode):
             found: list[str] = [code.key]
@@ -153,7 +153,7 @@ def _chain_items(node: Node, codes: Sequence[EpcCode], verb: str,
                                 .format(sscc=code.sscc, verb=verb))
         else:
             found = container_tree(node.store, code.sscc)
-        keys += [key for key in found if key not in keys]
+        keys.update(dict.fromkeys(found))
     if inside is not None:
         tree = set(container_tree(node.store, inside))
         for key in (epc_key(code) for code in codes):
