@@ -23,6 +23,7 @@ from supplychain.interchange.epcis.mapping import map_event
 from supplychain.interchange.epcis.uris import sgtin_uri, sscc_uri
 from supplychain.ledger.container_rows import container_row
 from supplychain.ledger.events import EventType
+from supplychain.ledger.rules import PackStatus
 from supplychain.node.containers import pack
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
@@ -217,3 +218,25 @@ def test_an_ssccs_partial_shipment_is_the_ledgers_refusal(network: Network) -> N
                                           "destination": f"https://id.gs1.org/417/{PHARMACY}"}])
     assert f"is in case {box}: take it out of case {box} first" in \
         refused(maker, document(ship))[0]  # type: ignore[operator]
+
+
+def test_a_case_observed_shipped_is_shipped_with_all_inside(network: Network) -> None:
+    """AggregationEvent OBSERVE + shipping: the case and its packs go to the destination."""
+    maker = network[MAKER]
+    codes = maker.commission(GTIN, "L1", date(2030, 1, 31), 2)
+    box = make_sscc("501234", 4)
+    pack(maker, box, codes)
+    observed = {"type": "AggregationEvent", "action": "OBSERVE", "bizStep": "shipping",
+                "disposition": "in_transit", "eventTime": now_iso(),
+                "eventTimeZoneOffset": "+00:00", "parentID": sscc_uri(box, 6),
+                "childEPCs": [sgtin_uri(GTIN, codes[1].serial, 6)], "readPoint": sgln(MAKER),
+                "destinationList": [{"type": "possessing_party",
+                                     "destination": f"https://id.gs1.org/417/{DIST_A}"}]}
+    report = import_document(maker, as_bytes(document(observed)))
+    assert report.committed, report.text()
+    shipped = maker.ledger.signed_event(MAKER, 2).event  # after commission and packing
+    assert shipped.hash == report.outcomes[0].event_hash
+    assert shipped.type is EventType.SHIP and shipped.to == DIST_A
+    assert [str(i.pack) for i in shipped.items] == [box, *sorted(c.key for c in codes)]
+    case = container_row(maker.store, box)
+    assert case is not None and case.status is PackStatus.IN_TRANSIT and case.recipient == DIST_A
