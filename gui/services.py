@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gui.display import SyncOutcome, sync_outcome
 from supplychain.codes.gs1 import PackCode, validate_gln
-from supplychain.codes.labels import qr_image, write_label_sheet
+from supplychain.codes.labels import LabelSymbol, datamatrix_image, qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, open_demo
 from supplychain.errors import CodeError, ImageError
@@ -252,21 +252,33 @@ class LedgerService:
 
 
 # --- work that needs no open node ---------------------------------------------------------
-def label_previews(codes: Sequence[PackCode], limit: int = 8) -> list[LabelPreview]:
-    """The first labels as PNG bytes (the GUI turns them into pixmaps on its thread)."""
+def label_previews(codes: Sequence[PackCode], limit: int = 8,
+                   symbol: LabelSymbol = LabelSymbol.DATA_MATRIX) -> list[LabelPreview]:
+    """The first labels as PNG bytes (the GUI turns them into pixmaps on its thread).
+
+    A GS1 DataMatrix with the EU lines (PC / SN / Batch / EXP), or a QR Digital Link with
+    the GTIN / SN / LOT / EXP lines, as the printed sheet has them."""
     out = []
     for code in codes[:limit]:
         buffer = io.BytesIO()
-        qr_image(code.to_digital_link(), box_size=4).save(buffer, format="PNG")
-        out.append(LabelPreview(tuple(code.label_lines()), buffer.getvalue()))
+        if symbol is LabelSymbol.DATA_MATRIX:
+            image = datamatrix_image(code.to_element_string(), box_size=5)
+            lines = code.eu_label_lines()
+        else:
+            image = qr_image(code.to_digital_link(), box_size=4)
+            lines = code.label_lines()
+        image.save(buffer, format="PNG")
+        out.append(LabelPreview(tuple(lines), buffer.getvalue()))
     return out
 
 
 def save_label_sheet(codes: Sequence[PackCode], path: Path, title: str,
                      progress: Progress | None = None,
-                     cancel: Callable[[], bool] | None = None) -> int:
+                     cancel: Callable[[], bool] | None = None,
+                     symbol: LabelSymbol = LabelSymbol.DATA_MATRIX) -> int:
     """Write the label sheet PDF; returns pages written (0 when cancelled)."""
-    return write_label_sheet(codes, path, title=title, progress=progress, cancel=cancel)
+    return write_label_sheet(codes, path, symbol=symbol, title=title, progress=progress,
+                             cancel=cancel)
 
 
 def open_or_create_demo(directory: Path, progress: Progress | None = None) -> Demo:
@@ -290,4 +302,4 @@ def check_image(path: Path) -> None:
     read_image_file(path)
 
 
-__all__ = ["ImageError", "LedgerService", "NodeInfo", "ScanResult"]
+__all__ = ["ImageError", "LabelSymbol", "LedgerService", "NodeInfo", "ScanResult"]

@@ -141,6 +141,82 @@ def test_labels_command_writes_a_pdf(cli, demo: Demo, tmp_path: Path) -> None:
     assert code == 1 and "No commissioned packs" in err
 
 
+def _pdf_page_png(pdf: Path, png: Path) -> Path:
+    """The PDF's first page rendered at 300 dpi, as a printer would put it on paper."""
+    import pypdfium2 as pdfium  # a test dependency: the PDF rasteriser
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        document[0].render(scale=300 / 72).to_pil().convert("L").save(png)
+    finally:
+        document.close()
+    return png
+
+
+def test_labels_print_gs1_datamatrix_by_default(cli, demo: Demo, tmp_path: Path) -> None:
+    maker = demo.node(Role.MANUFACTURER).home
+    out = tmp_path / "sheet.pdf"
+    code, data, _ = cli("--home", maker, "labels", "--json", "--gtin", "05012345000015",
+                        "--lot", "A2401", "--out", out)
+    assert code == 0 and data["symbol"] == "datamatrix" and data["labels"] == 12
+    code, data, _ = cli("scan", "--json", _pdf_page_png(out, tmp_path / "sheet.png"))
+    codes = data[0]["codes"]
+    assert len(codes) == 12 and {c["symbology"] for c in codes} == {"datamatrix"}
+    assert all(c["text"].startswith("0105012345000015") and "\x1d21" in c["text"]
+               for c in codes)
+    assert {(c["pack"]["gtin"], c["pack"]["lot"]) for c in codes} == {("05012345000015",
+                                                                       "A2401")}
+    code, data, _ = cli("--home", maker, "labels", "--json", "--gtin", "05012345000015",
+                        "--lot", "A2401", "--out", out, "--symbol", "qr")
+    assert code == 0 and data["symbol"] == "qr"
+    _, data, _ = cli("scan", "--json", _pdf_page_png(out, tmp_path / "sheet-qr.png"))
+    assert {c["symbology"] for c in data[0]["codes"]} == {"qr"}
+    assert all(c["text"].startswith("https://id.gs1.org/01/") for c in data[0]["codes"])
+
+
+def test_signed_datamatrix_label_verifies_and_a_forged_one_is_counterfeit(
+    cli, demo: Demo, tmp_path: Path
+) -> None:
+    maker = demo.node(Role.MANUFACTURER).home
+    cli("--home", maker, "commission", "--json", "--gtin", "05012345000015", "--lot", "DM1",
+        "--expiry", "2029-03-31", "--count", "2")
+    out = tmp_path / "signed.pdf"
+    code, _, _ = cli("--home", maker, "labels", "--json", "--gtin", "05012345000015", "--lot",
+                     "DM1", "--out", out, "--signed")
+    assert code == 0
+    code, data, _ = cli("--home", maker, "scan", "--json", "--verify",
+                        _pdf_page_png(out, tmp_path / "signed.png"))
+    codes = data[0]["codes"]
+    assert len(codes) == 2
+    for found in codes:
+        assert found["symbology"] == "datamatrix" and "\x1d8030" in found["text"]
+        assert found["verdict"]["verdict"] == "genuine"
+        assert any("signature" in n for n in found["verdict"]["notes"])
+    text = codes[0]["text"]
+    at = text.index("\x1d8030") + 5
+    forged = text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1:]
+    _, data, _ = cli("--home", maker, "verify", "--json", forged)
+    assert data["verdict"] == "counterfeit" and "invalid_signature" in data["reasons"]
+
+
+def test_case_labels_for_ssccs(cli, tmp_path: Path) -> None:
+    out = tmp_path / "cases.pdf"
+    code, data, _ = cli("labels", "--json", "--sscc", "050123450000000015", "--sscc",
+                        "(00)150123450000000012", "--out", out, "--title", "Acme Pharma")
+    assert code == 0 and data["labels"] == data["pages"] == 2
+    assert data["sscc"] == ["050123450000000015", "150123450000000012"]
+    _, data, _ = cli("scan", "--json", _pdf_page_png(out, tmp_path / "case.png"))
+    (qr,) = data[0]["codes"]  # `scan` reads the 2D code; the GS1-128 is for dock scanners
+    assert qr["text"] == "https://id.gs1.org/00/050123450000000015"
+    code, _, err = cli("labels", "--sscc", "050123450000000016", "--out", out)
+    assert code == 1 and "check) digit should be 5" in err
+    code, _, err = cli("labels", "--sscc", "050123450000000015", "--gtin", "05012345000015",
+                       "--out", out)
+    assert code == 1 and "--sscc prints case and pallet labels" in err
+    code, _, err = cli("labels", "--out", out)
+    assert code == 1 and "Say which labels to print" in err
+
+
 NON_PHARMA = {
     "link.png": ("https://example.com/promo", "web link"),
     "wifi.png": ("WIFI:T:WPA;S:ClinicGuest;P:secret;;", "Wi-Fi"),

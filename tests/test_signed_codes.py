@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,9 +16,13 @@ from hypothesis import strategies as st
 
 from supplychain.codes.gs1 import PackCode, gtin_check_digit, parse_pack_code
 from supplychain.codes.signed_codes import (
+    KEY_ID_AI,
+    SIGNATURE_AI,
     CodeSignature,
+    code_signature,
     code_signing_bytes,
     sign_code,
+    signed_element_string,
     split_signature,
     verify_code_signature,
 )
@@ -315,3 +320,83 @@ def test_property_round_trip(maker: Signer, code: PackCode) -> None:
             verify_code_signature(
                 replace(parsed, serial=parsed.serial[:-1] or "0"), sig, maker.member
             )
+
+
+# --- signed element strings (GS1 DataMatrix) ----------------------------------------------
+
+
+def _signed_elements(signer: Signer, code: PackCode = CODE) -> str:
+    return signed_element_string(code, code_signature(code, signer.key, signer.member.key_id))
+
+
+def test_fixed_key_gives_fixed_signed_element_string() -> None:
+    """The same signature as the Digital Link's, in AI 8030, with the key id in AI 91."""
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    sig = code_signature(CODE, key, "56475aa75463474c")
+    assert signed_element_string(CODE, sig) == (
+        "01050123450000151727063010LOT7\x1d21SN12345"
+        "\x1d8030"
+        "1oaW8bEai9Gksu2e7DA5A_uDqLTK004BFemuhlaK1UTHW8ZQBPFoaAa-TfLj47i_sav1a54zLrQO6xP0c5w8BA"
+        "\x1d91" "56475aa75463474c"
+    )
+    assert SIGNATURE_AI == "8030" and KEY_ID_AI == "91"
+
+
+@pytest.mark.parametrize("prefix", ["", "]d2"])
+def test_element_string_round_trip(maker: Signer, prefix: str) -> None:
+    rest, sig = split_signature(prefix + _signed_elements(maker))
+    assert rest == prefix + CODE.to_element_string()
+    assert sig == _sign(maker)  # Ed25519 is deterministic: one signature, two carriers
+    code = parse_pack_code(rest)
+    assert code == CODE
+    verify_code_signature(code, sig, maker.member)
+
+
+def test_signed_element_string_still_parses_as_plain_pack_code(maker: Signer) -> None:
+    assert parse_pack_code(_signed_elements(maker)) == CODE
+
+
+def test_scanner_gs_substitutes_are_understood(maker: Signer) -> None:
+    typed = _signed_elements(maker).replace("\x1d", "<GS>")
+    rest, sig = split_signature(typed)
+    assert sig == _sign(maker)
+    assert parse_pack_code(rest) == CODE
+
+
+def test_key_id_field_alone_is_not_a_signature() -> None:
+    """AI 91 is company-internal data; without AI 8030 it is someone else's, left alone."""
+    text = CODE.to_element_string() + "\x1d91ANYTHING"
+    assert split_signature(text) == (text, None)
+
+
+@pytest.mark.parametrize(
+    ("tail", "phrase"),
+    [
+        ("\x1d8030" + "A" * 86, "exactly one field (8030) and one field (91)"),
+        ("\x1d8030" + "A" * 86 + "\x1d8030" + "A" * 86 + "\x1d91" + "a" * 16,
+         "exactly one field"),
+        ("\x1d8030" + "A" * 85 + "\x1d91" + "a" * 16, "should be 86 characters"),
+        ("\x1d8030" + "A" * 86 + "\x1d91" + "A" * 16, "16 lower-case hex"),
+    ],
+)
+def test_malformed_element_signature_is_damaged_code(tail: str, phrase: str) -> None:
+    with pytest.raises(DamagedCode, match=re.escape(phrase)):
+        split_signature(CODE.to_element_string() + tail)
+
+
+def test_tampered_element_string_fails(maker: Signer) -> None:
+    signed = _signed_elements(maker).replace("21SN12345", "21SN12346")
+    rest, sig = split_signature(signed)
+    assert sig is not None
+    with pytest.raises(InvalidSignature, match="does not match"):
+        verify_code_signature(parse_pack_code(rest), sig, maker.member)
+
+
+@settings(max_examples=40, deadline=None)
+@given(codes_in_prefix())
+def test_property_element_string_round_trip(maker: Signer, code: PackCode) -> None:
+    rest, sig = split_signature(_signed_elements(maker, code))
+    assert sig is not None
+    parsed = parse_pack_code(rest)
+    assert parsed == code
+    verify_code_signature(parsed, sig, maker.member)

@@ -30,7 +30,8 @@ CREATE INDEX events_by_rowid ON events (rowid);
 CREATE TABLE event_items (
     event_hash TEXT NOT NULL, pack TEXT NOT NULL, prev TEXT, depth BIGINT NOT NULL,
     lot TEXT NOT NULL, expiry TEXT NOT NULL, status TEXT NOT NULL, custodian TEXT NOT NULL,
-    recipient TEXT, PRIMARY KEY (event_hash, pack)) PARTITION BY HASH (pack);
+    recipient TEXT, container TEXT, contents BIGINT, PRIMARY KEY (event_hash, pack))
+    PARTITION BY HASH (pack);
 CREATE INDEX event_items_by_pack ON event_items (pack, prev);
 CREATE TABLE packs (
     pack TEXT NOT NULL, gtin TEXT NOT NULL, serial TEXT NOT NULL, lot TEXT NOT NULL,

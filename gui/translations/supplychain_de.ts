@@ -102,6 +102,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>GS1 DataMatrix (EU and US packs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QR code (GS1 Digital Link)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code printed on each pack label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Code on the labels:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Commission a lot to preview its labels here.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -101,6 +101,14 @@ class CommissionView(QWidget):
         ll.addWidget(self.lot_table)
         ll.addWidget(self.recall_button)
 
+        self.symbol = QComboBox()
+        self.symbol.addItem(self.tr("GS1 DataMatrix (EU and US packs)"),
+                            services.LabelSymbol.DATA_MATRIX)
+        self.symbol.addItem(self.tr("QR code (GS1 Digital Link)"), services.LabelSymbol.QR)
+        self.symbol.setToolTip(self.tr("The code printed on each pack label"))
+        self.symbol.currentIndexChanged.connect(self._symbol_changed)
+        symbol_row = QFormLayout()
+        symbol_row.addRow(self.tr("Code on the labels:"), self.symbol)
         self.preview_title = QLabel(self.tr("Commission a lot to preview its labels here."))
         self.preview_grid = QGridLayout()
         self.preview_grid.setSpacing(12)
@@ -123,6 +131,7 @@ class CommissionView(QWidget):
         save_row.addWidget(self.cancel_button)
         labels_box = QGroupBox(self.tr("Labels"))
         lb = QVBoxLayout(labels_box)
+        lb.addLayout(symbol_row)
         lb.addWidget(self.preview_title)
         lb.addWidget(scroll, 1)
         lb.addLayout(save_row)
@@ -156,6 +165,7 @@ class CommissionView(QWidget):
         lot = self.lot.text().strip()
         expiry: date = self.expiry.date().toPython()  # type: ignore[assignment]
         count = self.count.value()
+        symbol = self.label_symbol()
         if not gtin or not lot:
             self.ctx.notify(self.tr("Fill in the product code (GTIN) and the lot."), "error")
             return
@@ -168,7 +178,7 @@ class CommissionView(QWidget):
         def work(s: services.LedgerService, task: Task) -> tuple[list[PackCode],
                                                                   list[LabelPreview], int]:
             codes = s.commission(gtin, lot, expiry, count, task.progress, task.cancelled)
-            return codes, services.label_previews(codes), count
+            return codes, services.label_previews(codes, symbol=symbol), count
 
         def done() -> None:
             self.commission_task = None
@@ -236,6 +246,18 @@ class CommissionView(QWidget):
     def preview_count(self) -> int:
         return self.preview_grid.count()
 
+    def label_symbol(self) -> services.LabelSymbol:
+        """The code chosen for the labels (GS1 DataMatrix unless QR is picked)."""
+        return services.LabelSymbol(self.symbol.currentData())
+
+    def _symbol_changed(self) -> None:
+        """Redraw the previews in the newly chosen code (the sheet follows the choice)."""
+        if not self.codes:
+            return
+        codes, symbol = list(self.codes), self.label_symbol()
+        self.ctx.tasks.run(lambda _t: services.label_previews(codes, symbol=symbol),
+                           node=False, on_success=self.show_previews)
+
     # --- label sheet ------------------------------------------------------------------
     def save_labels_dialog(self) -> None:
         if not self.codes:
@@ -268,8 +290,10 @@ class CommissionView(QWidget):
             self.cancel_button.hide()
             self.save_button.setEnabled(True)
 
+        symbol = self.label_symbol()
         self.label_task = self.ctx.tasks.run(
-            lambda t: services.save_label_sheet(codes, path, title, t.progress, t.cancelled),
+            lambda t: services.save_label_sheet(codes, path, title, t.progress, t.cancelled,
+                                                symbol),
             node=False, on_success=saved, on_progress=self._label_progress, on_done=done)
 
     def _label_progress(self, done: int, total: int) -> None:

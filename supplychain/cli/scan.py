@@ -154,8 +154,16 @@ def _file_text(f: ScannedFile) -> str:
 
 
 def cmd_labels(args: argparse.Namespace) -> None:
-    from supplychain.codes.labels import write_label_sheet
+    if args.sscc:
+        _case_labels(args)
+        return
+    if not args.gtin or not args.lot:
+        raise SupplyChainError(_("Say which labels to print: --gtin and --lot for the packs of "
+                                 "a lot, or --sscc for case and pallet labels."))
+    from supplychain.codes.labels import LabelSymbol, write_label_sheet
+    from supplychain.codes.signed_codes import signed_element_string
 
+    symbol = LabelSymbol(args.symbol)
     with open_node(args) as node:
         keys = node.packs_of_lot(args.gtin, args.lot)
         if not keys:
@@ -167,13 +175,39 @@ def cmd_labels(args: argparse.Namespace) -> None:
             assert record is not None
             codes.append(PackCode(record.gtin, record.serial, record.lot,  # type: ignore[arg-type]
                                   record.expiry))
-        uri_for = node.signed_uri if args.signed else (lambda c: c.to_digital_link())
-        pages = write_label_sheet(codes, args.out_file, uri_for=uri_for,
+
+        def signed(code: PackCode) -> str:
+            uri = node.signed_uri(code)
+            if symbol is LabelSymbol.QR:
+                return uri
+            signature = split_signature(uri)[1]
+            assert signature is not None
+            return signed_element_string(code, signature)
+
+        pages = write_label_sheet(codes, args.out_file, symbol=symbol,
+                                  uri_for=signed if args.signed else None,
                                   title=_("GTIN {gtin} lot {lot}").format(gtin=args.gtin,
                                                                            lot=args.lot))
-    args.out.emit({"file": str(args.out_file), "labels": len(codes), "pages": pages},
+    args.out.emit({"file": str(args.out_file), "labels": len(codes), "pages": pages,
+                   "symbol": symbol.value},
                   _("Wrote {labels} label(s) on {pages} page(s) to {file}").format(
                       labels=len(codes), pages=pages, file=args.out_file))
+
+
+def _case_labels(args: argparse.Namespace) -> None:
+    """`labels --sscc ...`: one A6 case label per SSCC; no node needed."""
+    from supplychain.codes.case_labels import write_case_labels
+    from supplychain.codes.sscc import parse_sscc
+
+    if args.gtin or args.lot or args.signed:
+        raise SupplyChainError(_("--sscc prints case and pallet labels; --gtin, --lot and "
+                                 "--signed are for pack labels. Give one or the other."))
+    containers = [parse_sscc(text) for text in args.sscc]
+    pages = write_case_labels(containers, args.out_file, title=args.title)
+    args.out.emit({"file": str(args.out_file), "labels": len(containers), "pages": pages,
+                   "sscc": [c.sscc for c in containers]},
+                  _("Wrote {labels} case label(s) to {file}").format(
+                      labels=len(containers), file=args.out_file))
 
 
 def register(sub: Any) -> None:
@@ -183,13 +217,20 @@ def register(sub: Any) -> None:
     p.add_argument("--verify", action="store_true",
                    help=_("also give the ledger verdict of each pack code (needs --home)"))
     p = add_command(sub, "labels", cmd_labels,
-                    _("print an A4 PDF label sheet for packs already commissioned"))
-    p.add_argument("--gtin", required=True)
-    p.add_argument("--lot", required=True)
+                    _("print an A4 PDF label sheet for packs already commissioned, or A6 "
+                      "case labels for SSCCs"))
+    p.add_argument("--gtin")
+    p.add_argument("--lot")
     p.add_argument("--out", required=True, type=Path, dest="out_file",
                    help=_("the PDF file to write"))
+    p.add_argument("--symbol", choices=("datamatrix", "qr"), default="datamatrix",
+                   help=_("the pack code: GS1 DataMatrix (default, as EU and US law expect) "
+                          "or QR with the GS1 Digital Link"))
     p.add_argument("--signed", action="store_true",
                    help=_("put the manufacturer's signature in each code (offline check)"))
+    p.add_argument("--sscc", action="append", default=[], metavar="SSCC",
+                   help=_("print a case/pallet label for this SSCC (repeat for more)"))
+    p.add_argument("--title", help=_("a line at the top of each case label, e.g. the sender"))
 
 
 __all__ = ["ImageError", "register", "scan_file"]

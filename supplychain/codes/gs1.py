@@ -137,6 +137,21 @@ class PackCode:
             lines.append(f"EXP {self.expiry.isoformat()}")
         return lines
 
+    def eu_label_lines(self) -> list[str]:
+        """The human-readable lines beside an EU pack's Data Matrix (PC, SN, Batch, EXP).
+
+        "PC" (product code) and "SN" (serial number) are the abbreviations the EU's
+        Delegated Regulation 2016/161 (Art. 7) and the European pack coding guidelines use;
+        batch and expiry are printed as Directive 2001/83/EC requires, the date as
+        YYYY-MM-DD.
+        """
+        lines = [f"PC: {self.gtin}", f"SN: {self.serial}"]
+        if self.lot is not None:
+            lines.append(f"Batch: {self.lot}")
+        if self.expiry is not None:
+            lines.append(f"EXP: {self.expiry.isoformat()}")
+        return lines
+
 
 # --- small helpers ------------------------------------------------------------------
 

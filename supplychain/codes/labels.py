@@ -1,8 +1,11 @@
-"""QR labels for serialised packs: PNG and SVG symbols, and printable A4 label sheets (PDF).
+"""Pack labels: QR (PNG, SVG) and GS1 DataMatrix (PNG) symbols, and printable A4 label sheets (PDF).
 
-A label holds the pack's GS1 Digital Link URI (`PackCode.to_digital_link()`, optionally
-signed by `supplychain.codes.signed_codes`) in a QR Code, with the human-readable lines a real
-pack shows beside it (GTIN, SN, LOT, EXP; `PackCode.label_lines()`).
+A label holds either the pack's GS1 element string in a GS1 DataMatrix (what the EU's
+Delegated Regulation 2016/161 and the US DSCSA expect on a medicine pack; the symbol comes
+from `supplychain.codes.gs1_symbols`, the EU lines PC / SN / Batch / EXP beside it) or its
+GS1 Digital Link URI in a QR Code (`PackCode.to_digital_link()`, with the GTIN / SN / LOT /
+EXP lines). Either may carry the manufacturer's signature (`supplychain.codes.signed_codes`).
+The QR choices follow; the Data Matrix ones are in `gs1_symbols` and docs/LABELS.md.
 
 Print choices (see docs/LABELS.md for the sources and arithmetic):
 
@@ -30,11 +33,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 import qrcode
 import qrcode.constants
+from PIL import Image as PILImage
 from PIL.Image import Image
 from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathFillImage
@@ -44,6 +49,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.codes.gs1_symbols import (
+    DM_DOTS_PER_MODULE,
+    DM_MIN_MODULE_MM,
+    DM_MODULE_MM,
+    DM_QUIET_ZONE,
+    datamatrix_matrix,
+)
 from supplychain.errors import LabelError
 from supplychain.files import write_atomically
 from supplychain.i18n import _
@@ -58,14 +70,29 @@ __all__ = [
     "MODULE_MM",
     "QUIET_ZONE",
     "EccLevel",
+    "LabelSymbol",
+    "datamatrix_image",
+    "draw_matrix",
+    "matrix_image",
     "qr_image",
     "qr_matrix",
+    "write_datamatrix_png",
     "write_label_sheet",
     "write_qr_png",
     "write_qr_svg",
 ]
 
 EccLevel = Literal["L", "M", "Q", "H"]
+
+
+class LabelSymbol(StrEnum):
+    """The 2D code on a pack label."""
+
+    DATA_MATRIX = "datamatrix"
+    """GS1 DataMatrix holding the GS1 element string (EU FMD, US DSCSA)."""
+    QR = "qr"
+    """QR Code holding the GS1 Digital Link URI."""
+
 
 ERROR_CORRECTION: EccLevel = "M"
 """QR error-correction level used unless a caller asks for another."""
@@ -179,6 +206,38 @@ def write_qr_svg(
     _write_atomically(Path(path), image.save)
 
 
+# --- one GS1 DataMatrix ---------------------------------------------------------------
+
+
+def matrix_image(matrix: Sequence[Sequence[bool]], box_size: int) -> Image:
+    """Rows of dark (True) modules as a 1-bit PIL image, `box_size` pixels per module."""
+    if box_size < 1:
+        raise ValueError(f"box_size must be at least 1 pixel, got {box_size}")
+    height, width = len(matrix), len(matrix[0])
+    small = PILImage.new("1", (width, height), 1)
+    small.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return small.resize((width * box_size, height * box_size), PILImage.Resampling.NEAREST)
+
+
+def datamatrix_image(
+    element_string: str, *, box_size: int = DM_DOTS_PER_MODULE, quiet_zone: int = DM_QUIET_ZONE
+) -> Image:
+    """The GS1 DataMatrix of `element_string` as a 1-bit image (default 0.3387 mm at 300 dpi)."""
+    return matrix_image(datamatrix_matrix(element_string, quiet_zone=quiet_zone), box_size)
+
+
+def write_datamatrix_png(
+    element_string: str,
+    path: Path | str,
+    *,
+    box_size: int = DM_DOTS_PER_MODULE,
+    quiet_zone: int = DM_QUIET_ZONE,
+) -> None:
+    """Write the GS1 DataMatrix of `element_string` as a PNG tagged 300 dpi."""
+    image = datamatrix_image(element_string, box_size=box_size, quiet_zone=quiet_zone)
+    _write_atomically(Path(path), lambda out: image.save(out, format="PNG", dpi=(DPI, DPI)))
+
+
 # --- label sheets ---------------------------------------------------------------------
 
 
@@ -227,19 +286,23 @@ def write_label_sheet(
     codes: Sequence[PackCode],
     path: Path | str,
     *,
-    uri_for: Callable[[PackCode], str] = lambda c: c.to_digital_link(),
-    lines_for: Callable[[PackCode], list[str]] = lambda c: c.label_lines(),
+    symbol: LabelSymbol = LabelSymbol.QR,
+    uri_for: Callable[[PackCode], str] | None = None,
+    lines_for: Callable[[PackCode], list[str]] | None = None,
     title: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     error_correction: EccLevel = ERROR_CORRECTION,
     compress: bool = True,
 ) -> int:
-    """Write a printable A4 PDF of pack labels (QR + GTIN/SN/LOT/EXP lines), 24 per page.
+    """Write a printable A4 PDF of pack labels (2D code + text lines), 24 per page.
 
-    `uri_for` chooses what each QR holds (default: the plain Digital Link; pass
-    `signed_codes.sign_code` bound to a key for signed labels); `lines_for` the text beside it
-    (default: the GTIN / SN / LOT / EXP lines). `progress(done, total)` is
+    `symbol` is the code printed: a QR Code (the default, for compatibility; its data
+    defaults to the plain Digital Link, its lines to GTIN / SN / LOT / EXP) or a GS1
+    DataMatrix (data: the element string; lines: the EU's PC / SN / Batch / EXP).
+    `uri_for` overrides what each code holds (a signed Digital Link from
+    `signed_codes.sign_code`, or `signed_codes.signed_element_string` for a Data Matrix);
+    `lines_for` the text beside it. `progress(done, total)` is
     called after each label; `cancel()` is polled before each label, and when it returns
     True nothing is written and 0 is returned. Otherwise returns the number of pages.
     Raises LabelError when there is nothing to print, a link cannot fit on a label, or the
@@ -250,6 +313,10 @@ def write_label_sheet(
     total = len(codes)
     pages = math.ceil(total / _LAYOUT.per_page)
     target = Path(path)
+    symbol = LabelSymbol(symbol)
+    data_for = uri_for or _default_data(symbol)
+    text_for = lines_for or (
+        PackCode.eu_label_lines if symbol is LabelSymbol.DATA_MATRIX else PackCode.label_lines)
 
     def draw(out: BinaryIO) -> None:
         canvas = Canvas(out, pagesize=A4, pageCompression=1 if compress else 0)
@@ -263,8 +330,8 @@ def write_label_sheet(
                 if page:
                     canvas.showPage()
                 _draw_header(canvas, title, page + 1, pages)
-            _draw_label(canvas, code, uri_for(code), lines_for(code), _LAYOUT.origin(slot),
-                        error_correction)
+            _draw_label(canvas, code, data_for(code), text_for(code), _LAYOUT.origin(slot),
+                        symbol, error_correction)
             if progress is not None:
                 progress(index + 1, total)
         canvas.showPage()
@@ -281,6 +348,12 @@ class _Cancelled(Exception):
     """Internal: the caller's cancel flag was raised while drawing."""
 
 
+def _default_data(symbol: LabelSymbol) -> Callable[[PackCode], str]:
+    if symbol is LabelSymbol.DATA_MATRIX:
+        return PackCode.to_element_string
+    return lambda code: code.to_digital_link()
+
+
 def _draw_header(canvas: Canvas, title: str | None, page: int, pages: int) -> None:
     text = _("Page {page} of {pages}").format(page=page, pages=pages)
     if title:
@@ -293,15 +366,24 @@ def _draw_header(canvas: Canvas, title: str | None, page: int, pages: int) -> No
 
 def _draw_label(
     canvas: Canvas, code: PackCode, uri: str, lines: list[str], origin: tuple[float, float],
-    ecc: EccLevel
+    symbol: LabelSymbol, ecc: EccLevel
 ) -> None:
-    """One label: the QR (quiet zone included) at the left, the text lines at the right."""
+    """One label: the 2D code (quiet zone included) at the left, the text lines at the right."""
     x0, y0 = origin
     lay = _LAYOUT
-    matrix = qr_matrix(uri, error_correction=ecc)
+    if symbol is LabelSymbol.DATA_MATRIX:
+        matrix, best, least = datamatrix_matrix(uri), DM_MODULE_MM, DM_MIN_MODULE_MM
+    else:
+        matrix, best, least = qr_matrix(uri, error_correction=ecc), MODULE_MM, MIN_MODULE_MM
     room = lay.label_h - 2 * lay.padding
-    module = min(MODULE_MM * mm, room / len(matrix))
-    if module < MIN_MODULE_MM * mm - 1e-9:
+    module = min(best * mm, room / len(matrix))
+    if module < least * mm - 1e-9:
+        if symbol is LabelSymbol.DATA_MATRIX:
+            raise LabelError(
+                _("The code of pack {key} is too long to print on a label ({length} "
+                  "characters): its Data Matrix would need modules smaller than "
+                  "{min_module_mm} mm.").format(key=code.key, length=len(uri),
+                                                 min_module_mm=least))
         raise LabelError(
             _("The link for pack {key} is too long to print on a label "
               "({length} characters): its QR code would need modules smaller than "
@@ -311,15 +393,17 @@ def _draw_label(
     side = module * len(matrix)
     qr_x = x0 + lay.padding
     qr_y = y0 + (lay.label_h - side) / 2
-    _draw_matrix(canvas, matrix, qr_x, qr_y, module)
+    draw_matrix(canvas, matrix, qr_x, qr_y, module)
     text_x = qr_x + side + lay.text_gap
     _draw_lines(canvas, lines, text_x, y0, x0 + lay.label_w - lay.padding - text_x)
 
 
-def _draw_matrix(
+def draw_matrix(
     canvas: Canvas, matrix: list[list[bool]], x: float, y: float, module: float
 ) -> None:
-    """Dark modules as one filled path of horizontal runs (row 0 at the top)."""
+    """Draw a square module matrix on a ReportLab canvas, bottom-left corner at (x, y).
+
+    Dark modules become one filled path of horizontal runs (row 0 at the top)."""
     path = canvas.beginPath()
     n = len(matrix)
     for r, row in enumerate(matrix):

@@ -16,25 +16,34 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 SCHEMA_VERSION = 3
 SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
     # 2: the index of events by (gln, idx) served no query and cost a B-tree insert per event.
     2: ("DROP INDEX IF EXISTS events_by_entry",),
-    # 3: cases and pallets. Items record the container they are in and a case's count of
-    # contents (NULL in older rows is right: no container event existed before); the tables
-    # ``containers`` and ``container_contents`` are created by SCHEMA, empty like the events.
-    3: ("ALTER TABLE event_items ADD COLUMN container TEXT",
-        "ALTER TABLE event_items ADD COLUMN contents INTEGER"),
 }
 """Statements that bring a file of version ``v - 1`` to version ``v`` (derived tables could
 also be rebuilt from the logs: ``Ledger.rebuild()``)."""
+COLUMNS_ADDED: dict[int, tuple[tuple[str, str, str], ...]] = {
+    # 3: cases and pallets. Items record the container they are in and a case's count of
+    # contents (NULL in older rows is right: no container event existed before); the tables
+    # ``containers`` and ``container_contents`` are created by SCHEMA, empty like the events.
+    3: (("event_items", "container", "TEXT"), ("event_items", "contents", "BIGINT")),
+}
+"""``(table, column, type)`` added at version ``v`` (where the table lacks the column)."""
 
 
-def upgrade_statements(stored: int) -> list[str]:
-    """What brings a file of schema version ``stored`` to ``SCHEMA_VERSION``, in order."""
-    return [statement for version in range(stored + 1, SCHEMA_VERSION + 1)
-            for statement in SCHEMA_UPGRADES.get(version, ())]
+def upgrade_statements(stored: int, columns: Callable[[str], list[str]]) -> list[str]:
+    """What brings a file of schema version ``stored`` to ``SCHEMA_VERSION``, in order;
+    ``columns(table)``: the table's columns as the store holds them now."""
+    out: list[str] = []
+    for version in range(stored + 1, SCHEMA_VERSION + 1):
+        out.extend(SCHEMA_UPGRADES.get(version, ()))
+        for table, column, kind in COLUMNS_ADDED.get(version, ()):
+            if column not in columns(table):  # names: the constants above
+                out.append(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    return out
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -68,7 +68,8 @@ class Store(Transactions):
             conn.executescript(sql.SCHEMA_SYNC)
             conn.executescript(sql.SCHEMA_PROVEN)
             stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
-            for statement in sql.upgrade_statements(stored):  # an older file brought up to date
+            # An older file brought up to date:
+            for statement in sql.upgrade_statements(stored, self.table_columns):
                 conn.execute(statement)
             self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
         except sqlite3.DatabaseError as exc:

@@ -197,7 +197,8 @@ class PgStore(Store):
         finally:
             self.pg.execute(sql_pg.SCHEMA_UNLOCK)
         stored = int(self.get_meta("schema_version") or sql.SCHEMA_VERSION)
-        for statement in sql.upgrade_statements(stored):  # an older schema brought up to date
+        # An older schema brought up to date:
+        for statement in sql.upgrade_statements(stored, self.table_columns):
             self.pg.execute(sql_pg.translate(statement))
         self.set_meta("schema_version", str(max(stored, sql.SCHEMA_VERSION)))
 

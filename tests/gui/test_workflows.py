@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pypdfium2 as pdfium
+import zxingcpp
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from gui import dialogs
+from gui.services import LabelSymbol
 from supplychain.codes.gs1 import parse_pack_code
 from supplychain.identity.certificates import Role
 from tests.gui.conftest import WAIT_MS, play_as
@@ -130,6 +135,39 @@ def test_label_sheet_can_be_cancelled(qtbot, window, tmp_path: Path) -> None:
     view.cancel_labels()
     qtbot.waitUntil(lambda: view.label_task is None, timeout=WAIT_MS)
     assert not pdf.exists()
+
+
+def _preview_lines(view) -> list[str]:  # type: ignore[no-untyped-def]
+    cells = [view.preview_grid.itemAt(i).widget() for i in range(view.preview_count())]
+    return [label.text() for cell in cells for label in cell.findChildren(QLabel)
+            if label.text()]
+
+
+def test_labels_are_gs1_datamatrix_unless_qr_is_chosen(qtbot, window, tmp_path: Path) -> None:
+    play_as(qtbot, window, Role.MANUFACTURER)
+    view = window.views["commission"]
+    assert view.label_symbol() is LabelSymbol.DATA_MATRIX
+    code = parse_pack_code(window.demo.samples["genuine"])
+    view.codes = [code]
+    view.symbol.setCurrentIndex(view.symbol.findData(LabelSymbol.QR))
+    assert view.label_symbol() is LabelSymbol.QR
+    qtbot.waitUntil(lambda: _preview_lines(view) == ["\n".join(code.label_lines())],
+                    timeout=WAIT_MS)
+    view.symbol.setCurrentIndex(view.symbol.findData(LabelSymbol.DATA_MATRIX))
+    qtbot.waitUntil(lambda: _preview_lines(view) == ["\n".join(code.eu_label_lines())],
+                    timeout=WAIT_MS)
+    pdf = tmp_path / "labels.pdf"
+    view.save_labels(pdf)
+    qtbot.waitUntil(lambda: view.label_task is None, timeout=WAIT_MS)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = np.array(document[0].render(scale=300 / 72).to_pil().convert("L"))
+    finally:
+        document.close()
+    (read,) = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.DataMatrix,
+                                     text_mode=zxingcpp.TextMode.Plain)
+    assert read.symbology_identifier == "]d2"
+    assert read.text == code.to_element_string()
 
 
 def test_inspector_shows_the_fork_alert(qtbot, window, tmp_path: Path) -> None:

@@ -89,3 +89,19 @@ def test_a_new_case_starts_its_chain_at_packing() -> None:
     assert packed[0] == ContainerState(CASE, PackStatus.ACTIVE, DIST.gln, None, None, 1)
     assert packed[1] == PackState(pack.gtin, "SN1", "L1", pack.expiry, PackStatus.ACTIVE,
                                   DIST.gln, since=THEN, container=CASE)
+
+
+def test_a_version_2_file_gains_the_container_columns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from supplychain.ledger import sql
+    from supplychain.ledger.store import Store
+
+    path = tmp_path / "v2.sqlite"
+    store = Store(path, create=True)
+    for column in ("contents", "container"):  # the shape of a version-2 file
+        store.conn.execute(f"ALTER TABLE event_items DROP COLUMN {column}")
+    store.set_meta("schema_version", "2")
+    store.close()
+    store = Store(path)
+    assert store.table_columns("event_items")[-2:] == ["container", "contents"]
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "3"
+    store.close()
