@@ -5,25 +5,29 @@ round trip byte for byte."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from supplychain.codes.sscc import ContainerCode, make_sscc, parse_sscc
-from supplychain.ids import GLN
+from supplychain.ids import GLN, EventHash, PackKey
 from supplychain.interchange.bundle import exchange
-from supplychain.interchange.epcis.export import Selection
+from supplychain.interchange.epcis.export import ExportRecord, Selection, build_document
 from supplychain.interchange.epcis.importer import import_document
+from supplychain.interchange.epcis.mapping import map_event
 from supplychain.interchange.epcis.schema import validate_document
-from supplychain.interchange.epcis.uris import sgtin_uri, sscc_uri
+from supplychain.interchange.epcis.uris import PrefixResolver, epc_key, sgtin_uri, sscc_uri
 from supplychain.ledger.container_rows import container_of, container_row, contents_of
-from supplychain.ledger.events import EventType
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 from supplychain.ledger.rules import PackStatus
 from supplychain.node.containers import pack, unpack
-from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
+from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS, PHARMACY, Network
 from tests.interchange.epcis.helpers import (
+    CSET82,
     as_bytes,
     commission_event,
     document,
@@ -215,3 +219,31 @@ def test_cli_exports_one_case_by_any_scanned_form(network: Network, cases: dict[
     doc = json.loads(out.read_text())
     validate_document(doc, strict_formats=True)
     assert [e["sc:type"] for e in events_of(doc)] == ["pack", "destroy"]
+
+
+_REFS = st.integers(0, 10**10 - 1)  # serial references under the maker's 6-digit prefix
+
+
+@settings(max_examples=150, deadline=None)
+@given(parent=_REFS, serials=st.lists(st.text(CSET82, min_size=1, max_size=20), max_size=4,
+                                      unique=True),
+       inner=st.lists(_REFS, max_size=3, unique=True), packing=st.booleans())
+def test_any_packing_or_unpacking_exports_valid_and_maps_back(
+        parent: int, serials: list[str], inner: list[int], packing: bool) -> None:
+    """Pure: an event packing or unpacking any packs and cases exports schema-valid and maps
+    back onto the same parent and children, in order."""
+    case_key = make_sscc(MAKER_PREFIX, parent)
+    children = [f"{GTIN}/{s}" for s in serials] + [
+        make_sscc(MAKER_PREFIX, n) for n in inner if n != parent]
+    assume(children)
+    prev = EventHash("ab" * 32)
+    items = (Item(PackKey(case_key), None if packing else prev),
+             *(Item(PackKey(k), prev) for k in children))
+    event = Event(EventType.PACK if packing else EventType.UNPACK, MAKER, "0123456789abcdef",
+                  "2026-03-01T10:00:00.000+00:00", items, parent=case_key)
+    doc = build_document([ExportRecord(SignedEvent(event, bytes(64)), MAKER, 0)],
+                         PrefixResolver(MEMBERS), created=datetime(2026, 3, 1, tzinfo=UTC))
+    validate_document(doc, strict_formats=True)
+    plan = map_event(events_of(doc)[0], 0, MAKER)
+    assert plan.kind is event.type and plan.parent == case_key
+    assert [epc_key(c) for c in plan.codes] == children
