@@ -286,16 +286,22 @@ def measure_ingest(store: Store, maker: Node, logs: dict[str, list[bytes]], work
     return t, snapshot, roots
 
 
-def measure_verdicts(home: Path, codes: list[PackCode], today: date) -> list[float]:
-    """``Node.verify`` on each code at the node in ``home``: seconds per call."""
+def measure_verdicts(home: Path, codes: list[PackCode], today: date,
+                     modes: tuple[bool, ...] = (True,)) -> dict[bool, list[float]]:
+    """``Node.verify`` on each code at the node in ``home``: seconds per call, per mode
+    (True: reads prefetched, ledger/verdict_reads.py; False: one round trip per read). With
+    two modes each code is verified in both, in alternating order (same cache, same load)."""
     node = Node(home, lambda: PASS)
-    lat: list[float] = []
+    lat: dict[bool, list[float]] = {mode: [] for mode in modes}
     try:
-        for code in codes:
-            t0 = time.perf_counter()
-            report = node.verify(code, today=today)
-            lat.append(time.perf_counter() - t0)
-            assert report.verdict.value == "genuine" and len(report.history) == 5, report
+        for i, code in enumerate(codes):
+            for mode in modes if i % 2 else tuple(reversed(modes)):
+                if len(modes) > 1:
+                    node.store.prefetches = mode  # type: ignore[misc]
+                t0 = time.perf_counter()
+                report = node.verify(code, today=today)
+                lat[mode].append(time.perf_counter() - t0)
+                assert report.verdict.value == "genuine" and len(report.history) == 5, report
     finally:
         node.close()
     return lat
@@ -385,7 +391,9 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
 
     sample = rng.sample(range(packs), min(verdicts, packs))
     codes = [PackCode(GTIN, f"V{i:011d}", LOT, EXPIRY) for i in sample]  # type: ignore[arg-type]
-    lat = measure_verdicts(home, codes, date(2026, 6, 1))
+    pg = isinstance(where, str)  # a PostgreSQL URL: its reads are pipelined
+    measured = measure_verdicts(home, codes, date(2026, 6, 1), (True, False) if pg else (True,))
+    lat, single = measured[True], measured.get(False)
     look = backend.raw_lookup(where, [c.key for c in codes])
     size_mb = backend.size_mb(where)
 
@@ -401,6 +409,10 @@ def run_backend(backend: Backend, root: Path, n: int, m: int, w: int, verdicts: 
            f"peak {peak_rss_mb():,.0f} MB (incl. the signed entries held in memory) |",
            f"| verdict, `Node.verify`, {len(lat):,} random packs | p50 {v50 * 1e3:.2f} ms, "
            f"p99 {v99 * 1e3:.2f} ms | {v50 / l50:,.0f}x / {v99 / l99:,.0f}x the lookup |",
+           *([f"| verdict, one round trip per read (no prefetch) | p50 "
+              f"{pct(single, 50) * 1e3:.2f} ms, p99 {pct(single, 99) * 1e3:.2f} ms | "
+              f"{pct(single, 50) / l50:,.0f}x / {pct(single, 99) / l99:,.0f}x the lookup |"]
+             if single else []),
            f"| raw indexed point lookup (`packs` by key), same file | "
            f"p50 {l50 * 1e6:.1f} µs, p99 {l99 * 1e6:.1f} µs | floor |"]
     return out

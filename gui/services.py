@@ -27,7 +27,7 @@ from supplychain.interchange.bundle import ImportResult, export_bundle, import_b
 from supplychain.interchange.report_pdf import write_pack_report
 from supplychain.ledger.records import AlertRecord, MemberSummary, PackRecord
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node import inspection, network, shipments
+from supplychain.node import exits, inspection, network, returns, shipments
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
 from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import Node, VerdictReport
@@ -154,6 +154,43 @@ class LedgerService:
     def quarantine(self, code: PackCode) -> ScanResult:
         self.node.report([code], quarantine_reason(self.info.name))
         return self._result(code.to_digital_link(), code)
+
+    # --- exits and returns (supplychain.node.exits, supplychain.node.returns) ---------------
+    def report_stolen(self, code: PackCode, reason: str | None) -> ScanResult:
+        exits.report_stolen(self.node, [code], reason)
+        return self._result(code.to_digital_link(), code)
+
+    def export_pack(self, code: PackCode, reason: str | None) -> ScanResult:
+        exits.export_packs(self.node, [code], reason)
+        return self._result(code.to_digital_link(), code)
+
+    def hand_over_sample(self, code: PackCode, reason: str | None) -> ScanResult:
+        exits.hand_over_sample(self.node, [code], reason)
+        return self._result(code.to_digital_link(), code)
+
+    def return_to_supplier(self, code: PackCode) -> tuple[str, ScanResult]:
+        """Return the pack to the wholesaler it came from; (that wholesaler's name, result)."""
+        signed = returns.return_to_supplier(self.node, [code])
+        assert signed.event.to is not None
+        return (self.node.ledger.member_name(signed.event.to),
+                self._result(code.to_digital_link(), code))
+
+    def receive_return(self, code: PackCode) -> tuple[returns.ReturnsReceipt, ScanResult]:
+        """The saleable-returns check of a pack scanned on its way back to us; received when
+        it passes."""
+        receipt = returns.receive_return(self.node, code)
+        return receipt, self._result(code.to_digital_link(), code)
+
+    def incoming_returns(self) -> list[PackRecord]:
+        return returns.incoming_returns(self.node)
+
+    def check_return(self, pharmacy: str, text: str) -> returns.ReturnCheck:
+        """The saleable-returns check of a pack scanned at goods-in (a code error raises)."""
+        return returns.check_returns(self.node, pharmacy, [parse_scanned(text)])[0]
+
+    def receive_returns(self, pharmacy: str, codes: Sequence[PackCode],
+                        quarantine: bool) -> returns.ReturnsReceipt:
+        return returns.receive_returns(self.node, pharmacy, codes, quarantine=quarantine)
 
     # --- shipments -------------------------------------------------------------------
     def outgoing_candidate(self, text: str, already: Iterable[str]) -> Candidate:

@@ -128,7 +128,7 @@ def events(draw: st.DrawFn) -> Event:
         parent = make_sscc("501234", draw(st.integers(0, 10**9)))
         items += (Item(PackKey(parent), draw(hashes)),)
     return Event(kind, GLN("5012345000022"), "0123456789abcdef", time, items, parent=parent,
-                 to=GLN("5012345000039") if kind is EventType.SHIP else None,
+                 to=GLN("5012345000039") if kind.names_recipient else None,
                  gtin="05012345000015" if kind is EventType.RECALL else None,  # type: ignore
                  lot=draw(serials) if kind is EventType.RECALL else None,
                  reason=draw(st.text(min_size=1, max_size=40)) if kind is EventType.REPORT

@@ -67,6 +67,12 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                               "Ein anderes Mitglied hat diese Packung als verdächtig gemeldet"),
     Reason.CANNOT_VERIFY_OFFLINE: (CODE, PackFacts(gtin_known=True, offline=True),
                                    "Offline nicht prüfbar"),
+    Reason.REPORTED_STOLEN: (CODE, replace(KNOWN, status=PackStatus.STOLEN, custodian=OTHER),
+                             "Diese Packung wurde als gestohlen gemeldet"),
+    Reason.EXPORTED: (CODE, replace(KNOWN, status=PackStatus.EXPORTED, custodian=OTHER),
+                      "nicht für den Verkauf hier bestimmt"),
+    Reason.SAMPLE: (CODE, replace(KNOWN, status=PackStatus.SAMPLED, custodian=OTHER),
+                    "als Probe an eine Behörde übergeben"),
 }
 
 

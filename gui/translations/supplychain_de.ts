@@ -258,6 +258,129 @@
     </message>
 </context>
 <context>
+    <name>ExitButtons</name>
+    <message>
+        <source>Return to wholesaler</source>
+        <translation>An Großhändler zurücksenden</translation>
+    </message>
+    <message>
+        <source>Send the pack back to the wholesaler it came from (it checks it before resale)</source>
+        <translation>Die Packung an den Großhändler zurücksenden, von dem sie kam (er prüft sie vor dem Wiederverkauf)</translation>
+    </message>
+    <message>
+        <source>Check return</source>
+        <translation>Retoure prüfen</translation>
+    </message>
+    <message>
+        <source>Saleable-returns check: receive the returned pack back into stock if it passes</source>
+        <translation>Retourenprüfung: die zurückgesandte Packung wieder in den Bestand aufnehmen, wenn sie besteht</translation>
+    </message>
+    <message>
+        <source>Report stolen…</source>
+        <translation>Als gestohlen melden…</translation>
+    </message>
+    <message>
+        <source>The pack was stolen: it leaves the chain</source>
+        <translation>Die Packung wurde gestohlen: sie verlässt die Kette</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>The pack leaves this market</source>
+        <translation>Die Packung verlässt diesen Markt</translation>
+    </message>
+    <message>
+        <source>Hand over as sample…</source>
+        <translation>Als Probe übergeben…</translation>
+    </message>
+    <message>
+        <source>The pack goes to an authority as a sample</source>
+        <translation>Die Packung geht als Probe an eine Behörde</translation>
+    </message>
+    <message>
+        <source>Report stolen</source>
+        <translation>Als gestohlen melden</translation>
+    </message>
+    <message>
+        <source>Report pack {serial} stolen? It leaves the chain for good: wherever it turns up, it will be refused. Details (e.g. the police report), optional:</source>
+        <translation>Packung {serial} als gestohlen melden? Sie verlässt die Kette endgültig: wo immer sie auftaucht, wird sie abgelehnt. Angaben (z. B. die Anzeige), freiwillig:</translation>
+    </message>
+    <message>
+        <source>Reported stolen and signed: pack {serial} is out of the chain. If it turns up, it will be refused; if you find it again, destroy it.</source>
+        <translation>Als gestohlen gemeldet und signiert: Packung {serial} ist aus der Kette. Taucht sie auf, wird sie abgelehnt; finden Sie sie wieder, vernichten Sie sie.</translation>
+    </message>
+    <message>
+        <source>REPORTED STOLEN</source>
+        <translation>ALS GESTOHLEN GEMELDET</translation>
+    </message>
+    <message>
+        <source>Exported and signed: pack {serial} left this market; here it is no longer for sale.</source>
+        <translation>Exportiert und signiert: Packung {serial} hat diesen Markt verlassen; hier ist sie nicht mehr verkäuflich.</translation>
+    </message>
+    <message>
+        <source>EXPORTED</source>
+        <translation>EXPORTIERT</translation>
+    </message>
+    <message>
+        <source>Handed over as a sample and signed: pack {serial} is no longer for sale.</source>
+        <translation>Als Probe übergeben und signiert: Packung {serial} ist nicht mehr verkäuflich.</translation>
+    </message>
+    <message>
+        <source>SAMPLE</source>
+        <translation>PROBE</translation>
+    </message>
+    <message>
+        <source>Export out of the market</source>
+        <translation>Aus dem Markt exportieren</translation>
+    </message>
+    <message>
+        <source>Export pack {serial} out of this market? Here it will no longer be for sale. Destination, optional:</source>
+        <translation>Packung {serial} aus diesem Markt exportieren? Hier ist sie dann nicht mehr verkäuflich. Ziel, freiwillig:</translation>
+    </message>
+    <message>
+        <source>Hand over as a sample</source>
+        <translation>Als Probe übergeben</translation>
+    </message>
+    <message>
+        <source>Hand pack {serial} to an authority as a sample? It will no longer be for sale. Authority and reference, optional:</source>
+        <translation>Packung {serial} als Probe an eine Behörde übergeben? Sie ist dann nicht mehr verkäuflich. Behörde und Aktenzeichen, freiwillig:</translation>
+    </message>
+    <message>
+        <source>Return pack {serial} to the wholesaler it came from? Put it in the returns box for collection.</source>
+        <translation>Packung {serial} an den Großhändler zurücksenden, von dem sie kam? Legen Sie sie zur Abholung in die Retourenkiste.</translation>
+    </message>
+    <message>
+        <source>Return signed: pack {serial} is on its way back to {name}, which checks it before resale.</source>
+        <translation>Retoure signiert: Packung {serial} ist auf dem Weg zurück zu {name}, der sie vor dem Wiederverkauf prüft.</translation>
+    </message>
+    <message>
+        <source>RETURNED</source>
+        <translation>ZURÜCKGESANDT</translation>
+    </message>
+    <message>
+        <source>Returned {serial} to {name}.</source>
+        <translation>{serial} an {name} zurückgesandt.</translation>
+    </message>
+    <message>
+        <source>Received back into saleable stock.</source>
+        <translation>Wieder in den verkäuflichen Bestand aufgenommen.</translation>
+    </message>
+    <message>
+        <source>RECEIVED BACK</source>
+        <translation>ZURÜCKGENOMMEN</translation>
+    </message>
+    <message>
+        <source>Not received: the pack failed the saleable-returns check ({why}).</source>
+        <translation>Nicht angenommen: die Packung hat die Retourenprüfung nicht bestanden ({why}).</translation>
+    </message>
+    <message>
+        <source>NOT RESALEABLE</source>
+        <translation>NICHT WIEDERVERKÄUFLICH</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Welcome to the medicines provenance ledger</source>
@@ -408,6 +531,22 @@
     <message>
         <source>Destroyed</source>
         <translation type="unfinished">Vernichtet</translation>
+    </message>
+    <message>
+        <source>Reported stolen</source>
+        <translation>Als gestohlen gemeldet</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>Exportiert</translation>
+    </message>
+    <message>
+        <source>Handed over as a sample</source>
+        <translation>Als Probe übergeben</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Zurückgesandt</translation>
     </message>
     <message>
         <source>Search: scanned code, GTIN, lot, organisation name or GLN — then Enter</source>
@@ -1202,6 +1341,73 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
 </context>
 <context>
+    <name>ReturnsTab</name>
+    <message>
+        <source>{name} (GLN {gln})</source>
+        <translation>{name} (GLN {gln})</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished">Aktualisieren</translation>
+    </message>
+    <message>
+        <source>No returns on their way to you.</source>
+        <translation>Keine Retouren auf dem Weg zu Ihnen.</translation>
+    </message>
+    <message>
+        <source>Scan each returned pack</source>
+        <translation>Jede zurückgesandte Packung scannen</translation>
+    </message>
+    <message>
+        <source>Serial</source>
+        <translation type="unfinished">Seriennummer</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Was zu tun ist</translation>
+    </message>
+    <message>
+        <source>Quarantine and report the packs that should not exist (unknown, dispensed, not the pharmacy&apos;s)</source>
+        <translation>Packungen, die es nicht geben dürfte (unbekannt, abgegeben, nicht von dieser Apotheke), unter Quarantäne stellen und melden</translation>
+    </message>
+    <message>
+        <source>Receive accepted packs</source>
+        <translation>Angenommene Packungen übernehmen</translation>
+    </message>
+    <message>
+        <source>Returned by:</source>
+        <translation>Zurückgesandt von:</translation>
+    </message>
+    <message>
+        <source>Returns on their way to you: {list}.</source>
+        <translation>Retouren auf dem Weg zu Ihnen: {list}.</translation>
+    </message>
+    <message>
+        <source>Receive accepted packs ({count})</source>
+        <translation>Angenommene Packungen übernehmen ({count})</translation>
+    </message>
+    <message>
+        <source>Received {count} returned pack(s) back into saleable stock.</source>
+        <translation>{count} zurückgesandte Packung(en) wieder in den verkäuflichen Bestand aufgenommen.</translation>
+    </message>
+    <message>
+        <source>{count} pack(s) not received: set them aside as the table says.</source>
+        <translation>{count} Packung(en) nicht angenommen: legen Sie sie beiseite, wie die Tabelle sagt.</translation>
+    </message>
+    <message>
+        <source>{count} pack(s) quarantined and reported.</source>
+        <translation>{count} Packung(en) unter Quarantäne gestellt und gemeldet.</translation>
+    </message>
+</context>
+<context>
     <name>SamplePacksButton</name>
     <message>
         <source>Sample packs</source>
@@ -1261,6 +1467,22 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Destroyed</source>
         <translation>Vernichtet</translation>
+    </message>
+    <message>
+        <source>Reported stolen</source>
+        <translation>Als gestohlen gemeldet</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>Exportiert</translation>
+    </message>
+    <message>
+        <source>Handed over as a sample</source>
+        <translation>Als Probe übergeben</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Zurückgesandt</translation>
     </message>
     <message>
         <source>Scan a pack, or type its code and press Enter</source>
@@ -1496,6 +1718,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Incoming</source>
         <translation>Eingang</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Retouren</translation>
     </message>
 </context>
 <context>

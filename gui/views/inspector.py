@@ -37,7 +37,11 @@ _STEP = {"commission": QT_TRANSLATE_NOOP("InspectorView", "Commissioned"),
          "receive": QT_TRANSLATE_NOOP("InspectorView", "Received"),
          "dispense": QT_TRANSLATE_NOOP("InspectorView", "Dispensed"),
          "undo_dispense": QT_TRANSLATE_NOOP("InspectorView", "Dispense undone"),
-         "destroy": QT_TRANSLATE_NOOP("InspectorView", "Destroyed")}
+         "destroy": QT_TRANSLATE_NOOP("InspectorView", "Destroyed"),
+         "stolen": QT_TRANSLATE_NOOP("InspectorView", "Reported stolen"),
+         "export": QT_TRANSLATE_NOOP("InspectorView", "Exported"),
+         "sample": QT_TRANSLATE_NOOP("InspectorView", "Handed over as a sample"),
+         "return": QT_TRANSLATE_NOOP("InspectorView", "Returned")}
 
 
 def _words(table: dict[str, str], key: str) -> str:

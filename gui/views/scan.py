@@ -35,6 +35,7 @@ from gui.display import witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
+from gui.views.exits import ExitButtons
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
@@ -53,7 +54,11 @@ _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "receive": QT_TRANSLATE_NOOP("ScanView", "Received"),
                "dispense": QT_TRANSLATE_NOOP("ScanView", "Dispensed"),
                "undo_dispense": QT_TRANSLATE_NOOP("ScanView", "Dispense undone"),
-               "destroy": QT_TRANSLATE_NOOP("ScanView", "Destroyed")}
+               "destroy": QT_TRANSLATE_NOOP("ScanView", "Destroyed"),
+               "stolen": QT_TRANSLATE_NOOP("ScanView", "Reported stolen"),
+               "export": QT_TRANSLATE_NOOP("ScanView", "Exported"),
+               "sample": QT_TRANSLATE_NOOP("ScanView", "Handed over as a sample"),
+               "return": QT_TRANSLATE_NOOP("ScanView", "Returned")}
 
 
 class ScanView(QWidget):
@@ -173,6 +178,8 @@ class ScanView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(product)
         right_layout.addLayout(actions)
+        self.exits = ExitButtons(self)  # leaving the chain, returns
+        right_layout.addWidget(self.exits)
         right_layout.addWidget(QLabel(self.tr("Custody timeline (oldest first):")))
         right_layout.addWidget(self.timeline_view, 1)
 
@@ -302,6 +309,7 @@ class ScanView(QWidget):
         self.undo_button.setEnabled(PackAction.UNDO_DISPENSE in actions)
         self.report_button.setEnabled(PackAction.REPORT in actions)
         self.quarantine_button.setEnabled(PackAction.QUARANTINE in actions)
+        self.exits.set_actions(actions)
 
     # --- actions ----------------------------------------------------------------------
     def _code(self):  # type: ignore[no-untyped-def]

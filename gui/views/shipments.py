@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.context import AppContext
 from gui.models import RowsModel, when
+from gui.views.returns import ReturnsTab
 from gui.widgets import ScanInput, big_button, heading
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import Role
@@ -342,15 +343,20 @@ class ShipmentsView(QWidget):
         else:
             self.tabs.addTab(self.outgoing, self.tr("Outgoing"))
             self.tabs.addTab(self.incoming, self.tr("Incoming"))
+        self.returns = ReturnsTab(ctx) if ctx.info.role is Role.DISTRIBUTOR else None
+        if self.returns is not None:  # a pharmacy's returns, checked before resale
+            self.tabs.addTab(self.returns, self.tr("Returns"))
         self.tabs.currentChanged.connect(self._focus)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def refresh(self) -> None:
         self.incoming.refresh()
+        if self.returns is not None:
+            self.returns.refresh()
         self._focus()
 
     def _focus(self) -> None:
         tab = self.tabs.currentWidget()
-        if isinstance(tab, OutgoingTab | IncomingTab):
+        if isinstance(tab, OutgoingTab | IncomingTab | ReturnsTab):
             tab.input.setFocus()

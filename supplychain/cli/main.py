@@ -18,6 +18,7 @@ from supplychain.cli import (
     commands,
     containers,
     epcis,
+    exits,
     light,
     proofs,
     scan,
@@ -30,7 +31,8 @@ from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, containers, light, proofs, scan, epcis, sync, tiles, witnesses)
+COMMAND_MODULES = (commands, containers, exits, light, proofs, scan, epcis, sync, tiles,
+                   witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

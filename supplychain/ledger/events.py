@@ -58,6 +58,16 @@ class EventType(str, Enum):
     """EPCIS AggregationEvent ADD (bizStep packing): children go into ``parent`` (an SSCC)."""
     UNPACK = "unpack"
     """EPCIS AggregationEvent DELETE (bizStep unpacking): children come out of ``parent``."""
+    # --- packs leaving the chain, and returns (docs/ARCHITECTURE.md, "Exits and returns") ---
+    STOLEN = "stolen"
+    EXPORT = "export"
+    SAMPLE = "sample"
+    RETURN = "return"
+
+    @property
+    def names_recipient(self) -> bool:
+        """True for the hand-overs that name a recipient ('to'): ship and return."""
+        return self in (EventType.SHIP, EventType.RETURN)
 
     @property
     def is_chain(self) -> bool:
@@ -273,8 +283,9 @@ class Event:
             for item in self.items:
                 if item.prev is not None or item.lot is not None or item.expiry is not None:
                     raise EventError(_("A {t} event item carries only the pack.").format(t=t.value))
-        if (t is EventType.SHIP) != (self.to is not None):
-            raise EventError(_("A ship event, and only a ship event, names a recipient ('to')."))
+        if t.names_recipient != (self.to is not None):
+            raise EventError(_("A ship event names a recipient ('to'), and so does a return; "
+                               "only a ship event or a return may."))
         if t is EventType.RECALL:
             if self.gtin is None or self.lot is None:
                 raise EventError(_("A recall names the GTIN and the lot."))

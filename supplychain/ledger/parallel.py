@@ -53,7 +53,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One job's result: ``value`` from its ``write``, or ``error`` (a person's words)."""
+    """One job's result: ``value`` from its ``write``, or ``error`` (a person's words) and
+    ``value`` from its ``refused``."""
 
     key: str
     value: Any = None
@@ -62,10 +63,11 @@ class Outcome:
 
 
 # A job: (key, prepare(ledger, payload) -> prepared, write(ledger, prepared) -> value,
-# refused(ledger, payload, exc) -> None called after a refused write's rollback, payload).
+# refused(ledger, payload, exc) called after a refused write's rollback: what it returns, if
+# anything, is the Outcome's ``value`` (plain data, e.g. the refusal's evidence), payload).
 Prepare = Callable[["PreverifiedLedger", Any], Any]
 Write = Callable[["PreverifiedLedger", Any], Any]
-Refused = Callable[["PreverifiedLedger", Any, BaseException], None]
+Refused = Callable[["PreverifiedLedger", Any, BaseException], Any]
 
 class PreverifiedLedger(Ledger):
     """A Ledger that skips the signature check of entries checked before the transaction
@@ -152,9 +154,8 @@ def run_job(target: Target, key: str, prepare: Prepare, write: Write, refused: R
                     pause = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(attempt, 10))
                     time.sleep(pause * random.uniform(0.5, 1.5))
                     continue  # same ledger: its pre-verified entries are kept
-                if refused is not None:
-                    refused(ledger, prepared, exc)
-                return Outcome(key, None, str(exc), attempt)
+                value = refused(ledger, prepared, exc) if refused is not None else None
+                return Outcome(key, value, str(exc), attempt)
     except SupplyChainError as exc:
         _forget(target.location)
         return Outcome(key, None, str(exc))

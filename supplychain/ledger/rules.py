@@ -32,10 +32,18 @@ class PackStatus(str, Enum):
     IN_TRANSIT = "in_transit"
     DISPENSED = "dispensed"
     DESTROYED = "destroyed"
+    # Packs that left the chain (docs/ARCHITECTURE.md, "Exits and returns").
+    STOLEN = "stolen"
+    EXPORTED = "exported"
+    SAMPLED = "sampled"
 
     @property
     def decommissioned(self) -> bool:
-        return self in (PackStatus.DISPENSED, PackStatus.DESTROYED)
+        return self in _DECOMMISSIONED
+
+
+_DECOMMISSIONED = frozenset({PackStatus.DISPENSED, PackStatus.DESTROYED, PackStatus.STOLEN,
+                             PackStatus.EXPORTED, PackStatus.SAMPLED})
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,15 @@ UNDO_DISPENSE_WINDOW = timedelta(days=10)
 _E = EventType
 PERMITTED: Mapping[Role, frozenset[EventType]] = {
     # Makes packs, sends them out, takes returns back, destroys its stock, recalls its lots.
+    # (Every stock holder may report a theft and hand a sample to an authority.)
     Role.MANUFACTURER: frozenset({_E.COMMISSION, _E.SHIP, _E.RECEIVE, _E.DESTROY, _E.RECALL,
-                                  _E.REPORT}),
-    # Holds stock between manufacturer and pharmacy.
-    Role.DISTRIBUTOR: frozenset({_E.SHIP, _E.RECEIVE, _E.DESTROY, _E.REPORT}),
+                                  _E.REPORT, _E.STOLEN, _E.EXPORT, _E.SAMPLE}),
+    # Holds stock between manufacturer and pharmacy; exports out of the market.
+    Role.DISTRIBUTOR: frozenset({_E.SHIP, _E.RECEIVE, _E.DESTROY, _E.REPORT, _E.STOLEN,
+                                 _E.EXPORT, _E.SAMPLE}),
     # Holds stock, dispenses (and undoes its own mistaken dispense), ships returns.
     Role.PHARMACY: frozenset({_E.SHIP, _E.RECEIVE, _E.DISPENSE, _E.UNDO_DISPENSE, _E.DESTROY,
-                              _E.REPORT}),
+                              _E.REPORT, _E.STOLEN, _E.SAMPLE, _E.RETURN}),
     # Inspects: holds no stock; recalls any lot, reports any pack.
     Role.REGULATOR: frozenset({_E.RECALL, _E.REPORT}),
 }
@@ -91,6 +101,13 @@ _NOT_PERMITTED = {
     _E.DESTROY: N_("{subject}: only a {who} destroys packs, not {name} (a {role}){why}."),
     _E.RECALL: N_("{subject}: only a {who} recalls packs, not {name} (a {role}){why}."),
     _E.REPORT: N_("{subject}: only a {who} reports packs, not {name} (a {role}){why}."),
+    _E.STOLEN: N_("{subject}: only a {who} reports packs stolen, not {name} (a {role}){why}."),
+    _E.EXPORT: N_("{subject}: only a {who} exports packs out of the market, not {name} "
+                  "(a {role}){why}."),
+    _E.SAMPLE: N_("{subject}: only a {who} hands packs over as samples, not {name} "
+                  "(a {role}){why}."),
+    _E.RETURN: N_("{subject}: only a {who} returns packs to its wholesaler, not {name} "
+                  "(a {role}){why}."),
 }
 
 
@@ -143,6 +160,8 @@ def apply_item(event: Event, item: Item, actor: MemberInfo, before: PackState | 
 def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState) -> PackState:
     """The state after a ship, receive, dispense or destroy of ``item``, by the custody rules."""
     kind = event.type
+    if kind is EventType.DESTROY and before.status is PackStatus.STOLEN:
+        return _destroy_recovered(item, actor, before)
     if before.status.decommissioned:
         raise RuleViolation(
             _("{pack} was already {status}; a decommissioned pack stays "
@@ -178,6 +197,8 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
     if kind is EventType.DESTROY:
         _require_custodian(item, actor, before, kind)
         return replace(before, status=PackStatus.DESTROYED)
+    if kind in _LEAVING or kind is EventType.RETURN:
+        return _leave_or_return(event, item, actor, before)
     raise RuleViolation(_("A {kind} event does not extend a custody chain.")
                         .format(kind=kind.value))
 
@@ -284,11 +305,22 @@ _NOT_CUSTODIAN = {
                            "custodian can dispense it."),
     EventType.DESTROY: N_("{pack} is in the custody of {custodian}, not {name}; only the "
                           "custodian can destroy it."),
+    EventType.STOLEN: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                         "custodian can report it stolen."),
+    EventType.EXPORT: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                         "custodian can export it."),
+    EventType.SAMPLE: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                         "custodian can hand it over as a sample."),
+    EventType.RETURN: N_("{pack} is in the custody of {custodian}, not {name}; only the "
+                         "custodian can return it."),
 }
 _NOT_ACTIVE = {
     EventType.SHIP: N_("{pack} is {status}; it cannot ship now."),
     EventType.DISPENSE: N_("{pack} is {status}; it cannot dispense now."),
     EventType.DESTROY: N_("{pack} is {status}; it cannot destroy now."),
+    EventType.EXPORT: N_("{pack} is {status}; it cannot be exported now."),
+    EventType.SAMPLE: N_("{pack} is {status}; it cannot be handed over as a sample now."),
+    EventType.RETURN: N_("{pack} is {status}; it cannot be returned now."),
 }
 
 
@@ -300,3 +332,50 @@ def _require_custodian(item: Item, actor: MemberInfo, before: PackState,
     if before.status is not PackStatus.ACTIVE:
         raise RuleViolation(_(_NOT_ACTIVE[kind]).format(pack=item.pack,
                                                         status=before.status.value))
+
+
+# --- packs leaving the chain, and returns (docs/ARCHITECTURE.md, "Exits and returns") ------
+_LEAVING = {EventType.STOLEN: PackStatus.STOLEN, EventType.EXPORT: PackStatus.EXPORTED,
+            EventType.SAMPLE: PackStatus.SAMPLED}
+"""The exits besides dispense and destroy, and the status each leaves the pack in."""
+
+
+def _leave_or_return(event: Event, item: Item, actor: MemberInfo,
+                     before: PackState) -> PackState:
+    """A theft, an export, a sample or a return, by the custodian.
+
+    A theft may also be of a pack in transit (reported by its shipper, still its custodian);
+    the rest need the pack active in the actor's custody. A return is a hand-over like a
+    ship (in transit to the named recipient, which receives it as usual).
+    """
+    kind = event.type
+    if kind is EventType.STOLEN:
+        if before.custodian != actor.gln:
+            raise RuleViolation(_(_NOT_CUSTODIAN[kind]).format(
+                pack=item.pack, custodian=before.custodian, name=actor.name))
+        # A pack stolen in its case stays counted in it (the case then cannot move until
+        # the pack is taken out of it: ``ledger.containers``).
+        return PackState(before.gtin, before.serial, before.lot, before.expiry,
+                         PackStatus.STOLEN, before.custodian, None, before.since,
+                         before.container)
+    _require_custodian(item, actor, before, kind)
+    if before.container is not None:
+        raise RuleViolation(_("{pack} is in case {sscc}: take it out of case {sscc} first "
+                              "(unpack).").format(pack=item.pack, sscc=before.container))
+    if kind is EventType.RETURN:
+        if event.to == actor.gln:
+            raise RuleViolation(_("{pack}: a member cannot return a pack to itself.")
+                                .format(pack=item.pack))
+        return PackState(before.gtin, before.serial, before.lot, before.expiry,
+                         PackStatus.IN_TRANSIT, before.custodian, event.to, before.since)
+    return replace(before, status=_LEAVING[kind], recipient=None)
+
+
+def _destroy_recovered(item: Item, actor: MemberInfo, before: PackState) -> PackState:
+    """A stolen pack found again is never sold: its custodian may only destroy it."""
+    _require_role(EventType.DESTROY, actor, item.pack)
+    if before.custodian != actor.gln:
+        raise RuleViolation(_("{pack} was reported stolen by {custodian}; only they can "
+                              "record its destruction once it is recovered.")
+                            .format(pack=item.pack, custodian=before.custodian))
+    return replace(before, status=PackStatus.DESTROYED)

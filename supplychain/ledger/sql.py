@@ -146,7 +146,8 @@ EVENTS_OF_REPORTS = """SELECT e.gln, e.idx FROM reports r JOIN events e
 ON e.event_hash = r.event_hash WHERE r.pack = ? ORDER BY e.gln, e.idx"""
 SHIPMENTS_TO = """SELECT e.rowid, e.gln, e.idx, i.pack FROM events e
 JOIN event_items i ON i.event_hash = e.event_hash AND i.recipient = ?
-WHERE e.rowid IN (SELECT s.rowid FROM events s WHERE s.type = 'ship' AND s.rowid > ?
+WHERE e.rowid IN (SELECT s.rowid FROM events s WHERE s.type IN ('ship', 'return')
+AND s.rowid > ?
 AND EXISTS (SELECT 1 FROM event_items t WHERE t.event_hash = s.event_hash AND t.recipient = ?)
 ORDER BY s.rowid LIMIT ?) ORDER BY e.rowid, i.pack"""
 

@@ -53,6 +53,7 @@ class Store(Transactions):
     """A node's SQLite file. Not thread-safe: one thread owns it."""
 
     parallel_ingest = read_only = False  # parallel ingest of logs? a read-only replica?
+    prefetches = False  # reads worth batching into round trips (ledger/verdict_reads.py)
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
@@ -108,6 +109,12 @@ class Store(Transactions):
 
     def _all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         return self.conn.execute(statement, params).fetchall()
+
+    @contextmanager
+    def prefetched(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> Iterator[None]:
+        """Inside: ``reads`` (statement, parameters) are answered from one round trip
+        (PostgreSQL); SQLite reads in-process, so nothing is done here."""
+        yield
 
     def _many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
         try:

@@ -109,7 +109,9 @@ def pg_error(url: str, exc: psycopg.Error) -> LedgerError:
 class PgStore(Store):
     """A node's ledger in a PostgreSQL database (or schema). One thread owns it."""
 
-    parallel_ingest = True
+    parallel_ingest = prefetches = True
+    _memo: dict[tuple[str, tuple[Any, ...]], list[Any]] | None = None  # see prefetched()
+    _writes = 0
 
     def __init__(self, url: str, *, create: bool = False, ingest_workers: int = 0,
                  read_only: bool = False) -> None:
@@ -297,15 +299,48 @@ class PgStore(Store):
             raise pg_error(self.url, exc) from exc
 
     def _one(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        if self._memo is not None and (statement, tuple(params)) in self._memo:
+            rows = self._memo[(statement, tuple(params))]
+            return rows[0] if rows else None
         return self._exec(statement, params).fetchone()
 
     def _all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        if self._memo is not None and (statement, tuple(params)) in self._memo:
+            return list(self._memo[(statement, tuple(params))])
         return self._exec(statement, params).fetchall()
+
+    @contextmanager
+    def prefetched(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> Iterator[None]:
+        """Inside: ``reads`` (statement, parameters), sent in one pipeline (one round trip),
+        answer ``_one``/``_all`` of the same statement and parameters; nested blocks add to
+        the outer one's. Any write inside forgets them all (``_writing``)."""
+        outer = self._memo
+        memo = dict(outer or {})
+        todo = [(stmt, tuple(params)) for stmt, params in reads
+                if (stmt, tuple(params)) not in memo]
+        if todo and psycopg.Pipeline.is_supported():
+            self._reconnect_if_lost()
+            try:
+                with self.pg.pipeline():
+                    cursors = [self.pg.execute(sql_pg.translate(stmt), params or None)
+                               for stmt, params in todo]
+                memo.update((key, cur.fetchall()) for key, cur in zip(todo, cursors,
+                                                                       strict=True))
+            except psycopg.Error as exc:
+                raise pg_error(self.url, exc) from exc
+        self._memo, writes = memo, self._writes
+        try:
+            yield
+        finally:  # after a write inside, the outer block's rows may be stale too
+            self._memo = outer if self._writes == writes or outer is None else {}
 
     def _writing(self) -> None:
         if self.read_only:
             raise read_only_error(self.url)
         self._wrote = True
+        self._writes += 1
+        if self._memo is not None:
+            self._memo = {}  # what was read before a write may be stale now
 
     def _run(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._writing()

@@ -47,16 +47,26 @@ class Reason(str, Enum):
     INVALID_SIGNATURE = "invalid_signature"
     REPORTED_SUSPECT = "reported_suspect"
     CANNOT_VERIFY_OFFLINE = "cannot_verify_offline"
+    # Packs that left the chain (docs/ARCHITECTURE.md, "Exits and returns").
+    REPORTED_STOLEN = "reported_stolen"
+    EXPORTED = "exported"
+    SAMPLE = "sample"
 
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
-                             Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE})
+                             Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
+                             Reason.EXPORTED, Reason.SAMPLE})
+"""Reasons that make a pack SUSPECT; any other makes it COUNTERFEIT. A pack reported stolen
+is COUNTERFEIT-level (illegitimate product: never dispensed, quarantined and reported); an
+exported pack or a sample turning up here may be the genuine pack come back, so SUSPECT."""
 
 # Most serious first: the verdict's sentence leads with the first reason found in this order.
 _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
           Reason.UNKNOWN_SERIAL,
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
-          Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
+          Reason.REPORTED_STOLEN,
+          Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
+          Reason.RECALLED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
 
 _SENTENCES = {
@@ -87,6 +97,12 @@ _SENTENCES = {
     Reason.CANNOT_VERIFY_OFFLINE: N_("Cannot verify offline: this pharmacy holds no record of "
                                      "this pack and could not reach the network. Do not "
                                      "dispense it until the network confirms it."),
+    Reason.REPORTED_STOLEN: N_("This pack was reported stolen: do not dispense; quarantine it "
+                               "and report it to the regulator."),
+    Reason.EXPORTED: N_("This pack was exported out of this market: it is not for sale here. "
+                        "Do not dispense; quarantine it and tell your wholesaler."),
+    Reason.SAMPLE: N_("This pack was handed to an authority as a sample: it is not for sale. "
+                      "Do not dispense; quarantine it and report it."),
 }
 
 # Short words for a list of reasons ("Reasons: recalled; expired").
@@ -104,6 +120,9 @@ _WORDS = {
     Reason.INVALID_SIGNATURE: N_("invalid signature"),
     Reason.REPORTED_SUSPECT: N_("reported suspect"),
     Reason.CANNOT_VERIFY_OFFLINE: N_("cannot verify offline"),
+    Reason.REPORTED_STOLEN: N_("reported stolen"),
+    Reason.EXPORTED: N_("exported"),
+    Reason.SAMPLE: N_("sample"),
 }
 
 _VERDICT_WORDS = {
@@ -117,7 +136,13 @@ _STATUS_WORDS = {
     PackStatus.IN_TRANSIT: N_("in transit"),
     PackStatus.DISPENSED: N_("dispensed"),
     PackStatus.DESTROYED: N_("destroyed"),
+    PackStatus.STOLEN: N_("stolen"),
+    PackStatus.EXPORTED: N_("exported"),
+    PackStatus.SAMPLED: N_("handed over as a sample"),
 }
+
+_LEFT_THE_CHAIN = {PackStatus.STOLEN: Reason.REPORTED_STOLEN,
+                   PackStatus.EXPORTED: Reason.EXPORTED, PackStatus.SAMPLED: Reason.SAMPLE}
 
 GENUINE_SENTENCE = N_("Genuine: the pack's history checks out and it is in your custody.")
 """The sentence of a GENUINE verdict at the pack's custodian (translate with ``_()``)."""
@@ -215,6 +240,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
                                "undo the dispense."))
         elif facts.status is PackStatus.DESTROYED:
             reasons.add(Reason.DECOMMISSIONED)
+        elif facts.status in _LEFT_THE_CHAIN:
+            reasons.add(_LEFT_THE_CHAIN[facts.status])
         if code.lot is not None and code.lot != facts.registered_lot:
             reasons.add(Reason.LOT_MISMATCH)
         if code.expiry is not None and code.expiry != facts.registered_expiry:

@@ -10,7 +10,7 @@ from supplychain import clock
 from supplychain.identity.certificates import Role
 from supplychain.ledger.events import EventType
 from supplychain.ledger.records import PackRecord
-from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus, may
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.operations import VerdictReport
 
@@ -21,6 +21,12 @@ class PackAction(StrEnum):
     REPORT = "report"
     QUARANTINE = "quarantine"
     UNDO_DISPENSE = "undo_dispense"
+    # Exits and returns (docs/ARCHITECTURE.md, "Exits and returns").
+    REPORT_STOLEN = "report_stolen"
+    EXPORT = "export"
+    SAMPLE = "sample"
+    RETURN = "return"
+    CHECK_RETURN = "check_return"
 
 
 def pack_actions(report: VerdictReport, record: PackRecord | None, gln: str, role: Role,
@@ -37,7 +43,31 @@ def pack_actions(report: VerdictReport, record: PackRecord | None, gln: str, rol
             actions.add(PackAction.DISPENSE)
         if may_undo_dispense(report, gln, role, now):
             actions.add(PackAction.UNDO_DISPENSE)
+        actions = exit_actions(actions, report, record, gln, role)
     return frozenset(actions)
+
+
+def exit_actions(actions: set[PackAction], report: VerdictReport, record: PackRecord, gln: str,
+                 role: Role) -> set[PackAction]:
+    """``actions`` with the exits and returns open on a pack (not forked) at site ``gln``:
+    its custodian may report it stolen (held, or shipped and not received yet), export it or
+    hand it over as a sample (held, as its role allows), a pharmacy may return it; a pack
+    returned to us is received only through the saleable-returns check."""
+    ours = record.custodian == gln
+    if ours and record.status in (PackStatus.ACTIVE, PackStatus.IN_TRANSIT) \
+            and may(role, EventType.STOLEN):
+        actions.add(PackAction.REPORT_STOLEN)
+    if ours and record.status is PackStatus.ACTIVE:
+        for kind, action in ((EventType.EXPORT, PackAction.EXPORT),
+                             (EventType.SAMPLE, PackAction.SAMPLE),
+                             (EventType.RETURN, PackAction.RETURN)):
+            if may(role, kind):
+                actions.add(action)
+    if (PackAction.RECEIVE in actions and report.history
+            and report.history[-1].type is EventType.RETURN):
+        actions.discard(PackAction.RECEIVE)
+        actions.add(PackAction.CHECK_RETURN)
+    return actions
 
 
 def may_undo_dispense(report: VerdictReport, gln: str, role: Role,

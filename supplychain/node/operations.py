@@ -58,6 +58,7 @@ from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
 from supplychain.ledger.rules import report_counts
 from supplychain.ledger.sparse import ProvenStore
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
+from supplychain.ledger.verdict_reads import prefetch
 from supplychain.ledger.verdicts import CodeSignatureCheck, PackFacts, decide
 from supplychain.node.reports import HistoryStep, VerdictReport, step_to_dict
 
@@ -355,26 +356,23 @@ class Node:
                 signature_check = self._check_code_signature(pack_code, code_signature)
         else:
             pack_code = code
-        record = self.ledger.pack(pack_code.key)
-        chain = self.ledger.chain(pack_code.key) if record else []
-        facts = replace(self._facts(pack_code, record, chain), code_signature=signature_check,
-                        offline=source == "offline")
-        decision = decide(pack_code, facts, self.gln, self.me.info.role,
-                          today or clock.now().date())
-        history = tuple(self._step(s) for s in chain)
-        # --- sync: last synced time of each relevant log, stale flag ---
-        freshness = sync_info(self.store, relevant_logs(
-            self.store, (s.actor for s in history), record.custodian if record else None,
-            pack_code.gtin),
-            self.gln)
-        if facts.pending_events and not freshness.stale:
-            freshness = replace(freshness, stale=True)  # demonstrably incomplete here
-        # --- end sync ---
-        return VerdictReport(
-            pack_code, decision,
-            record.custodian if record else None,
-            self.ledger.member_name(record.custodian) if record else None,
-            record.status if record else None, history, freshness, source)
+        with prefetch(self.store, pack_code.key, pack_code.gtin):  # PostgreSQL: 3 round trips
+            record = self.ledger.pack(pack_code.key)
+            chain = self.ledger.chain(pack_code.key) if record else []
+            facts = replace(self._facts(pack_code, record, chain),
+                            code_signature=signature_check, offline=source == "offline")
+            decision = decide(pack_code, facts, self.gln, self.me.info.role,
+                              today or clock.now().date())
+            history = tuple(self._step(s) for s in chain)
+            # --- sync: last synced time of each relevant log, stale flag ---
+            custodian = record.custodian if record else None
+            freshness = sync_info(self.store, relevant_logs(
+                self.store, (s.actor for s in history), custodian, pack_code.gtin), self.gln)
+            if facts.pending_events and not freshness.stale:
+                freshness = replace(freshness, stale=True)  # demonstrably incomplete here
+            return VerdictReport(pack_code, decision, custodian,
+                                 self.ledger.member_name(custodian) if custodian else None,
+                                 record.status if record else None, history, freshness, source)
 
     def _check_code_signature(self, code: PackCode, signature: CodeSignature) -> CodeSignatureCheck:
         pems = self.store.member_certs_by_key_id(signature.key_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -28,12 +28,14 @@ from supplychain.errors import (
     ProtocolError,
 )
 from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.sync import parallel_pull
 from supplychain.sync.protocol import (
     MAX_BATCH_ENTRIES,
     CheckpointsDoc,
     DirectoryDoc,
     EntriesDoc,
     EntriesRequest,
+    LogHead,
     LogPull,
     ProofDoc,
     Step,
@@ -133,19 +135,26 @@ class PullReport:
 
 async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = run_in_place,
                     batch: int = MAX_BATCH_ENTRIES,
-                    on_batch: BatchHook | None = None) -> PullReport:
+                    on_batch: BatchHook | None = None,
+                    workers: int | None = None) -> PullReport:
     """Pull everything ``source`` has that we lack; never raises for the peer's faults.
 
     A lie (PeerMisbehaved) is stored as evidence and blocks the peer; a garbage or oversized
     response, a timeout or a refused identity is stored as an alert and fails this round.
     ``report.failure`` says which, as a ``PeerFailure``. ``on_batch(added)`` is called after
     each batch kept (for progress).
+
+    On a store that allows several writers (PostgreSQL) with ``workers`` >= 2 (default: the
+    store's ``ingest_workers``), up to ``workers`` logs are pulled at once, each log's pages
+    in order, each page ingested in a worker process (``parallel_pull``). A log that fails
+    then leaves the others of the round to finish (their entries verify on their own); the
+    first failure in the peer's log order is then handled as above.
     """
     url = source.url
     report = PullReport(url)
     failure: Exception | None = None
     try:
-        await _pull(source, replica, run, batch, report, on_batch)
+        await _pull(source, replica, run, batch, report, on_batch, workers)
     except (PeerMisbehaved, PeerRefused, ProtocolError, PeerUnavailable) as exc:
         failure = exc
         report.failure = failure_of(exc)
@@ -187,7 +196,7 @@ def _block(replica: Replica, url: str, reason: str, gln: str | None) -> None:
 
 
 async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
-                report: PullReport, on_batch: BatchHook | None) -> None:
+                report: PullReport, on_batch: BatchHook | None, workers: int | None) -> None:
     url = source.url
     signed_directory = await source.directory()
     update = await run(lambda: replica.ingest_member_directory(signed_directory, url))
@@ -198,39 +207,111 @@ async def _pull(source: PeerSource, replica: Replica, run: StoreRunner, batch: i
     report.new_members = directory.new_members + (update.new_members if update else 0)
     report.new_revocations = directory.new_revocations + (update.new_revocations
                                                           if update else 0)
-    for head in doc.logs:
-        signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint, url))
-        try:
-            pull = await run(partial(replica.plan, head.gln, signed, url, batch))
-        except AuthorMisbehaved as lie:
-            if lie.subject == source.peer_gln:
-                raise  # the author itself: cut off
-            # A relay passing on the author's contradicting signatures: evidence against the
-            # author; the relay stays a peer, this log is left as it is.
-            log.error("log %s: its author signed contradicting checkpoints (relayed by %s): %s",
-                      lie.subject, url, lie)
-            await run(partial(replica.record, lie.kind, lie.subject, url, str(lie),
-                              lie.evidence))
-            report.refused_logs.append(head.gln)
-            continue
-        if pull is not None:
+    workers = parallel_pull.workers_for(replica) if workers is None else workers
+    if workers >= 2 and replica.store.parallel_ingest and len(doc.logs) >= 2:
+        # A full node on PostgreSQL: several logs in flight, pages ingested in workers.
+        lanes = parallel_pull.Lanes(replica, url, workers)
+        results = [LogResult(head.gln) for head in doc.logs]
+
+        async def one(head: LogHead, result: LogResult) -> None:
+            async with lanes.slot:
+                try:
+                    await _pull_log(source, replica, run, batch, on_batch, head, lanes.apply,
+                                    result)
+                except Exception as exc:  # noqa: BLE001 - raised after the other logs
+                    result.failure = exc
+
+        await asyncio.gather(*(one(h, r) for h, r in zip(doc.logs, results, strict=True)))
+        for result in results:
+            result.merge_into(report)
+        first = next((r.failure for r in results if r.failure is not None), None)
+        if first is not None:
+            raise first  # the round's first failure, in the peer's log order
+    else:
+        for head in doc.logs:
+            result = LogResult(head.gln)
             try:
-                await _fetch_log(source, replica, run, batch, report, on_batch, pull, signed)
-            except NotEntitled as exc:
-                # Need-to-know: the peer withholds this whole log from us. Not a lie: the
-                # peer stays trusted, the log is skipped (what names us comes another way).
-                log.info("log %s skipped: %s", head.gln, exc)
-                report.not_entitled.append(head.gln)
-                continue
-        await run(partial(replica.keep_cosignatures, head.gln, head.checkpoint, url))
-        await run(partial(replica.mark_synced, head.gln, url))
-        report.logs_checked += 1
+                await _pull_log(source, replica, run, batch, on_batch, head,
+                                _serial_apply(replica, run, url), result)
+            finally:
+                result.merge_into(report)
     await run(lambda: replica.store.peer_success(url, source.peer_gln, now_iso()))
 
 
+class LogEnd(StrEnum):
+    """How one log's pull ended (when it did not fail)."""
+
+    CHECKED = "checked"  # held up to the peer's checkpoint
+    REFUSED = "refused"  # the author signed contradicting checkpoints: evidence kept
+    NOT_ENTITLED = "not_entitled"  # the sharing policy withholds the log from us
+
+
+@dataclass
+class LogResult:
+    """What one log's pull did, merged into the ``PullReport`` in the peer's log order."""
+
+    gln: str
+    added: int = 0
+    end: LogEnd | None = None
+    failure: BaseException | None = None  # parallel pulls: the log's failure, raised after
+
+    def merge_into(self, report: PullReport) -> None:
+        if self.added:
+            report.new_entries[self.gln] = report.new_entries.get(self.gln, 0) + self.added
+        if self.end is LogEnd.REFUSED:
+            report.refused_logs.append(self.gln)
+        elif self.end is LogEnd.NOT_ENTITLED:
+            report.not_entitled.append(self.gln)
+        elif self.end is LogEnd.CHECKED:
+            report.logs_checked += 1
+
+
+ApplyPage = Callable[[LogPull, SignedCheckpoint, EntriesDoc], Awaitable[int]]
+
+
+def _serial_apply(replica: Replica, run: StoreRunner, url: str) -> ApplyPage:
+    async def apply(pull: LogPull, signed: SignedCheckpoint, page: EntriesDoc) -> int:
+        return int(await run(partial(replica.apply_batch, pull, signed, page, url)))
+    return apply
+
+
+async def _pull_log(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
+                    on_batch: BatchHook | None, head: LogHead, apply: ApplyPage,
+                    result: LogResult) -> None:
+    """Bring one log up to the peer's checkpoint ``head``; ``result`` says what it did."""
+    url = source.url
+    signed = await run(partial(replica.verify_checkpoint, head.gln, head.checkpoint, url))
+    try:
+        pull = await run(partial(replica.plan, head.gln, signed, url, batch))
+    except AuthorMisbehaved as lie:
+        if lie.subject == source.peer_gln:
+            raise  # the author itself: cut off
+        # A relay passing on the author's contradicting signatures: evidence against the
+        # author; the relay stays a peer, this log is left as it is.
+        log.error("log %s: its author signed contradicting checkpoints (relayed by %s): %s",
+                  lie.subject, url, lie)
+        await run(partial(replica.record, lie.kind, lie.subject, url, str(lie),
+                          lie.evidence))
+        result.end = LogEnd.REFUSED
+        return
+    if pull is not None:
+        try:
+            await _fetch_log(source, replica, run, batch, on_batch, pull, signed, apply,
+                             result)
+        except NotEntitled as exc:
+            # Need-to-know: the peer withholds this whole log from us. Not a lie: the
+            # peer stays trusted, the log is skipped (what names us comes another way).
+            log.info("log %s skipped: %s", head.gln, exc)
+            result.end = LogEnd.NOT_ENTITLED
+            return
+    await run(partial(replica.keep_cosignatures, head.gln, head.checkpoint, url))
+    await run(partial(replica.mark_synced, head.gln, url))
+    result.end = LogEnd.CHECKED
+
+
 async def _fetch_log(source: PeerSource, replica: Replica, run: StoreRunner, batch: int,
-                     report: PullReport, on_batch: BatchHook | None, pull: LogPull,
-                     signed: SignedCheckpoint) -> None:
+                     on_batch: BatchHook | None, pull: LogPull, signed: SignedCheckpoint,
+                     apply: ApplyPage, result: LogResult) -> None:
     """Fetch and verify one log's consistency proof and batches (see ``_pull``)."""
     url = source.url
     if pull.next() is Step.CONSISTENCY:
@@ -253,9 +334,9 @@ async def _fetch_log(source: PeerSource, replica: Replica, run: StoreRunner, bat
                                      min(pull.size, page.end + batch), pull.size)
                 ahead = asyncio.ensure_future(source.entries(nxt))
                 ahead.request = nxt  # type: ignore[attr-defined]
-            added = await run(partial(replica.apply_batch, pull, signed, page, url))
+            added = await apply(pull, signed, page)
             if added:
-                report.new_entries[pull.gln] = report.new_entries.get(pull.gln, 0) + added
+                result.added += added
                 if on_batch is not None:
                     on_batch(added)
     finally:

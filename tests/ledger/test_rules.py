@@ -103,6 +103,9 @@ NOT_DISPENSER = "only the pharmacy that dispensed"
 NOT_CHAIN = "does not extend a custody chain"
 WHOLE_EVENT = "is decided for the whole event"
 NO_STOCK = "a regulator inspects, recalls and reports but holds no stock"
+NOT_EXPORTER = "only a manufacturer or a distributor exports"
+NOT_RETURNER = "only a pharmacy returns packs"
+EXPORTERS = (Role.MANUFACTURER, Role.DISTRIBUTOR)
 
 
 def custodian_only(verb: str) -> str:
@@ -172,6 +175,41 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
     # Packing and unpacking are decided per event (tests/ledger/test_containers.py).
     **{(kind, s): {ALL: NEEDS_PREV if s == NONE else WHOLE_EVENT}
        for kind in (EventType.PACK, EventType.UNPACK) for s in STATES},
+    # Packs leaving the chain, and returns (docs/ARCHITECTURE.md, "Exits and returns").
+    **{(kind, s): {ALL: NEEDS_PREV if s == NONE else STAYS}
+       for kind in (EventType.STOLEN, EventType.EXPORT, EventType.SAMPLE, EventType.RETURN)
+       for s in (NONE, DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED)},
+    (EventType.STOLEN, HELD): {HOLDERS: PackStatus.STOLEN, REGULATOR_ONLY: NO_STOCK},
+    (EventType.STOLEN, HELD_ELSEWHERE): {HOLDERS: custodian_only("report it stolen"),
+                                         REGULATOR_ONLY: NO_STOCK},
+    (EventType.STOLEN, INBOUND): {HOLDERS: custodian_only("report it stolen"),
+                                  REGULATOR_ONLY: NO_STOCK},
+    # Stolen on the way: the shipper, still the custodian, reports it.
+    (EventType.STOLEN, OUTBOUND): {HOLDERS: PackStatus.STOLEN, REGULATOR_ONLY: NO_STOCK},
+    (EventType.EXPORT, HELD): {EXPORTERS: PackStatus.EXPORTED,
+                               (Role.PHARMACY,): NOT_EXPORTER, REGULATOR_ONLY: NO_STOCK},
+    (EventType.EXPORT, HELD_ELSEWHERE): {EXPORTERS: custodian_only("export it"),
+                                         (Role.PHARMACY,): NOT_EXPORTER,
+                                         REGULATOR_ONLY: NO_STOCK},
+    (EventType.EXPORT, INBOUND): {EXPORTERS: custodian_only("export it"),
+                                  (Role.PHARMACY,): NOT_EXPORTER, REGULATOR_ONLY: NO_STOCK},
+    (EventType.EXPORT, OUTBOUND): {EXPORTERS: not_now("be exported"),
+                                   (Role.PHARMACY,): NOT_EXPORTER, REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, HELD): {HOLDERS: PackStatus.SAMPLED, REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, HELD_ELSEWHERE): {HOLDERS: custodian_only("hand it over as a sample"),
+                                         REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, INBOUND): {HOLDERS: custodian_only("hand it over as a sample"),
+                                  REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, OUTBOUND): {HOLDERS: not_now("be handed over as a sample"),
+                                   REGULATOR_ONLY: NO_STOCK},
+    (EventType.RETURN, HELD): {(Role.PHARMACY,): PackStatus.IN_TRANSIT,
+                               NOT_PHARMACY: NOT_RETURNER},
+    (EventType.RETURN, HELD_ELSEWHERE): {(Role.PHARMACY,): custodian_only("return it"),
+                                         NOT_PHARMACY: NOT_RETURNER},
+    (EventType.RETURN, INBOUND): {(Role.PHARMACY,): custodian_only("return it"),
+                                  NOT_PHARMACY: NOT_RETURNER},
+    (EventType.RETURN, OUTBOUND): {(Role.PHARMACY,): not_now("be returned"),
+                                   NOT_PHARMACY: NOT_RETURNER},
 }
 
 
@@ -203,7 +241,7 @@ def test_rules_table(kind: EventType, state: str, role: Role,
     before = state_of(state, actor.gln)
     item = Item(PACK, None if before is None else PREV,
                 *(("L1", EXPIRY) if kind is EventType.COMMISSION else (None, None)))
-    ev = event(kind, actor, item, to=OTHER if kind is EventType.SHIP else None)
+    ev = event(kind, actor, item, to=OTHER if kind.names_recipient else None)
     if not isinstance(outcome, PackStatus):
         with pytest.raises(RuleViolation, match=outcome):
             apply_item(ev, item, actor, before)
@@ -211,7 +249,7 @@ def test_rules_table(kind: EventType, state: str, role: Role,
     after = apply_item(ev, item, actor, before)
     assert after.status is outcome
     assert (after.gtin, after.serial, after.lot, after.expiry) == (OUR_GTIN, "SN1", "L1", EXPIRY)
-    if kind is EventType.SHIP:  # the custodian keeps custody until the recipient receives
+    if kind.names_recipient:  # the custodian keeps custody until the recipient receives
         assert (after.custodian, after.recipient) == (actor.gln, OTHER)
     elif kind is EventType.RECEIVE:
         assert (after.custodian, after.recipient) == (actor.gln, None)
@@ -313,8 +351,9 @@ def test_split_pack_key() -> None:
 
 
 def test_decommissioned_statuses() -> None:
-    assert {s for s in PackStatus if s.decommissioned} == {PackStatus.DISPENSED,
-                                                           PackStatus.DESTROYED}
+    assert {s for s in PackStatus if s.decommissioned} == {
+        PackStatus.DISPENSED, PackStatus.DESTROYED, PackStatus.STOLEN, PackStatus.EXPORTED,
+        PackStatus.SAMPLED}
 
 
 
@@ -322,9 +361,12 @@ def test_decommissioned_statuses() -> None:
 def test_the_permission_table() -> None:
     E = EventType
     assert PERMITTED == {
-        Role.MANUFACTURER: {E.COMMISSION, E.SHIP, E.RECEIVE, E.DESTROY, E.RECALL, E.REPORT},
-        Role.DISTRIBUTOR: {E.SHIP, E.RECEIVE, E.DESTROY, E.REPORT},
-        Role.PHARMACY: {E.SHIP, E.RECEIVE, E.DISPENSE, E.UNDO_DISPENSE, E.DESTROY, E.REPORT},
+        Role.MANUFACTURER: {E.COMMISSION, E.SHIP, E.RECEIVE, E.DESTROY, E.RECALL, E.REPORT,
+                            E.STOLEN, E.EXPORT, E.SAMPLE},
+        Role.DISTRIBUTOR: {E.SHIP, E.RECEIVE, E.DESTROY, E.REPORT, E.STOLEN, E.EXPORT,
+                           E.SAMPLE},
+        Role.PHARMACY: {E.SHIP, E.RECEIVE, E.DISPENSE, E.UNDO_DISPENSE, E.DESTROY, E.REPORT,
+                        E.STOLEN, E.SAMPLE, E.RETURN},
         Role.REGULATOR: {E.RECALL, E.REPORT},
     }
     assert all(may(role, EventType.REPORT) for role in Role)

@@ -38,11 +38,13 @@ AFTER_EXPIRY = date(2030, 2, 1)
 PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
               Reason.UNKNOWN_SERIAL,
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
-              Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.RECALLED,
+              Reason.REPORTED_STOLEN,
+              Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
+              Reason.RECALLED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
 SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
-           Reason.CANNOT_VERIFY_OFFLINE}
+           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}
 
 # The first words of each reason's sentence.
 OPENING = {
@@ -59,6 +61,9 @@ OPENING = {
     Reason.REPORTED_SUSPECT: "Another member has reported this pack as suspect",
     Reason.NOT_IN_CUSTODY: "The ledger does not show this pack as delivered to your site",
     Reason.EXPIRED: "This pack is past its expiry date",
+    Reason.REPORTED_STOLEN: "This pack was reported stolen: do not dispense; quarantine it",
+    Reason.EXPORTED: "This pack was exported out of this market: it is not for sale here",
+    Reason.SAMPLE: "This pack was handed to an authority as a sample: it is not for sale",
 }
 
 
@@ -99,6 +104,9 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.REPORTED_SUSPECT: lambda s: s.with_facts(reported=True),
     Reason.NOT_IN_CUSTODY: lambda s: s.with_facts(custodian=ELSEWHERE),
     Reason.EXPIRED: lambda s: replace(s, today=AFTER_EXPIRY),
+    Reason.REPORTED_STOLEN: lambda s: s.with_facts(status=PackStatus.STOLEN),
+    Reason.EXPORTED: lambda s: s.with_facts(status=PackStatus.EXPORTED),
+    Reason.SAMPLE: lambda s: s.with_facts(status=PackStatus.SAMPLED),
 }
 
 # Pairs that cannot be raised together, as (hidden, shown): an unknown serial (or a pack a light
@@ -113,8 +121,14 @@ HIDDEN_BY += [(Reason.UNKNOWN_SERIAL, Reason.UNKNOWN_PRODUCT),
               (Reason.UNKNOWN_SERIAL, Reason.CANNOT_VERIFY_OFFLINE),
               (Reason.NOT_IN_CUSTODY, Reason.ALREADY_DISPENSED),
               (Reason.NOT_IN_CUSTODY, Reason.DECOMMISSIONED)]
+# A pack that left the chain (stolen, exported, sample) is in nobody's custody either.
+LEFT = (Reason.REPORTED_STOLEN, Reason.EXPORTED, Reason.SAMPLE)
+HIDDEN_BY += [(Reason.NOT_IN_CUSTODY, left) for left in LEFT]
 EXCLUSIVE = {frozenset(p) for p in HIDDEN_BY}
 EXCLUSIVE.add(frozenset((Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED)))
+# Every status that ends a pack's life is one value of one status: any two exclude each other.
+EXCLUSIVE |= {frozenset(p) for p in itertools.combinations(
+    (Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED, *LEFT), 2)}
 PAIRS = [(a, b) for a, b in itertools.combinations(PRECEDENCE, 2)
          if frozenset((a, b)) not in EXCLUSIVE]
 
@@ -178,7 +192,8 @@ def test_the_sentence_leads_with_two_reasons_and_counts_the_rest() -> None:
 
 def test_suspect_reasons_together_stay_suspect() -> None:
     scan = Scan()
-    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE}:  # that one hides the others
+    # Offline hides the others; exported and sample are statuses, exclusive with custody.
+    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}:
         scan = TRIGGERS[reason](scan)
     decision = scan.decide()
     assert decision.verdict is Verdict.SUSPECT

@@ -213,3 +213,24 @@ def test_keys_tell_packs_from_cases() -> None:
     assert is_container_key(make_sscc(MAKER_PREFIX, 1))
     assert not is_container_key(f"{GTIN}/ABC")
 
+
+
+def test_exits_of_a_pack_in_a_case(network: Network) -> None:
+    from supplychain.node.exits import export_packs, report_stolen
+
+    maker = network[MAKER]
+    codes = _made(network, 2)
+    box = case(1)
+    pack(maker, box, codes)
+    with pytest.raises(RuleViolation, match=f"is in case {box.sscc}: take it out"):
+        export_packs(maker, codes[:1], "to Norway")
+    report_stolen(maker, codes[:1], "gone from the case")  # stays counted in its case
+    assert container_of(maker.store, codes[0].key) == box.sscc
+    report = verify_container(maker, box)
+    assert report.verdict is Verdict.COUNTERFEIT
+    assert [r.code.key for r in report.not_genuine] == [codes[0].key]
+    with pytest.raises(RuleViolation, match="stolen; a decommissioned pack stays"):
+        maker.ship(DIST_A, [box])  # the case cannot move with a stolen pack in it
+    unpack(maker, box, codes[:1])
+    maker.ship(DIST_A, [box])
+    audit(maker.ledger)

@@ -161,6 +161,16 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
     elif kind is EventType.DESTROY:
         body |= {"action": "DELETE", "bizStep": "destroying", "disposition": "destroyed",
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
+    elif kind in _LEAVING:  # stolen, exported, sample (docs/EPCIS.md)
+        step, disposition = _LEAVING[kind]
+        body |= {"bizStep": step, "disposition": disposition,
+                 "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
+    elif kind is EventType.RETURN:  # a ship back to the supplier, marked as a return
+        assert event.to is not None
+        body |= {"bizStep": "shipping", "disposition": "returned",
+                 "epcList": epcs(event.items), "readPoint": here,
+                 "sourceList": parties(author, "source"),
+                 "destinationList": parties(event.to, "destination")}
     elif kind is EventType.RECALL:
         assert event.gtin is not None and event.lot is not None
         body |= {"disposition": "recalled",
@@ -172,6 +182,11 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
     else:  # pragma: no cover - every EventType is mapped above
         raise EpcisError(_("No EPCIS mapping for {kind} events.").format(kind=kind.value))
     return [body | evidence]
+
+
+_LEAVING = {EventType.STOLEN: ("decommissioning", "stolen"),
+            EventType.EXPORT: ("decommissioning", "inactive"),
+            EventType.SAMPLE: ("sampling", "non_sellable_other")}
 
 
 def build_document(records: Iterable[ExportRecord], resolver: PrefixResolver, *,

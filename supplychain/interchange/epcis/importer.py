@@ -200,7 +200,7 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
                 raise RuleViolation(_("{key} is already commissioned; commissioning it "
                                       "again would clone it.").format(key=code.key))
             items.append(Item(code.key, None, code.lot, code.expiry))
-    elif kind is EventType.SHIP:
+    elif kind.names_recipient:  # a ship, or a return
         assert plan.to is not None
         try:
             node.ledger.member(plan.to)
@@ -210,7 +210,7 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
                                 .format(to=plan.to)
                                 ) from None
         to = plan.to
-        items = _chain_items(node, plan.codes, "ship", plan.inside)
+        items = _chain_items(node, plan.codes, kind.value, plan.inside)
     elif kind is EventType.REPORT:
         items = [Item(PackKey(epc_key(c))) for c in plan.codes]
     elif kind.is_aggregation:

@@ -203,24 +203,36 @@ def map_event(obj: Any, index: int, me: GLN,
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
         raise EpcisError(_("epcList names pack {dup} twice.").format(dup=dup))
+    plan = _plan_object(obj, PlannedEvent(index, EventType.COMMISSION, when, moment,
+                                          reason=reason, doc_hash=doc_hash),
+                        step, disposition, codes, ext_keys)
     cases = [c for c in codes if not isinstance(c, PackCode)]
-    moves_cases = step in ("shipping", "receiving", "destroying") or (
-        step == "decommissioning" and disposition != "dispensed")
-    if cases and not moves_cases:
+    if cases and not plan.kind.takes_containers:
         raise EpcisError(_("A {step} event names packs, not case {sscc} (an SSCC): only "
                            "shipping, receiving and destroying apply to a case and all inside "
                            "it; unpack the packs first.").format(sscc=cases[0].sscc, step=step))
-    packs = [c for c in codes if isinstance(c, PackCode)]
+    return plan
 
-    plan = PlannedEvent(index, EventType.COMMISSION, when, moment, reason=reason,
-                        doc_hash=doc_hash)
+
+def _plan_object(obj: Mapping[str, Any], plan: PlannedEvent, step: str,
+                 disposition: str | None, codes: list[EpcCode],
+                 ext_keys: Sequence[str]) -> PlannedEvent:
+    """The ledger event an ObjectEvent's bizStep and disposition name."""
+    reason = plan.reason
     if step == "commissioning":
+        packs = [c for c in codes if isinstance(c, PackCode)]
+        if len(packs) < len(codes):
+            return _replace(plan, codes=tuple(codes))  # a case: refused by the caller
         return _map_commission(obj, plan, packs, ext_keys)
     if step == "shipping":
         to = _recipient(obj)
-        return _replace(plan, kind=EventType.SHIP, codes=tuple(codes), to=to)
+        kind = EventType.RETURN if disposition == "returned" else EventType.SHIP
+        return _replace(plan, kind=kind, codes=tuple(codes), to=to)
     if step == "receiving":
         return _replace(plan, kind=EventType.RECEIVE, codes=tuple(codes))
+    leaving = _LEAVING.get((step, disposition))
+    if leaving is not None:
+        return _replace(plan, kind=leaving, codes=tuple(codes))
     if step == "dispensing" or (step == "decommissioning" and disposition == "dispensed"):
         return _replace(plan, kind=EventType.DISPENSE, codes=tuple(codes))
     if step in ("destroying", "decommissioning"):
@@ -233,6 +245,13 @@ def map_event(obj: Any, index: int, me: GLN,
                            "({sc_prefix}:reason); a routine hold is not a suspicion.")
                          .format(sc_prefix=SC_PREFIX))
     return _replace(plan, kind=EventType.REPORT, codes=tuple(codes))
+
+
+_LEAVING: dict[tuple[str, str | None], EventType] = {
+    ("decommissioning", "stolen"): EventType.STOLEN,
+    ("decommissioning", "inactive"): EventType.EXPORT,
+    ("sampling", "non_sellable_other"): EventType.SAMPLE}
+"""Packs leaving the chain besides dispense and destroy (docs/EPCIS.md)."""
 
 
 def _replace(plan: PlannedEvent, **changes: Any) -> PlannedEvent:

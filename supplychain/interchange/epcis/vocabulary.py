@@ -28,7 +28,7 @@ DISPOSITION_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "https://gs1.org/voc/Di
                         "urn:epcglobal:cbv:disp:")
 SOURCE_DESTINATION_PREFIXES = ("https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:")
 SUPPORTED_STEPS = ("commissioning", "shipping", "receiving", "dispensing", "decommissioning",
-                   "destroying", "holding", "stocking")
+                   "destroying", "holding", "stocking", "sampling")
 TERMINAL_DISPOSITIONS = frozenset({"destroyed", "dispensed", "partially_dispensed", "disposed",
                                    "retail_sold", "stolen", "encoded", "inactive"})
 """Dispositions after which a pack cannot be shipped or received."""
@@ -36,7 +36,9 @@ ALLOWED_DISPOSITIONS: dict[str, frozenset[str | None] | None] = {
     "commissioning": frozenset({None, "active"}),
     "dispensing": frozenset({None, "dispensed"}),
     "destroying": frozenset({None, "destroyed", "disposed"}),
-    "decommissioning": frozenset({"dispensed", "destroyed", "disposed"}),
+    # stolen; inactive: exported out of this market (docs/EPCIS.md)
+    "decommissioning": frozenset({"dispensed", "destroyed", "disposed", "stolen", "inactive"}),
+    "sampling": frozenset({"non_sellable_other"}),  # handed to an authority as a sample
     "holding": frozenset({None, "non_sellable_other", "sellable_not_accessible"}),
     "stocking": frozenset({"sellable_accessible"}),  # back in stock: an undone dispense
     "shipping": None,   # any but TERMINAL_DISPOSITIONS
@@ -51,6 +53,7 @@ ALLOWED_ACTIONS = {
     "dispensing": {"OBSERVE", "DELETE"},
     "decommissioning": {"OBSERVE", "DELETE"},
     "destroying": {"OBSERVE", "DELETE"},
+    "sampling": {"OBSERVE"},
 }
 
 
