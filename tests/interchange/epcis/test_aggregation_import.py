@@ -188,6 +188,9 @@ def test_what_a_case_cannot_do_is_refused(network: Network) -> None:
     dispense = object_event(bizStep="dispensing", epcList=[sscc_uri(box, 6)],
                             readPoint=sgln(MAKER)) | when
     assert "A dispensing event names packs, not case" in refused(maker, document(dispense))[0]  # type: ignore[operator]
+    stolen = dispense | {"bizStep": "decommissioning", "disposition": "stolen"}
+    assert "A decommissioning event names packs, not case" in \
+        refused(maker, document(stolen))[0]  # type: ignore[operator]
     unknown = make_sscc("501234", 8)
     unpacking = _packing(action="DELETE", bizStep="unpacking", parentID=sscc_uri(unknown, 6),
                          childEPCs=[sgtin_uri(GTIN, codes[0].serial, 6)]) | when
