@@ -30,6 +30,7 @@ from gui.tasks import Task, TaskManager
 from gui.views.commission import CommissionView
 from gui.views.inspector import InspectorView
 from gui.views.network import NetworkView
+from gui.views.packing import PackingView
 from gui.views.scan import ScanView
 from gui.views.shipments import ShipmentsView
 from gui.widgets import MessageBanner
@@ -39,11 +40,11 @@ from supplychain.identity.certificates import Role
 log = logging.getLogger(__name__)
 
 # Stable shortcut per view (Ctrl+1..5); which views a role sees, and where it starts.
-VIEW_KEYS = ["scan", "shipments", "commission", "inspector", "network"]
+VIEW_KEYS = ["scan", "shipments", "commission", "inspector", "network", "packing"]
 ROLE_VIEWS = {
     Role.PHARMACY: ["scan", "shipments", "inspector", "network"],
     Role.DISTRIBUTOR: ["scan", "shipments", "inspector", "network"],
-    Role.MANUFACTURER: ["scan", "shipments", "commission", "inspector", "network"],
+    Role.MANUFACTURER: ["scan", "shipments", "commission", "packing", "inspector", "network"],
     Role.REGULATOR: ["scan", "inspector", "network"],
 }
 ROLE_START = {Role.PHARMACY: "scan", Role.DISTRIBUTOR: "shipments",
@@ -52,7 +53,8 @@ VIEW_TITLES = {"scan": QT_TRANSLATE_NOOP("MainWindow", "Scan && verify"),
                "shipments": QT_TRANSLATE_NOOP("MainWindow", "Shipments"),
                "commission": QT_TRANSLATE_NOOP("MainWindow", "Commission && labels"),
                "inspector": QT_TRANSLATE_NOOP("MainWindow", "Inspector"),
-               "network": QT_TRANSLATE_NOOP("MainWindow", "Network")}
+               "network": QT_TRANSLATE_NOOP("MainWindow", "Network"),
+               "packing": QT_TRANSLATE_NOOP("MainWindow", "Cases && pallets")}
 
 
 class ProgressPanel(QWidget):
@@ -362,7 +364,7 @@ class MainWindow(QMainWindow):
     def _build_workspace(self, ctx: AppContext) -> None:
         factories = {"scan": ScanView, "shipments": ShipmentsView,
                      "commission": CommissionView, "inspector": InspectorView,
-                     "network": NetworkView}
+                     "network": NetworkView, "packing": PackingView}
         workspace = QWidget()
         nav = QListWidget()
         nav.setObjectName("navigation")

@@ -26,10 +26,21 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
+from supplychain.ledger.events import is_container_key
 from supplychain.ledger.records import AlertRecord, MemberSummary, PackRecord
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node import containers, exits, inspection, network, receiving, returns, shipments
+from supplychain.node import (
+    bulk,
+    containers,
+    exits,
+    inspection,
+    network,
+    receiving,
+    returns,
+    shipments,
+)
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
+from supplychain.node.containers import as_container
 from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
@@ -242,6 +253,18 @@ class LedgerService:
 
     def unpack_case(self, sscc: str) -> str:
         return containers.unpack(self.node, sscc).hash
+
+    # --- cases and pallets (bulk) ----------------------------------------------------
+    def pack_lot(self, gtin: str, lot: str, pallet: str, first_case: str, cases: int,
+                 progress: Progress | None = None,
+                 cancel: Callable[[], bool] | None = None) -> bulk.PalletPacking:
+        """A lot's loose stock into cases on a pallet; cancel stops between whole events."""
+        return bulk.pack_lot(self.node, gtin, lot, pallet, first_case, cases, progress, cancel)
+
+    def ship_pallet(self, to: str, sscc: str) -> int:
+        """Ship a case or pallet and everything inside it (one event); the packs it moved."""
+        event = self.node.ship(to, [as_container(sscc)]).event
+        return sum(1 for item in event.items if not is_container_key(item.pack))
 
     # --- commission & labels ---------------------------------------------------------
     def commission(self, gtin: str, lot: str, expiry: date, count: int,

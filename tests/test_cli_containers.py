@@ -3,6 +3,7 @@ SSCC given in every form a scanner or a person sends it; a damaged SSCC is refus
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -71,3 +72,27 @@ def test_a_wrong_check_digit_is_refused(cli, two_nodes) -> None:  # noqa: F811
         assert code == 1 and "check) digit should be" in err, (text, err)
     code, out, _ = cli("--home", maker, "history", "--json", links[0])
     assert [s["type"] for s in json.loads(out)["history"]] == ["commission"]  # nothing packed
+
+
+def test_codes_from_a_file_and_from_stdin(cli, two_nodes, tmp_path: Path,  # noqa: F811
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk input: ``--file codes.txt`` (one code a line, blank lines skipped) and
+    ``--file -`` (standard input), alone or next to codes given as arguments."""
+    _, maker, pharmacy = two_nodes
+    code, out, _ = cli("--home", maker, "commission", "--json", "--gtin", GTIN, "--lot", "F1",
+                       "--expiry", "2030-01-31", "--count", "1500")
+    links = json.loads(out)["codes"]
+    listing = tmp_path / "codes.txt"
+    listing.write_text("\n".join(links[:1499]) + "\n\n", encoding="utf-8")
+    code, out, err = cli("--home", maker, "pack", "--json", "--sscc", SSCC, "--file", listing,
+                         links[1499])
+    assert code == 0, err
+    assert len(json.loads(out)["children"]) == 1500  # one packing event
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{SSCC}\n"))
+    code, out, err = cli("--home", maker, "ship", "--json", "--to", PHARMACY_GLN, "--file", "-")
+    assert code == 0 and json.loads(out)["packs"] == 1500, err
+    code, _, err = cli("--home", maker, "ship", "--to", PHARMACY_GLN)
+    assert code != 0 and "No codes given" in err
+    code, _, err = cli("--home", maker, "ship", "--to", PHARMACY_GLN, "--file",
+                       tmp_path / "missing.txt")
+    assert code != 0 and "Cannot read codes from" in err

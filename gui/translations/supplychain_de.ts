@@ -858,6 +858,10 @@
         <translation>Netzwerk</translation>
     </message>
     <message>
+        <source>Cases &amp;&amp; pallets</source>
+        <translation>Kartons &amp;&amp; Paletten</translation>
+    </message>
+    <message>
         <source>Medicines provenance ledger</source>
         <translation>Herkunftsnachweis für Arzneimittel</translation>
     </message>
@@ -1446,6 +1450,89 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Shipment signed: {count} packs to {name} (event {hash}…). Peer sync is not available yet: export a bundle (File &gt; Export bundle) for the recipient.</source>
         <translation>Lieferung signiert: {count} Packungen an {name} (Ereignis {hash}…). Peer-Abgleich ist noch nicht verfügbar: exportieren Sie ein Bundle (Datei &gt; Bundle exportieren) für den Empfänger.</translation>
+    </message>
+</context>
+<context>
+    <name>PackingView</name>
+    <message>
+        <source>SSCC of the pallet, e.g. 150123400000009001</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSCC of the first case; the next count up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pack onto the pallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop packing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation type="unfinished">Charge</translation>
+    </message>
+    <message>
+        <source>Pallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation type="unfinished">Kartons</translation>
+    </message>
+    <message>
+        <source>Pack a lot into cases on a pallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} ({role}, GLN {gln})</source>
+        <translation type="unfinished">{name} ({role}, GLN {gln})</translation>
+    </message>
+    <message>
+        <source>Ship the pallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ship the pallet (one signed event for everything on it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{lot} ({gtin}, {count} packs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a lot and give the pallet&apos;s and the first case&apos;s SSCC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed {packs} packs into {cases} cases on pallet {sscc}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped: {cases} cases ({packs} packs) are packed, each whole; the rest of the lot and the pallet are not. Pack again to go on with new case codes, or unpack the cases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign and send</source>
+        <translation type="unfinished">Signieren und versenden</translation>
+    </message>
+    <message>
+        <source>Sign the hand-over of pallet {sscc} and everything on it to {name}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipment signed: pallet {sscc} with {packs} packs.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

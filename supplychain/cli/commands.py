@@ -14,6 +14,7 @@ from supplychain.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     Handler,
+    add_codes,
     add_command,
     codes_from,
     first_interrupt_sets,
@@ -454,17 +455,17 @@ def register(sub: Any) -> None:
                    help=_("print codes carrying the manufacturer's signature (offline check)"))
     p = command("ship", cmd_ship, _("ship packs or cases (SSCC) to another member"))
     p.add_argument("--to", required=True, help=_("recipient GLN"))
-    p.add_argument("codes", nargs="+", metavar="CODE")
+    add_codes(p)
     for name, handler, text in (("receive", cmd_receive, _("receive packs or cases shipped to us")),
                                 ("dispense", cmd_dispense, _("dispense packs (pharmacy)"))):
         p = command(name, handler, text)
-        p.add_argument("codes", nargs="+", metavar="CODE")
+        add_codes(p)
     p = command("undo-dispense", cmd_undo_dispense,
                 _("take back a mistaken dispense (same pharmacy, within 10 days)"))
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.add_argument("--reason", default=None)
     p = command("destroy", cmd_destroy, _("destroy packs or cases in our custody"))
-    p.add_argument("codes", nargs="+", metavar="CODE")
+    add_codes(p)
     p.add_argument("--reason", default=None)
     p = command("recall", cmd_recall, _("recall a lot"))
     p.add_argument("--gtin", required=True)

@@ -20,7 +20,7 @@ import platformdirs
 from supplychain.codes.gs1 import PackCode
 from supplychain.codes.scanner_text import DEFAULT_GS_SUBSTITUTES
 from supplychain.codes.sscc import ContainerCode, looks_like_sscc, parse_sscc
-from supplychain.errors import NoPassphrase
+from supplychain.errors import NoPassphrase, SupplyChainError
 from supplychain.i18n import _
 from supplychain.identity.keys import resolve_passphrase
 from supplychain.ledger.events import Event, is_container_key
@@ -96,13 +96,43 @@ def gs_substitutes(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def codes_from(texts: Sequence[str], args: argparse.Namespace) -> list[PackCode]:
-    return parse_codes(texts, gs_substitutes(args))
+    return parse_codes(code_texts(texts, args), gs_substitutes(args))
+
+
+def add_codes(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    """The CODE arguments of a command, and ``--file`` (one code a line; ``-``: stdin) for
+    bulk work: 10,000 codes do not fit a command line. At least one code is needed unless
+    ``optional``."""
+    p.add_argument("codes", nargs="*", metavar="CODE")
+    p.add_argument("--file", default=None, metavar="PATH",
+                   help=_("read codes from this file, one a line (- reads standard input)"))
+    p.set_defaults(codes_optional=optional)
+
+
+def code_texts(texts: Sequence[str], args: argparse.Namespace) -> list[str]:
+    """The codes given as arguments and those in ``--file`` (blank lines skipped)."""
+    out = list(texts)
+    source = getattr(args, "file", None)
+    if source is not None:
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text(
+                encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SupplyChainError(_("Cannot read codes from {path}: {exc}").format(
+                path=source, exc=exc)) from None
+        out.extend(line.strip() for line in text.splitlines() if line.strip())
+    if not out and not getattr(args, "codes_optional", True):
+        raise SupplyChainError(_("No codes given: name them as arguments or in --file."))
+    return out
 
 
 def scanned_from(texts: Sequence[str],
                  args: argparse.Namespace) -> list[PackCode | ContainerCode]:
-    """Pack codes and case/pallet codes (SSCC in any scanned form) from the command line."""
-    return [parse_sscc(t) if looks_like_sscc(t) else codes_from([t], args)[0] for t in texts]
+    """Pack codes and case/pallet codes (SSCC in any scanned form) from the command line
+    and ``--file``."""
+    substitutes = gs_substitutes(args)
+    return [parse_sscc(t) if looks_like_sscc(t) else parse_codes([t], substitutes)[0]
+            for t in code_texts(texts, args)]
 
 
 def pack_count(event: Event) -> int:

@@ -7,7 +7,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from supplychain.cli.common import EXIT_OK, add_command, open_node, pack_count, scanned_from
+from supplychain.cli.common import (
+    EXIT_OK,
+    add_codes,
+    add_command,
+    open_node,
+    pack_count,
+    scanned_from,
+)
 from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, ngettext
 from supplychain.node.containers import (
@@ -77,8 +84,8 @@ def register(sub: Any) -> None:
     p = add_command(sub, "pack", cmd_pack,
                     _("put packs or cases into a case or pallet (SSCC of your own prefix)"))
     p.add_argument("--sscc", required=True, help=_("the case or pallet code (SSCC, any form)"))
-    p.add_argument("codes", nargs="+", metavar="CODE")
+    add_codes(p)
     p = add_command(sub, "unpack", cmd_unpack,
                     _("take packs or cases out of a case or pallet (all when none is named)"))
     p.add_argument("sscc", metavar="SSCC")
-    p.add_argument("codes", nargs="*", metavar="CODE")
+    add_codes(p, optional=True)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from supplychain.cli.common import EXIT_FAULT, add_command, open_node
-from supplychain.codes.gs1 import parse_pack_code, validate_gln, validate_gtin
+from supplychain.codes.gs1 import validate_gln, validate_gtin
+from supplychain.codes.sscc import parse_pack_or_container
 from supplychain.errors import EpcisError
 from supplychain.files import write_atomically
 from supplychain.i18n import _
@@ -40,7 +41,7 @@ def cmd_epcis_export(args: argparse.Namespace) -> None:
     if args.lot is not None and args.gtin is None:
         raise EpcisError(_("--lot narrows --gtin; give the product's --gtin too."))
     selection = Selection(
-        code=parse_pack_code(args.code) if args.code else None,
+        code=parse_pack_or_container(args.code) if args.code else None,
         gtin=validate_gtin(args.gtin) if args.gtin else None,
         lot=args.lot,
         org=validate_gln(args.org) if args.org else None,
@@ -90,7 +91,8 @@ def register(sub: Any) -> None:
     p = add_command(actions, "export", cmd_epcis_export,
                     _("write applied ledger events as an EPCIS 2.0 JSON-LD document"))
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--code", help=_("only events of this pack (any scanned form)"))
+    which.add_argument("--code", help=_("only events of this pack or case (SSCC); any scanned "
+                                        "form"))
     which.add_argument("--gtin", help=_("only events of packs of this GTIN (and its recalls)"))
     p.add_argument("--lot", help=_("with --gtin: only this lot"))
     p.add_argument("--org", help=_("only events in this organisation's log (GLN)"))

@@ -28,9 +28,11 @@ from supplychain.ids import GLN, GTIN, SSCC, EventHash, PackKey, check_gln
 from supplychain.jsonlimits import load_json, too_deep
 
 FORMAT_VERSION = 1
-MAX_ITEMS = 10_000
+MAX_ITEMS = 12_000
+"""Items in one event: a pallet of 10,000 packs travels in one event with up to 2,000 cases
+(and the pallet) around them."""
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
-"""No log entry is larger (an event has at most 10,000 items, about 1.5 MB)."""
+"""No log entry is larger (an event has at most 12,000 items, about 1.5-2.5 MB)."""
 MAX_ENTRY_DEPTH = 4
 """A log entry nests exactly this deep: entry, event, items list, item."""
 MAX_TEXT = 500

@@ -218,8 +218,8 @@ def verify_container(node: Node, sscc: str | ContainerCode) -> ContainerReport:
             problems.append((Verdict.SUSPECT, _("Case {sscc} is not in this site's custody.")
                              .format(sscc=case.sscc)))
     tree = container_tree(node.store, case.sscc)[1:]
-    reports = tuple(node.verify(code_of_pack(node.ledger, key)) for key in tree
-                    if not is_container_key(key))
+    reports = tuple(node.verify_many([code_of_pack(node.ledger, key) for key in tree
+                                      if not is_container_key(key)]))
     verdict = max([Verdict.GENUINE, *(v for v, _m in problems), *(r.verdict for r in reports)],
                   key=_RANK.__getitem__)
     bad = [r for r in reports if r.verdict is not Verdict.GENUINE]

@@ -56,7 +56,7 @@ MAX_BATCH_ENTRIES = 1000
 BATCH_BYTES = 4 * 1024 * 1024
 """A server stops adding entries to a batch once their raw size reaches this (>= 1 entry)."""
 MAX_ENTRY_BYTES = events.MAX_ENTRY_BYTES
-"""No log entry is larger (an event has at most 10,000 items, about 1.5 MB)."""
+"""No log entry is larger (an event has at most 12,000 items, about 1.5-2.5 MB)."""
 DEFAULT_TIMEOUT = 30.0
 """Seconds a client waits for one request to a peer (``--timeout``)."""
 DEFAULT_INTERVAL = 30.0

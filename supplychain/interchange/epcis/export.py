@@ -1,7 +1,10 @@
 """Export: applied ledger events to an EPCIS 2.0 ``EPCISDocument``.
 
-Each ledger event becomes ``ObjectEvent``(s) with CBV 2.0 bizSteps and dispositions, packs as
-SGTIN URNs, organisations as SGLN (locations) and PGLN (parties), and the ledger's own evidence
+Each ledger event becomes ``ObjectEvent``(s) with CBV 2.0 bizSteps and dispositions, packing and
+unpacking an ``AggregationEvent`` ADD / DELETE (parentID the case's SSCC), packs as SGTIN URNs,
+cases and pallets as SSCC URNs, organisations as SGLN (locations) and PGLN (parties); shipping,
+receiving or destroying a case lists the case and everything inside it, as the ledger event
+does. Every event carries the ledger's own evidence
 (event hash, log, index, signature, canonical event JSON) under the ``sc:`` extension
 namespace, which ``extension_signed_event`` reads back. ``collect_records`` reads the ledger;
 the rest is pure mapping.
@@ -21,6 +24,7 @@ from typing import Any
 
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
+from supplychain.codes.sscc import ContainerCode
 from supplychain.errors import EpcisError, IdentityError
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
@@ -28,7 +32,7 @@ from supplychain.ids import GLN, GTIN
 from supplychain.interchange.epcis.schema import validate_document
 from supplychain.interchange.epcis.uris import PrefixResolver
 from supplychain.interchange.epcis.vocabulary import EPCIS_CONTEXT, SC_NAMESPACE, SC_PREFIX
-from supplychain.ledger.events import Event, EventType, Item, SignedEvent
+from supplychain.ledger.events import Event, EventType, Item, SignedEvent, is_container_key
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import EventStatus
 from supplychain.ledger.rules import split_pack_key
@@ -51,7 +55,8 @@ class ExportRecord:
 class Selection:
     """Which events an export holds; all given conditions must hold."""
 
-    code: PackCode | None = None
+    code: PackCode | ContainerCode | None = None
+    """A pack (its events, and recalls of its lot) or a case (the events that name it)."""
     gtin: GTIN | None = None
     lot: str | None = None
     org: GLN | None = None
@@ -99,7 +104,7 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
     here = {"id": resolver.location(author)}
 
     def epcs(items: Iterable[Item]) -> list[str]:
-        return [resolver.pack(*split_pack_key(item.pack)) for item in items]
+        return [resolver.item(item.pack) for item in items]
 
     def parties(gln: str, key: str) -> list[dict[str, str]]:
         return [{"type": "possessing_party", key: resolver.party(gln)},
@@ -125,7 +130,16 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
             out.append(body)
         return out
     body = {"eventID": _event_id(signed.hash, 0), **common, "action": "OBSERVE"}
-    if kind is EventType.SHIP:
+    if kind.is_aggregation:
+        assert event.parent is not None
+        packing = kind is EventType.PACK
+        # The packer's prefix splits the SSCC when packing; unpacking may be another's case.
+        body |= {"type": "AggregationEvent",
+                 "parentID": resolver.container(event.parent, author if packing else None),
+                 "childEPCs": epcs(event.children), "action": "ADD" if packing else "DELETE",
+                 "bizStep": "packing" if packing else "unpacking", "disposition": "in_progress",
+                 "readPoint": here, "bizLocation": here}
+    elif kind is EventType.SHIP:
         assert event.to is not None
         body |= {"bizStep": "shipping", "disposition": "in_transit",
                  "epcList": epcs(event.items), "readPoint": here,
@@ -211,9 +225,13 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
             lots[pack] = record.lot if record else None
         return lots[pack]
 
-    code_lot = None
-    if selection.code is not None:
-        code_lot = lot_of(selection.code.key) or selection.code.lot
+    code_lot: str | None = None
+    code_key: str | None = None
+    if isinstance(selection.code, PackCode):
+        code_key = selection.code.key
+        code_lot = lot_of(code_key) or selection.code.lot
+    elif selection.code is not None:
+        code_key = selection.code.sscc
     records: list[ExportRecord] = []
     seen: set[str] = set()
     for entry in store.all_entries():
@@ -227,18 +245,18 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
             continue
         if since is not None and event.datetime < since:
             continue
-        if selection.code is not None:
+        if code_key is not None:
             code = selection.code
-            if not (any(i.pack == code.key for i in event.items)
-                    or (event.type is EventType.RECALL and event.gtin == code.gtin
-                        and event.lot == code_lot)):
+            if not (any(i.pack == code_key for i in event.items)
+                    or (isinstance(code, PackCode) and event.type is EventType.RECALL
+                        and event.gtin == code.gtin and event.lot == code_lot)):
                 continue
         if selection.gtin is not None:
             gtin, lot = selection.gtin, selection.lot
             if event.type is EventType.RECALL:
                 if event.gtin != gtin or (lot is not None and event.lot != lot):
                     continue
-            elif not any(split_pack_key(i.pack)[0] == gtin
+            elif not any(not is_container_key(i.pack) and split_pack_key(i.pack)[0] == gtin
                          and (lot is None or lot_of(i.pack) == lot) for i in event.items):
                 continue
         seen.add(signed.hash)

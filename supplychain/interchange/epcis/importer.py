@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import EpcisError, EventError, IdentityError, RuleViolation
 from supplychain.i18n import _
+from supplychain.ids import SSCC, PackKey
 from supplychain.interchange.epcis.mapping import PlannedEvent, map_event
 from supplychain.interchange.epcis.schema import event_list, parse_document, schema_problems
+from supplychain.interchange.epcis.uris import EpcCode, epc_key
 from supplychain.interchange.epcis.vocabulary import STEP_PREFIXES, cbv_word, extension_keys
-from supplychain.ledger.events import Event, EventType, Item
+from supplychain.ledger.container_rows import container_row, container_tree, contents_of
+from supplychain.ledger.events import Event, EventType, Item, is_container_key
 
 if TYPE_CHECKING:
     from supplychain.node.operations import Node
@@ -114,22 +117,75 @@ def _summary(obj: Any) -> str:
         obj.get("bizStep"), str) else None
     epcs = obj.get("epcList")
     count = f" of {len(epcs)} pack(s)" if isinstance(epcs, list) else ""
+    children = obj.get("childEPCs")
+    if kind == "AggregationEvent":
+        count = f" of case {obj.get('parentID')}" + (
+            f" and {len(children)} pack(s) or case(s)" if isinstance(children, list) else "")
     return f"{kind} {step or obj.get('disposition') or ''}{count}".replace("  ", " ").strip()
 
 
-def _chain_items(node: Node, codes: Sequence[PackCode], verb: str) -> list[Item]:
-    items = []
+def _head(node: Node, key: str, verb: str) -> Item:
+    """The item extending the chain of pack or case ``key`` from its head."""
+    record = (container_row(node.store, key) if is_container_key(key)
+              else node.ledger.pack(key))
+    if record is None:
+        raise RuleViolation(_("{key} is not known to this node; cannot {verb} it "
+                              "(import or sync its earlier events first).")
+                            .format(key=key, verb=verb))
+    if record.forked:
+        raise RuleViolation(_("{key} has a forked custody chain; quarantine and report "
+                              "it instead.").format(key=key))
+    return Item(PackKey(key), record.head)
+
+
+def _chain_items(node: Node, codes: Sequence[EpcCode], verb: str,
+                 inside: SSCC | None = None) -> list[Item]:
+    """The items of a ship, receive, destroy (...): each pack named, and each case named with
+    everything inside it, recursively (as ``Node.ship`` and its kin record a case).
+    ``inside``: the packs and cases named must be in that case."""
+    keys: dict[str, None] = {}  # ordered, each key once
     for code in codes:
-        record = node.ledger.pack(code.key)
-        if record is None:
-            raise RuleViolation(_("{key} is not known to this node; cannot {verb} it "
-                                  "(import or sync its earlier events first).")
-                                .format(key=code.key, verb=verb))
-        if record.forked:
+        if isinstance(code, PackCode):
+            found: list[str] = [code.key]
+        elif container_row(node.store, code.sscc) is None:
+            raise RuleViolation(_("Case {sscc} is not known to this node; cannot {verb} it "
+                                  "(import or sync its packing first).")
+                                .format(sscc=code.sscc, verb=verb))
+        else:
+            found = container_tree(node.store, code.sscc)
+        keys.update(dict.fromkeys(found))
+    if inside is not None:
+        tree = set(container_tree(node.store, inside))
+        for key in (epc_key(code) for code in codes):
+            if key not in tree:
+                raise RuleViolation(_("{key} is not in case {sscc} as this node knows it, yet "
+                                      "the event observes it there: sync with the network, or "
+                                      "open the case and check its contents.")
+                                    .format(key=key, sscc=inside))
+    return [_head(node, key, verb) for key in keys]
+
+
+def _aggregation_items(node: Node, plan: PlannedEvent) -> list[Item]:
+    """Packing: the case (new, or its head) and each child as named (a case packed onto a
+    pallet is one child). Unpacking: the case and the children named, or all inside it."""
+    parent = plan.parent
+    assert parent is not None
+    verb = plan.kind.value
+    record = container_row(node.store, parent)
+    if plan.kind is EventType.PACK:
+        if record is not None and record.forked:
             raise RuleViolation(_("{key} has a forked custody chain; quarantine and report "
-                                  "it instead.").format(key=code.key))
-        items.append(Item(code.key, record.head))
-    return items
+                                  "it instead.").format(key=parent))
+        first = Item(PackKey(parent), record.head if record is not None else None)
+        return [first, *(_head(node, epc_key(c), verb) for c in plan.codes)]
+    if record is None:
+        raise RuleViolation(_("Case {sscc} is not known to this node; cannot unpack it "
+                              "(import or sync its packing first).").format(sscc=parent))
+    keys = [epc_key(c) for c in plan.codes] or contents_of(node.store, parent)
+    if not keys:
+        raise RuleViolation(_("Case {sscc} is empty: there is nothing to unpack.")
+                            .format(sscc=parent))
+    return [Item(PackKey(parent), record.head), *(_head(node, key, verb) for key in keys)]
 
 
 def _build(node: Node, plan: PlannedEvent) -> Event:
@@ -139,6 +195,7 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
     to = None
     if kind is EventType.COMMISSION:
         for code in plan.codes:
+            assert isinstance(code, PackCode)  # mapping names packs only
             if node.ledger.pack(code.key) is not None:
                 raise RuleViolation(_("{key} is already commissioned; commissioning it "
                                       "again would clone it.").format(key=code.key))
@@ -153,13 +210,16 @@ def _build(node: Node, plan: PlannedEvent) -> Event:
                                 .format(to=plan.to)
                                 ) from None
         to = plan.to
-        items = _chain_items(node, plan.codes, kind.value)
+        items = _chain_items(node, plan.codes, kind.value, plan.inside)
     elif kind is EventType.REPORT:
-        items = [Item(c.key) for c in plan.codes]
+        items = [Item(PackKey(epc_key(c))) for c in plan.codes]
+    elif kind.is_aggregation:
+        items = _aggregation_items(node, plan)
     elif kind is not EventType.RECALL:
-        items = _chain_items(node, plan.codes, kind.value)
+        items = _chain_items(node, plan.codes, kind.value, plan.inside)
     event = Event(kind, node.gln, node.me.key_id, plan.time, tuple(items), to=to,
-                  gtin=plan.gtin, lot=plan.lot, reason=plan.reason, doc_hash=plan.doc_hash)
+                  gtin=plan.gtin, lot=plan.lot, reason=plan.reason, doc_hash=plan.doc_hash,
+                  parent=plan.parent)
     event.check_shape()
     held = node.store.event_row(event.hash)
     if held is not None:

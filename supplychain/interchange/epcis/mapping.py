@@ -1,9 +1,9 @@
 """Import, first half: what one EPCIS event asks of this organisation's ledger.
 
 ``map_event`` is pure: it checks the event's type, bizStep, disposition and action against the
-ledger's model (``vocabulary``), ties it to the acting organisation (which must be us: only an
-organisation's own node signs its events) and returns a ``PlannedEvent``, or raises EpcisError
-with the reason.
+ledger's model (``vocabulary``; AggregationEvents: ``aggregation``), ties it to the acting
+organisation (which must be us: only an organisation's own node signs its events) and returns a
+``PlannedEvent``, or raises EpcisError with the reason.
 """
 
 from __future__ import annotations
@@ -17,8 +17,15 @@ from typing import Any
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import CodeError, EpcisError
 from supplychain.i18n import _
-from supplychain.ids import GLN, GTIN
-from supplychain.interchange.epcis.uris import parse_gln_uri, parse_lgtin, parse_pack_epc
+from supplychain.ids import GLN, GTIN, SSCC
+from supplychain.interchange.epcis.aggregation import read_aggregation
+from supplychain.interchange.epcis.uris import (
+    EpcCode,
+    epc_key,
+    parse_epc,
+    parse_gln_uri,
+    parse_lgtin,
+)
 from supplychain.interchange.epcis.vocabulary import (
     ALLOWED_ACTIONS,
     ALLOWED_DISPOSITIONS,
@@ -43,12 +50,19 @@ class PlannedEvent:
     kind: EventType
     time: str
     moment: datetime
-    codes: tuple[PackCode, ...] = ()
+    codes: tuple[EpcCode, ...] = ()
+    """Packs and cases; shipping, receiving or destroying a case applies to all inside it."""
     to: GLN | None = None
     gtin: GTIN | None = None
     lot: str | None = None
     reason: str | None = None
     doc_hash: str | None = None
+    parent: SSCC | None = None
+    """Packing and unpacking: the case (``codes`` are its children; unpacking with none: all
+    that is directly inside it)."""
+    inside: SSCC | None = None
+    """A case's shipping or receiving observed as an AggregationEvent: the children it names
+    must be inside this case."""
 
 
 #: Event times outside these years are typing errors (and years 1 and 9999 cannot even be
@@ -123,16 +137,16 @@ def map_event(obj: Any, index: int, me: GLN,
     if not isinstance(obj, dict):
         raise EpcisError(_("The event is not a JSON object."))
     etype = obj.get("type")
-    if etype == "AggregationEvent":
-        raise EpcisError(_("AggregationEvent is not supported yet (no aggregation in the ledger); "
-                           "record the packs themselves in ObjectEvents."))
-    if etype != "ObjectEvent":
+    if etype not in ("ObjectEvent", "AggregationEvent"):
         raise EpcisError(_("{etype} is not supported: only ObjectEvents about serialised packs "
-                           "map onto the ledger.").format(etype=etype))
+                           "and AggregationEvents about their cases map onto the ledger.")
+                         .format(etype=etype))
     if "errorDeclaration" in obj:
         raise EpcisError(_("The event is an error declaration (a correction of an earlier event); "
                            "the ledger's logs are append-only, so corrections are not imported."))
     when, moment = _event_time(obj)
+    if etype == "AggregationEvent":
+        return _map_aggregation(obj, index, me, when, moment, ext_keys, members)
     action = obj.get("action")
     step = cbv_word(obj.get("bizStep"), STEP_PREFIXES, "bizStep")
     disposition = cbv_word(obj.get("disposition"), DISPOSITION_PREFIXES, "disposition")
@@ -175,25 +189,41 @@ def map_event(obj: Any, index: int, me: GLN,
     if len(epcs) > MAX_ITEMS:
         raise EpcisError(_("epcList names {epcs_count} packs; at most {max_items} per event.")
                          .format(epcs_count=len(epcs), max_items=MAX_ITEMS))
-    codes: list[PackCode] = []
+    codes: list[EpcCode] = []
     problems: list[str] = []
     for i, uri in enumerate(epcs):
         try:
-            codes.append(parse_pack_epc(uri))
+            codes.append(parse_epc(uri))
         except EpcisError as exc:
             problems.append(f"epcList[{i}]: {exc}")
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise EpcisError("; ".join(problems[:3]) + more)
-    keys = [c.key for c in codes]
+    keys = [epc_key(c) for c in codes]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
         raise EpcisError(_("epcList names pack {dup} twice.").format(dup=dup))
+    plan = _plan_object(obj, PlannedEvent(index, EventType.COMMISSION, when, moment,
+                                          reason=reason, doc_hash=doc_hash),
+                        step, disposition, codes, ext_keys)
+    cases = [c for c in codes if not isinstance(c, PackCode)]
+    if cases and not plan.kind.takes_containers:
+        raise EpcisError(_("A {step} event names packs, not case {sscc} (an SSCC): only "
+                           "shipping, receiving and destroying apply to a case and all inside "
+                           "it; unpack the packs first.").format(sscc=cases[0].sscc, step=step))
+    return plan
 
-    plan = PlannedEvent(index, EventType.COMMISSION, when, moment, reason=reason,
-                        doc_hash=doc_hash)
+
+def _plan_object(obj: Mapping[str, Any], plan: PlannedEvent, step: str,
+                 disposition: str | None, codes: list[EpcCode],
+                 ext_keys: Sequence[str]) -> PlannedEvent:
+    """The ledger event an ObjectEvent's bizStep and disposition name."""
+    reason = plan.reason
     if step == "commissioning":
-        return _map_commission(obj, plan, codes, ext_keys)
+        packs = [c for c in codes if isinstance(c, PackCode)]
+        if len(packs) < len(codes):
+            return _replace(plan, codes=tuple(codes))  # a case: refused by the caller
+        return _map_commission(obj, plan, packs, ext_keys)
     if step == "shipping":
         to = _recipient(obj)
         kind = EventType.RETURN if disposition == "returned" else EventType.SHIP
@@ -226,6 +256,22 @@ _LEAVING: dict[tuple[str, str | None], EventType] = {
 
 def _replace(plan: PlannedEvent, **changes: Any) -> PlannedEvent:
     return replace(plan, **changes)
+
+
+def _map_aggregation(obj: Mapping[str, Any], index: int, me: GLN, when: str,
+                     moment: datetime, ext_keys: Sequence[str],
+                     members: Collection[str]) -> PlannedEvent:
+    """An AggregationEvent (``aggregation.read_aggregation``), done by this organisation."""
+    found = read_aggregation(obj)
+    _check_actor(obj, found.step, me, members)
+    reason = extension_value(obj, ext_keys, "reason")
+    if reason is not None and not isinstance(reason, str):
+        raise EpcisError(_("sc:reason is not text."))
+    plan = PlannedEvent(index, found.kind, when, moment, codes=found.codes, reason=reason)
+    if found.kind.is_aggregation:
+        return _replace(plan, parent=found.parent)
+    to = _recipient(obj) if found.kind is EventType.SHIP else None
+    return _replace(plan, to=to, inside=found.parent)
 
 
 def _check_actor(obj: Mapping[str, Any], step: str, me: GLN, members: Collection[str]) -> None:

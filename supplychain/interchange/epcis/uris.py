@@ -1,10 +1,9 @@
 """Identifiers in EPCIS: EPC pure-identity URIs (GS1 EPC Tag Data Standard) and GS1 Digital
 Link URIs, both ways.
 
-Packs are SGTIN URNs, lots LGTIN class URNs, sites SGLN and parties PGLN URNs; SSCCs (cases and
-pallets) are recognised only to be refused, since the ledger has no aggregation.
-``PrefixResolver`` picks the company prefix length a URN needs, or falls back to a Digital
-Link when no one knows it. Pure: text in, text or ``PackCode`` out.
+Packs are SGTIN URNs, lots LGTIN class URNs, sites SGLN and parties PGLN URNs, cases and pallets
+SSCC URNs. ``PrefixResolver`` picks the company prefix length a URN needs, or falls back to a
+Digital Link when no one knows it. Pure: text in, text, ``PackCode`` or ``ContainerCode`` out.
 """
 
 from __future__ import annotations
@@ -24,10 +23,13 @@ from supplychain.codes.gs1 import (
     validate_gln,
     validate_gtin,
 )
+from supplychain.codes.sscc import ContainerCode, check_sscc, sscc_in_prefix
 from supplychain.errors import CodeError, EpcisError
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
-from supplychain.ids import GLN, GTIN
+from supplychain.ids import GLN, GTIN, SSCC
+from supplychain.ledger.containers import sscc_owner_prefixes
+from supplychain.ledger.events import is_container_key
 
 DIGITAL_LINK_DOMAIN = "https://id.gs1.org"
 MIN_PREFIX, MAX_PREFIX = 6, 12  # GS1 company prefix lengths the EPC Tag Data Standard allows
@@ -112,10 +114,28 @@ def pgln_uri(gln: str, prefix_length: int) -> str:
     return f"urn:epc:id:pgln:{gln[:prefix_length]}.{gln[prefix_length:12]}"
 
 
+def sscc_uri(sscc: str, prefix_length: int) -> str:
+    """``urn:epc:id:sscc:CompanyPrefix.SerialReference`` for an 18-digit SSCC: the serial
+    reference starts with the SSCC's extension digit; the check digit is left out."""
+    _check_prefix_length(prefix_length)
+    return f"urn:epc:id:sscc:{sscc[1:1 + prefix_length]}.{sscc[0]}{sscc[1 + prefix_length:17]}"
+
+
+EpcCode = PackCode | ContainerCode
+"""What an EPC in an event names: a pack, or a case or pallet."""
+
+
+def epc_key(code: EpcCode) -> str:
+    """The ledger's item key of a pack ('<gtin14>/<serial>') or a case (its 18-digit SSCC)."""
+    return code.key if isinstance(code, PackCode) else code.sscc
+
+
 _SGTIN = re.compile(r"urn:epc:id:sgtin:([0-9]+)\.([0-9]+)\.(.*)")
 _LGTIN = re.compile(r"urn:epc:class:lgtin:([0-9]+)\.([0-9]+)\.(.*)")
 _SGLN = re.compile(r"urn:epc:id:sgln:([0-9]+)\.([0-9]*)\.(.+)")
 _PGLN = re.compile(r"urn:epc:id:pgln:([0-9]+)\.([0-9]*)")
+_SSCC = re.compile(r"urn:epc:id:sscc:([0-9]+)\.([0-9]+)")
+_DL_SSCC = re.compile(r"(?i)https?://[^?#]+?/00/([^/?#]*)/?")
 _DL_GLN = re.compile(r"https?://[^?#]+?/(414|417)/([0-9]+)(?:/254/[^/?#]+)?/?")
 _DL_LOT = re.compile(r"https?://[^?#]+?/01/([0-9]+)/10/([^/?#]+)/?")
 
@@ -177,6 +197,42 @@ def parse_gln_uri(uri: str) -> GLN:
                        "or a GS1 Digital Link with /414/ or /417/).").format(uri=uri))
 
 
+def parse_sscc_epc(uri: Any) -> SSCC:
+    """The SSCC of a case or pallet: an SSCC URN or a GS1 Digital Link ``/00/<sscc>``."""
+    if not isinstance(uri, str):
+        raise EpcisError(_("{uri!r} is not an identifier.").format(uri=uri))
+    m = _SSCC.fullmatch(uri)
+    if m is not None:
+        prefix, reference = m.group(1), m.group(2)
+        if not MIN_PREFIX <= len(prefix) <= MAX_PREFIX or len(prefix) + len(reference) != 17:
+            raise EpcisError(_("{uri}: the company prefix ({min_prefix}-{max_prefix} digits) and "
+                               "the serial reference must have 17 digits together.")
+                             .format(uri=uri, min_prefix=MIN_PREFIX, max_prefix=MAX_PREFIX))
+        body = reference[0] + prefix + reference[1:]
+        return SSCC(body + gtin_check_digit(body))
+    d = _DL_SSCC.fullmatch(uri)
+    if d is not None:
+        try:
+            return check_sscc(d.group(1))
+        except CodeError as exc:
+            raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
+    raise EpcisError(_("{uri!r} names no case or pallet (expected urn:epc:id:sscc:... or a GS1 "
+                       "Digital Link with /00/<SSCC>).").format(uri=uri))
+
+
+def _is_sscc_epc(uri: str) -> bool:
+    return uri.startswith("urn:epc:id:sscc:") or (
+        "/01/" not in uri and _DL_SSCC.fullmatch(uri) is not None)
+
+
+def parse_epc(uri: Any) -> EpcCode:
+    """What an epcList or childEPCs entry names: a pack (``parse_pack_epc``) or a case or
+    pallet (``parse_sscc_epc``)."""
+    if isinstance(uri, str) and _is_sscc_epc(uri):
+        return ContainerCode(parse_sscc_epc(uri))
+    return parse_pack_epc(uri)
+
+
 def parse_pack_epc(uri: Any) -> PackCode:
     """The pack an epcList entry names: SGTIN URN or GS1 Digital Link (lot/expiry kept)."""
     if not isinstance(uri, str):
@@ -187,12 +243,13 @@ def parse_pack_epc(uri: Any) -> PackCode:
             return PackCode(gtin, serial)
         except CodeError as exc:
             raise EpcisError(_("{uri}: {exc}").format(uri=uri, exc=exc)) from None
-    if uri.startswith("urn:epc:id:sscc:"):
-        raise EpcisError(_("{uri} is a case or pallet (SSCC); the ledger has no aggregation: "
-                           "list the packs' SGTINs instead.").format(uri=uri))
+    if _is_sscc_epc(uri):
+        raise EpcisError(_("{uri} is a case or pallet (SSCC), not a pack: only packing, "
+                           "unpacking, shipping, receiving and destroying name cases.")
+                         .format(uri=uri))
     if uri.startswith("urn:epc:"):
-        raise EpcisError(_("{uri} is not a serialised trade item (SGTIN); the ledger holds packs "
-                           "only.").format(uri=uri))
+        raise EpcisError(_("{uri} is not a serialised trade item (SGTIN) nor a case or pallet "
+                           "(SSCC); the ledger holds packs and their cases only.").format(uri=uri))
     if re.match(r"(?i)https?://", uri):
         try:
             return parse_pack_code(uri)
@@ -205,9 +262,11 @@ class PrefixResolver:
     """Chooses the GS1 company prefix length that EPC URIs need.
 
     For a GTIN: the longest company prefix of a known manufacturer certificate that owns it;
-    for a GLN: the longest prefix of its own member's certificate that it starts with. Else
-    biip's table of GS1 prefix lengths. When neither knows, the identifier is written as a GS1
-    Digital Link URI instead (EPCIS 2.0 accepts both forms), so nothing is ever guessed.
+    for a GLN: the longest prefix of its own member's certificate that it starts with; for an
+    SSCC: the longest prefix under which its packer (when named), else any member, builds
+    cases (``ledger.containers.sscc_owner_prefixes``). Else biip's table of GS1 prefix lengths.
+    When neither knows, the identifier is written as a GS1 Digital Link URI instead (EPCIS 2.0
+    accepts both forms), so nothing is ever guessed.
     """
 
     def __init__(self, members: Iterable[MemberInfo], domain: str = DIGITAL_LINK_DOMAIN) -> None:
@@ -216,6 +275,10 @@ class PrefixResolver:
         self._all = sorted({p for m in members for p in m.prefixes}, key=len, reverse=True)
         self._own: dict[str, list[str]] = {
             m.gln: sorted(m.prefixes, key=len, reverse=True) for m in members}
+        self._packers: dict[str, list[str]] = {
+            m.gln: sorted(sscc_owner_prefixes(m), key=len, reverse=True) for m in members}
+        self._all_packers = sorted({p for ps in self._packers.values() for p in ps}, key=len,
+                                   reverse=True)
 
     def gtin_prefix(self, gtin: str) -> str | None:
         for prefix in self._all:
@@ -228,6 +291,26 @@ class PrefixResolver:
             if MIN_PREFIX <= len(prefix) <= MAX_PREFIX and gln.startswith(prefix):
                 return str(prefix)
         return _biip_prefix(gln)
+
+    def sscc_prefix(self, sscc: str, packer: str | None = None) -> str | None:
+        for prefix in [*self._packers.get(packer or "", []), *self._all_packers]:
+            if MIN_PREFIX <= len(prefix) <= MAX_PREFIX and sscc_in_prefix(SSCC(sscc), prefix):
+                return prefix
+        return _biip_prefix(sscc[1:])
+
+    def container(self, sscc: str, packer: str | None = None) -> str:
+        """The EPC of a case or pallet; ``packer``: the member that packs it, if known."""
+        prefix = self.sscc_prefix(sscc, packer)
+        if prefix is None:
+            return f"{self.domain}/00/{sscc}"
+        return sscc_uri(sscc, len(prefix))
+
+    def item(self, key: str, packer: str | None = None) -> str:
+        """The EPC of a ledger item key: a pack's SGTIN or a case's SSCC."""
+        if is_container_key(key):
+            return self.container(key, packer)
+        gtin, _sep, serial = key.partition("/")
+        return self.pack(gtin, serial)
 
     def pack(self, gtin: str, serial: str) -> str:
         prefix = self.gtin_prefix(gtin)

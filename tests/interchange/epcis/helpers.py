@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from supplychain.identity.consortium import Consortium
+from supplychain.identity.keys import load_private_key
 from supplychain.interchange.epcis.export import Selection, export_document
 from supplychain.interchange.epcis.importer import import_document
 from supplychain.interchange.epcis.schema import validate_document
 from supplychain.interchange.epcis.uris import pgln_uri, sgln_uri, sgtin_uri
 from supplychain.interchange.epcis.vocabulary import EPCIS_CONTEXT, SC_NAMESPACE
 from supplychain.node.operations import Node
-from tests.conftest import GTIN, MAKER, TEST_DATA
+from tests.conftest import GTIN, MAKER, PASSPHRASE, TEST_DATA, Network
 
 EPCIS_DATA = TEST_DATA / "epcis"
 EXAMPLES = sorted(EPCIS_DATA.glob("Example_*.jsonld"))
@@ -89,3 +92,13 @@ def refused(node: Node, doc: Any) -> list[str | None]:
     assert not report.ok and not report.committed
     assert state(node) == before  # nothing lost, nothing half-written
     return [o.reason for o in report.outcomes]
+
+
+def fresh_same_identity(network: Network, gln: str, home: Path) -> Node:
+    """A new, empty node for the same organisation: same certificate and key, no ledger."""
+    old = network.homes[gln]
+    consortium = Consortium.open(network.root / "consortium")
+    key = load_private_key(old / "member.key", PASSPHRASE)
+    return Node.initialise(home, consortium.name, consortium.root_pem,
+                           (old / "member.pem").read_bytes(), key, PASSPHRASE,
+                           consortium.member_pems())

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplychain.identity.consortium import Consortium
-from supplychain.identity.keys import load_private_key
 from supplychain.ids import GLN
 from supplychain.interchange.bundle import exchange
 from supplychain.interchange.epcis.export import Selection
@@ -16,17 +14,7 @@ from supplychain.interchange.epcis.importer import import_document
 from supplychain.node.operations import Node
 from supplychain.node.setup import build_network
 from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY, Network
-from tests.interchange.epcis.helpers import as_bytes, export, pack_states
-
-
-def _fresh_same_identity(network: Network, gln: str, home: Path) -> Node:
-    """A new, empty node for the same organisation: same certificate and key, no ledger."""
-    old = network.homes[gln]
-    consortium = Consortium.open(network.root / "consortium")
-    key = load_private_key(old / "member.key", PASSPHRASE)
-    return Node.initialise(home, consortium.name, consortium.root_pem,
-                           (old / "member.pem").read_bytes(), key, PASSPHRASE,
-                           consortium.member_pems())
+from tests.interchange.epcis.helpers import as_bytes, export, fresh_same_identity, pack_states
 
 
 def test_round_trip_rebuilds_each_log_byte_for_byte(network: Network, story: dict[str, Any],
@@ -34,7 +22,7 @@ def test_round_trip_rebuilds_each_log_byte_for_byte(network: Network, story: dic
     """Export each organisation's log; import each into a fresh node of that organisation
     (same certificate and key), passing bundles on as the originals did: the rebuilt logs are
     byte-identical, so every pack ends in the same state."""
-    fresh = {g: _fresh_same_identity(network, g, tmp_path / g) for g in (MAKER, DIST_A,
+    fresh = {g: fresh_same_identity(network, g, tmp_path / g) for g in (MAKER, DIST_A,
                                                                           PHARMACY)}
     try:
         for gln, feed in ((MAKER, []), (DIST_A, [MAKER]), (PHARMACY, [MAKER, DIST_A])):

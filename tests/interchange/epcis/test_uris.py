@@ -8,17 +8,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supplychain.codes.gs1 import PackCode, gtin_check_digit
+from supplychain.codes.sscc import ContainerCode, make_sscc
 from supplychain.errors import EpcisError
 from supplychain.interchange.epcis.uris import (
     PrefixResolver,
     lgtin_uri,
+    parse_epc,
     parse_gln_uri,
     parse_lgtin,
     parse_pack_epc,
     parse_sgtin,
+    parse_sscc_epc,
     pgln_uri,
     sgln_uri,
     sgtin_uri,
+    sscc_uri,
 )
 from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS
 from tests.interchange.epcis.helpers import CSET82
@@ -43,7 +47,8 @@ def test_sgtin_vector_from_the_tag_data_standard() -> None:
     ("urn:epc:id:sgtin:0614141.812345.A%41", "not one of the escapes"),
     ("urn:epc:id:sgtin:0614141.812345.A#B", "must not contain"),
     ("urn:epc:id:sgtin:0614141.812345.", "empty"),
-    ("urn:epc:id:sscc:0614141.1234567890", "no aggregation"),
+    ("urn:epc:id:sscc:0614141.1234567890", "is a case or pallet .SSCC., not a pack"),
+    ("https://id.gs1.org/00/106141412345678908", "is a case or pallet .SSCC., not a pack"),
     ("urn:epc:id:grai:0614141.12345.400", "not a serialised trade item"),
     ("https://id.gs1.org/01/09506000134353/21/X1", "check"),                # bad check digit
     ("mailto:someone@example.com", "neither an EPC URI"),
@@ -88,3 +93,50 @@ def test_prefix_resolver_prefers_the_certificate_then_biip_then_digital_link() -
     restricted = "0" + "200000000000" + gtin_check_digit("0200000000000")
     assert resolver.pack(restricted, "A/1") == f"https://id.gs1.org/01/{restricted}/21/A%2F1"
     assert parse_pack_epc(resolver.pack(restricted, "A/1")).serial == "A/1"
+
+
+def test_sscc_vector_from_the_tag_data_standard() -> None:
+    """TDS: SSCC 1 0614141 234567890 8 is urn:epc:id:sscc:0614141.1234567890 (the extension
+    digit leads the serial reference; the check digit is left out)."""
+    assert sscc_uri("106141412345678908", 7) == "urn:epc:id:sscc:0614141.1234567890"
+    assert parse_sscc_epc("urn:epc:id:sscc:0614141.1234567890") == "106141412345678908"
+    assert parse_epc("https://id.gs1.org/00/106141412345678908") == \
+        ContainerCode("106141412345678908")  # type: ignore[arg-type]
+    assert parse_epc("urn:epc:id:sgtin:0614141.812345.6789") == \
+        PackCode("80614141123458", "6789")  # type: ignore[arg-type]
+
+
+@settings(max_examples=200)
+@given(body=st.text("0123456789", min_size=17, max_size=17), length=st.integers(6, 12))
+def test_sscc_round_trip(body: str, length: int) -> None:
+    sscc = body + gtin_check_digit(body)
+    uri = sscc_uri(sscc, length)
+    assert uri.split(":")[4].split(".")[0] == sscc[1:1 + length]
+    assert parse_sscc_epc(uri) == sscc
+    assert parse_epc(uri) == ContainerCode(sscc)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("uri", "phrase"), [
+    ("urn:epc:id:sscc:0614141.123456789", "17 digits together"),
+    ("urn:epc:id:sscc:06141.123456789012", "17 digits together"),  # prefix too short
+    ("urn:epc:id:sscc:0614141.12345678AB", "names no case or pallet"),
+    ("https://id.gs1.org/00/106141412345678901", "check"),
+    ("https://id.gs1.org/00/1061414123456789", "has 16 digits"),
+    ("urn:epc:id:sgtin:0614141.812345.6789", "names no case or pallet"),
+])
+def test_bad_case_identifiers_say_why(uri: str, phrase: str) -> None:
+    with pytest.raises(EpcisError, match=phrase):
+        parse_sscc_epc(uri)
+
+
+def test_prefix_resolver_splits_an_sscc_at_its_packers_prefix() -> None:
+    resolver = PrefixResolver(MEMBERS)
+    # The maker packs under its certified prefix, a distributor under its GLN's prefix.
+    maker_case, dist_case = make_sscc("501234", 1), make_sscc("5012345", 9)
+    assert resolver.container(maker_case, MAKER) == "urn:epc:id:sscc:501234.00000000001"
+    assert resolver.container(dist_case) == "urn:epc:id:sscc:5012345.0000000009"
+    assert resolver.item(dist_case, DIST_A) == resolver.container(dist_case)
+    # Nobody's prefix and none biip knows (restricted 02...): a Digital Link.
+    restricted = make_sscc("020000", 1)
+    assert resolver.container(restricted) == f"https://id.gs1.org/00/{restricted}"
+    assert parse_sscc_epc(resolver.container(restricted)) == restricted
