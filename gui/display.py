@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
 
+from supplychain.ledger.verdicts import verdict_word
 from supplychain.ledger.witnessing import LogWitnessing
+from supplychain.node.containers import ContainerReport
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
 
@@ -123,4 +125,19 @@ def witnesses_line(witnesses: Sequence[LogWitnessing]) -> str:
         text += " " + QCoreApplication.translate(
             "Verdict", "({missing} of {total} logs not yet witnessed)").format(
                 missing=missing, total=len(witnesses))
+    return text
+
+
+def case_details(case: ContainerReport) -> str:
+    """The line under a case's verdict: what is inside, and each pack that is not genuine."""
+    text = QCoreApplication.translate("Display", "Case {sscc}: {packs} packs inside.").format(
+        sscc=case.code.sscc, packs=len(case.packs))
+    bad = case.not_genuine
+    if bad:
+        text += " " + QCoreApplication.translate("Display", "Not genuine: {packs}").format(
+            packs="; ".join(f"SN {r.code.serial} ({verdict_word(r.verdict)}: "
+                            f"{r.decision.message})" for r in bad[:10]))
+        if len(bad) > 10:
+            text += " " + QCoreApplication.translate("Display", "… and {count} more.").format(
+                count=len(bad) - 10)
     return text

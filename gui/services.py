@@ -19,6 +19,7 @@ from gui.display import SyncOutcome, sync_outcome
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import LabelSymbol, datamatrix_image, qr_image, write_label_sheet
 from supplychain.codes.scanner_text import parse_scanned
+from supplychain.codes.sscc import ContainerCode, looks_like_sscc
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, open_demo
 from supplychain.errors import CodeError, ImageError
 from supplychain.i18n import _
@@ -28,7 +29,16 @@ from supplychain.interchange.report_pdf import write_pack_report
 from supplychain.ledger.events import is_container_key
 from supplychain.ledger.records import AlertRecord, MemberSummary, PackRecord
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node import bulk, exits, inspection, network, returns, shipments
+from supplychain.node import (
+    bulk,
+    containers,
+    exits,
+    inspection,
+    network,
+    receiving,
+    returns,
+    shipments,
+)
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
 from supplychain.node.containers import as_container
 from supplychain.node.network import NetworkStatus
@@ -68,9 +78,13 @@ class ScanResult:
     unreadable: str | None = None
     actions: frozenset[PackAction] = field(default_factory=frozenset)
     recipient: str | None = None
+    container: containers.ContainerReport | None = None
+    """A scanned case label: the case's one verdict (``report`` is then None)."""
 
     @property
     def verdict(self) -> Verdict | None:
+        if self.container is not None:
+            return self.container.verdict
         return self.report.verdict if self.report else None
 
 
@@ -114,8 +128,11 @@ class LedgerService:
 
     # --- scan & verify ---------------------------------------------------------------
     def scan_text(self, text: str) -> ScanResult:
-        """Verify what a scanner typed or a camera read; a code error is a result, not a raise."""
+        """Verify what a scanner typed or a camera read; a code error is a result, not a raise.
+        A case label (SSCC) gets the case's verdict."""
         try:
+            if looks_like_sscc(text):
+                return ScanResult(text, container=containers.verify_container(self.node, text))
             code = parse_scanned(text)
         except CodeError as exc:
             return ScanResult(text, unreadable=str(exc))
@@ -198,7 +215,7 @@ class LedgerService:
     def outgoing_candidate(self, text: str, already: Iterable[str]) -> Candidate:
         return shipments.outgoing_candidate(self.node, text, already)
 
-    def ship(self, to: str, codes: Sequence[PackCode]) -> str:
+    def ship(self, to: str, codes: Sequence[PackCode | ContainerCode]) -> str:
         return self.node.ship(to, codes).hash
 
     def incoming(self) -> list[inspection.Shipment]:
@@ -210,6 +227,32 @@ class LedgerService:
 
     def receive_packs(self, codes: Sequence[PackCode]) -> str:
         return self.node.receive(codes).hash
+
+    # --- receiving with exceptions; cases ----------------------------------------------
+    def incoming_case(self, text: str, expected: Sequence[str]) -> receiving.CaseScan:
+        return receiving.scan_case(self.node, text, expected)
+
+    def outgoing_case(self, text: str, already: Sequence[str]) -> receiving.CaseScan:
+        return receiving.outgoing_case(self.node, text, already)
+
+    def cases_of(self, keys: Sequence[str]) -> dict[str, str]:
+        return receiving.cases_of(self.node, keys)
+
+    def receive_delivery(self, scanned: Sequence[PackCode | ContainerCode | str],
+                         damaged: Sequence[PackCode], shipments: Sequence[str] | None,
+                         reason: str | None) -> receiving.Receipt:
+        """Receive what is right of what was scanned; record shortage, damage, overage."""
+        check = receiving.reconcile(self.node, scanned, damaged, shipments=shipments)
+        return receiving.receive_reconciled(self.node, check, reason)
+
+    def case_contents(self, sscc: str) -> list[str]:
+        return containers.contents(self.node, sscc)
+
+    def pack_case(self, sscc: str, codes: Sequence[str]) -> str:
+        return containers.pack(self.node, sscc, codes).hash
+
+    def unpack_case(self, sscc: str) -> str:
+        return containers.unpack(self.node, sscc).hash
 
     # --- cases and pallets (bulk) ----------------------------------------------------
     def pack_lot(self, gtin: str, lot: str, pallet: str, first_case: str, cases: int,

@@ -116,6 +116,76 @@ def serving(home: Path, commission: int) -> Iterator[str]:
         yield url
 
 
+def type_into(widget: Any, text: str) -> None:
+    widget.setText(text)
+    widget.returnPressed.emit()
+
+
+def cases_and_goods_in(window: MainWindow, samples: dict[str, str]) -> None:
+    """A distributor packs and ships a case; the pharmacy receives it with exceptions, then
+    scans the case label (one pack in it reported suspect)."""
+    from gui import dialogs
+    from supplychain.codes.gs1 import parse_pack_code
+    from supplychain.codes.sscc import make_sscc
+    from supplychain.interchange.bundle import exchange
+    from supplychain.ledger.containers import sscc_owner_prefixes
+    from supplychain.node.operations import Node
+
+    play_as(window, Role.DISTRIBUTOR)
+    assert window.service is not None
+    sscc = make_sscc(sscc_owner_prefixes(window.service.node.me.info)[0], 42)
+    window.show_view("shipments")
+    view = window.views["shipments"]
+    view.tabs.setCurrentWidget(view.cases)
+    type_into(view.cases.input, f"(00){sscc}")
+    wait(lambda: view.cases.sscc == sscc, "the case")
+    for key in ("not_in_custody", "lot_b_at_distributor"):
+        type_into(view.cases.input, samples[key])
+    view.cases.pack()
+    wait(lambda: len(view.cases.inside.rows) == 2, "the packing")
+    out = view.outgoing
+    type_into(out.input, sscc)
+    wait(lambda: out.packs.rowCount() == 1, "the case in the shipment")
+    pharmacy = window.demo.node(Role.PHARMACY)  # type: ignore[union-attr]
+    out.recipient.setCurrentIndex(out.recipient.findData(pharmacy.gln))
+    dialogs.confirm = lambda *_a: True  # type: ignore[assignment]
+    out.send()
+    wait(lambda: out.packs.rowCount() == 0, "the shipment")
+    dist = window.demo.node(Role.DISTRIBUTOR)  # type: ignore[union-attr]
+    with Node(dist.home, lambda: DEMO_PASSPHRASE) as a, \
+            Node(pharmacy.home, lambda: DEMO_PASSPHRASE) as b:
+        exchange(a, b)
+    play_as(window, Role.PHARMACY)
+    window.show_view("shipments")
+    tab = window.views["shipments"].incoming
+    tab.refresh()
+    wait(lambda: len(tab.expected_keys()) == 4, "the incoming case")
+    type_into(tab.input, f"(00){sscc}")
+    wait(lambda: len(tab.scanned) == 2, "the case scan")
+    damaged = parse_pack_code(samples["genuine_in_transit"]).key
+    tab.expected_table.selectRow(next(i for i, e in enumerate(tab.expected.rows)
+                                      if e.record and e.record.pack == damaged))
+    tab.mark_damaged()
+    type_into(tab.input, samples["unknown_serial"])
+    wait(lambda: tab.unexpected.rowCount() == 1, "an overage scan")
+    tab.reason.setText("wrap torn on arrival")
+    window.banner.hide()
+    shot(window, "15-goods-in-exceptions")
+    tab.receive_scanned()
+    wait(lambda: not tab.scanned, "the receipt")
+    pump(0.5)
+    shot(window, "16-goods-in-received")
+    reported: list[str] = []
+    window.views["scan"].ctx.call(lambda s, _t: s.node.report(
+        [parse_pack_code(samples["lot_b_at_distributor"])], "seal tampered").hash,
+        on_success=reported.append)
+    wait(lambda: bool(reported), "the report")
+    window.banner.hide()
+    window.show_view("scan")
+    scan(window, sscc)
+    shot(window, "17-scan-case")
+
+
 def main() -> int:
     ONLY.update(a for a in sys.argv[1:] if not a.startswith("-"))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -208,6 +278,7 @@ def main() -> int:
         wait(lambda: any(p.last_success for p in net.peers.rows), "the peers refreshed")
         window.banner.hide()
         shot(window, "13-network")
+        cases_and_goods_in(window, samples)
         window.close()
 
         # The counter screen in German (the app's Language setting; the demo is reused).

@@ -13,6 +13,53 @@
     </message>
 </context>
 <context>
+    <name>CasesTab</name>
+    <message>
+        <source>Scan a case label first, then the packs to put in it</source>
+        <translation>Zuerst das Kartonetikett scannen, dann die Packungen, die hinein sollen</translation>
+    </message>
+    <message>
+        <source>No case scanned yet.</source>
+        <translation>Noch kein Karton gescannt.</translation>
+    </message>
+    <message>
+        <source>In the case now</source>
+        <translation>Jetzt im Karton</translation>
+    </message>
+    <message>
+        <source>Scanned to pack</source>
+        <translation>Zum Einpacken gescannt</translation>
+    </message>
+    <message>
+        <source>Pack into the case</source>
+        <translation>In den Karton packen</translation>
+    </message>
+    <message>
+        <source>Unpack the case (everything)</source>
+        <translation>Karton auspacken (alles)</translation>
+    </message>
+    <message>
+        <source>A new case label starts a new case; a pack goes into the case on the left when you press Pack.</source>
+        <translation>Ein neues Kartonetikett beginnt einen neuen Karton; eine Packung kommt in den Karton links, wenn Sie „In den Karton packen“ drücken.</translation>
+    </message>
+    <message>
+        <source>Scan the case label (SSCC) first.</source>
+        <translation>Zuerst das Kartonetikett (SSCC) scannen.</translation>
+    </message>
+    <message>
+        <source>Case {sscc}: {inside} inside, {count} to pack</source>
+        <translation>Karton {sscc}: {inside} darin, {count} zum Einpacken</translation>
+    </message>
+    <message>
+        <source>Packed {count} into case {sscc}.</source>
+        <translation>{count} in Karton {sscc} gepackt.</translation>
+    </message>
+    <message>
+        <source>Case {sscc} unpacked: its packs are loose again.</source>
+        <translation>Karton {sscc} ausgepackt: seine Packungen sind wieder lose.</translation>
+    </message>
+</context>
+<context>
     <name>ChainGraph</name>
     <message>
         <source>Choose a pack to see its hand-overs.</source>
@@ -258,6 +305,21 @@
     </message>
 </context>
 <context>
+    <name>Display</name>
+    <message>
+        <source>Case {sscc}: {packs} packs inside.</source>
+        <translation>Karton {sscc}: {packs} Packungen darin.</translation>
+    </message>
+    <message>
+        <source>Not genuine: {packs}</source>
+        <translation>Nicht echt: {packs}</translation>
+    </message>
+    <message>
+        <source>… and {count} more.</source>
+        <translation>… und {count} weitere.</translation>
+    </message>
+</context>
+<context>
     <name>ExitButtons</name>
     <message>
         <source>Return to wholesaler</source>
@@ -422,20 +484,48 @@
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <source>Scan each pack as you unpack it</source>
-        <translation>Jede Packung beim Auspacken scannen</translation>
-    </message>
-    <message>
         <source>No shipment on its way to you.</source>
         <translation>Keine Lieferung ist zu Ihnen unterwegs.</translation>
+    </message>
+    <message>
+        <source>Overage: why it is not expected</source>
+        <translation>Überzählig: warum nicht erwartet</translation>
+    </message>
+    <message>
+        <source>Mark damaged (Ctrl+D)</source>
+        <translation>Als beschädigt markieren (Strg+D)</translation>
+    </message>
+    <message>
+        <source>Note for the exceptions (optional), e.g. &quot;wrap torn, case 2 crushed&quot;</source>
+        <translation>Notiz zu den Abweichungen (optional), z. B. „Folie gerissen, Karton 2 eingedrückt“</translation>
+    </message>
+    <message>
+        <source>✔ scanned: received · ✖ damaged: not received, recorded · ? missing: not received, recorded as short if the rest of its shipment arrived · overage: recorded</source>
+        <translation>✔ gescannt: angenommen · ✖ beschädigt: nicht angenommen, erfasst · ? fehlt: nicht angenommen, als Fehlmenge erfasst, wenn der Rest der Lieferung kam · überzählig: erfasst</translation>
+    </message>
+    <message>
+        <source>Overage: scanned, not in the shipment (recorded when you receive):</source>
+        <translation>Überzählig: gescannt, nicht in der Lieferung (wird beim Annehmen erfasst):</translation>
+    </message>
+    <message>
+        <source>case: {arrived} of {count} arrived, {damaged} damaged</source>
+        <translation>Karton: {arrived} von {count} angekommen, {damaged} beschädigt</translation>
+    </message>
+    <message>
+        <source>✖ damaged</source>
+        <translation>✖ beschädigt</translation>
     </message>
     <message>
         <source>✔ scanned</source>
         <translation>✔ gescannt</translation>
     </message>
     <message>
-        <source>missing</source>
-        <translation>fehlt</translation>
+        <source>Scan each pack or case label as you unpack it</source>
+        <translation>Jede Packung oder Kartonetikett beim Auspacken scannen</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Karton</translation>
     </message>
     <message>
         <source>From</source>
@@ -450,8 +540,16 @@
         <translation>GTIN</translation>
     </message>
     <message>
+        <source>case</source>
+        <translation>Karton</translation>
+    </message>
+    <message>
         <source>Serial</source>
         <translation>Seriennummer</translation>
+    </message>
+    <message>
+        <source>{count} packs</source>
+        <translation>{count} Packungen</translation>
     </message>
     <message>
         <source>Lot</source>
@@ -466,8 +564,20 @@
         <translation>Gescannt</translation>
     </message>
     <message>
-        <source>Why it is not expected</source>
-        <translation>Warum sie nicht erwartet wird</translation>
+        <source>? missing</source>
+        <translation>? fehlt</translation>
+    </message>
+    <message>
+        <source>{count} expected packs were not scanned: they stay in transit, recorded as short.</source>
+        <translation>{count} erwartete Packungen wurden nicht gescannt: sie bleiben unterwegs, als Fehlmenge erfasst.</translation>
+    </message>
+    <message>
+        <source>{count} damaged packs not received, recorded.</source>
+        <translation>{count} beschädigte Packungen nicht angenommen, erfasst.</translation>
+    </message>
+    <message>
+        <source>{count} overage scans recorded.</source>
+        <translation>{count} überzählige Scans erfasst.</translation>
     </message>
     <message>
         <source>Receive all scanned</source>
@@ -476,10 +586,6 @@
     <message>
         <source>Shipment:</source>
         <translation>Lieferung:</translation>
-    </message>
-    <message>
-        <source>Unexpected scans (not in the shipment):</source>
-        <translation>Nicht erwartete Scans (nicht in der Lieferung):</translation>
     </message>
     <message>
         <source>All incoming shipments ({count} packs)</source>
@@ -494,16 +600,20 @@
         <translation>Gescannt {got} von {expected} · fehlend {missing} · nicht erwartet {unexpected}</translation>
     </message>
     <message>
+        <source>damaged {count}</source>
+        <translation>beschädigt {count}</translation>
+    </message>
+    <message>
+        <source>Receive {count}, record exceptions</source>
+        <translation>{count} annehmen, Abweichungen erfassen</translation>
+    </message>
+    <message>
         <source>Receive all scanned ({count})</source>
         <translation>Alle gescannten annehmen ({count})</translation>
     </message>
     <message>
         <source>Received {count} packs into {site}&apos;s custody.</source>
         <translation>{count} Packungen in den Bestand von {site} übernommen.</translation>
-    </message>
-    <message>
-        <source>{count} expected packs were not scanned: they stay in transit; report them to the sender if they are not in the box.</source>
-        <translation>{count} erwartete Packungen wurden nicht gescannt: sie bleiben unterwegs; melden Sie sie dem Absender, wenn sie nicht im Karton sind.</translation>
     </message>
 </context>
 <context>
@@ -547,6 +657,14 @@
     <message>
         <source>Returned</source>
         <translation>Zurückgesandt</translation>
+    </message>
+    <message>
+        <source>Packed into a case</source>
+        <translation>In einen Karton gepackt</translation>
+    </message>
+    <message>
+        <source>Taken out of a case</source>
+        <translation>Aus einem Karton genommen</translation>
     </message>
     <message>
         <source>Search: scanned code, GTIN, lot, organisation name or GLN — then Enter</source>
@@ -1242,10 +1360,6 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>{name} ({role}, GLN {gln})</translation>
     </message>
     <message>
-        <source>Scan each pack into the shipment (F2 goes to Scan &amp; verify)</source>
-        <translation>Jede Packung in die Lieferung scannen (F2 wechselt zu Scannen &amp; prüfen)</translation>
-    </message>
-    <message>
         <source>0 packs in this shipment</source>
         <translation>0 Packungen in dieser Lieferung</translation>
     </message>
@@ -1254,8 +1368,16 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>GTIN</translation>
     </message>
     <message>
+        <source>Case {sscc}</source>
+        <translation>Karton {sscc}</translation>
+    </message>
+    <message>
         <source>Serial</source>
         <translation>Seriennummer</translation>
+    </message>
+    <message>
+        <source>{count} packs</source>
+        <translation>{count} Packungen</translation>
     </message>
     <message>
         <source>Lot</source>
@@ -1300,6 +1422,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>this code</source>
         <translation>dieser Code</translation>
+    </message>
+    <message>
+        <source>Scan each pack or case label into the shipment (F2 goes to Scan &amp; verify)</source>
+        <translation>Jede Packung oder Kartonetikett in die Lieferung scannen (F2 wechselt zu Scannen &amp; prüfen)</translation>
     </message>
     <message>
         <source>⚠ Not added — {code}: {reason}</source>
@@ -1358,7 +1484,7 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
     <message>
         <source>Cases</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Kartons</translation>
     </message>
     <message>
         <source>Pack a lot into cases on a pallet</source>
@@ -1572,6 +1698,14 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>Zurückgesandt</translation>
     </message>
     <message>
+        <source>Packed into a case</source>
+        <translation>In einen Karton gepackt</translation>
+    </message>
+    <message>
+        <source>Taken out of a case</source>
+        <translation>Aus einem Karton genommen</translation>
+    </message>
+    <message>
         <source>Scan a pack, or type its code and press Enter</source>
         <translation>Packung scannen, oder Code eintippen und Eingabe drücken</translation>
     </message>
@@ -1712,6 +1846,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>{status} an {recipient}</translation>
     </message>
     <message>
+        <source>Case {sscc}</source>
+        <translation>Karton {sscc}</translation>
+    </message>
+    <message>
         <source>Received {serial} into {site}&apos;s custody.</source>
         <translation>{serial} in den Bestand von {site} übernommen.</translation>
     </message>
@@ -1805,6 +1943,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Incoming</source>
         <translation>Eingang</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>Kartons</translation>
     </message>
     <message>
         <source>Returns</source>

@@ -41,7 +41,9 @@ _STEP = {"commission": QT_TRANSLATE_NOOP("InspectorView", "Commissioned"),
          "stolen": QT_TRANSLATE_NOOP("InspectorView", "Reported stolen"),
          "export": QT_TRANSLATE_NOOP("InspectorView", "Exported"),
          "sample": QT_TRANSLATE_NOOP("InspectorView", "Handed over as a sample"),
-         "return": QT_TRANSLATE_NOOP("InspectorView", "Returned")}
+         "return": QT_TRANSLATE_NOOP("InspectorView", "Returned"),
+         "pack": QT_TRANSLATE_NOOP("InspectorView", "Packed into a case"),
+         "unpack": QT_TRANSLATE_NOOP("InspectorView", "Taken out of a case")}
 
 
 def _words(table: dict[str, str], key: str) -> str:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
-from gui.display import witnesses_line
+from gui.display import case_details, witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
@@ -42,6 +42,7 @@ from supplychain.identity.certificates import Role
 from supplychain.ledger.freshness import freshness_line
 from supplychain.ledger.verdicts import Verdict, reason_words, status_words
 from supplychain.node.actions import PackAction, quarantine_reason
+from supplychain.node.containers import ContainerReport
 from supplychain.node.operations import HistoryStep
 
 UNREADABLE_HELP = QT_TRANSLATE_NOOP(
@@ -58,7 +59,9 @@ _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "stolen": QT_TRANSLATE_NOOP("ScanView", "Reported stolen"),
                "export": QT_TRANSLATE_NOOP("ScanView", "Exported"),
                "sample": QT_TRANSLATE_NOOP("ScanView", "Handed over as a sample"),
-               "return": QT_TRANSLATE_NOOP("ScanView", "Returned")}
+               "return": QT_TRANSLATE_NOOP("ScanView", "Returned"),
+               "pack": QT_TRANSLATE_NOOP("ScanView", "Packed into a case"),
+               "unpack": QT_TRANSLATE_NOOP("ScanView", "Taken out of a case")}
 
 
 class ScanView(QWidget):
@@ -239,6 +242,9 @@ class ScanView(QWidget):
     def show_result(self, result: ScanResult) -> None:
         self.verifications += 1
         self.result = result
+        if result.container is not None:
+            self._show_case(result.container)
+            return
         if result.report is None:
             self.banner.set_state("unreadable",
                                   result.unreadable or self.tr("The code was not read."),
@@ -278,6 +284,19 @@ class ScanView(QWidget):
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
         _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
+
+    def _show_case(self, case: ContainerReport) -> None:
+        """One verdict for a scanned case label, naming the packs inside that are not genuine."""
+        self._clear_fields()
+        self._set_actions(frozenset())
+        self.freshness.hide()
+        self.witnessed.hide()
+        self.banner.set_state(case.verdict.value, case.message, case_details(case))
+        self.fields["serial"].setText(self.tr("Case {sscc}").format(sscc=case.code.sscc))
+        self.fields["status"].setText(status_words(case.status) if case.status else "–")
+        self.fields["custodian"].setText(
+            f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
+        _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[case.verdict])
 
     def _show_freshness(self, result: ScanResult) -> None:
         text, stale = freshness_line(result.report.sync if result.report else None)

@@ -21,6 +21,7 @@ from supplychain.cli import (
     exits,
     light,
     proofs,
+    receiving,
     scan,
     sync,
     tiles,
@@ -31,8 +32,8 @@ from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, containers, exits, light, proofs, scan, epcis, sync, tiles,
-                   witnesses)
+COMMAND_MODULES = (commands, containers, exits, light, proofs, receiving, scan, epcis, sync,
+                   tiles, witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

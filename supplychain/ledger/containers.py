@@ -21,7 +21,10 @@ The rules (each refusal a RuleViolation a warehouse clerk can act on):
 - Shipping, receiving or destroying applies to whole containers: the event names every
   container it moves and everything inside them, recursively; a pack or case whose container
   the event does not move is refused ("take it out of case SSCC first"), and so is an event
-  that leaves part of a container's contents behind.
+  that leaves part of a container's contents behind. One exception, a receipt with a
+  shortage: a receive may name a case and some (not none) of what is inside it; the case is
+  opened on receipt (what is named comes out of it, received; the rest stays in it, still in
+  transit to the receiver).
 - Dispensing a pack that is inside a case is refused (``rules.apply_item``).
 
 Recalls are not part of any chain (a recall arrives in its own order), so "do not pack a
@@ -102,7 +105,9 @@ def apply_event(event: Event, actor: MemberInfo,
         return _aggregate(event, actor, befores)
     afters = [_move(event, item, actor, before, owners)
               for item, before in zip(event.items, befores, strict=True)]
-    _check_whole(event, befores)
+    opened = _check_whole(event, befores)
+    if opened:
+        afters = _opened_on_receipt(event, befores, afters, opened)
     return afters
 
 
@@ -164,9 +169,13 @@ def _require_custodian(before: ContainerState, actor: MemberInfo, kind: EventTyp
                                     action=kind.value))
 
 
-def _check_whole(event: Event, befores: Sequence[ItemState | None]) -> None:
+def _check_whole(event: Event, befores: Sequence[ItemState | None]) -> Counter[str]:
     """A shipment, receipt or destruction moves whole containers: everything inside each
-    container it names, and no pack or case out of a container it does not name."""
+    container it names, and no pack or case out of a container it does not name.
+
+    The one exception, a receipt with a shortage: a receive may name a case and only some of
+    what is inside it (what arrived). Returns those cases, each with how many of its children
+    the receipt names (empty: every case moves whole)."""
     keys = {str(item.pack) for item in event.items}
     inside: Counter[str] = Counter()
     for item, before in zip(event.items, befores, strict=True):
@@ -178,13 +187,34 @@ def _check_whole(event: Event, befores: Sequence[ItemState | None]) -> None:
                                 .format(key=item.pack, sscc=before.container,
                                         action=event.type.value))
         inside[before.container] += 1
+    opened: Counter[str] = Counter()
     for before in befores:
-        if isinstance(before, ContainerState) and inside[before.sscc] != before.contents:
+        if not isinstance(before, ContainerState) or inside[before.sscc] == before.contents:
+            continue
+        if event.type is EventType.RECEIVE and 0 < inside[before.sscc] < before.contents:
+            opened[before.sscc] = inside[before.sscc]
+        else:
             raise RuleViolation(_("Case {sscc} holds {count} packs or cases, but this {action} "
                                   "names {named} of them: a case moves whole, with all its "
                                   "contents.").format(sscc=before.sscc, count=before.contents,
                                                       action=event.type.value,
                                                       named=inside[before.sscc]))
+    return opened
+
+
+def _opened_on_receipt(event: Event, befores: Sequence[ItemState | None],
+                       afters: list[ItemState], opened: Counter[str]) -> list[ItemState]:
+    """A case received in part is opened on receipt: what the receipt names of it comes out
+    of it (received, loose); what it does not name stays in it, still in transit to the
+    receiver, and is all the case still counts."""
+    result: list[ItemState] = []
+    for before, after in zip(befores, afters, strict=True):
+        if before is not None and before.container in opened:
+            after = replace(after, container=None)
+        if isinstance(after, ContainerState) and after.sscc in opened:
+            after = replace(after, contents=after.contents - opened[after.sscc])
+        result.append(after)
+    return result
 
 
 def _aggregate(event: Event, actor: MemberInfo,

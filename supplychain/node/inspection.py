@@ -18,6 +18,7 @@ packs and runs off the GUI thread.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -31,8 +32,9 @@ from supplychain.ids import GLN, EventHash
 from supplychain.ledger import merkle
 from supplychain.ledger.events import EventType, SignedEvent
 from supplychain.ledger.logs import Ledger
-from supplychain.ledger.records import AlertRecord, ChainStep, PackRecord
+from supplychain.ledger.records import AlertRecord, ChainStep, LogEntry, PackRecord
 from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.sparse import ProvenStore
 
 _PACK_KEY = re.compile(r"[0-9]{14}/[!-~]{1,20}")
 
@@ -152,8 +154,12 @@ def code_of_pack(ledger: Ledger, pack: str) -> PackCode:
     return PackCode(record.gtin, record.serial, record.lot, record.expiry)  # type: ignore[arg-type]
 
 
-def _events(ledger: Ledger) -> Iterator[tuple[str, int, SignedEvent]]:
-    for entry in ledger.store.all_entries():
+def _events(ledger: Ledger, *, proven: bool = False) -> Iterator[tuple[str, int, SignedEvent]]:
+    """Every event held in whole logs (``proven``: and a light node's proven entries)."""
+    entries: Iterable[LogEntry] = ledger.store.all_entries()
+    if proven:
+        entries = itertools.chain(entries, ProvenStore(ledger.store).all())
+    for entry in entries:
         try:
             yield entry.log, entry.index, SignedEvent.from_bytes(entry.data)
         except SupplyChainError:
@@ -212,9 +218,10 @@ class Shipment:
 
 
 def incoming_shipments(ledger: Ledger, gln: str) -> list[Shipment]:
-    """Shipments to ``gln`` with at least one pack still in transit to it, oldest first."""
+    """Shipments to ``gln`` with at least one pack still in transit to it, oldest first (a
+    light node finds them among its proven entries)."""
     shipments: list[Shipment] = []
-    for log, _index, signed in _events(ledger):
+    for log, _index, signed in _events(ledger, proven=True):
         event = signed.event
         if event.type is not EventType.SHIP or event.to != gln:
             continue

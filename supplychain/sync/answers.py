@@ -12,11 +12,12 @@ import math
 from supplychain.errors import RateLimited, ReadForbidden
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo
-from supplychain.ledger.events import SignedEvent
+from supplychain.ledger.events import SignedEvent, is_container_key
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import sharing_policy
 from supplychain.ledger.proven import ProvenEntry
 from supplychain.ledger.records import CheckpointRecord
+from supplychain.ledger.rules import split_pack_key
 from supplychain.ledger.sparse import PackIndex
 from supplychain.ledger.witnessing import cosigned_note
 from supplychain.sync.pack_access import Access, TokenBucket, pack_access
@@ -81,10 +82,17 @@ class Answers:
                     queue.append((row.log, row.index))
         return sorted(found)
 
+    def _positions_of(self, key: str) -> list[tuple[str, int]]:
+        """Every event touching a pack (its chain, reports, recalls of its lot) or a case or
+        pallet (an SSCC item key: its chain only; a case has no GTIN nor lot)."""
+        if is_container_key(key):
+            return self.index.positions_of_pack(key, "", None)
+        gtin, _serial = split_pack_key(key)
+        record = self.ledger.pack(key)
+        return self.index.positions_of_pack(key, gtin, record.lot if record else None)
+
     def pack_events(self, pack: str) -> list[ProvenEntry]:
-        gtin = pack.split("/", 1)[0]
-        record = self.ledger.pack(pack)
-        positions = self.index.positions_of_pack(pack, gtin, record.lot if record else None)
+        positions = self._positions_of(pack)
         return self._proven(self._closure(positions, MAX_PACK_EVENTS), MAX_PACK_EVENTS)
 
     def pack_doc(self, caller: MemberInfo, q: PackQuery) -> PackDoc:
@@ -119,10 +127,7 @@ class Answers:
         for shipment in shipments:
             before = len(positions)
             positions.add((shipment.gln, shipment.index))
-            gtin = shipment.pack.split("/", 1)[0]
-            record = self.ledger.pack(shipment.pack)
-            positions.update(self.index.positions_of_pack(
-                shipment.pack, gtin, record.lot if record else None))
+            positions.update(self._positions_of(shipment.pack))
             if len(positions) > MAX_MEMBER_EVENTS and before:
                 break  # this shipment goes into the next answer
             nxt = shipment.position

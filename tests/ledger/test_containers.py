@@ -105,3 +105,20 @@ def test_a_version_2_file_gains_the_container_columns(tmp_path) -> None:  # type
     assert store.table_columns("event_items")[-2:] == ["container", "contents"]
     assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "3"
     store.close()
+
+
+def test_a_case_received_in_part_is_opened_on_receipt() -> None:
+    """The one exception to whole cases: a receipt with a shortage names the case and what
+    arrived of it; what arrived comes out of it, the rest stays in it, still in transit."""
+    case, first = held(DIST.gln)
+    second = PackState(first.gtin, "SN2", "L1", first.expiry, PackStatus.ACTIVE, DIST.gln,
+                       since=THEN, container=CASE)
+    case = ContainerState(CASE, PackStatus.ACTIVE, DIST.gln, contents=2, since=THEN)
+    shipped = apply_event(event(EventType.SHIP, DIST, CASE, PACK, "05012345000015/SN2",
+                                to=OTHER.gln), DIST, [case, first, second])
+    received = apply_event(event(EventType.RECEIVE, OTHER, CASE, PACK), OTHER, shipped[:2])
+    assert received[0] == ContainerState(CASE, PackStatus.ACTIVE, OTHER.gln, None, None, 1, THEN)
+    assert isinstance(received[1], PackState) and received[1].container is None
+    assert received[1].custodian == OTHER.gln and received[1].status is PackStatus.ACTIVE
+    with pytest.raises(RuleViolation, match="holds 2 packs or cases, but this ship names 1"):
+        apply_event(event(EventType.SHIP, DIST, CASE, PACK, to=OTHER.gln), DIST, [case, first])
