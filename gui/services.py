@@ -42,7 +42,7 @@ from supplychain.node import (
 from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
 from supplychain.node.containers import as_container
 from supplychain.node.network import NetworkStatus
-from supplychain.node.operations import Node, VerdictReport
+from supplychain.node.operations import HistoryStep, Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
 from supplychain.node.shipments import Candidate
 from supplychain.scanning import NO_CODE_FOUND, decode_frame, read_image_file
@@ -80,6 +80,8 @@ class ScanResult:
     recipient: str | None = None
     container: containers.ContainerReport | None = None
     """A scanned case label: the case's one verdict (``report`` is then None)."""
+    container_steps: tuple[HistoryStep, ...] = ()
+    """A scanned case label: the case's life (packed, moved, unpacked), oldest first."""
 
     @property
     def verdict(self) -> Verdict | None:
@@ -132,7 +134,9 @@ class LedgerService:
         A case label (SSCC) gets the case's verdict."""
         try:
             if looks_like_sscc(text):
-                return ScanResult(text, container=containers.verify_container(self.node, text))
+                steps = tuple(s.step for s in containers.container_history(self.node, text))
+                return ScanResult(text, container=containers.verify_container(self.node, text),
+                                  container_steps=steps)
             code = parse_scanned(text)
         except CodeError as exc:
             return ScanResult(text, unreadable=str(exc))

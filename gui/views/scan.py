@@ -243,7 +243,7 @@ class ScanView(QWidget):
         self.verifications += 1
         self.result = result
         if result.container is not None:
-            self._show_case(result.container)
+            self._show_case(result.container, result.container_steps)
             return
         if result.report is None:
             self.banner.set_state("unreadable",
@@ -285,7 +285,7 @@ class ScanView(QWidget):
         self._set_actions(result.actions)
         _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
 
-    def _show_case(self, case: ContainerReport) -> None:
+    def _show_case(self, case: ContainerReport, steps: tuple[HistoryStep, ...]) -> None:
         """One verdict for a scanned case label, naming the packs inside that are not genuine."""
         self._clear_fields()
         self._set_actions(frozenset())
@@ -293,6 +293,7 @@ class ScanView(QWidget):
         self.witnessed.hide()
         self.banner.set_state(case.verdict.value, case.message, case_details(case))
         self.fields["serial"].setText(self.tr("Case {sscc}").format(sscc=case.code.sscc))
+        self.timeline.set_rows(list(steps))
         self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")

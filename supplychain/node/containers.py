@@ -226,7 +226,7 @@ def verify_container(node: Node, sscc: str | ContainerCode) -> ContainerReport:
     if problems:
         message = " ".join(m for _v, m in problems)
     elif bad:
-        message = _("{count} of the {total} packs in case {sscc} are not genuine.").format(
+        message = _("Not genuine: {count} of the {total} packs in case {sscc}.").format(
             count=len(bad), total=len(reports), sscc=case.sscc)
     else:
         message = _("Case {sscc} and all {total} packs in it are genuine.").format(
