@@ -30,6 +30,26 @@ pytestmark = pytest.mark.both_backends
 FIXTURE_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 
 
+def scenario_of(maker: Node, nodes: dict[str, Node]) -> tuple:
+    """A scenario's shape from the nodes that played it (closed here): (root_cert,
+    consortium, member pems, {gln: entries})."""
+    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
+            if n.store.log_size(g)}
+    result = (maker.root_cert, maker.consortium, maker.store.all_member_certs(), logs)
+    for node in nodes.values():
+        node.close()
+    return result
+
+
+def assert_any_order_matches(scenario, data: st.DataObject,
+                             new_store: Callable[[], Store]) -> None:
+    """Ingesting the scenario's entries in an interleaving hypothesis draws gives exactly the
+    state of ingesting them in canonical order."""
+    reference = ingest(scenario, canonical_order(scenario))
+    order = data.draw(interleavings(scenario[3]))
+    assert ingest(scenario, order, new_store) == reference
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory):
     """Logs of a busy little network: chains across four logs, a fork, a rejected event,
@@ -54,13 +74,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     maker.ship(DIST_B, codes[3:4])
     maker.append([Event(EventType.SHIP, MAKER, maker.me.key_id, now_iso(),
                         (Item(codes[3].key, genesis),), to=DIST_A)])
-    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
-            if n.store.log_size(g)}
-    pems = maker.store.all_member_certs()
-    result = (maker.root_cert, maker.consortium, pems, logs)
-    for node in nodes.values():
-        node.close()
-    return result
+    return scenario_of(maker, nodes)
 
 
 def _forge(node: Node, events: list[Event]) -> None:
@@ -94,12 +108,7 @@ def backdated(tmp_path_factory: pytest.TempPathFactory):
     _forge(maker, [Event(EventType.COMMISSION, MAKER, maker.me.key_id, yesterday,
                          (Item(PackKey(f"{GTIN}/BACK"), None, "L1", date(2030, 1, 31)),))])
     maker.ship(DIST_B, codes[2:3])
-    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
-            if n.store.log_size(g)}
-    result = (maker.root_cert, maker.consortium, maker.store.all_member_certs(), logs)
-    for node in nodes.values():
-        node.close()
-    return result
+    return scenario_of(maker, nodes)
 
 
 def ingest(scenario, order: list[tuple[str, int, int]],
@@ -157,9 +166,7 @@ def test_reverse_order_matches(scenario, new_store) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(data=st.data())
 def test_any_arrival_order_gives_identical_state(scenario, new_store, data) -> None:
-    reference = ingest(scenario, canonical_order(scenario))
-    order = data.draw(interleavings(scenario[3]))
-    assert ingest(scenario, order, new_store) == reference
+    assert_any_order_matches(scenario, data, new_store)
 
 
 def test_backdated_scenario_rejects_what_it_should(backdated, new_store) -> None:
@@ -175,9 +182,7 @@ def test_backdated_scenario_rejects_what_it_should(backdated, new_store) -> None
 @given(data=st.data())
 def test_any_arrival_order_gives_identical_state_with_backdated_events(backdated, new_store,
                                                                          data) -> None:
-    reference = ingest(backdated, canonical_order(backdated))
-    order = data.draw(interleavings(backdated[3]))
-    assert ingest(backdated, order, new_store) == reference
+    assert_any_order_matches(backdated, data, new_store)
 
 
 # --- parallel ingest by log (PostgreSQL): worker processes, one transaction per log ---------

@@ -20,9 +20,10 @@ from tests.conftest import DIST_A, GTIN, MAKER, MEMBERS, PASSPHRASE, PHARMACY
 from tests.test_order_independence import (
     FIXTURE_OK,
     _forge,
+    assert_any_order_matches,
     canonical_order,
     ingest,
-    interleavings,
+    scenario_of,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -55,12 +56,7 @@ def exits_scenario(tmp_path_factory: pytest.TempPathFactory):
     # Altered software ships the pack it reported stolen on the way.
     _forge(maker, [Event(EventType.SHIP, MAKER, maker.me.key_id, now_iso(),
                          (Item(codes[5].key, stolen.hash),), to=DIST_A)])
-    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
-            if n.store.log_size(g)}
-    result = (maker.root_cert, maker.consortium, maker.store.all_member_certs(), logs)
-    for node in nodes.values():
-        node.close()
-    return result
+    return scenario_of(maker, nodes)
 
 
 def test_exits_scenario_has_every_exit_and_return(exits_scenario, new_store) -> None:
@@ -84,6 +80,4 @@ def test_reverse_order_matches_with_exits(exits_scenario, new_store) -> None:
 @given(data=st.data())
 def test_any_arrival_order_gives_identical_state_with_exits(exits_scenario, new_store,
                                                             data) -> None:
-    reference = ingest(exits_scenario, canonical_order(exits_scenario))
-    order = data.draw(interleavings(exits_scenario[3]))
-    assert ingest(exits_scenario, order, new_store) == reference
+    assert_any_order_matches(exits_scenario, data, new_store)

@@ -23,9 +23,10 @@ from tests.conftest import DIST_A, DIST_B, GTIN, MAKER, MEMBERS, PASSPHRASE, PHA
 from tests.test_order_independence import (
     FIXTURE_OK,
     _forge,
+    assert_any_order_matches,
     canonical_order,
     ingest,
-    interleavings,
+    scenario_of,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -66,12 +67,7 @@ def containers(tmp_path_factory: pytest.TempPathFactory):
     head = pharmacy.ledger.pack(codes[3].key).head  # type: ignore[union-attr]
     _forge(pharmacy, [Event(EventType.DISPENSE, PHARMACY, pharmacy.me.key_id, now_iso(),
                             (Item(codes[3].key, head),))])
-    logs = {g: n.store.entries(g, 0, n.store.log_size(g)) for g, n in nodes.items()
-            if n.store.log_size(g)}
-    result = (maker.root_cert, maker.consortium, maker.store.all_member_certs(), logs)
-    for node in nodes.values():
-        node.close()
-    return result
+    return scenario_of(maker, nodes)
 
 
 def test_the_container_scenario_derives_what_it_should(containers, new_store) -> None:
@@ -99,9 +95,7 @@ def test_reverse_order_matches(containers, new_store) -> None:
 @given(data=st.data())
 def test_any_arrival_order_gives_identical_container_state(containers, new_store,
                                                            data) -> None:
-    reference = ingest(containers, canonical_order(containers))
-    order = data.draw(interleavings(containers[3]))
-    assert ingest(containers, order, new_store) == reference
+    assert_any_order_matches(containers, data, new_store)
 
 
 def test_container_rows_read_back(containers) -> None:
