@@ -39,7 +39,7 @@ from supplychain.identity.certificates import Role
 
 log = logging.getLogger(__name__)
 
-# Stable shortcut per view (Ctrl+1..5); which views a role sees, and where it starts.
+# Stable shortcut per view (Ctrl+1..6); which views a role sees, and where it starts.
 VIEW_KEYS = ["scan", "shipments", "commission", "inspector", "network", "packing"]
 ROLE_VIEWS = {
     Role.PHARMACY: ["scan", "shipments", "inspector", "network"],
@@ -204,7 +204,8 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         self.banner.show_message(
             self.tr("F2 scan input · Ctrl+1 Scan & verify · Ctrl+2 Shipments · Ctrl+3 Commission · "
-            "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+O open picture · Ctrl+I / Ctrl+E "
+            "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases & pallets · Ctrl+O open picture · "
+            "Ctrl+I / Ctrl+E "
             "import / export bundle · Ctrl+Q quit"), "info")
 
     # --- first run --------------------------------------------------------------------

@@ -926,8 +926,8 @@
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
-        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
+        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases &amp; pallets · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
+        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+6 Kartons &amp; Paletten · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
     </message>
     <message>
         <source>Open node</source>
