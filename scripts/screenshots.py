@@ -35,6 +35,7 @@ from gui import language  # noqa: E402
 from gui.app import make_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from supplychain.codes.labels import qr_image  # noqa: E402
+from supplychain.codes.sscc import make_sscc  # noqa: E402
 from supplychain.demo.network import DEMO_PASSPHRASE  # noqa: E402
 from supplychain.identity.certificates import Role  # noqa: E402
 
@@ -247,6 +248,18 @@ def main() -> int:
         wait(lambda: com.preview_count() > 0, "the label preview")
         window.banner.hide()
         shot(window, "09-commission")
+
+        window.show_view("packing")
+        packing = window.views["packing"]
+        wait(lambda: packing.lot.findData("05012345000015 C2601") >= 0, "the lot to pack")
+        packing.lot.setCurrentIndex(packing.lot.findData("05012345000015 C2601"))
+        packing.pallet.setText(make_sscc("5012345", 9001, 1))
+        packing.first_case.setText(make_sscc("5012345", 101))
+        packing.cases.setValue(4)
+        packing.pack()
+        wait(lambda: packing.result is not None, "the pallet")
+        window.banner.hide()
+        shot(window, "18-cases-pallets")
 
         play_as(window, Role.REGULATOR)
         ins = window.views["inspector"]
