@@ -21,7 +21,7 @@ from supplychain.codes.labels import LabelSymbol, datamatrix_image, qr_image, wr
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.codes.sscc import ContainerCode, looks_like_sscc
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, open_demo
-from supplychain.errors import CodeError, ImageError
+from supplychain.errors import CodeError, ImageError, RuleViolation
 from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
@@ -221,6 +221,16 @@ class LedgerService:
 
     def ship(self, to: str, codes: Sequence[PackCode | ContainerCode]) -> str:
         return self.node.ship(to, codes).hash
+
+    def return_packs(self, to: str, codes: Sequence[PackCode | ContainerCode]) -> str:
+        """A pharmacy's return of packs to the wholesaler it received them from (one signed
+        ``return`` event, which the wholesaler checks before resale). Cases are not returned
+        whole: they are unpacked first."""
+        packs = [c for c in codes if isinstance(c, PackCode)]
+        if len(packs) != len(codes):
+            raise RuleViolation(_("A pharmacy returns packs, not cases: unpack the case "
+                                  "(Cases tab) and scan its packs."))
+        return returns.return_packs(self.node, to, packs).hash
 
     def incoming(self) -> list[inspection.Shipment]:
         return shipments.incoming(self.node)

@@ -1420,6 +1420,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>Schon in dieser Lieferung (doppelt gescannt).</translation>
     </message>
     <message>
+        <source>Shipment signed: {count} packs to {name} (event {hash}…). It reaches them at the next sync round, or export a bundle (File &gt; Export bundle).</source>
+        <translation>Lieferung signiert: {count} Packungen an {name} (Ereignis {hash}…). Sie erreicht den Empfänger beim nächsten Abgleich, oder exportieren Sie ein Bundle (Datei &gt; Bundle exportieren).</translation>
+    </message>
+    <message>
         <source>this code</source>
         <translation>dieser Code</translation>
     </message>
@@ -1446,10 +1450,6 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Sign the hand-over of {count} packs to {name}?</source>
         <translation>Die Übergabe von {count} Packungen an {name} signieren?</translation>
-    </message>
-    <message>
-        <source>Shipment signed: {count} packs to {name} (event {hash}…). Peer sync is not available yet: export a bundle (File &gt; Export bundle) for the recipient.</source>
-        <translation>Lieferung signiert: {count} Packungen an {name} (Ereignis {hash}…). Peer-Abgleich ist noch nicht verfügbar: exportieren Sie ein Bundle (Datei &gt; Bundle exportieren) für den Empfänger.</translation>
     </message>
 </context>
 <context>

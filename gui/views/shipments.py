@@ -181,15 +181,17 @@ class OutgoingTab(QWidget):
             return
         self.send_button.setEnabled(False)
 
+        returning = self.ctx.info.role is Role.PHARMACY  # a pharmacy's outgoing are returns
+
         def sent(event_hash: str) -> None:
             self.ctx.notify(self.tr("Shipment signed: {count} packs to {name} (event {hash}…). "
-                                    "Peer sync is not available yet: export a bundle (File > "
-                                    "Export bundle) for the recipient.").format(
+                                    "It reaches them at the next sync round, or export a bundle "
+                                    "(File > Export bundle).").format(
                 count=count, name=name, hash=event_hash[:12]))
             self.clear()
 
-        self.ctx.call(lambda s, _t: s.ship(to, codes), on_success=sent,
-                      on_done=self._update)
+        self.ctx.call(lambda s, _t: (s.return_packs if returning else s.ship)(to, codes),
+                      on_success=sent, on_done=self._update)
 
 
 class ShipmentsView(QWidget):

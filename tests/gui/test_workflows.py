@@ -61,6 +61,27 @@ def test_build_and_send_a_shipment(qtbot, window, monkeypatch) -> None:
     assert record.status.value == "in_transit" and record.recipient == "5012345000053"
 
 
+def test_a_pharmacys_outgoing_shipment_is_a_signed_return(qtbot, window, monkeypatch) -> None:
+    play_as(qtbot, window, Role.PHARMACY)
+    samples = window.demo.samples
+    window.show_view("shipments")
+    tab = window.views["shipments"].outgoing
+    scan_into(qtbot, tab, samples["genuine"])  # received by High Street from North Wholesale
+    assert tab.packs.rowCount() == 1
+    wholesaler = next(i for i in range(tab.recipient.count())
+                      if "North Wholesale" in tab.recipient.itemText(i))
+    tab.recipient.setCurrentIndex(wholesaler)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_: True)
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.packs.rowCount() == 0, timeout=WAIT_MS)
+    assert "Shipment signed: 1 packs to North Wholesale" in window.banner.text.text()
+    assert "next sync round" in window.banner.text.text()
+    key = parse_pack_code(samples["genuine"]).key
+    record = window.service.node.ledger.pack(key)
+    assert record.status.value == "in_transit" and record.recipient == "5012345000039"
+    assert window.service.node.ledger.chain(key)[-1].type.value == "return"
+
+
 def test_receive_a_shipment_by_scanning(qtbot, window) -> None:
     samples = window.demo.samples
     window.show_view("shipments")
