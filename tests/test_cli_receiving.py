@@ -32,7 +32,8 @@ def test_goods_in_checks_then_receives_what_is_right(cli, two_nodes,  # noqa: F8
     assert code == 1, err
     assert "SHORT" in out and "DAMAGED" in out and "OVERAGE" in out
     assert "never shipped to us" in out and "Checked only: nothing was written." in out
-    code, out, _ = cli("--home", pharmacy, "goods-in", "--json", "--check", "--scanned", scans)
+    # --file, as pack and ship take it, is the same as --scanned
+    code, out, _ = cli("--home", pharmacy, "goods-in", "--json", "--check", "--file", scans)
     check = json.loads(out)["check"]
     assert check["cases"] == [{"sscc": SSCC, "from": check["cases"][0]["from"], "packs": 2}]
     assert len(check["to_receive"]) == 3 and len(check["shortage"]) == 2

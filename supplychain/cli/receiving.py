@@ -94,7 +94,7 @@ def register(sub: Any) -> None:
     p.add_argument("codes", nargs="*", metavar="CODE",
                    help=_("what arrived: pack codes and case labels (SSCC; a case counts for "
                           "everything in it)"))
-    p.add_argument("--scanned", action="append", metavar="FILE",
+    p.add_argument("--scanned", "--file", action="append", dest="scanned", metavar="FILE",
                    help=_("a file of scanned codes, one per line (- for standard input)"))
     p.add_argument("--damaged", action="append", metavar="CODE",
                    help=_("a pack or case that arrived damaged (repeat for each)"))
