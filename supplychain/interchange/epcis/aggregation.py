@@ -22,7 +22,7 @@ from supplychain.codes.sscc import ContainerCode
 from supplychain.errors import EpcisError
 from supplychain.i18n import _
 from supplychain.ids import SSCC
-from supplychain.interchange.epcis.uris import EpcCode, epc_key, parse_epc, parse_sscc_epc
+from supplychain.interchange.epcis.uris import EpcCode, epc_key, parse_epcs, parse_sscc_epc
 from supplychain.interchange.epcis.vocabulary import (
     DISPOSITION_PREFIXES,
     STEP_PREFIXES,
@@ -106,16 +106,7 @@ def _children(epcs: Any, parent: SSCC) -> tuple[EpcCode, ...]:
         raise EpcisError(_("childEPCs names {count} packs or cases; at most {max_items} per "
                            "event with the case.").format(count=len(epcs),
                                                           max_items=MAX_ITEMS - 1))
-    children: list[EpcCode] = []
-    problems: list[str] = []
-    for i, uri in enumerate(epcs):
-        try:
-            children.append(parse_epc(uri))
-        except EpcisError as exc:
-            problems.append(f"childEPCs[{i}]: {exc}")
-    if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise EpcisError("; ".join(problems[:3]) + more)
+    children = parse_epcs(epcs, "childEPCs")
     keys = [epc_key(c) for c in children]
     if parent in keys:
         raise EpcisError(_("Case {parent} is its own parent and child: a case cannot be packed "

@@ -22,7 +22,7 @@ from supplychain.interchange.epcis.aggregation import read_aggregation
 from supplychain.interchange.epcis.uris import (
     EpcCode,
     epc_key,
-    parse_epc,
+    parse_epcs,
     parse_gln_uri,
     parse_lgtin,
 )
@@ -189,16 +189,7 @@ def map_event(obj: Any, index: int, me: GLN,
     if len(epcs) > MAX_ITEMS:
         raise EpcisError(_("epcList names {epcs_count} packs; at most {max_items} per event.")
                          .format(epcs_count=len(epcs), max_items=MAX_ITEMS))
-    codes: list[EpcCode] = []
-    problems: list[str] = []
-    for i, uri in enumerate(epcs):
-        try:
-            codes.append(parse_epc(uri))
-        except EpcisError as exc:
-            problems.append(f"epcList[{i}]: {exc}")
-    if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise EpcisError("; ".join(problems[:3]) + more)
+    codes = parse_epcs(epcs, "epcList")
     keys = [epc_key(c) for c in codes]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)

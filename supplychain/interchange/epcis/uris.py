@@ -9,7 +9,7 @@ Digital Link when no one knows it. Pure: text in, text, ``PackCode`` or ``Contai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -231,6 +231,22 @@ def parse_epc(uri: Any) -> EpcCode:
     if isinstance(uri, str) and _is_sscc_epc(uri):
         return ContainerCode(parse_sscc_epc(uri))
     return parse_pack_epc(uri)
+
+
+def parse_epcs(epcs: Sequence[Any], field: str) -> list[EpcCode]:
+    """Every entry of an epcList or childEPCs (``field`` names it in messages), parsed by
+    ``parse_epc``; the first three faults, with their positions, in one EpcisError."""
+    codes: list[EpcCode] = []
+    problems: list[str] = []
+    for i, uri in enumerate(epcs):
+        try:
+            codes.append(parse_epc(uri))
+        except EpcisError as exc:
+            problems.append(f"{field}[{i}]: {exc}")
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise EpcisError("; ".join(problems[:3]) + more)
+    return codes
 
 
 def parse_pack_epc(uri: Any) -> PackCode:
