@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -50,16 +50,15 @@ from supplychain.identity.certificates import (
 from supplychain.identity.keys import load_private_key, resolve_passphrase, save_private_key
 from supplychain.ids import GLN, GTIN, SSCC, EventHash, PackKey
 from supplychain.ledger.backends import SQLITE_FILE, open_store, store_location, store_read_only
-from supplychain.ledger.container_rows import container_of, container_row, container_tree
+from supplychain.ledger.container_rows import container_row, container_tree
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent, is_container_key
-from supplychain.ledger.freshness import SyncInfo, relevant_logs, sync_info
+from supplychain.ledger.freshness import relevant_logs, sync_info
 from supplychain.ledger.logs import Ledger
-from supplychain.ledger.records import ChainStep, EventStatus, PackRecord
-from supplychain.ledger.rules import report_counts
-from supplychain.ledger.sparse import ProvenStore
+from supplychain.ledger.records import ChainStep, EventStatus
 from supplychain.ledger.timing import check_signing_time, entry_time, signing_time
 from supplychain.ledger.verdict_reads import prefetch
-from supplychain.ledger.verdicts import CodeSignatureCheck, PackFacts, decide
+from supplychain.ledger.verdicts import CodeSignatureCheck, decide
+from supplychain.node.facts import SharedReads, gather_facts
 from supplychain.node.reports import HistoryStep, VerdictReport, step_to_dict
 
 __all__ = ["HistoryStep", "Node", "SharedReads", "VerdictReport", "parse_codes", "step_to_dict"]
@@ -70,15 +69,6 @@ MAX_COMMISSION = 100_000
 COMMISSION_CHUNK = 1_000  # packs per signed event (and per transaction) when commissioning
 
 PassphraseSource = Callable[[], bytes]
-
-
-@dataclass
-class SharedReads:
-    """Per-log facts of one batch of verdicts (``Node.verify_many``), read once: each set of
-    relevant logs' freshness, and how far each log is covered by a signed checkpoint."""
-
-    freshness: dict[frozenset[str], SyncInfo] = field(default_factory=dict)
-    covered: dict[str, int] = field(default_factory=dict)
 
 
 class Node:
@@ -370,7 +360,7 @@ class Node:
         with prefetch(self.store, pack_code.key, pack_code.gtin):  # PostgreSQL: 3 round trips
             record = self.ledger.pack(pack_code.key)
             chain = self.ledger.chain(pack_code.key) if record else []
-            facts = replace(self._facts(pack_code, record, chain, shared),
+            facts = replace(gather_facts(self.ledger, pack_code, record, chain, shared),
                             code_signature=signature_check, offline=source == "offline")
             decision = decide(pack_code, facts, self.gln, self.me.info.role,
                               today or clock.now().date())
@@ -416,61 +406,6 @@ class Node:
         checkpoint coverage once for all of them: a pallet's 10,000 verdicts in seconds."""
         shared = SharedReads()
         return [self.verify(code, today, shared=shared) for code in codes]
-
-    def _facts(self, code: PackCode, record: PackRecord | None,
-               chain: Sequence[ChainStep] | None = None,
-               shared: SharedReads | None = None) -> PackFacts:
-        """The facts the rules decide on; ``chain``: the pack's chain if already read."""
-        pending = self.store.pending_for_pack(code.key)
-        if record is None:
-            return PackFacts(gtin_known=self.store.gtin_known(code.gtin),
-                             reported=self._reported(code.key),
-                             pending_events=pending)
-        if chain is None:
-            chain = self.ledger.chain(code.key)
-        return PackFacts(
-            gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
-            status=record.status, custodian=record.custodian, recipient=record.recipient,
-            forked=record.forked, recalled=bool(self.store.recalls(record.gtin, record.lot)),
-            reported=self._reported(code.key, chain),
-            integrity_ok=self._chain_intact(chain, shared), pending_events=pending,
-            container=container_of(self.store, code.key))
-
-    def _reported(self, pack: str, chain: Sequence[ChainStep] | None = None) -> bool:
-        """Whether a report that counts (``rules.report_counts``) names the pack."""
-        reports = self.store.reports(pack)
-        if not reports:
-            return False
-        parties = {gln for step in (self.ledger.chain(pack) if chain is None else chain)
-                   for gln in (step.custodian, step.recipient) if gln is not None}
-        for report in reports:
-            try:
-                reporter = self.ledger.member(report.reporter).info
-            except IdentityError:
-                continue
-            if report_counts(reporter, parties):
-                return True
-        return False
-
-    def _chain_intact(self, chain: Sequence[ChainStep],
-                      shared: SharedReads | None = None) -> bool:
-        """Whether every event of a pack's chain is held here under a signed checkpoint.
-
-        Nothing is decoded or re-verified: the verdict relies on what ingest verified
-        (docs/ARCHITECTURE.md, "Verdicts"); `audit` and the inspector re-verify it all."""
-        covered: dict[str, int] = {} if shared is None else shared.covered
-        for step in chain:
-            gln, index = step.log, step.index
-            if gln not in covered:
-                latest = self.store.latest_checkpoint(gln)
-                covered[gln] = 0 if latest is None else min(latest.size,
-                                                            self.store.log_size(gln))
-            if index < covered[gln]:
-                continue
-            held = ProvenStore(self.store).get(gln, index)
-            if held is None or self.store.checkpoint_at(gln, held.size) is None:
-                return False
-        return True
 
     def packs_of_lot(self, gtin: GTIN, lot: str) -> list[str]:
         return self.store.packs_of_lot(gtin, lot)

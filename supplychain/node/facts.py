@@ -1,0 +1,83 @@
+"""The facts a verdict decides on (``verdicts.PackFacts``), read from a node's ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from supplychain.codes.gs1 import PackCode
+from supplychain.errors import IdentityError
+from supplychain.ledger.container_rows import container_of
+from supplychain.ledger.freshness import SyncInfo
+from supplychain.ledger.logs import Ledger
+from supplychain.ledger.records import ChainStep, PackRecord
+from supplychain.ledger.rules import report_counts
+from supplychain.ledger.sparse import ProvenStore
+from supplychain.ledger.verdicts import PackFacts
+
+
+@dataclass
+class SharedReads:
+    """Per-log facts of one batch of verdicts (``Node.verify_many``), read once: each set of
+    relevant logs' freshness, and how far each log is covered by a signed checkpoint."""
+
+    freshness: dict[frozenset[str], SyncInfo] = field(default_factory=dict)
+    covered: dict[str, int] = field(default_factory=dict)
+
+
+def gather_facts(ledger: Ledger, code: PackCode, record: PackRecord | None,
+                 chain: Sequence[ChainStep] | None = None,
+                 shared: SharedReads | None = None) -> PackFacts:
+    """The facts the rules decide on; ``chain``: the pack's chain if already read."""
+    pending = ledger.store.pending_for_pack(code.key)
+    if record is None:
+        return PackFacts(gtin_known=ledger.store.gtin_known(code.gtin),
+                         reported=is_reported(ledger, code.key),
+                         pending_events=pending)
+    if chain is None:
+        chain = ledger.chain(code.key)
+    return PackFacts(
+        gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
+        status=record.status, custodian=record.custodian, recipient=record.recipient,
+        forked=record.forked, recalled=bool(ledger.store.recalls(record.gtin, record.lot)),
+        reported=is_reported(ledger, code.key, chain),
+        integrity_ok=chain_intact(ledger, chain, shared), pending_events=pending,
+        container=container_of(ledger.store, code.key))
+
+
+def is_reported(ledger: Ledger, pack: str, chain: Sequence[ChainStep] | None = None) -> bool:
+    """Whether a report that counts (``rules.report_counts``) names the pack."""
+    reports = ledger.store.reports(pack)
+    if not reports:
+        return False
+    parties = {gln for step in (ledger.chain(pack) if chain is None else chain)
+               for gln in (step.custodian, step.recipient) if gln is not None}
+    for report in reports:
+        try:
+            reporter = ledger.member(report.reporter).info
+        except IdentityError:
+            continue
+        if report_counts(reporter, parties):
+            return True
+    return False
+
+
+def chain_intact(ledger: Ledger, chain: Sequence[ChainStep],
+                 shared: SharedReads | None = None) -> bool:
+    """Whether every event of a pack's chain is held here under a signed checkpoint.
+
+    Nothing is decoded or re-verified: the verdict relies on what ingest verified
+    (docs/ARCHITECTURE.md, "Verdicts"); `audit` and the inspector re-verify it all."""
+    covered: dict[str, int] = {} if shared is None else shared.covered
+    for step in chain:
+        gln, index = step.log, step.index
+        if gln not in covered:
+            latest = ledger.store.latest_checkpoint(gln)
+            covered[gln] = 0 if latest is None else min(latest.size,
+                                                        ledger.store.log_size(gln))
+        if index < covered[gln]:
+            continue
+        held = ProvenStore(ledger.store).get(gln, index)
+        if held is None or ledger.store.checkpoint_at(gln, held.size) is None:
+            return False
+    return True
