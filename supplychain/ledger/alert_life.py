@@ -28,7 +28,8 @@ from supplychain.ledger.verdicts import Reason
 
 __all__ = ["REPORT_DEADLINE", "Alert", "AlertCause", "AlertProgress", "AlertState", "AlertStep",
            "AlertStepRecord", "ClosingReason", "cause_of", "cause_words", "check_step",
-           "closing_words", "fold_alerts", "state_words", "step_words"]
+           "closing_words", "deadline_words", "duration_words", "fold_alerts", "state_words",
+           "step_words"]
 
 REPORT_DEADLINE = timedelta(hours=24)
 """US rules (DSCSA): a product confirmed illegitimate is reported within 24 hours."""
@@ -173,6 +174,50 @@ class Alert:
         if self.confirmed_at is None or self.reported_at is not None:
             return None
         return parse_iso(self.confirmed_at) + REPORT_DEADLINE
+
+    def to_dict(self) -> dict[str, object]:
+        """The alert as JSON data (`supplychain alerts --json`); words in the shown language."""
+        due = self.deadline()
+        return {
+            "id": self.id, "owner": self.owner, "cause": self.cause.value,
+            "words": cause_words(self.cause), "subject": self.subject, "packs": list(self.packs),
+            "detail": self.detail, "state": self.state.value, "raised_at": self.raised_at,
+            "updated_at": self.updated_at,
+            "closing": self.closing.value if self.closing else None, "note": self.note,
+            "confirmed_at": self.confirmed_at, "reported_at": self.reported_at,
+            "notified": list(self.notified), "deadline": due.isoformat() if due else None,
+            "signed": self.signed, "kind": self.kind, "evidence": self.evidence,
+            "peer": self.peer,
+            "steps": [{"step": r.step.value, "time": r.time, "by": r.owner, "note": r.note,
+                       "event": r.event_hash, "log_index": r.index,
+                       "closing": r.closing.value if r.closing else None,
+                       "notified": list(r.notified)} for r in self.steps],
+        }
+
+
+def deadline_words(alert: Alert, now: datetime) -> str | None:
+    """The report clock in words ("report due in 21 h 40 min", "OVERDUE by 2 h"); None when
+    no report is due (not confirmed, or already reported)."""
+    due = alert.deadline()
+    if due is None:
+        return None
+    left = due - now
+    if left >= timedelta(0):
+        return _("report due in {time}").format(time=duration_words(left))
+    return _("OVERDUE by {time}").format(time=duration_words(-left))
+
+
+def duration_words(span: timedelta) -> str:
+    """A span in hours and minutes ("21 h 40 min", "2 h", "5 min"); days past 48 h."""
+    minutes = int(span.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return _("{days} d").format(days=hours // 24)
+    if hours and minutes:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    if hours:
+        return _("{hours} h").format(hours=hours)
+    return _("{minutes} min").format(minutes=minutes)
 
 
 @dataclass(frozen=True)
