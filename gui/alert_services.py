@@ -1,0 +1,58 @@
+"""The alerts part of the service layer: a site's queue, the regulator's national view, the
+steps of an alert's life (``supplychain.node.alerts``). ``LedgerService`` inherits it, so the
+views call these as ``service.investigate_alert(...)`` on the node thread like any other
+service method. No crypto, no SQL and no Qt here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from supplychain.ledger.alert_life import Alert, ClosingReason
+from supplychain.node import alerts
+from supplychain.node.reports import VerdictReport
+
+if TYPE_CHECKING:
+    from supplychain.node.operations import Node
+
+REPORT_EXPORT = "supplychain.node.falsification_report"
+"""The falsification report form's export (.json, .csv, .pdf), when this build has it."""
+
+
+def report_export_available() -> bool:
+    """Whether ``report_alert`` can also write the falsification report form to a file."""
+    return importlib.util.find_spec(REPORT_EXPORT) is not None
+
+
+class AlertServices:
+    """Alert methods of ``LedgerService`` (which sets ``node``)."""
+
+    node: Node
+
+    def alert_queue(self, national: bool = False) -> list[Alert]:
+        """This site's alerts (signed and local detections), or with ``national`` every
+        owner's signed alerts this node holds; newest first."""
+        return alerts.list_alerts(self.node, national=national)
+
+    def alert(self, alert_id: str) -> Alert:
+        return alerts.get_alert(self.node, alert_id)
+
+    def alert_for_verdict(self, report: VerdictReport) -> Alert | None:
+        """The alert a SUSPECT/COUNTERFEIT verdict raises (or the open one it joins)."""
+        return alerts.alert_for_verdict(self.node, report)
+
+    def investigate_alert(self, alert_id: str, note: str | None = None) -> Alert:
+        return alerts.investigate(self.node, alert_id, note)
+
+    def close_alert(self, alert_id: str, reason: ClosingReason, note: str) -> Alert:
+        return alerts.close_alert(self.node, alert_id, reason, note)
+
+    def confirm_falsified(self, alert_id: str, note: str | None = None) -> Alert:
+        return alerts.confirm_falsified(self.node, alert_id, note)
+
+    def report_alert(self, alert_id: str, out: Path | None = None) -> Alert:
+        """Sign the report (regulators and the packs' trading partners are notified); with
+        ``out``, write the falsification report form there too."""
+        return alerts.report_alert(self.node, alert_id, out)
