@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
-from gui.display import case_details, witnesses_line
+from gui.display import VERDICT_BEEPS, case_details, witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
@@ -40,7 +40,7 @@ from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
 from supplychain.ledger.freshness import freshness_line
-from supplychain.ledger.verdicts import Verdict, reason_words, status_words
+from supplychain.ledger.verdicts import reason_words, status_words
 from supplychain.node.actions import PackAction, quarantine_reason
 from supplychain.node.containers import ContainerReport
 from supplychain.node.operations import HistoryStep
@@ -49,8 +49,6 @@ UNREADABLE_HELP = QT_TRANSLATE_NOOP(
     "ScanView", "This is not a verdict about the pack. Scan again holding the code flat and "
                 "steady, scan the square 2D code on the pack, or type the code printed under it.")
 CAMERA_REPEAT_S = 3.0
-# Beeps per verdict: an informational answer (a pack scanned twice) beeps like a genuine one.
-_BEEPS = {Verdict.GENUINE: 1, Verdict.INFORMATION: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}
 
 _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "ship": QT_TRANSLATE_NOOP("ScanView", "Shipped"),
@@ -285,7 +283,7 @@ class ScanView(QWidget):
             f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
-        _beep(_BEEPS[report.verdict])
+        _beep(VERDICT_BEEPS[report.verdict])
 
     def _show_case(self, case: ContainerReport, steps: tuple[HistoryStep, ...]) -> None:
         """One verdict for a scanned case label, naming the packs inside that are not genuine."""
@@ -299,7 +297,7 @@ class ScanView(QWidget):
         self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
-        _beep(_BEEPS[case.verdict])
+        _beep(VERDICT_BEEPS[case.verdict])
 
     def _show_freshness(self, result: ScanResult) -> None:
         text, stale = freshness_line(result.report.sync if result.report else None)
