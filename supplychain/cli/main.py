@@ -21,6 +21,7 @@ from supplychain.cli import (
     exits,
     light,
     proofs,
+    quarantine,
     receiving,
     scan,
     sync,
@@ -32,8 +33,8 @@ from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, containers, exits, light, proofs, receiving, scan, epcis, sync,
-                   tiles, witnesses)
+COMMAND_MODULES = (commands, containers, exits, quarantine, light, proofs, receiving, scan,
+                   epcis, sync, tiles, witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

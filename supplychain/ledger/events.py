@@ -65,6 +65,11 @@ class EventType(str, Enum):
     EXPORT = "export"
     SAMPLE = "sample"
     RETURN = "return"
+    # --- suspect product (docs/ARCHITECTURE.md, "Quarantine and release") ---
+    QUARANTINE = "quarantine"
+    """The custodian sets a suspect pack aside: nothing moves it until a RELEASE."""
+    RELEASE = "release"
+    """The custodian clears a quarantined pack: it is active again."""
 
     @property
     def names_recipient(self) -> bool:
@@ -297,6 +302,11 @@ class Event:
             raise EventError(_("Only a recall names a GTIN and lot at event level."))
         if t is EventType.REPORT and not self.reason:
             raise EventError(_("A suspect report needs a reason."))
+        if t is EventType.QUARANTINE and not self.reason:
+            raise EventError(_("A quarantine needs a reason (what makes the pack suspect)."))
+        if t is EventType.RELEASE and not self.reason:
+            raise EventError(_("A release from quarantine needs a reason (why the pack is "
+                               "cleared)."))
 
     def _check_aggregation(self) -> None:
         """A packing or unpacking event names its parent as one item, and children."""
