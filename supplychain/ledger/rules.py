@@ -171,14 +171,14 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
     kind = event.type
     if kind is EventType.DESTROY and before.status is PackStatus.STOLEN:
         return _destroy_recovered(item, actor, before)
-    if kind in (EventType.QUARANTINE, EventType.RELEASE) \
-            or before.status is PackStatus.QUARANTINED:
-        return _quarantine_step(event, item, actor, before)
     if before.status.decommissioned:
         raise RuleViolation(
             _("{pack} was already {status}; a decommissioned pack stays "
               "decommissioned.").format(pack=item.pack, status=before.status.value)
         )
+    if kind.is_chain and (kind in (EventType.QUARANTINE, EventType.RELEASE)
+                          or before.status is PackStatus.QUARANTINED):
+        return _quarantine_step(event, item, actor, before)
     if kind.is_chain:
         _require_role(kind, actor, item.pack)
     if kind is EventType.SHIP:
@@ -419,8 +419,8 @@ def _quarantine_step(event: Event, item: Item, actor: MemberInfo,
     the quarantine and how to end it."""
     kind = event.type
     if before.status is PackStatus.QUARANTINED:
+        _require_role(kind, actor, item.pack)
         if kind is EventType.RELEASE or kind is EventType.DESTROY:
-            _require_role(kind, actor, item.pack)
             if before.custodian != actor.gln:
                 raise RuleViolation(_("{pack} is in quarantine at {custodian}; only {custodian} "
                                       "can release or destroy it.")
@@ -428,7 +428,6 @@ def _quarantine_step(event: Event, item: Item, actor: MemberInfo,
             status = PackStatus.ACTIVE if kind is EventType.RELEASE else PackStatus.DESTROYED
             return replace(before, status=status)
         if kind is EventType.STOLEN:
-            _require_role(kind, actor, item.pack)
             return _leave_or_return(event, item, actor, before)
         raise quarantine_refusal(kind, item.pack, before.custodian)
     if kind is EventType.RELEASE:

@@ -56,8 +56,10 @@ OUTBOUND = "in transit from the actor to another member"
 DISPENSED_HERE = "dispensed by the actor"
 DISPENSED_ELSEWHERE = "dispensed by another member"
 DESTROYED = "destroyed"
+QUARANTINED_HERE = "quarantined, held by the actor"
+QUARANTINED_ELSEWHERE = "quarantined, held by another member"
 STATES = [NONE, HELD, HELD_ELSEWHERE, INBOUND, OUTBOUND, DISPENSED_HERE, DISPENSED_ELSEWHERE,
-          DESTROYED]
+          DESTROYED, QUARANTINED_HERE, QUARANTINED_ELSEWHERE]
 
 
 def state_of(name: str, actor: GLN) -> PackState | None:
@@ -73,11 +75,16 @@ def state_of(name: str, actor: GLN) -> PackState | None:
         DISPENSED_ELSEWHERE: replace(base, status=PackStatus.DISPENSED, custodian=OTHER,
                                      since=DISPENSED_AT),
         DESTROYED: replace(base, status=PackStatus.DESTROYED),
+        QUARANTINED_HERE: replace(base, status=PackStatus.QUARANTINED),
+        QUARANTINED_ELSEWHERE: replace(base, status=PackStatus.QUARANTINED, custodian=OTHER),
     }[name]
 
 
 def reachable(role: Role, state: str) -> bool:
-    """Only a pharmacy dispenses, so only a pharmacy can hold a pack it dispensed."""
+    """Only a pharmacy dispenses, so only a pharmacy can hold a pack it dispensed; only a
+    member holding stock quarantines."""
+    if state == QUARANTINED_HERE:
+        return role is not Role.REGULATOR
     return state != DISPENSED_HERE or role is Role.PHARMACY
 
 
@@ -114,6 +121,17 @@ def custodian_only(verb: str) -> str:
 
 def not_now(verb: str) -> str:
     return f"is in_transit; it cannot {verb} now"
+
+
+def held(verb: str) -> str:
+    """A step refused while the pack is in quarantine (here or elsewhere)."""
+    return (f"is in quarantine at [0-9]+: it cannot be {verb} until a signed release clears "
+            r"it \(supplychain release\)")
+
+
+NOTHING_TO_RELEASE = "not in quarantine: there is nothing to release"
+ALREADY_HELD = "is already in quarantine at"
+QUARANTINE_OR_DESTROY = "only [0-9]+ can release or destroy it"
 
 
 # (action, state) -> {roles: outcome}; an outcome is the next PackStatus or a refusal phrase.
@@ -210,6 +228,64 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
                                   NOT_PHARMACY: NOT_RETURNER},
     (EventType.RETURN, OUTBOUND): {(Role.PHARMACY,): not_now("be returned"),
                                    NOT_PHARMACY: NOT_RETURNER},
+    # Suspect product (docs/ARCHITECTURE.md, "Quarantine and release").
+    (EventType.QUARANTINE, NONE): {ALL: NEEDS_PREV},
+    (EventType.QUARANTINE, HELD): {HOLDERS: PackStatus.QUARANTINED, REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, HELD_ELSEWHERE): {HOLDERS: custodian_only("quarantine it"),
+                                             REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, INBOUND): {HOLDERS: custodian_only("quarantine it"),
+                                      REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, OUTBOUND): {HOLDERS: "is in_transit; only an active pack can be "
+                                                "quarantined", REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, QUARANTINED_HERE): {HOLDERS: ALREADY_HELD},
+    (EventType.QUARANTINE, QUARANTINED_ELSEWHERE): {HOLDERS: ALREADY_HELD,
+                                                    REGULATOR_ONLY: NO_STOCK},
+    **{(kind, s): {ALL: NEEDS_PREV if s == NONE else STAYS}
+       for kind in (EventType.QUARANTINE, EventType.RELEASE)
+       for s in (NONE, DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED)},
+    **{(EventType.RELEASE, s): {ALL: NOTHING_TO_RELEASE}
+       for s in (HELD, HELD_ELSEWHERE, INBOUND, OUTBOUND)},
+    (EventType.RELEASE, QUARANTINED_HERE): {HOLDERS: PackStatus.ACTIVE},
+    (EventType.RELEASE, QUARANTINED_ELSEWHERE): {HOLDERS: QUARANTINE_OR_DESTROY,
+                                                 REGULATOR_ONLY: NO_STOCK},
+    # While quarantined only the release, the destruction and a theft report go through.
+    (EventType.DESTROY, QUARANTINED_HERE): {HOLDERS: PackStatus.DESTROYED},
+    (EventType.DESTROY, QUARANTINED_ELSEWHERE): {HOLDERS: QUARANTINE_OR_DESTROY,
+                                                 REGULATOR_ONLY: NO_STOCK},
+    (EventType.STOLEN, QUARANTINED_HERE): {HOLDERS: PackStatus.STOLEN},
+    (EventType.STOLEN, QUARANTINED_ELSEWHERE): {HOLDERS: custodian_only("report it stolen"),
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, QUARANTINED_HERE): {HOLDERS: held("shipped")},
+    (EventType.SHIP, QUARANTINED_ELSEWHERE): {HOLDERS: held("shipped"),
+                                              REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, QUARANTINED_HERE): {HOLDERS: held("moved or changed")},
+    (EventType.RECEIVE, QUARANTINED_ELSEWHERE): {HOLDERS: held("moved or changed"),
+                                                 REGULATOR_ONLY: NO_STOCK},
+    (EventType.DISPENSE, QUARANTINED_HERE): {(Role.PHARMACY,): held("dispensed"),
+                                             (Role.MANUFACTURER, Role.DISTRIBUTOR):
+                                             NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, QUARANTINED_ELSEWHERE): {(Role.PHARMACY,): held("dispensed"),
+                                                  NOT_PHARMACY: NOT_PHARMACY_MSG},
+    **{(EventType.UNDO_DISPENSE, s): {ALL: NOT_DISPENSER}
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    **{(kind, s): {ALL: NOT_CHAIN}
+       for kind in (EventType.RECALL, EventType.REPORT)
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    **{(kind, s): {ALL: WHOLE_EVENT}
+       for kind in (EventType.PACK, EventType.UNPACK)
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    (EventType.EXPORT, QUARANTINED_HERE): {EXPORTERS: held("exported"),
+                                           (Role.PHARMACY,): NOT_EXPORTER},
+    (EventType.EXPORT, QUARANTINED_ELSEWHERE): {EXPORTERS: held("exported"),
+                                                (Role.PHARMACY,): NOT_EXPORTER,
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, QUARANTINED_HERE): {HOLDERS: held("handed over as a sample")},
+    (EventType.SAMPLE, QUARANTINED_ELSEWHERE): {HOLDERS: held("handed over as a sample"),
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.RETURN, QUARANTINED_HERE): {(Role.PHARMACY,): held("returned"),
+                                           (Role.MANUFACTURER, Role.DISTRIBUTOR): NOT_RETURNER},
+    (EventType.RETURN, QUARANTINED_ELSEWHERE): {(Role.PHARMACY,): held("returned"),
+                                                NOT_PHARMACY: NOT_RETURNER},
 }
 
 
@@ -360,13 +436,14 @@ def test_decommissioned_statuses() -> None:
 # --- what each role may do -------------------------------------------------------------------
 def test_the_permission_table() -> None:
     E = EventType
+    held = {E.QUARANTINE, E.RELEASE}  # every stock holder quarantines what it holds
     assert PERMITTED == {
         Role.MANUFACTURER: {E.COMMISSION, E.SHIP, E.RECEIVE, E.DESTROY, E.RECALL, E.REPORT,
-                            E.STOLEN, E.EXPORT, E.SAMPLE},
+                            E.STOLEN, E.EXPORT, E.SAMPLE, *held},
         Role.DISTRIBUTOR: {E.SHIP, E.RECEIVE, E.DESTROY, E.REPORT, E.STOLEN, E.EXPORT,
-                           E.SAMPLE},
+                           E.SAMPLE, *held},
         Role.PHARMACY: {E.SHIP, E.RECEIVE, E.DISPENSE, E.UNDO_DISPENSE, E.DESTROY, E.REPORT,
-                        E.STOLEN, E.SAMPLE, E.RETURN},
+                        E.STOLEN, E.SAMPLE, E.RETURN, *held},
         Role.REGULATOR: {E.RECALL, E.REPORT},
     }
     assert all(may(role, EventType.REPORT) for role in Role)
