@@ -35,7 +35,7 @@ from supplychain.ledger.verdicts import reason_words, verdict_word
 from supplychain.node.operations import Node, parse_codes
 
 if TYPE_CHECKING:
-    from supplychain.ledger.alert_life import Alert  # type: ignore[import-not-found,unused-ignore]
+    from supplychain.ledger.alert_life import Alert
 
 REPORT_FORMAT = "supplychain-falsification-report/1"
 """The JSON document's ``format``: its keys stay as they are within a format version."""
