@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
@@ -29,13 +29,11 @@ from supplychain.errors import IdentityError, SupplyChainError
 from supplychain.files import write_atomically
 from supplychain.i18n import _
 from supplychain.ids import GLN
+from supplychain.ledger.alert_life import REPORT_DEADLINE, Alert
 from supplychain.ledger.records import ChainStep
 from supplychain.ledger.rules import split_pack_key
 from supplychain.ledger.verdicts import reason_words, verdict_word
 from supplychain.node.operations import Node, parse_codes
-
-if TYPE_CHECKING:
-    from supplychain.ledger.alert_life import Alert
 
 REPORT_FORMAT = "supplychain-falsification-report/1"
 """The JSON document's ``format``: its keys stay as they are within a format version."""
@@ -155,7 +153,7 @@ class FalsificationReport:
 
     created_at: str
     determined_at: str  # the alert's confirmation, else when the report was made
-    deadline: str | None  # notify by then (24 h after confirmation, US rules); None: no clock
+    deadline: str | None  # notify by (24 h after confirmation, US rules); None: not confirmed
     reporter: Party
     found: str
     products: tuple[ReportedProduct, ...]
@@ -199,8 +197,11 @@ def build_falsification_report(node: Node, packs: Sequence[str], found: str,
         for event in pack.events:
             partners.setdefault(event.by.gln, event.by)
     partners.pop(node.gln, None)
-    determined = (alert.confirmed_at if alert is not None and alert.confirmed_at else now)
-    deadline = alert.deadline() if alert is not None else None
+    confirmed = alert.confirmed_at if alert is not None else None
+    determined = confirmed or now
+    # The deadline that applies to the report, also once it is met (``Alert.deadline`` is
+    # only the clock still running).
+    deadline = clock.parse_iso(confirmed) + REPORT_DEADLINE if confirmed else None
     summary = None
     notified: tuple[Party, ...] = ()
     if alert is not None:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 
+from supplychain.clock import parse_iso, to_iso
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import SupplyChainError
 from supplychain.interchange.bundle import exchange
+from supplychain.ledger.alert_life import AlertCause
+from supplychain.node.alerts import confirm_falsified, raise_alert, report_alert
 from supplychain.node.falsification_report import (
     CSV_COLUMNS,
     REPORT_FORMAT,
@@ -23,7 +26,7 @@ from supplychain.node.falsification_report import (
     ndc_of,
     write_falsification_report,
 )
-from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
+from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, REGULATOR, Network
 
 EXPIRY = date(2030, 1, 31)
 FOUND = "Seal re-glued; print of the lot blurred"
@@ -152,3 +155,26 @@ def test_an_unknown_suffix_and_an_empty_report_are_refused(network: Network,
 def test_a_us_gtin_carries_its_ndc() -> None:
     assert ndc_of("00312345678906") == "1234567890"
     assert ndc_of(GTIN) is None
+
+
+def test_a_confirmed_alert_fills_in_the_determination_the_deadline_and_who_was_told(
+        network: Network, chain: list[PackCode], tmp_path: Path) -> None:
+    pharmacy = network[PHARMACY]
+    pharmacy.quarantine(chain[:1], "seal looks re-glued")
+    alert = raise_alert(pharmacy, AlertCause.REPORTED_SUSPECT, chain[0].key, [chain[0].key],
+                        "seal looks re-glued")
+    confirmed = confirm_falsified(pharmacy, alert.id, "the maker says the seal is not theirs")
+    assert confirmed.confirmed_at is not None
+    reported = report_alert(pharmacy, alert.id, tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert data["determined_at"] == confirmed.confirmed_at
+    assert data["deadline"] == to_iso(parse_iso(confirmed.confirmed_at) + timedelta(hours=24))
+    assert data["alert"] == {"id": alert.id, "cause": "reported_suspect",
+                             "state": reported.state.value, "detail": "seal looks re-glued",
+                             "note": reported.note, "raised_at": reported.raised_at,
+                             "confirmed_at": confirmed.confirmed_at,
+                             "reported_at": reported.reported_at}
+    assert reported.reported_at is not None
+    assert [p["gln"] for p in data["notified"]] == list(reported.notified)
+    assert {MAKER, DIST_A, REGULATOR} <= {p["gln"] for p in data["notified"]}
+    assert data["found"] == "seal looks re-glued" and data["quantity"] == 1
