@@ -21,6 +21,7 @@ from supplychain.node.containers import pack
 from supplychain.node.exits import export_packs, hand_over_sample, report_stolen
 from supplychain.node.quarantine import quarantine_or_report, signs_quarantine
 from supplychain.node.returns import return_packs
+from supplychain.node.shipments import outgoing_candidate
 from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, REGULATOR, Network
 
 pytestmark = pytest.mark.both_backends
@@ -185,3 +186,14 @@ def test_the_app_offers_release_on_a_quarantined_pack_at_its_custodian(
                        PackAction.SAMPLE}
     exchange(pharmacy, dist)
     assert PackAction.RELEASE not in actions(dist, Role.DISTRIBUTOR)
+
+
+def test_an_outgoing_shipment_refuses_a_quarantined_pack_and_says_why(
+        network: Network) -> None:
+    codes = _at_pharmacy(network, 1)
+    pharmacy = network[PHARMACY]
+    pharmacy.quarantine(codes, "suspect")
+    refused = outgoing_candidate(pharmacy, codes[0].to_digital_link(), [])
+    assert not refused.accepted
+    assert refused.reason == (f"In quarantine at {pharmacy.name}: it cannot be shipped until a "
+                              "signed release clears it.")
