@@ -9,6 +9,7 @@ docs/ARCHITECTURE.md, "Alerts that end".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Sequence
@@ -205,7 +206,10 @@ def _act(node: Node, alert: Alert, steps: list[Event]) -> Alert:
     """Append ``steps`` of ``alert`` (after signing its raise if it is a local detection)."""
     if not alert.signed:
         body = AlertBody(alert.id, AlertStep.RAISE, cause=alert.cause, subject=alert.subject)
-        steps = [_raise_event(node, body, alert.packs, alert.detail), *steps]
+        first = _raise_event(node, body, alert.packs, alert.detail)
+        if steps:  # stamped before the raise: it takes their time (a log's times never go back)
+            first = dataclasses.replace(first, time=steps[0].time)
+        steps = [first, *steps]
     if steps:
         node.append(steps)
     return get_alert(node, alert.id)
