@@ -6,7 +6,6 @@ service method. No crypto, no SQL and no Qt here.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,15 +15,6 @@ from supplychain.node.reports import VerdictReport
 
 if TYPE_CHECKING:
     from supplychain.node.operations import Node
-
-REPORT_EXPORT = "supplychain.node.falsification_report"
-"""The falsification report form's export (.json, .csv, .pdf), when this build has it."""
-
-
-def report_export_available() -> bool:
-    """Whether ``report_alert`` can also write the falsification report form to a file."""
-    return importlib.util.find_spec(REPORT_EXPORT) is not None
-
 
 class AlertServices:
     """Alert methods of ``LedgerService`` (which sets ``node``)."""

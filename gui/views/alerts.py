@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from gui.alert_queue import AlertFilter, apply, counts_line, short_id
-from gui.alert_services import report_export_available
 from gui.context import AppContext
 from gui.views.alert_dialogs import ask_close, confirm_words
 from gui.views.alert_panel import AlertLife, AlertsModel
@@ -232,8 +231,7 @@ class AlertsView(QWidget):
         self.confirm_button.setEnabled(mine and not confirmed)
         reported = alert is not None and alert.reported_at is not None
         own = alert is not None and alert.owner == self.ctx.info.gln
-        self.report_button.setEnabled(own and confirmed and (
-            (mine and not reported) or (reported and report_export_available())))
+        self.report_button.setEnabled(own and confirmed and (mine or reported))
         self.open_button.setEnabled(alert is not None and self._pack(alert) is not None)
 
     def _tick(self) -> None:
@@ -287,29 +285,19 @@ class AlertsView(QWidget):
         alert = self.selected()
         if alert is None or not self.report_button.isEnabled():
             return
-        out: Path | None = None
-        if report_export_available():
-            out = dialogs.save_file(
-                self, self.tr("Falsification report"),
-                f"falsification-report-{short_id(alert)}.pdf",
-                self.tr("Falsification report (*.pdf *.json *.csv)"))
-            if out is None:
-                return
-        elif not dialogs.confirm(self, self.tr("Report"), self.tr(
-                "Report alert {id} as falsified to the regulator and to the trading partners "
-                "that handled the pack? The report is signed in your log.").format(
-                id=short_id(alert))):
+        out = dialogs.save_file(self, self.tr("Falsification report"),
+                                f"falsification-report-{short_id(alert)}.pdf",
+                                self.tr("Falsification report (*.pdf *.json *.csv)"))
+        if out is None:
             return
         self.report(alert, out)
 
-    def report(self, alert: Alert, out: Path | None) -> None:
+    def report(self, alert: Alert, out: Path) -> None:
         def said(a: Alert) -> str:
             told = ", ".join(self.names.get(g, g) for g in a.notified) or "–"
             text = self.tr("Alert {id} reported; notified: {who}.").format(id=short_id(a),
                                                                           who=told)
-            if out is not None:
-                text += " " + self.tr("Report form saved to {file}.").format(file=out)
-            return text
+            return text + " " + self.tr("Report form saved to {file}.").format(file=out)
         self._act(lambda s, _t: s.report_alert(alert.id, out), said)
 
     @staticmethod

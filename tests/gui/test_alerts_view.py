@@ -144,35 +144,45 @@ def test_close_with_each_reason_by_keyboard(qtbot, window, reason: ClosingReason
         closed.steps[-1]).split(" — ")[1])
 
 
-def test_confirm_shows_the_report_deadline_then_report(qtbot, window, monkeypatch) -> None:
-    alert = run(qtbot, window, lambda node: raise_on(node, "CONF1", AlertCause.CLONE_OR_FORK))
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_confirm_shows_the_deadline_and_report_writes_the_form(qtbot, window, monkeypatch,
+                                                                tmp_path, suffix: str) -> None:
     view = alerts_view(qtbot, window)
-    view.select(alert.id)
+    # The demo's cloned pack: a detection of this site that nobody acted on yet.
+    fork = next(a for a in view.model.rows if a.cause is AlertCause.CLONE_OR_FORK)
+    assert not fork.signed
+    view.select(fork.id)
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda _p, _t, text: asked.append(text) or True)
     qtbot.keyClick(view.table, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: (a := view.selected()) is not None and a.confirmed_at is not None,
                     timeout=WAIT_MS)
     assert "24 h" in asked[0] and "regulator" in asked[0]
-    clock = view.model.columns[view.model.clock_column][1](view.selected())
-    assert clock in ("report due in 24 h", "report due in 23 h 59 min")
+    confirmed = view.selected()
+    assert confirmed.id == fork.id and confirmed.signed
+    row = [a.id for a in view.model.rows].index(fork.id)
+    index = view.model.index(row, view.model.clock_column)
+    assert view.model.data(index) in ("report due in 24 h", "report due in 23 h 59 min")
     assert view.life.clock.text().startswith("⏱ report due in")
     assert not view.confirm_button.isEnabled() and view.report_button.isEnabled()
     # Twenty-one hours on, the clock is red; past the deadline it is overdue.
-    confirmed = view.selected()
     due = confirmed.deadline()
     view.model.tick(due - timedelta(hours=3))
-    row = [a.id for a in view.model.rows].index(alert.id)
-    index = view.model.index(row, view.model.clock_column)
     assert view.model.data(index) == "report due in 3 h"
     assert view.model.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == "#b71c1c"
     view.model.tick(due + timedelta(hours=2))
     assert view.model.data(index) == "OVERDUE by 2 h"
     view.model.tick(now())
-    # Report (the regulator and the partners in the pack's chain are notified).
+    assert view.model.data(index, Qt.ItemDataRole.ForegroundRole) is None
+    # Report: the form is written; the regulator and the pack's partners are notified.
+    form = tmp_path / f"report{suffix}"
+    monkeypatch.setattr(dialogs, "save_file", lambda *_a: form)
     qtbot.keyClick(view.table, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: view.selected().reported_at is not None, timeout=WAIT_MS)
+    serial = fork.packs[0].split("/")[1]
+    assert serial in form.read_text()
     assert "Medicines Regulatory Agency" in view.life.parties.text()
+    assert "Acme Pharma Ltd" in view.life.parties.text()  # the pack's maker, in its chain
     assert view.life.clock.text().startswith("Reported at")
     assert view.model.data(view.model.index(row, view.model.clock_column)).startswith(
         "reported ")
