@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from supplychain.clock import now_iso
 from supplychain.ledger.alert_life import Alert, ClosingReason
 from supplychain.node import alerts
 from supplychain.node.reports import VerdictReport
@@ -29,9 +30,13 @@ class AlertServices:
     def alert(self, alert_id: str) -> Alert:
         return alerts.get_alert(self.node, alert_id)
 
-    def alert_for_verdict(self, report: VerdictReport) -> Alert | None:
-        """The alert a SUSPECT/COUNTERFEIT verdict raises (or the open one it joins)."""
-        return alerts.alert_for_verdict(self.node, report)
+    def alert_for_verdict(self, report: VerdictReport) -> tuple[Alert, bool] | None:
+        """The alert a SUSPECT/COUNTERFEIT verdict raises, or the open one of this site for
+        the same pack and cause; with whether it was raised (signed) just now. None for a
+        verdict that calls for no alert."""
+        started = now_iso()
+        alert = alerts.alert_for_verdict(self.node, report)
+        return None if alert is None else (alert, alert.raised_at >= started)
 
     def investigate_alert(self, alert_id: str, note: str | None = None) -> Alert:
         return alerts.investigate(self.node, alert_id, note)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from gui.alert_queue import age_words, short_id, urgent
 from gui.models import RowsModel, when
@@ -31,6 +31,12 @@ URGENT_BACKGROUND = "#fdecea"
 CLOSED_TEXT = "#607d8b"
 
 
+def subject_words(alert: Alert) -> str:
+    """A pack as "serial (GTIN)", so that a narrow column keeps the serial; else as is."""
+    gtin, slash, serial = alert.subject.partition("/")
+    return f"{serial} ({gtin})" if slash else alert.subject
+
+
 class AlertsModel(RowsModel[Alert]):
     """The queue: id, state, cause, subject, (owner), raised, report clock. An urgent clock is
     red and bold, its row tinted; closed alerts are greyed."""
@@ -43,15 +49,15 @@ class AlertsModel(RowsModel[Alert]):
         columns: list[tuple[str, Callable[[Alert], str]]] = [
             (self.tr("Alert"), short_id),
             (self.tr("State"), lambda a: state_words(a.state)),
+            (self.tr("Report clock"), self._clock),
             (self.tr("Cause"), lambda a: cause_words(a.cause)),
-            (self.tr("Subject / pack"), lambda a: a.subject),
         ]
         if national:
             columns.append((self.tr("Site"), lambda a: names.get(a.owner, a.owner)))
         columns += [(self.tr("Raised"), lambda a: age_words(a.raised_at, self.now)),
-                    (self.tr("Report clock"), self._clock)]
+                    (self.tr("Subject / pack"), subject_words)]
         self.columns = columns
-        self.clock_column = len(columns) - 1
+        self.clock_column = 2
 
     def _clock(self, alert: Alert) -> str:
         words = deadline_words(alert, self.now)
@@ -114,13 +120,22 @@ class AlertLife(QWidget):
         self.parties.setObjectName("alertParties")
         self.parties.setWordWrap(True)
         self.parties.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        header = self.steps_view.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.steps_view.setWordWrap(True)
+        self.steps_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.modelReset.connect(self.steps_view.resizeRowsToContents)
+        about = QVBoxLayout()
+        about.setContentsMargins(0, 0, 0, 0)
+        about.addWidget(self.title)
+        about.addWidget(self.facts)
+        about.addWidget(self.clock)
+        about.addWidget(self.parties)
+        about.addStretch(1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.clock)
-        layout.addWidget(self.steps_view, 1)
-        layout.addWidget(self.parties)
+        layout.addLayout(about, 5)
+        layout.addWidget(self.steps_view, 6)
 
     def _step(self, record: AlertStepRecord) -> str:
         words = step_words(record.step)
@@ -129,6 +144,8 @@ class AlertLife(QWidget):
         return words
 
     def _note(self, record: AlertStepRecord) -> str:
+        if record.step is AlertStep.RAISE and record.cause is not None:
+            return cause_words(record.cause)  # its detail is in the facts beside
         note = record.note or ""
         if record.step is AlertStep.REPORT and record.notified:
             told = self.tr("notified: {who}").format(who=self._names(record.notified))
@@ -147,6 +164,8 @@ class AlertLife(QWidget):
             self.steps.set_rows([])
             return
         state = state_words(alert.state)
+        if alert.confirmed_at is not None and alert.open:
+            state += " · " + self.tr("confirmed falsified")
         if alert.closing is not None:
             state += " — " + closing_words(alert.closing)
         self.title.setText(self.tr("<b>{cause}</b> · alert {id} · {state}").format(
@@ -183,9 +202,9 @@ class AlertLife(QWidget):
             return
         due = alert.deadline()
         assert due is not None
-        self.clock.setText(self.tr("⏱ {words} (confirmed falsified at {confirmed} UTC; due "
+        self.clock.setText(self.tr("{words} (confirmed falsified at {confirmed} UTC; due "
                                    "{due} UTC)").format(
-            words=words, confirmed=when(alert.confirmed_at or ""),
+            words=words[:1].upper() + words[1:], confirmed=when(alert.confirmed_at or ""),
             due=due.strftime("%Y-%m-%d %H:%M")))
         hot = urgent(alert, moment)
         self.clock.setStyleSheet(f"font-size: 12pt; font-weight: bold; padding: 4px; color: "

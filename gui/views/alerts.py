@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -83,10 +84,14 @@ class AlertsView(QWidget):
         for member in sorted(ctx.info.members, key=lambda m: m.name):
             self.owner_filter.addItem(f"{member.name} ({member.gln})", member.gln)
         self.owner_filter.setVisible(self.national)
+        self.owner_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.owner_filter.setMinimumContentsLength(22)
         self.text_filter = QLineEdit()
         self.text_filter.setObjectName("alertSearch")
         self.text_filter.setPlaceholderText(self.tr("Pack, GLN or alert id"))
         self.text_filter.setClearButtonEnabled(True)
+        self.text_filter.setMinimumWidth(200)
         self.open_only = QCheckBox(self.tr("Open only"))
         self.overdue_only = QCheckBox(self.tr("Overdue only"))
         filters = QHBoxLayout()
@@ -104,17 +109,21 @@ class AlertsView(QWidget):
         self.model = AlertsModel(self.names, self.national)
         self.table = table_view(self.model, compact=True)
         self.table.setObjectName("alertsTable")
+        header = self.table.horizontalHeader()
+        for column, width in ((3, 240), (4, 190)) if self.national else ((3, 300),):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)  # long words elide; the tooltip has them all
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.life = AlertLife(self.names)
-        split = QSplitter()
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.shown)
-        ll.addWidget(self.table, 1)
-        split.addWidget(left)
+        split = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.shown)
+        tl.addWidget(self.table, 1)
+        split.addWidget(top)
         split.addWidget(self.life)
-        split.setSizes([760, 520])
+        split.setSizes([230, 250])
 
         self.buttons: dict[str, object] = {}
         self.investigate_button = self._button(self.tr("Investigate"), "Alt+I",

@@ -163,7 +163,7 @@ def test_confirm_shows_the_deadline_and_report_writes_the_form(qtbot, window, mo
     row = [a.id for a in view.model.rows].index(fork.id)
     index = view.model.index(row, view.model.clock_column)
     assert view.model.data(index) in ("report due in 24 h", "report due in 23 h 59 min")
-    assert view.life.clock.text().startswith("⏱ report due in")
+    assert view.life.clock.text().startswith("Report due in")
     assert not view.confirm_button.isEnabled() and view.report_button.isEnabled()
     # Twenty-one hours on, the clock is red; past the deadline it is overdue.
     due = confirmed.deadline()
@@ -260,7 +260,7 @@ def test_national_view_filters_alerts_synced_from_two_pharmacies(qtbot, window,
     view.overdue_only.setChecked(False)
     # The regulator sees the running clock and the site, but cannot step another's alert.
     view.select(made["river_confirmed"])
-    assert view.life.clock.text().startswith("⏱ report due in")
+    assert view.life.clock.text().startswith("Report due in")
     assert PHARMACY_2.name in view.life.facts.text()
     assert not (view.close_button.isEnabled() or view.confirm_button.isEnabled()
                 or view.report_button.isEnabled())
