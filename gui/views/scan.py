@@ -35,6 +35,7 @@ from gui.display import VERDICT_BEEPS, case_details, witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
+from gui.views.alert_line import AlertLine
 from gui.views.exits import ExitButtons
 from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.demo.samples import demo_of
@@ -90,6 +91,8 @@ class ScanView(QWidget):
         self.witnessed.setWordWrap(True)
         self.witnessed.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; }")
         self.witnessed.hide()
+        self.alert_line = AlertLine(ctx)  # the alert a SUSPECT/COUNTERFEIT verdict raised
+        self.alert_raised = self.alert_line.raised
         self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
         self.input.setAccessibleName(self.tr("Scanner input"))
         self.input.scanned.connect(self._scanned)
@@ -199,6 +202,7 @@ class ScanView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.freshness)
         layout.addWidget(self.witnessed)
+        layout.addWidget(self.alert_line)
         layout.addLayout(scan_row)
         layout.addWidget(split, 1)
         self._set_actions(frozenset())
@@ -244,6 +248,7 @@ class ScanView(QWidget):
     def show_result(self, result: ScanResult) -> None:
         self.verifications += 1
         self.result = result
+        self.alert_line.follow(result)
         if result.container is not None:
             self._show_case(result.container, result.container_steps)
             return

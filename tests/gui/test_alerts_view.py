@@ -264,3 +264,30 @@ def test_national_view_filters_alerts_synced_from_two_pharmacies(qtbot, window,
     assert PHARMACY_2.name in view.life.facts.text()
     assert not (view.close_button.isEnabled() or view.confirm_button.isEnabled()
                 or view.report_button.isEnabled())
+
+
+def test_a_counterfeit_scan_raises_an_alert_and_the_queue_shows_it(qtbot, window) -> None:
+    view = alerts_view(qtbot, window)
+    before = {a.id for a in view.all_alerts}
+    window.show_view("scan")
+    scan = window.views["scan"]
+    fake = window.demo.samples["unknown_serial"]
+    scan.verify(fake)
+    qtbot.waitUntil(lambda: scan.alert_line.isVisible(), timeout=WAIT_MS)
+    raised = next(a for a in run(qtbot, window, core.list_alerts) if a.id not in before)
+    assert scan.alert_line.text() == (f"⚠ Alert {raised.id[:10]} raised — see Alerts "
+                                      "(Ctrl+7)")
+    assert raised.cause is AlertCause.UNKNOWN_SERIAL and raised.signed
+    # The queue reloaded when the alert was raised (the view is not shown meanwhile).
+    qtbot.waitUntil(lambda: raised.id in {a.id for a in view.all_alerts}, timeout=WAIT_MS)
+    # The same pack scanned again joins the open alert instead of raising another.
+    scan.verify(fake)
+    qtbot.waitUntil(lambda: "is open for this pack" in scan.alert_line.text(),
+                    timeout=WAIT_MS)
+    assert raised.id[:10] in scan.alert_line.text()
+    # A genuine verdict raises none and hides the line.
+    count = scan.verifications
+    scan.verify(window.demo.samples["genuine"])
+    qtbot.waitUntil(lambda: scan.verifications > count, timeout=WAIT_MS)
+    assert scan.result.verdict.value == "genuine"
+    assert not scan.alert_line.isVisible()
