@@ -4,7 +4,7 @@ Open alerts first (new, then investigating, newest first); the selected alert's 
 the right. The steps (investigate, close with a reason and a note, confirm falsified, report)
 are signed by the site that raised the alert, through the service layer on the node thread.
 The regulator sees every owner's signed alerts with filters (state, cause, site, text, open
-only, overdue only) and a count per state. docs/ARCHITECTURE.md, "Alerts app".
+only, overdue only) and a count per state. docs/ARCHITECTURE.md, "Alerts in the app".
 """
 
 from __future__ import annotations
