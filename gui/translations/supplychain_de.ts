@@ -2,6 +2,245 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name></name>
+    <message>
+        <source>{open} open ({new} new, {investigating} investigating) · {overdue} overdue · {closed} closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{time} ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertLife</name>
+    <message>
+        <source>Choose an alert to see its life.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation type="unfinished">Wann (UTC)</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished">Schritt</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>notified: {who}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confirmed falsified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{cause}&lt;/b&gt; · alert {id} · {state}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject: {subject}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raised by {site} at {when} UTC ({age}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found by this node&apos;s checks; nobody has acted on it yet (the first step signs it into your log).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing note: {note}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packs: {packs}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notified: {who}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reported at {when} UTC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{words} (confirmed falsified at {confirmed} UTC; due {due} UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertLine</name>
+    <message>
+        <source>⚠ Alert {id} raised — see Alerts (Ctrl+7)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ Alert {id} is open for this pack — see Alerts (Ctrl+7)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertsModel</name>
+    <message>
+        <source>Alert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report clock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject / pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reported {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertsView</name>
+    <message>
+        <source>National view: every site&apos;s signed alerts this node holds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This site&apos;s alerts: what your scans and checks found, and what you did about it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every cause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pack, GLN or alert id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Investigate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark it as being looked into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close it with its reason and a note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm falsified…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pack is falsified: starts the 24 h report clock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report the falsified pack to the regulator and the trading partners</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the pack&apos;s chain in the Inspector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alt+I investigate · Alt+C close · Alt+M confirm falsified · Alt+R report · Alt+O open pack · F5 refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{shown} of {total} alerts shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert {id} is being investigated. First step: re-scan the pack and compare it with the text printed on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert {id} closed: {reason}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert {id} confirmed falsified: {clock}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Falsification report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Falsification report (*.pdf *.json *.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert {id} reported; notified: {who}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report form saved to {file}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>No camera: {problem}. Use the scanner, or open a picture.</source>
@@ -71,6 +310,69 @@
     </message>
     <message>
         <source>FORK</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CloseAlertDialog</name>
+    <message>
+        <source>Close alert {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{cause}&lt;/b&gt; — {subject}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. &quot;the re-scan read the code correctly&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What did you find? (required)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why is this alert closed?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the scanner misread the code (the re-scan or the printed text agrees with the ledger)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>our own handling: a pack scanned twice, a step skipped or done out of order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a wrong record: a lot or expiry entered wrongly, a late or missing event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pack is falsified: the regulator and the trading partners that handled it are notified now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This alert was confirmed falsified: it can only be closed as confirmed falsified.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close alert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm falsified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm the pack of alert {id} ({subject}) as falsified?
+
+This says the pack is not genuine, in your signed log. It starts the {hours} clock: the report to the regulator and to the trading partners that handled the pack is due within {hours}. Keep the pack in quarantine.
+
+Confirm only after the re-scan and the check of the printed pack.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -902,6 +1204,10 @@
         <translation>Kartons &amp;&amp; Paletten</translation>
     </message>
     <message>
+        <source>Alerts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Medicines provenance ledger</source>
         <translation>Herkunftsnachweis für Arzneimittel</translation>
     </message>
@@ -966,8 +1272,8 @@
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases &amp; pallets · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
-        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+6 Kartons &amp; Paletten · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
+        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases &amp; pallets · Ctrl+7 Alerts · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Open node</source>
