@@ -29,10 +29,6 @@ SHORT_ID = 10
 _ORDER = {AlertState.NEW: 0, AlertState.INVESTIGATING: 1, AlertState.CLOSED: 2}
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("AlertsView", text)
-
-
 def short_id(alert: Alert) -> str:
     return alert.id[:SHORT_ID]
 
@@ -93,8 +89,9 @@ def counts_line(alerts: Sequence[Alert], now: datetime) -> str:
     investigating = sum(1 for a in alerts if a.state is AlertState.INVESTIGATING)
     closed = len(alerts) - new - investigating
     late = sum(1 for a in alerts if overdue(a, now))
-    return tr("{open} open ({new} new, {investigating} investigating) · {overdue} overdue · "
-              "{closed} closed").format(open=f"{new + investigating:,}", new=f"{new:,}",
+    return QCoreApplication.translate(
+        "AlertsView", "{open} open ({new} new, {investigating} investigating) · {overdue} "
+        "overdue · {closed} closed").format(open=f"{new + investigating:,}", new=f"{new:,}",
                                         investigating=f"{investigating:,}",
                                         overdue=f"{late:,}", closed=f"{closed:,}")
 
@@ -103,5 +100,6 @@ def age_words(iso: str, now: datetime) -> str:
     """How long ago: "3 h 5 min ago", "just now"."""
     span = now - parse_iso(iso)
     if span < timedelta(minutes=1):
-        return tr("just now")
-    return tr("{time} ago").format(time=duration_words(span))
+        return QCoreApplication.translate("AlertsView", "just now")
+    return QCoreApplication.translate("AlertsView", "{time} ago").format(
+        time=duration_words(span))
