@@ -51,11 +51,14 @@ class Reason(str, Enum):
     REPORTED_STOLEN = "reported_stolen"
     EXPORTED = "exported"
     SAMPLE = "sample"
+    # An event of the pack's chain lies in the disputed part of a rewritten log
+    # (docs/ARCHITECTURE.md, "Rewritten logs").
+    DISPUTED_LOG = "disputed_log"
 
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
-                             Reason.EXPORTED, Reason.SAMPLE})
+                             Reason.EXPORTED, Reason.SAMPLE, Reason.DISPUTED_LOG})
 """Reasons that make a pack SUSPECT; any other makes it COUNTERFEIT. A pack reported stolen
 is COUNTERFEIT-level (illegitimate product: never dispensed, quarantined and reported); an
 exported pack or a sample turning up here may be the genuine pack come back, so SUSPECT."""
@@ -66,7 +69,7 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.REPORTED_STOLEN,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-          Reason.RECALLED,
+          Reason.DISPUTED_LOG, Reason.RECALLED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
 
 _SENTENCES = {
@@ -103,6 +106,9 @@ _SENTENCES = {
                         "Do not dispense; quarantine it and tell your wholesaler."),
     Reason.SAMPLE: N_("This pack was handed to an authority as a sample: it is not for sale. "
                       "Do not dispense; quarantine it and report it."),
+    Reason.DISPUTED_LOG: N_("Part of this pack's history comes from {author}'s log, which its "
+                            "author rewrote (two conflicting signed versions are held as "
+                            "evidence): do not dispense until the regulator settles it."),
 }
 
 # Short words for a list of reasons ("Reasons: recalled; expired").
@@ -123,6 +129,7 @@ _WORDS = {
     Reason.REPORTED_STOLEN: N_("reported stolen"),
     Reason.EXPORTED: N_("exported"),
     Reason.SAMPLE: N_("sample"),
+    Reason.DISPUTED_LOG: N_("disputed log"),
 }
 
 _VERDICT_WORDS = {
@@ -154,8 +161,11 @@ _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on it
                          "receive it before dispensing.")
 
 
-def reason_sentence(reason: Reason) -> str:
-    """What ``reason`` means and what to do, as a sentence in the current language."""
+def reason_sentence(reason: Reason, author: str | None = None) -> str:
+    """What ``reason`` means and what to do, as a sentence in the current language;
+    ``author``: whose log is disputed (``Reason.DISPUTED_LOG``), e.g. "Acme (501...)"."""
+    if reason is Reason.DISPUTED_LOG:
+        return _(_SENTENCES[reason]).format(author=author or _("a member"))
     return _(_SENTENCES[reason])
 
 
@@ -195,6 +205,10 @@ class PackFacts:
     """A light node could not reach its full nodes: the facts are only what it holds."""
     container: str | None = None
     """The SSCC of the case or pallet the pack is in now, if any."""
+    disputed: bool = False
+    """An event of the pack's chain lies in the disputed part of a rewritten log."""
+    disputed_author: str | None = None
+    """Whose log that is, as a person reads it ("Acme Pharma (5012345000022)")."""
 
     @property
     def serial_known(self) -> bool:
@@ -250,6 +264,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
             reasons.add(Reason.RECALLED)
         if facts.reported:
             reasons.add(Reason.REPORTED_SUSPECT)
+        if facts.disputed:
+            reasons.add(Reason.DISPUTED_LOG)
         if site_role is not Role.REGULATOR and facts.status in (PackStatus.ACTIVE,
                                                                 PackStatus.IN_TRANSIT):
             if facts.status is PackStatus.IN_TRANSIT and facts.recipient == site:
@@ -274,7 +290,7 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     else:
         verdict = Verdict.GENUINE
     if ordered:
-        message = " ".join(reason_sentence(r) for r in ordered[:2])
+        message = " ".join(reason_sentence(r, facts.disputed_author) for r in ordered[:2])
     elif site_role is Role.REGULATOR:
         message = _(_GENUINE_REGULATOR)
     elif in_transit_to_site:
