@@ -113,10 +113,14 @@ def conflict_from_entries(ledger: Ledger, gln: str, theirs: SignedCheckpoint,
 
 def conflict_from_checkpoint(ledger: Ledger, gln: str,
                              theirs: SignedCheckpoint) -> Conflict | None:
-    """The conflict shown by another version's signed checkpoint alone: its size is within
-    what a signed checkpoint held here covers and its root differs from the held tree's at
-    that size. None otherwise (a larger checkpoint alone proves nothing)."""
+    """The conflict shown by another version's signed checkpoint alone: a checkpoint of its
+    size is held with another root (equivocation), or its size is within what a signed
+    checkpoint held here covers and its root differs from the held tree's at that size.
+    None otherwise (a larger checkpoint alone proves nothing)."""
     cp = theirs.checkpoint
+    same = ledger.store.checkpoint_at(gln, cp.size)
+    if same is not None and not hmac.compare_digest(same.root, cp.root_hash):
+        return Conflict(gln, 0, same.note, theirs.to_text())
     if cp.size > ledger.covered_size(gln) or cp.size > ledger.store.log_size(gln):
         return None
     if hmac.compare_digest(ledger.root(gln, cp.size), cp.root_hash):

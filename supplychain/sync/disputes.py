@@ -30,10 +30,11 @@ DISPUTE_KINDS = frozenset({AlertKind.INCONSISTENT_HISTORY, AlertKind.EQUIVOCATIO
 MAX_VERSION_ENTRIES = 200_000
 
 
-async def keep_sync_dispute(source: PeerSource, run: StoreRunner, replica: Replica,
-                            lie: PeerMisbehaved) -> str | None:
+async def keep_sync_dispute(source: PeerSource | None, run: StoreRunner, replica: Replica,
+                            lie: PeerMisbehaved, relay: str) -> str | None:
     """Keep the dispute a lie shows, if the author's signatures prove one; return what the
-    refusal says next (who rewrote, what was kept, what to do) or None. Never raises."""
+    refusal says next (who rewrote, what was kept, what to do) or None. Never raises.
+    ``source``: the peer to fetch its version from (None: a light node, which does not)."""
     if lie.kind not in DISPUTE_KINDS:
         return None
     try:
@@ -45,13 +46,12 @@ async def keep_sync_dispute(source: PeerSource, run: StoreRunner, replica: Repli
     except (ValueError, KeyError, TypeError, CheckpointError):
         return None
     entries: list[bytes] | None = None
-    if 0 < size <= MAX_VERSION_ENTRIES:
+    if source is not None and 0 < size <= MAX_VERSION_ENTRIES:
         try:
             entries = await _version(source, gln, size)
         except (SupplyChainError, OSError) as exc:
             log.warning("log %s: %s did not serve its version (%s); dispute from 0", gln,
                         source.url, exc)
-    relay = source.peer_gln or source.url
     result: str | None = await run(partial(replica.keep_dispute, gln, theirs, entries, relay))
     return result
 
