@@ -17,6 +17,7 @@ from supplychain import __version__
 from supplychain.cli import (
     commands,
     containers,
+    disputes,
     epcis,
     exits,
     light,
@@ -33,7 +34,7 @@ from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
 COMMAND_MODULES = (commands, containers, exits, light, proofs, receiving, scan, epcis, sync,
-                   tiles, witnesses)
+                   tiles, witnesses, disputes)
 
 
 def build_parser() -> argparse.ArgumentParser:
