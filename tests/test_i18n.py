@@ -73,6 +73,8 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                       "nicht für den Verkauf hier bestimmt"),
     Reason.SAMPLE: (CODE, replace(KNOWN, status=PackStatus.SAMPLED, custodian=OTHER),
                     "als Probe an eine Behörde übergeben"),
+    Reason.DISPUTED_LOG: (CODE, replace(KNOWN, disputed=True),
+                          "das sein Verfasser umgeschrieben hat"),
 }
 
 
