@@ -147,3 +147,27 @@ def test_the_disputes_commands_list_export_and_verify(network: Network, tmp_path
     assert "are the same" in capsys.readouterr().err
     assert main([*home, "disputes", "show", "5012345000046"]) == 1
     assert "No dispute about the log of 5012345000046" in capsys.readouterr().err
+
+
+def test_a_version_3_file_gains_the_disputes_table(tmp_path: Path) -> None:
+    from supplychain.ledger import sql
+    from supplychain.ledger.store import Store
+
+    path = tmp_path / "v3.sqlite"
+    store = Store(path, create=True)
+    store.conn.execute("DROP TABLE disputes")  # the shape of a version-3 file
+    store.set_meta("schema_version", "3")
+    store.close()
+    store = Store(path)
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "4"
+    assert store.disputes() == [] and store.disputed_from() == {}
+    with store.transaction():
+        store.put_dispute(MAKER, "d1", "bundle", "a.json", 3, "ours", "theirs", None, None,
+                          None, "2026-01-01T00:00:00Z")
+        store.put_dispute(MAKER, "d1", "bundle", "a.json", 1, "ours", "theirs", None, None,
+                          None, "2026-01-02T00:00:00Z")
+    (row,) = store.disputes(MAKER)
+    assert (row.from_index, row.count, row.first_seen, row.last_seen) == (
+        1, 2, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
+    assert store.disputed_from() == {MAKER: 1} and store.disputes(REGULATOR) == []
+    store.close()
