@@ -149,17 +149,17 @@ def test_the_disputes_commands_list_export_and_verify(network: Network, tmp_path
     assert "No dispute about the log of 5012345000046" in capsys.readouterr().err
 
 
-def test_a_version_3_file_gains_the_disputes_table(tmp_path: Path) -> None:
+def test_a_version_4_file_gains_the_disputes_table(tmp_path: Path) -> None:
     from supplychain.ledger import sql
     from supplychain.ledger.store import Store
 
-    path = tmp_path / "v3.sqlite"
+    path = tmp_path / "v4.sqlite"
     store = Store(path, create=True)
-    store.conn.execute("DROP TABLE disputes")  # the shape of a version-3 file
-    store.set_meta("schema_version", "3")
+    store.conn.execute("DROP TABLE disputes")  # the shape of a version-4 file
+    store.set_meta("schema_version", "4")
     store.close()
     store = Store(path)
-    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "4"
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "5"
     assert store.disputes() == [] and store.disputed_from() == {}
     with store.transaction():
         store.put_dispute(MAKER, "d1", "bundle", "a.json", 3, "ours", "theirs", None, None,
