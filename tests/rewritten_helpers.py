@@ -8,9 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.ledger.alert_life import AlertCause, AlertState
 from supplychain.ledger.dispute_file import check_dispute_document, dispute_document
 from supplychain.ledger.records import DisputeRecord
 from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.alerts import list_alerts
 from supplychain.node.operations import Node
 from tests.conftest import GTIN, MAKER, PASSPHRASE, Network, copy_home
 
@@ -52,6 +54,9 @@ def assert_dispute_kept(node: Node, channel: str, from_index: int) -> DisputeRec
     alerts = [e for e in node.store.evidence() if e.kind == "rewritten_log"]
     assert [(a.subject, a.peer) for a in alerts] == [(MAKER, dispute.relay)]
     assert dispute.digest in alerts[0].evidence
+    queued = [a for a in list_alerts(node) if a.kind == "rewritten_log"]  # the alerts queue
+    assert [(a.cause, a.subject, a.state) for a in queued] == [
+        (AlertCause.REWRITTEN_LOG, MAKER, AlertState.NEW)]
     return dispute
 
 
