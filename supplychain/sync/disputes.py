@@ -34,7 +34,7 @@ async def keep_sync_dispute(source: PeerSource | None, run: StoreRunner, replica
                             lie: PeerMisbehaved, relay: str) -> str | None:
     """Keep the dispute a lie shows, if the author's signatures prove one; return what the
     refusal says next (who rewrote, what was kept, what to do) or None. Never raises.
-    ``source``: the peer to fetch its version from (None: a light node, which does not)."""
+    ``source``: the peer to fetch its version from (None: the checkpoints alone)."""
     if lie.kind not in DISPUTE_KINDS:
         return None
     try:

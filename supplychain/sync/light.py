@@ -47,7 +47,6 @@ from supplychain.ledger.sparse import NodeMode, node_mode
 from supplychain.ledger.witnessing import held_policy, keep_cosignatures
 from supplychain.node.operations import Node, VerdictReport, parse_codes
 from supplychain.sync.access import Caller, entitled_to_whole_logs
-from supplychain.sync.disputes import keep_sync_dispute
 from supplychain.sync.protocol import CheckpointsDoc, ProofDoc, StoreRunner, run_in_place
 from supplychain.sync.puller import PullReport, failure_of
 from supplychain.sync.questions import ASK_TIMEOUT, MemberEntriesDoc, PackDoc, PackQuery
@@ -267,8 +266,7 @@ async def finish_light_pull(peer: FullNode, source: OwnLogOnly, replica: Replica
         await run(partial(replica.record, lie.kind, lie.subject, peer.url, str(lie),
                           lie.evidence))
         await run(partial(_block, replica, peer.url, f"{lie.kind}: {lie}"))
-        kept = await keep_sync_dispute(None, run, replica, lie, peer.url)
-        report.error, report.blocked = str(lie) + (f" {kept}" if kept else ""), True
+        report.error, report.blocked = str(lie), True
         report.failure = failure_of(lie)
         return report
     except (SyncError, SupplyChainError) as exc:
