@@ -42,12 +42,12 @@ PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNK
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
               Reason.REPORTED_STOLEN,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-              Reason.RECALLED,
+              Reason.DISPUTED_LOG, Reason.RECALLED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
               Reason.ALREADY_DISPENSED_HERE]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
 SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
-           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}
+           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE, Reason.DISPUTED_LOG}
 # No alert at all: alone it is INFORMATION; with others, the others decide.
 INFORMATIONAL = {Reason.ALREADY_DISPENSED_HERE}
 
@@ -71,6 +71,8 @@ OPENING = {
     Reason.SAMPLE: "This pack was handed to an authority as a sample: it is not for sale",
     Reason.ALREADY_DISPENSED_HERE: "This pack was dispensed at this site on 2026-06-01 at "
                                    "10:29 UTC: if you just scanned it twice, no action",
+    Reason.DISPUTED_LOG: "Part of this pack's history comes from a member's log, which its "
+                         "author rewrote",
 }
 
 
@@ -117,6 +119,7 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.SAMPLE: lambda s: s.with_facts(status=PackStatus.SAMPLED),
     Reason.ALREADY_DISPENSED_HERE: lambda s: s.with_facts(status=PackStatus.DISPENSED,
                                                           dispensed_at=JUST_NOW),
+    Reason.DISPUTED_LOG: lambda s: s.with_facts(disputed=True),
 }
 
 # Pairs that cannot be raised together, as (hidden, shown): an unknown serial (or a pack a light
@@ -208,7 +211,9 @@ def test_the_sentence_leads_with_two_reasons_and_counts_the_rest() -> None:
 def test_suspect_reasons_together_stay_suspect() -> None:
     scan = Scan()
     # Offline hides the others; exported and sample are statuses, exclusive with custody.
-    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}:
+    # (A disputed log with each of them: test_precedence_of_every_pair.)
+    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE,
+                             Reason.DISPUTED_LOG}:
         scan = TRIGGERS[reason](scan)
     decision = scan.decide()
     assert decision.verdict is Verdict.SUSPECT
@@ -357,3 +362,14 @@ def test_without_both_times_a_dispense_here_is_not_taken_as_recent(scan: Scan) -
     decision = scan.decide()
     assert decision.verdict is Verdict.COUNTERFEIT
     assert decision.reasons == (Reason.ALREADY_DISPENSED,)
+
+
+def test_a_disputed_log_names_its_author_and_is_never_genuine() -> None:
+    decision = Scan().with_facts(disputed=True,
+                                 disputed_author="Acme Pharma (5012345000022)").decide()
+    assert decision.verdict is Verdict.SUSPECT and decision.reasons == (Reason.DISPUTED_LOG,)
+    assert decision.message.startswith("Part of this pack's history comes from Acme Pharma "
+                                       "(5012345000022)'s log, which its author rewrote")
+    assert "do not dispense until the regulator settles it" in decision.message
+    regulator = replace(Scan(), role=Role.REGULATOR).with_facts(disputed=True).decide()
+    assert regulator.verdict is Verdict.SUSPECT
