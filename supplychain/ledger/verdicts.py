@@ -55,6 +55,7 @@ class Reason(str, Enum):
     REPORTED_STOLEN = "reported_stolen"
     EXPORTED = "exported"
     SAMPLE = "sample"
+    QUARANTINED = "quarantined"
     # The informational answer (Verdict.INFORMATION), not an alert.
     ALREADY_DISPENSED_HERE = "already_dispensed_here"
     # An event of the pack's chain lies in the disputed part of a rewritten log
@@ -68,7 +69,8 @@ others decide between SUSPECT and COUNTERFEIT."""
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
-                             Reason.EXPORTED, Reason.SAMPLE, Reason.DISPUTED_LOG})
+                             Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED,
+                             Reason.DISPUTED_LOG})
 """Reasons that make a pack SUSPECT; any other makes it COUNTERFEIT. A pack reported stolen
 is COUNTERFEIT-level (illegitimate product: never dispensed, quarantined and reported); an
 exported pack or a sample turning up here may be the genuine pack come back, so SUSPECT."""
@@ -79,7 +81,7 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.REPORTED_STOLEN,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-          Reason.DISPUTED_LOG, Reason.RECALLED,
+          Reason.DISPUTED_LOG, Reason.RECALLED, Reason.QUARANTINED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
           Reason.ALREADY_DISPENSED_HERE]
 
@@ -117,6 +119,8 @@ _SENTENCES = {
                         "Do not dispense; quarantine it and tell your wholesaler."),
     Reason.SAMPLE: N_("This pack was handed to an authority as a sample: it is not for sale. "
                       "Do not dispense; quarantine it and report it."),
+    Reason.QUARANTINED: N_("This pack is held in quarantine at {where}: do not dispense or ship "
+                           "it until its custodian signs a release that clears it."),
     Reason.ALREADY_DISPENSED_HERE: N_("This pack was dispensed at this site {when}: if you "
                                       "just scanned it twice, no action is needed. Do not hand "
                                       "it out again; if it was dispensed by mistake, undo the "
@@ -144,6 +148,7 @@ _WORDS = {
     Reason.REPORTED_STOLEN: N_("reported stolen"),
     Reason.EXPORTED: N_("exported"),
     Reason.SAMPLE: N_("sample"),
+    Reason.QUARANTINED: N_("in quarantine"),
     Reason.ALREADY_DISPENSED_HERE: N_("already dispensed here"),
     Reason.DISPUTED_LOG: N_("disputed log"),
 }
@@ -163,6 +168,7 @@ _STATUS_WORDS = {
     PackStatus.STOLEN: N_("stolen"),
     PackStatus.EXPORTED: N_("exported"),
     PackStatus.SAMPLED: N_("handed over as a sample"),
+    PackStatus.QUARANTINED: N_("in quarantine"),
 }
 
 _LEFT_THE_CHAIN = {PackStatus.STOLEN: Reason.REPORTED_STOLEN,
@@ -179,15 +185,19 @@ _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on it
 
 
 def reason_sentence(reason: Reason, when: datetime | None = None,
-                    author: str | None = None) -> str:
+                    held_by: GLN | None = None, author: str | None = None) -> str:
     """What ``reason`` means and what to do, as a sentence in the current language.
 
     ``when``: the time of the event the reason is about (the dispense of
-    ``ALREADY_DISPENSED_HERE``), written into the sentence when given. ``author``: whose log
-    is disputed (``DISPUTED_LOG``), e.g. "Acme Pharma (5012345000022)"."""
+    ``ALREADY_DISPENSED_HERE``), written into the sentence when given; ``held_by``: the
+    custodian holding a ``QUARANTINED`` pack (None: this site); ``author``: whose log is
+    disputed (``DISPUTED_LOG``), e.g. "Acme Pharma (5012345000022)"."""
     sentence = _(_SENTENCES[reason])
     if reason is Reason.ALREADY_DISPENSED_HERE:
         sentence = sentence.format(when=_when_words(when))
+    elif reason is Reason.QUARANTINED:
+        sentence = sentence.format(where=_("this site") if held_by is None
+                                   else _("GLN {gln}").format(gln=held_by))
     elif reason is Reason.DISPUTED_LOG:
         sentence = sentence.format(author=author or _("a member"))
     return sentence
@@ -295,6 +305,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
             reasons.add(Reason.DECOMMISSIONED)
         elif facts.status in _LEFT_THE_CHAIN:
             reasons.add(_LEFT_THE_CHAIN[facts.status])
+        elif facts.status is PackStatus.QUARANTINED:
+            reasons.add(Reason.QUARANTINED)
         if code.lot is not None and code.lot != facts.registered_lot:
             reasons.add(Reason.LOT_MISMATCH)
         if code.expiry is not None and code.expiry != facts.registered_expiry:
@@ -332,7 +344,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     else:
         verdict = Verdict.GENUINE
     if ordered:
-        message = " ".join(reason_sentence(r, facts.dispensed_at, facts.disputed_author)
+        held_by = None if facts.custodian == site else facts.custodian
+        message = " ".join(reason_sentence(r, facts.dispensed_at, held_by, facts.disputed_author)
                            for r in ordered[:2])
     elif site_role is Role.REGULATOR:
         message = _(_GENUINE_REGULATOR)
