@@ -341,8 +341,8 @@
         <translation>der Scanner hat den Code falsch gelesen (erneuter Scan oder Aufdruck stimmen mit dem Ledger überein)</translation>
     </message>
     <message>
-        <source>our own handling: a pack scanned twice, a step skipped or done out of order</source>
-        <translation>unser eigener Ablauf: Packung zweimal gescannt, ein Schritt ausgelassen oder in falscher Reihenfolge</translation>
+        <source>our own handling: a step done twice, skipped or out of order</source>
+        <translation>unser eigener Ablauf: ein Schritt doppelt, ausgelassen oder in falscher Reihenfolge</translation>
     </message>
     <message>
         <source>a wrong record: a lot or expiry entered wrongly, a late or missing event</source>

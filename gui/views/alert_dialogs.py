@@ -56,8 +56,8 @@ class CloseAlertDialog(QDialog):
         explain = {
             ClosingReason.SCANNING_ERROR: self.tr("the scanner misread the code (the re-scan or "
                                                   "the printed text agrees with the ledger)"),
-            ClosingReason.PROCESS_ERROR: self.tr("our own handling: a pack scanned twice, a "
-                                                 "step skipped or done out of order"),
+            ClosingReason.PROCESS_ERROR: self.tr("our own handling: a step done twice, skipped "
+                                                 "or out of order"),
             ClosingReason.DATA_ERROR: self.tr("a wrong record: a lot or expiry entered wrongly, "
                                               "a late or missing event"),
             ClosingReason.CONFIRMED_FALSIFIED: self.tr("the pack is falsified: the regulator "
@@ -66,12 +66,17 @@ class CloseAlertDialog(QDialog):
         }
         confirmed = alert.confirmed_at is not None
         for reason in ClosingReason:
-            radio = QRadioButton(f"{closing_words(reason)} — {explain[reason]}")
+            radio = QRadioButton(closing_words(reason))
             radio.setObjectName(f"closing_{reason.value}")
             radio.setEnabled(not confirmed or reason is ClosingReason.CONFIRMED_FALSIFIED)
+            words = QLabel(explain[reason])
+            words.setWordWrap(True)
+            words.setEnabled(radio.isEnabled())
+            words.setStyleSheet("color: #455a64; margin-left: 24px;")
             self.group.addButton(radio)
             self.radios[reason] = radio
             layout.addWidget(radio)
+            layout.addWidget(words)
         first = next(r for r in self.radios.values() if r.isEnabled())
         first.setChecked(True)
         if confirmed:
