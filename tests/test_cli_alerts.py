@@ -76,6 +76,8 @@ def test_every_step_from_the_command_line(cli, network: Network) -> None:
         assert text in out, text
     steps = [line.split()[1] for line in out.splitlines() if line.startswith("    20")]
     assert steps == ["raised", "investigating", "confirmed", "reported", "closed"]
+    code, out, _ = cli("--home", home, "alerts", "--json", "show", alert_id[:8])
+    assert json.loads(out)["closing"] == "confirmed_falsified"  # --json before the action too
     code, out, err = cli("--home", home, "alerts", "investigate", alert_id[:8])
     assert code != 0 and "stays closed" in err
     code, out, _ = cli("--home", home, "alerts", "--state", "open")
@@ -146,3 +148,21 @@ def test_unknown_ids_are_refused(cli, network: Network) -> None:
     assert code != 0 and "at least 6" in err
     code, out, _ = cli("--home", network.homes[PHARMACY], "alerts", "show", "abcdef", "--json")
     assert code != 0 and json.loads(out)["error"] == "AlertNotFound"
+
+
+def test_peer_trouble_is_listed_apart_from_the_alerts(cli, network: Network) -> None:
+    dist = network[DIST_A]
+    with dist.store.transaction():
+        dist.store.put_evidence("unreachable", "https://peer.example", "https://peer.example",
+                                "timed out", "d1", "", now_iso())
+        dist.store.put_evidence("bad_checkpoint", MAKER, "https://peer.example",
+                                "not signed by the author", "d2", "note text", now_iso())
+    home = network.homes[DIST_A]
+    code, out, _ = cli("--home", home, "alerts", "--json")
+    assert [(r["kind"], r["cause"], r["peer"]) for r in json.loads(out)] == [
+        ("bad_checkpoint", "forged_record", "https://peer.example")]
+    code, out, _ = cli("--home", home, "alerts", "--network")
+    assert out.strip() == ("could not be reached [unreachable] https://peer.example: "
+                           "timed out")
+    code, out, _ = cli("--home", network.homes[PHARMACY], "alerts", "--network")
+    assert out.strip() == "No peer trouble."
