@@ -166,3 +166,21 @@ def test_peer_trouble_is_listed_apart_from_the_alerts(cli, network: Network) -> 
                            "timed out")
     code, out, _ = cli("--home", network.homes[PHARMACY], "alerts", "--network")
     assert out.strip() == "No peer trouble."
+
+
+def test_report_writes_the_form(cli, network: Network, tmp_path: Path) -> None:
+    home = network.homes[PHARMACY]
+    alert_id = _raise(cli, home)
+    cli("--home", home, "alerts", "confirm", alert_id, "--note", "not ours")
+    code, out, _ = cli("--home", home, "alerts", "report", alert_id, "--out",
+                       tmp_path / "form.json")
+    assert code == 0 and "reported to Medicines Agency" in out and "form.json" in out
+    form = json.loads((tmp_path / "form.json").read_text(encoding="utf-8"))
+    assert form["alert"]["id"] == alert_id and form["quantity"] == 1
+    assert [p["gln"] for p in form["notified"]] == [REGULATOR]
+    # Once reported, the form can be written again (another format); no second report step.
+    code, out, _ = cli("--home", home, "alerts", "report", alert_id, "--out",
+                       tmp_path / "form.csv", "--json")
+    data = json.loads(out)
+    assert [s["step"] for s in data["steps"]] == ["raise", "confirm", "report"]
+    assert f"{GTIN}" in (tmp_path / "form.csv").read_text(encoding="utf-8")

@@ -147,6 +147,10 @@ def report_alert(node: Node, alert_id: str, out: Path | None = None) -> Alert:
         raise AlertError(_("Alert {id} is not confirmed falsified: confirm it first "
                            "(`supplychain alerts confirm {id}`), or close it with its real "
                            "reason.").format(id=alert.id[:10]))
+    if out is not None and not alert.packs:
+        raise AlertError(_("Alert {id} names no pack (its subject is {subject}); the report "
+                           "form lists packs, so report it without --out.")
+                         .format(id=alert.id[:10], subject=alert.subject))
     if alert.reported_at is None:
         if not alert.open:
             raise AlertClosed(_("Alert {id} is closed.").format(id=alert.id[:10]))

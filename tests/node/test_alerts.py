@@ -5,6 +5,7 @@ the same life at the regulator after sync, and local detections acted on."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -317,8 +318,12 @@ def test_evidence_is_listed_but_peer_trouble_is_not(network: Network) -> None:
     assert (listed.cause, listed.kind, listed.subject, listed.peer, listed.signed) == (
         AlertCause.FORGED_RECORD, "bad_checkpoint", MAKER, "https://peer.example", False)
     assert listed.packs == () and listed.evidence == "note text"
-    closed = close_alert(dist, listed.id, ClosingReason.DATA_ERROR, "the peer's clock")
+    with pytest.raises(AlertError, match="names no pack"):
+        report_alert(dist, confirm_falsified(dist, listed.id).id, Path("form.json"))
+    assert get_alert(dist, listed.id).reported_at is None  # nothing signed
+    closed = close_alert(dist, listed.id, ClosingReason.CONFIRMED_FALSIFIED, "forged, told")
     assert closed.signed and closed.subject == MAKER and closed.state is AlertState.CLOSED
+    assert closed.notified == (REGULATOR,)
     assert list_alerts(dist, state=AlertState.NEW) == []
 
 
