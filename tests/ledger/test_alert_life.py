@@ -151,6 +151,7 @@ def test_events_without_an_alert_encode_as_before() -> None:
     (Reason.INVALID_SIGNATURE, AlertCause.FORGED_RECORD),
     (Reason.REPORTED_SUSPECT, AlertCause.REPORTED_SUSPECT),
     (Reason.QUARANTINED, AlertCause.REPORTED_SUSPECT),
+    (Reason.DISPUTED_LOG, AlertCause.REWRITTEN_LOG),
 ])
 def test_each_reason_has_its_cause(reason: Reason, cause: AlertCause) -> None:
     assert cause_of([reason]) is cause
