@@ -18,10 +18,11 @@ from supplychain.errors import LedgerError
 from supplychain.ids import GLN
 from supplychain.ledger.alert_life import Alert, AlertCause, AlertState
 from supplychain.ledger.events import is_container_key
+from supplychain.ledger.records import EvidenceRecord
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import entry_time
 
-__all__ = ["detection_cause", "detection_id", "local_detections"]
+__all__ = ["detection_cause", "detection_id", "local_detections", "peer_trouble"]
 
 _CAUSES: dict[str, AlertCause] = {
     "forked_chain": AlertCause.CLONE_OR_FORK,
@@ -75,6 +76,12 @@ def local_detections(store: Store, site: GLN) -> list[Alert]:
                                             ev.detail, ev.evidence, ev.first_seen, ev.peer,
                                             ev.last_seen))
     return list(out.values())
+
+
+def peer_trouble(store: Store) -> list[EvidenceRecord]:
+    """The sync evidence that is the network's business, not an alert (unreachable peers,
+    refused connections and reads, bad answers): `supplychain alerts --network`."""
+    return [ev for ev in store.evidence() if detection_cause(ev.kind) is None]
 
 
 def _detection(alert_id: str, site: GLN, cause: AlertCause, kind: str, subject: str,
