@@ -39,6 +39,9 @@ _CAUSES: dict[str, AlertCause] = {
     "bad_checkpoint": AlertCause.FORGED_RECORD,
     "root_mismatch": AlertCause.FORGED_RECORD,
 }
+_SAME_REWRITE = frozenset({"inconsistent_history", "equivocation", "dropped_entries"})
+"""Evidence kinds a channel keeps of a rewrite: an author with a ``rewritten_log`` dispute
+alert already has one alert for it (the one carrying both signed statements)."""
 _PACK = re.compile(r"[0-9]{14}/[!-~]{1,20}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -67,9 +70,11 @@ def local_detections(store: Store, site: GLN) -> list[Alert]:
         when = _ledger_time(store, record.evidence)
         out.setdefault(alert_id, _detection(alert_id, site, cause, record.kind, record.subject,
                                             record.detail, record.evidence, when, None))
-    for ev in store.evidence():
+    evidence = store.evidence()
+    disputed = {ev.subject for ev in evidence if ev.kind == "rewritten_log"}
+    for ev in evidence:
         cause = detection_cause(ev.kind)
-        if cause is None:
+        if cause is None or (ev.kind in _SAME_REWRITE and ev.subject in disputed):
             continue
         alert_id = detection_id(ev.kind, ev.subject, ev.evidence)
         out.setdefault(alert_id, _detection(alert_id, site, cause, ev.kind, ev.subject,
