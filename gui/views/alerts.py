@@ -61,6 +61,7 @@ class AlertsView(QWidget):
         self.all_alerts: list[Alert] = []
         self.loaded = False
         self.want: str | None = None
+        self.closed = False
 
         self.counts = QLabel("")
         self.counts.setObjectName("alertCounts")
@@ -183,6 +184,8 @@ class AlertsView(QWidget):
 
     def refresh(self) -> None:
         """Reload the queue (on show, after sync, after a scan raised an alert)."""
+        if self.closed:
+            return  # a scan's late alert after the node was closed
         national = self.national
         self.ctx.call(lambda s, _t: s.alert_queue(national), on_success=self._loaded)
 
@@ -242,6 +245,11 @@ class AlertsView(QWidget):
         own = alert is not None and alert.owner == self.ctx.info.gln
         self.report_button.setEnabled(own and confirmed and (mine or reported))
         self.open_button.setEnabled(alert is not None and self._pack(alert) is not None)
+
+    def shutdown(self) -> None:
+        """The node is closing: no more reloads or clock ticks."""
+        self.closed = True
+        self.timer.stop()
 
     def _tick(self) -> None:
         moment = now()
