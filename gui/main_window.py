@@ -208,9 +208,7 @@ class MainWindow(QMainWindow):
         self.banner.show_message(
             self.tr("F2 scan input · Ctrl+1 Scan & verify · Ctrl+2 Shipments · Ctrl+3 Commission · "
             "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases & pallets · Ctrl+7 Alerts · "
-            "Ctrl+O open picture · "
-            "Ctrl+I / Ctrl+E "
-            "import / export bundle · Ctrl+Q quit"), "info")
+            "Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit"), "info")
 
     # --- first run --------------------------------------------------------------------
     def restore_last_node(self) -> None:
