@@ -247,3 +247,19 @@ def _check(fault: ScannerFault, code: PackCode, clean: str, first: str,
     assert found.fault is fault, found
     assert found.corrected == code
     return found
+
+
+@pytest.mark.parametrize(("typed", "expiry"), [
+    ("2026-06-30", date(2026, 6, 30)), ("30.06.2026", date(2026, 6, 30)),
+    ("2026-06", date(2026, 6, 30)), ("06/2026", date(2026, 6, 30)), ("2/28", date(2028, 2, 29)),
+    ("260630", date(2026, 6, 30)), ("260600", date(2026, 6, 30)), (" ", None),
+])
+def test_printed_fields_from_typed_text(typed: str, expiry: date | None) -> None:
+    fields = PrintedFields.from_text(" 9506000134352 ", "AbYz-9", "", typed)
+    assert fields == PrintedFields("9506000134352", "AbYz-9", None, expiry)
+
+
+@pytest.mark.parametrize("typed", ["June 2026", "2026-13-01", "31/02/2026", "2026-02-30"])
+def test_printed_expiry_that_is_no_date(typed: str) -> None:
+    with pytest.raises(MalformedInput, match="is not a date: type it as printed"):
+        PrintedFields.from_text(expiry=typed)

@@ -11,6 +11,7 @@ every candidate is parsed with `parse_scanned`; only the faults are undone here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -53,6 +54,15 @@ class PrintedFields:
     lot: str | None = None
     expiry: date | None = None
     """Compared by year and month: packs print EXP 06/2026 as often as a full date."""
+
+    @classmethod
+    def from_text(cls, gtin: str = "", serial: str = "", lot: str = "",
+                  expiry: str = "") -> PrintedFields:
+        """The fields as a person typed them (blank: not typed). The expiry may be written
+        2026-06-30, 30.06.2026, 2026-06, 06/2026, 06/26 or 260630 (YYMMDD); a month alone
+        stands for its last day. Raises MalformedInput for an expiry that is no date."""
+        return cls(gtin.strip() or None, serial.strip() or None, lot.strip() or None,
+                   _typed_expiry(expiry.strip()) if expiry.strip() else None)
 
     def is_empty(self) -> bool:
         return not (self.gtin or self.serial or self.lot or self.expiry)
@@ -267,8 +277,7 @@ def _expiry_variants(code: PackCode | None) -> list[PackCode]:
         return []
     if code.expiry is None:
         return [code]
-    last = (code.expiry.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return list(dict.fromkeys([code, replace(code, expiry=last)]))
+    return list(dict.fromkeys([code, replace(code, expiry=_last_day(code.expiry))]))
 
 
 def _renderings(code: PackCode, like: str) -> Iterator[str]:
@@ -300,6 +309,31 @@ def _renderings(code: PackCode, like: str) -> Iterator[str]:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _typed_expiry(text: str) -> date:
+    """A printed expiry as typed (see `PrintedFields.from_text`)."""
+    formats = {r"(\d{4})-(\d{1,2})-(\d{1,2})": "ymd", r"(\d{1,2})\.(\d{1,2})\.(\d{4})": "dmy",
+               r"(\d{4})-(\d{1,2})": "ym", r"(\d{1,2})/(\d{4})": "my", r"(\d{1,2})/(\d{2})": "my",
+               r"(\d{2})(\d{2})(\d{2})": "ymd"}
+    for pattern, order in formats.items():
+        match = re.fullmatch(pattern, text)
+        if match is None:
+            continue
+        parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+        year = parts["y"] + (2000 if parts["y"] < 100 else 0)
+        try:
+            if "d" in parts and parts["d"] != 0:
+                return date(year, parts["m"], parts["d"])
+            return _last_day(date(year, parts["m"], 1))
+        except ValueError:
+            break
+    raise MalformedInput(_("The expiry {text} is not a date: type it as printed on the pack, "
+                           "e.g. 2026-06-30 or 06/2026.").format(text=repr(text)))
+
+
+def _last_day(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _gtin14(text: str) -> GTIN | None:
