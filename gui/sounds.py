@@ -36,13 +36,15 @@ class Sound(StrEnum):
     UNREADABLE = "unreadable"
 
 
-_VERDICT_SOUNDS = {Verdict.GENUINE: Sound.GENUINE, Verdict.SUSPECT: Sound.SUSPECT,
-                   Verdict.COUNTERFEIT: Sound.COUNTERFEIT}
+# An informational answer (a pack scanned twice at the counter that dispensed it) clicks
+# like a genuine one: no alarm.
+_VERDICT_SOUNDS = {Verdict.GENUINE: Sound.GENUINE, Verdict.INFORMATION: Sound.GENUINE,
+                   Verdict.SUSPECT: Sound.SUSPECT, Verdict.COUNTERFEIT: Sound.COUNTERFEIT}
 _BEEPS = {Sound.GENUINE: 1, Sound.SUSPECT: 2, Sound.COUNTERFEIT: 3, Sound.UNREADABLE: 2}
 
 
 def sound_for(verdict: Verdict) -> Sound | None:
-    """The sound of a verdict; None for an informational answer (no alarm, no click)."""
+    """The sound of a verdict (None for a verdict without one)."""
     return _VERDICT_SOUNDS.get(verdict)
 
 
