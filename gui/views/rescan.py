@@ -16,10 +16,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -51,49 +51,43 @@ class RescanStep(QFrame):
         self.state = "waiting"
         self.title = QLabel()
         self.title.setObjectName("rescanTitle")
-        self.title.setStyleSheet("QLabel { font-size: 17pt; font-weight: bold; border: none; "
+        self.title.setStyleSheet("QLabel { font-size: 14pt; font-weight: bold; border: none; "
                                  "background: transparent; }")
         self.help = QLabel(self.tr(
-            "Scanners often garble a good code (a dropped separator, Caps Lock, the wrong "
-            "keyboard layout, a read cut short). Scan the same pack again now, and type what "
-            "is printed next to its code if you can, then press Enter. Esc skips."))
+            "Scanners garble good codes (Caps Lock, a dropped separator, the wrong keyboard "
+            "layout, a read cut short). Scan the same pack again now, or type the fields "
+            "printed next to its code and press Enter. Esc skips."))
         self.help.setWordWrap(True)
         self.outcome = QLabel()
         self.outcome.setObjectName("rescanOutcome")
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.help, self.outcome):
-            label.setStyleSheet("QLabel { font-size: 12pt; border: none; "
+            label.setStyleSheet("QLabel { font-size: 11pt; border: none; "
                                 "background: transparent; }")
 
-        self.gtin = self._field(self.tr("e.g. 09506000134352"), "rescanGtin")
-        self.serial = self._field(self.tr("as printed after SN"), "rescanSerial")
-        self.lot = self._field(self.tr("as printed after LOT or Batch"), "rescanLot")
-        self.expiry = self._field(self.tr("e.g. 06/2026 or 2026-06-30"), "rescanExpiry")
+        # The printed fields: each says what it is (placeholder and accessible name).
+        self.gtin = self._field(self.tr("Printed GTIN / PC"), "rescanGtin")
+        self.serial = self._field(self.tr("Serial (SN)"), "rescanSerial")
+        self.lot = self._field(self.tr("Lot / Batch"), "rescanLot")
+        self.expiry = self._field(self.tr("Expiry (EXP), e.g. 06/2026"), "rescanExpiry")
         self.form = QWidget()
         grid = QGridLayout(self.form)
         grid.setContentsMargins(0, 0, 0, 0)
-        for column, (label, field) in enumerate((
-                (self.tr("Printed GTIN / PC"), self.gtin), (self.tr("Serial (SN)"), self.serial),
-                (self.tr("Lot / Batch"), self.lot), (self.tr("Expiry (EXP)"), self.expiry))):
-            caption = QLabel(label)
-            caption.setStyleSheet("QLabel { border: none; background: transparent; }")
-            caption.setBuddy(field)
-            grid.addWidget(caption, 0, column)
-            grid.addWidget(field, 1, column)
+        for i, field in enumerate(self.fields()):
+            grid.addWidget(field, i // 2, i % 2)
         self.check_button = QPushButton(self.tr("Check (Enter)"))
         self.skip_button = QPushButton(self.tr("Skip (Esc)"))
-        for column, button in enumerate((self.check_button, self.skip_button), 4):
+        for column, button in enumerate((self.check_button, self.skip_button)):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scanner input keeps the focus
-            button.setMinimumHeight(36)
-            grid.addWidget(button, 1, column)
+            button.setMinimumHeight(34)
+            grid.addWidget(button, 2, column)
         self.check_button.clicked.connect(self.check_requested)
         self.skip_button.clicked.connect(self.skip)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        self.title.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(self.title)
         layout.addWidget(self.help)
         layout.addWidget(self.form)
         layout.addWidget(self.outcome)
@@ -106,9 +100,22 @@ class RescanStep(QFrame):
         field = QLineEdit()
         field.setObjectName(name)
         field.setPlaceholderText(placeholder)
+        field.setAccessibleName(placeholder)
+        field.setToolTip(placeholder)
         field.setMinimumHeight(34)
         field.returnPressed.connect(self.check_requested)
         return field
+
+    def above(self, below: QWidget) -> QWidget:
+        """This step stacked over `below` (the camera preview), in one column."""
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self)
+        layout.addWidget(below, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        below.setMinimumHeight(100)  # the camera picture gives way while the step is shown
+        return column
 
     def fields(self) -> tuple[QLineEdit, ...]:
         return (self.gtin, self.serial, self.lot, self.expiry)

@@ -109,7 +109,6 @@ class ScanView(QWidget):
         self.rescan_step = RescanStep(self)  # "Scan it again" under SUSPECT / COUNTERFEIT
         self.rescan_step.check_requested.connect(lambda: self.check_rescan(None))
         self.rescan_step.skipped.connect(self.focus_input)
-        self.rescan_step.tab_after(self.input)
 
         # Product and custody.
         self.fields: dict[str, QLabel] = {}
@@ -183,7 +182,7 @@ class ScanView(QWidget):
         right_layout.addWidget(self.timeline_view, 1)
 
         split = QSplitter()
-        split.addWidget(self.preview)
+        split.addWidget(self.rescan_step.above(self.preview))  # the step over the camera
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -192,7 +191,7 @@ class ScanView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.verdict_panel)
         layout.addLayout(scan_row)
-        layout.addWidget(self.rescan_step)
+        self.rescan_step.tab_after(self.input)  # all in one window now
         layout.addWidget(split, 1)
         self._set_actions(frozenset())
         app = QApplication.instance()
