@@ -1588,6 +1588,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>{verdict}? Noch einmal scannen</translation>
     </message>
     <message>
+        <source>{fault} Read right, the pack is still {verdict}: its alert stays open; set the pack aside and report it.</source>
+        <translation>{fault} Richtig gelesen ist die Packung weiterhin {verdict}: Ihre Warnung bleibt offen; legen Sie die Packung beiseite und melden Sie sie.</translation>
+    </message>
+    <message>
         <source>{fault} Closed as a scanning error: the alert does not go to the regulator.</source>
         <translation>{fault} Als Scanfehler geschlossen: Die Warnung geht nicht an die Behörde.</translation>
     </message>

@@ -151,15 +151,20 @@ class RescanStep(QFrame):
         self.form.hide()
         diagnosis = outcome.diagnosis
         report = outcome.report
-        if outcome.closed is not None:
-            state = "closed"
-            headline = self.tr("{fault} Closed as a scanning error: the alert does not go to "
-                               "the regulator.").format(fault=self.fault_words(diagnosis.fault))
+        if outcome.confirmed and report is not None and diagnosis.fault is not None:
+            state = "confirmed"  # read right, the pack has a problem of its own
+            headline = self.tr("{fault} Read right, the pack is still {verdict}: its alert "
+                               "stays open; set the pack aside and report it.").format(
+                fault=self.fault_words(diagnosis.fault), verdict=verdict_word(report.verdict))
         elif outcome.confirmed and report is not None:
             state = "confirmed"
             headline = self.tr("Re-scan confirms: {verdict}. The alert stays open: set the "
                                "pack aside and report it.").format(
                 verdict=verdict_word(report.verdict))
+        elif outcome.closed is not None:
+            state = "closed"
+            headline = self.tr("{fault} Closed as a scanning error: the alert does not go to "
+                               "the regulator.").format(fault=self.fault_words(diagnosis.fault))
         elif report is not None:
             state = "closed"
             headline = self.tr("{fault} The pack itself is fine.").format(

@@ -5,7 +5,9 @@ pack again and/or types the fields printed on it. `check_rescan` names the scann
 (`supplychain.codes.scanner_faults.diagnose`), verifies the code the pack really holds, and
 when that code is fine closes the first scan's alert as a SCANNING_ERROR with the diagnosis
 as its note, so a scanner's fault never reaches the regulator. When the re-scan confirms the
-verdict, the alert stays open and is marked as being investigated, saying so. The app and
+verdict, the alert stays open and is marked as being investigated, saying so; when the pack,
+read right, has a problem of its own, the misread's alert is closed as a scanning error and
+the pack's own alert stays open. The app and
 the network simulation both run this one pipeline.
 """
 
@@ -40,16 +42,12 @@ class RescanOutcome:
     """The verdict of the code the pack really holds (the corrected code, else the first
     scan's when it matches the pack); None when no pack code could be told."""
     alert: Alert | None
-    """The first scan's alert after the step: closed as a scanning error, or still open (and
-    being investigated); None when the first scan raised none (unreadable, or fine)."""
-
-    @property
-    def closed(self) -> Alert | None:
-        """The alert this step closed as a scanning error, or None."""
-        if self.alert is not None and self.alert.state is AlertState.CLOSED \
-                and self.alert.closing is ClosingReason.SCANNING_ERROR:
-            return self.alert
-        return None
+    """The alert that stands for the pack after the step: the first scan's, closed as a
+    scanning error when the pack is fine; else the pack's open alert, being investigated.
+    None when no alert was due (the first scan unreadable, or fine)."""
+    closed: Alert | None = None
+    """The first scan's alert, closed by this step as a scanning error (also when the pack,
+    read right, has a problem of its own: that is another alert)."""
 
     @property
     def confirmed(self) -> bool:
@@ -68,18 +66,22 @@ def check_rescan(node: Node, first_text: str, rescan_text: str | None,
     code = diagnosis.corrected
     if code is None and diagnosis.fault is None and first is not None:
         code = first.code  # the scan matches the pack: its verdict stands
-    report = None if code is None else (
-        first if first is not None and first.code == code else node.verify(code))
-    alert = alert_for_verdict(node, first) if first is not None else None
-    if alert is None or report is None:
-        return RescanOutcome(diagnosis, report, alert)
+    same = first is not None and first.code == code
+    report = None if code is None else (first if same and first else node.verify(code))
+    first_alert = alert_for_verdict(node, first) if first is not None else None
+    if report is None:
+        return RescanOutcome(diagnosis, None, first_alert)
+    closed = None
+    if first_alert is not None and (report.verdict in _FINE or not same):
+        closed = close_alert(node, first_alert.id, ClosingReason.SCANNING_ERROR,
+                             note=diagnosis.explanation)  # the first scan misread the pack
     if report.verdict in _FINE:
-        alert = close_alert(node, alert.id, ClosingReason.SCANNING_ERROR,
-                            note=diagnosis.explanation)
-    elif alert.state is AlertState.NEW:
+        return RescanOutcome(diagnosis, report, closed, closed)
+    alert = first_alert if same else alert_for_verdict(node, report)
+    if alert is not None and alert.state is AlertState.NEW:
         alert = investigate(node, alert.id, note=_(_CONFIRMED).format(
             verdict=verdict_word(report.verdict), explanation=diagnosis.explanation))
-    return RescanOutcome(diagnosis, report, alert)
+    return RescanOutcome(diagnosis, report, alert, closed)
 
 
 def is_rescan(first_text: str, text: str) -> bool:

@@ -168,3 +168,17 @@ def test_informational_verdict_clicks_like_genuine() -> None:
     assert sounds.sound_for(Verdict.INFORMATION) is Sound.GENUINE
     assert sounds.sound_for(Verdict.SUSPECT) is not sounds.sound_for(Verdict.COUNTERFEIT)
 
+
+
+def test_a_fault_that_hid_a_suspect_pack_says_so(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    view = scan_view(window)
+    clean = _code(window, "reported_suspect").to_element_string()
+    type_scan(qtbot, window, clean.swapcase())
+    assert view.banner.property("verdict") == "counterfeit"  # the misread: unknown serial
+    type_scan(qtbot, window, clean)
+    _outcome(qtbot, view)
+    assert view.rescan_step.state == "confirmed"
+    assert view.rescan_step.title.text() == (
+        "Scanner fault: Caps Lock. Read right, the pack is still SUSPECT: its alert stays "
+        "open; set the pack aside and report it.")
+    assert view.banner.property("verdict") == "suspect"

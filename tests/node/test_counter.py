@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from supplychain.ledger.alert_life import AlertState, ClosingReason
-from supplychain.node.alerts import get_alert, list_alerts
 
 from supplychain.codes.gs1 import GS, PackCode
 from supplychain.codes.keyboard_layouts import Layout, LayoutMixup, mistype
@@ -15,7 +13,9 @@ from supplychain.codes.scanner_faults import PrintedFields, ScannerFault
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.errors import CodeError, MalformedInput
 from supplychain.interchange.bundle import exchange
+from supplychain.ledger.alert_life import AlertState, ClosingReason
 from supplychain.ledger.verdicts import Verdict
+from supplychain.node.alerts import get_alert, list_alerts
 from supplychain.node.counter import check_rescan, is_rescan
 from supplychain.node.operations import Node
 from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
@@ -112,8 +112,13 @@ def test_a_fault_that_hid_a_suspect_pack_keeps_it_open(network: Network) -> None
     outcome = check_rescan(pharmacy, clean.swapcase(), clean, None)
     assert outcome.diagnosis.fault is ScannerFault.CAPS_LOCK
     assert outcome.report is not None and outcome.report.verdict is Verdict.SUSPECT
-    assert outcome.confirmed and outcome.closed is None
-    assert outcome.alert is not None and outcome.alert.open
+    assert outcome.confirmed
+    misread = outcome.closed  # the unknown serial of the misread: a scanning error
+    assert misread is not None and misread.closing is ClosingReason.SCANNING_ERROR
+    assert misread.subject == f"{codes[2].gtin}/{codes[2].serial.swapcase()}"
+    alert = outcome.alert  # the reported pack's own alert stays open
+    assert alert is not None and alert.id != misread.id
+    assert alert.subject == codes[2].key and alert.state is AlertState.INVESTIGATING
 
 
 def test_nothing_to_compare_with(network: Network) -> None:
