@@ -410,6 +410,7 @@ class ScanView(QWidget):
                               reason=reason)))
 
     def _after(self, result: ScanResult, message: str) -> None:
+        self.rescan_step.close_step()  # acted on the pack: no re-scan is pending
         self.show_result(result)
         self.ctx.notify(message)
         self.focus_input()
