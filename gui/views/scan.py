@@ -42,7 +42,7 @@ from gui.widgets import PreviewWidget, ScanInput, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
 from supplychain.ledger.verdicts import Verdict, reason_words, status_words, verdict_word
-from supplychain.node.actions import PackAction, quarantine_reason
+from supplychain.node.actions import PackAction
 from supplychain.node.containers import ContainerReport
 from supplychain.node.operations import HistoryStep
 
@@ -62,7 +62,9 @@ _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "sample": QT_TRANSLATE_NOOP("ScanView", "Handed over as a sample"),
                "return": QT_TRANSLATE_NOOP("ScanView", "Returned"),
                "pack": QT_TRANSLATE_NOOP("ScanView", "Packed into a case"),
-               "unpack": QT_TRANSLATE_NOOP("ScanView", "Taken out of a case")}
+               "unpack": QT_TRANSLATE_NOOP("ScanView", "Taken out of a case"),
+               "quarantine": QT_TRANSLATE_NOOP("ScanView", "Quarantined"),
+               "release": QT_TRANSLATE_NOOP("ScanView", "Released from quarantine")}
 
 
 class ScanView(QWidget):
@@ -135,7 +137,7 @@ class ScanView(QWidget):
                                         self.tr("Report this pack to the network"))
         self.quarantine_button = big_button(
             self.tr("Quarantine"),
-            self.tr("Set the pack aside: files a report 'quarantined at this site'"))
+            self.tr("Set the pack aside: nothing moves it until it is released"))
         self.undo_button = big_button(self.tr("Undo dispense"),
                                       self.tr("Dispensed by mistake? Take it back "
                                                        "into stock (same pharmacy, 10 days)"))
@@ -144,7 +146,7 @@ class ScanView(QWidget):
         self.receive_button.clicked.connect(self.receive)
         self.dispense_button.clicked.connect(self.dispense)
         self.report_button.clicked.connect(self.report)
-        self.quarantine_button.clicked.connect(self.quarantine)
+        self.quarantine_button.clicked.connect(lambda: self.exits.quarantine())
         primary = ("QPushButton:enabled { background: #0d47a1; color: white; "
                    "font-weight: bold; }")
         self.receive_button.setStyleSheet(primary)
@@ -398,16 +400,6 @@ class ScanView(QWidget):
         self.ctx.call(lambda s, _t: s.report_suspect(code, reason),
                       on_success=lambda r: self._after(r, self.tr(
                           "Report filed and signed. Keep the pack aside until it is cleared.")))
-
-    def quarantine(self) -> None:
-        code = self._code()
-        if code is None:
-            return
-        reason = quarantine_reason(self.ctx.info.name)
-        self.ctx.call(lambda s, _t: s.quarantine(code),
-                      on_success=lambda r: self._after(r, self.tr(
-                          "Reported as '{reason}'. Put the pack in the quarantine box.").format(
-                              reason=reason)))
 
     def _after(self, result: ScanResult, message: str) -> None:
         self.rescan_step.close_step()  # acted on the pack: no re-scan is pending
