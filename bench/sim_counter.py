@@ -1,0 +1,219 @@
+"""The pharmacy counter's pipeline for one scan, as the product runs it, and the tally.
+
+verify the scanned text (``Node.verify``) -> if not GENUINE and the view is stale (the
+verdict's freshness, which pending events also make stale), sync and verify again -> if
+SUSPECT or COUNTERFEIT: raise the alert (``alert_for_verdict``) and run the re-scan step
+(``check_rescan``: the person re-scans cleanly and types the printed fields), which closes
+the alert as a scanning error when the corrected code is fine. INFORMATION raises nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sim_noise import Fake
+
+from supplychain.errors import CodeError
+from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.node.operations import Node, VerdictReport
+
+try:  # the alert life (issue 14, part "alerts")
+    from supplychain.ledger.alert_life import AlertCause, cause_of
+    from supplychain.node.alerts import alert_for_verdict
+except ImportError:  # until it lands: the agreed vocabulary, counted here
+    AlertCause = None  # type: ignore[assignment,misc]
+    alert_for_verdict = None  # type: ignore[assignment]
+
+try:  # the re-scan step (issue 14, part "rescan")
+    from supplychain.codes.scanner_faults import PrintedFields
+    from supplychain.node.counter import check_rescan
+except ImportError:
+    PrintedFields = None  # type: ignore[assignment,misc]
+    check_rescan = None  # type: ignore[assignment]
+
+INFORMATION = getattr(Verdict, "INFORMATION", None)  # part "quarantine"
+
+_STAND_IN_CAUSES = {  # the design's mapping, most serious reason first (verdict order)
+    Reason.UNKNOWN_PRODUCT: "unknown_product", Reason.UNKNOWN_SERIAL: "unknown_serial",
+    Reason.LOT_MISMATCH: "batch_or_expiry_mismatch",
+    Reason.EXPIRY_MISMATCH: "batch_or_expiry_mismatch",
+    Reason.FORKED_CHAIN: "clone_or_fork", Reason.ALREADY_DISPENSED: "clone_or_fork",
+    Reason.DECOMMISSIONED: "clone_or_fork", Reason.NOT_IN_CUSTODY: "diversion",
+    Reason.REPORTED_STOLEN: "diversion", Reason.EXPORTED: "diversion",
+    Reason.SAMPLE: "diversion", Reason.RECALLED: "recall", Reason.EXPIRED: "recall",
+    Reason.INVALID_SIGNATURE: "forged_record", Reason.REPORTED_SUSPECT: "reported_suspect",
+}
+
+
+def _cause(report: VerdictReport) -> str | None:
+    reasons = report.decision.reasons
+    if AlertCause is not None:
+        found = cause_of(reasons)
+        return None if found is None else str(found.value)
+    return next((_STAND_IN_CAUSES[r] for r in reasons if r in _STAND_IN_CAUSES), None)
+
+
+@dataclass
+class ScanResult:
+    """What the counter ended with for one scan."""
+
+    final: VerdictReport        # the verdict acted on (of the corrected code after a re-scan)
+    first: Verdict              # the verdict of the first read (after any sync)
+    cause: str | None = None    # the alert raised, if any
+    alert_id: str | None = None
+    auto_closed: bool = False   # closed as a scanning error by the re-scan step
+    resynced: bool = False
+    unreadable: bool = False    # the first read did not parse: scanned again at once
+
+
+@dataclass
+class CounterDesk:
+    """The counter of one site: raises and closes alerts (the product's, or a stand-in that
+    keeps one open alert per pack and cause until the product's API lands)."""
+
+    node: Node
+    resync: Callable[[], None]
+    _open: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def scan(self, text: str, clean: str, printed: object) -> ScanResult:
+        node = self.node
+        unreadable = False
+        try:
+            report = node.verify(text)
+        except CodeError:
+            unreadable, text = True, clean  # "could not read the code": scan again
+            report = node.verify(text)
+        resynced = False
+        if report.verdict not in (Verdict.GENUINE, INFORMATION) and report.sync is not None \
+                and report.sync.stale:
+            self.resync()
+            resynced = True
+            report = node.verify(text)
+        result = ScanResult(report, report.verdict, resynced=resynced, unreadable=unreadable)
+        if report.verdict not in (Verdict.SUSPECT, Verdict.COUNTERFEIT):
+            return result
+        result.cause = _cause(report)
+        if result.cause is None:
+            return result
+        result.alert_id = self._raise(report, result.cause)
+        self._rescan(result, text, clean, printed)
+        return result
+
+    def _raise(self, report: VerdictReport, cause: str) -> str:
+        if alert_for_verdict is not None:
+            alert = alert_for_verdict(self.node, report)
+            assert alert is not None, report.decision
+            return str(alert.id)
+        key = (report.code.key, cause)
+        if key not in self._open:
+            self._open[key] = f"{self.node.gln}:{len(self._open)}"
+        return self._open[key]
+
+    def _rescan(self, result: ScanResult, text: str, clean: str, printed: object) -> None:
+        if check_rescan is not None:
+            outcome = check_rescan(self.node, text, clean, printed)
+            result.auto_closed = bool(getattr(outcome, "closed", False))
+            corrected = getattr(outcome, "report", None)
+            if result.auto_closed and corrected is not None:
+                result.final = corrected
+            return
+        if text == clean:
+            return  # the re-scan reads the same: no scanner fault to explain the verdict
+        corrected = self.node.verify(clean)
+        if corrected.verdict is Verdict.GENUINE:
+            result.auto_closed, result.final = True, corrected
+            self._open.pop((result.final.code.key, result.cause or ""), None)
+            for key, alert in list(self._open.items()):
+                if alert == result.alert_id:
+                    del self._open[key]
+
+
+# --- the tally ------------------------------------------------------------------------------
+@dataclass
+class CauseRow:
+    raised: int = 0
+    false_alerts: int = 0
+    fakes_caught: int = 0
+    fakes_missed: int = 0
+    auto_closed: int = 0
+
+
+@dataclass
+class FakeRow:
+    injected: int = 0
+    caught: int = 0
+    missed: int = 0
+    causes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class NoiseRow:
+    events: int = 0
+    alerts: int = 0
+    auto_closed: int = 0
+    false_alerts: int = 0
+
+
+NO_ALERT = "(no alert)"
+
+
+@dataclass
+class Tally:
+    scans: int = 0
+    resyncs: int = 0
+    unreadable: int = 0
+    first_verdicts: Counter[str] = field(default_factory=Counter)
+    causes: dict[str, CauseRow] = field(default_factory=dict)
+    fakes: dict[Fake, FakeRow] = field(default_factory=lambda: {f: FakeRow() for f in Fake})
+    noise: dict[str, NoiseRow] = field(default_factory=dict)
+    false_examples: list[str] = field(default_factory=list)
+    alert_ids: set[str] = field(default_factory=set)
+
+    def note_noise(self, tag: str) -> None:
+        self.noise.setdefault(tag, NoiseRow()).events += 1
+
+    def count(self, result: ScanResult, fake: Fake | None, tags: tuple[str, ...]) -> None:
+        self.scans += 1
+        self.resyncs += result.resynced
+        self.unreadable += result.unreadable
+        self.first_verdicts[result.first.value] += 1
+        open_alert = result.cause is not None and not result.auto_closed
+        if result.cause is not None:
+            row = self.causes.setdefault(result.cause, CauseRow())
+            if result.alert_id not in self.alert_ids:
+                self.alert_ids.add(result.alert_id or "")
+                row.raised += 1
+            row.auto_closed += result.auto_closed
+            if fake is None and open_alert:
+                row.false_alerts += 1
+        for tag in tags:
+            noise = self.noise.setdefault(tag, NoiseRow())
+            noise.events += 1
+            noise.alerts += result.cause is not None
+            noise.auto_closed += result.auto_closed
+            noise.false_alerts += fake is None and open_alert
+        if fake is None:
+            if open_alert and len(self.false_examples) < 12:
+                reasons = ", ".join(r.value for r in result.final.decision.reasons)
+                self.false_examples.append(f"{result.final.code.key}: {reasons} "
+                                           f"[{', '.join(tags) or 'no noise'}]")
+            return
+        fake_row = self.fakes[fake]
+        fake_row.injected += 1
+        if open_alert:
+            fake_row.caught += 1
+            fake_row.causes[result.cause or ""] += 1
+            self.causes[result.cause or ""].fakes_caught += 1
+        else:
+            fake_row.missed += 1
+            self.causes.setdefault(result.cause or NO_ALERT, CauseRow()).fakes_missed += 1
+
+    @property
+    def false_alerts(self) -> int:
+        return sum(r.false_alerts for r in self.causes.values())
+
+    @property
+    def fakes_missed(self) -> int:
+        return sum(r.missed for r in self.fakes.values())
