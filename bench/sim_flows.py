@@ -30,10 +30,11 @@ from sim_noise import Fake, Fault, Rates, faulty_text, made_up_serial
 from sim_world import SimClock, Site, World, pull
 
 from supplychain.codes.gs1 import PackCode
-from supplychain.ids import GLN
+from supplychain.ids import GLN, GTIN
+from supplychain.ledger.events import EventType, Item
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node.operations import SERIAL_ALPHABET, SERIAL_LENGTH
+from supplychain.node.operations import COMMISSION_CHUNK, SERIAL_ALPHABET, SERIAL_LENGTH, Node
 from supplychain.node.returns import receive_returns, return_to_supplier
 
 try:
@@ -82,6 +83,8 @@ class Simulation:
         self.expired: set[str] = set()
         self.recalled: set[str] = set()
         self.packs = 0
+        self.progress: Callable[[str], None] | None = None
+        self.started = time.perf_counter()
         self._agenda: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
 
@@ -112,8 +115,8 @@ class Simulation:
                      if m == i and count]
             for n, (lot, count, expiry) in enumerate(lots):
                 gtin = maker.gtins[n % len(maker.gtins)]
-                codes = maker.node.commission(gtin, lot, expiry or date(today.year + 2, 6, 30),
-                                              count)
+                codes = self._commission(maker.node, gtin, lot,
+                                         expiry or date(today.year + 2, 6, 30), count)
                 self.made[i] += codes
                 if lot == EXPIRED_LOT:
                     self.expired.update(c.key for c in codes)
@@ -122,6 +125,17 @@ class Simulation:
                 self.sim.tick(1)
         self.packs = sum(len(c) for c in self.made.values())
         self.phases.add("commission", start)
+
+    def _commission(self, node: Node, gtin: str, lot: str, expiry: date,
+                    count: int) -> list[PackCode]:
+        """``Node.commission`` with serials drawn from the seeded generator (the same run
+        for the same seed), in events of ``COMMISSION_CHUNK`` packs."""
+        codes = [PackCode(GTIN(gtin), made_up_serial(self.rng, SERIAL_ALPHABET, SERIAL_LENGTH),
+                          lot, expiry) for _ in range(count)]
+        for start in range(0, count, COMMISSION_CHUNK):
+            items = [Item(c.key, None, lot, expiry) for c in codes[start:start + COMMISSION_CHUNK]]
+            node.signed_append(EventType.COMMISSION, items)
+        return codes
 
     def first_shipments(self) -> None:
         start = time.perf_counter()
@@ -171,6 +185,7 @@ class Simulation:
         """Put every day's actions on the agenda (then ``run_agenda``)."""
         per_day = max(1, self.packs // (len(self.world.pharmacies) * self.days))
         for day in range(1, self.days + 1):
+            self.at(day, 0.0, lambda d=day: self._day_starts(d))
             if day == 2 and self.recalled:
                 self.at(day, 5.0, self._recall)
             for site in self.world.wholesalers.values():
@@ -191,6 +206,11 @@ class Simulation:
         for fake in fakes:
             day = self.rng.randint(min(2, self.days), self.days)
             self.at(day, self.rng.uniform(9.0, 17.0), lambda f=fake: self._inject(f))
+
+    def _day_starts(self, day: int) -> None:
+        if self.progress is not None:
+            self.progress(f"day {day}: {self.tally.scans:,} scans so far, "
+                          f"{time.perf_counter() - self.started:.0f} s")
 
     def _baskets(self, packs: int) -> list[int]:
         out: list[int] = []

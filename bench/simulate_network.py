@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,8 @@ class Outcome:
 
 def simulate(root: Path, *, packs: int = 10_000, pharmacies: int = 50, makers: int = 3,
              wholesalers: int = 5, days: int = 5, seed: int = 14,
-             rates: Rates | None = None) -> Outcome:
+             rates: Rates | None = None,
+             progress: Callable[[str], None] | None = None) -> Outcome:
     """Build the network in ``root``, trade for ``days`` and return the tally."""
     started = time.perf_counter()
     t0 = time.perf_counter()
@@ -72,6 +74,7 @@ def simulate(root: Path, *, packs: int = 10_000, pharmacies: int = 50, makers: i
         with simulated_time(sim):
             run = Simulation(world, sim, rates or Rates(), seed, days)
             run.phases.seconds["build the consortium"] = build
+            run.progress = progress
             run.commission(packs)
             run.first_shipments()
             run.plan()
@@ -138,7 +141,8 @@ def main() -> None:
     try:
         outcome = simulate(tmp, packs=args.packs, pharmacies=args.pharmacies,
                            makers=args.makers, wholesalers=args.wholesalers, days=args.days,
-                           seed=args.seed, rates=rates)
+                           seed=args.seed, rates=rates,
+                           progress=lambda line: print(line, file=sys.stderr, flush=True))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Machine: {describe()}; seed {args.seed}; {args.makers} manufacturers, "
