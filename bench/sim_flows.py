@@ -9,7 +9,7 @@ Each trading day (simulated clock, ``sim_world.SimClock``):
         the returns that pass its saleable-returns check;
   07:00 each wholesaler ships each of its pharmacies the day's order (one ship event); the
         goods arrive at 08:00 (the event may be signed hours later: noise);
-  08:00, 11:00, 14:00 each pharmacy syncs from its wholesaler (which holds the
+  08:00 and 13:00 each pharmacy syncs from its wholesaler (which holds the
         manufacturers', its own and its pharmacies' logs) and does goods in;
   08:30-17:30 customers at the counter (1-3 packs each, one dispense event each);
   17:30 some pharmacies return a few unsold packs.
@@ -44,7 +44,7 @@ except ImportError:  # part "rescan" not landed yet
 
 LOT_SIZE = 1000
 EXPIRED_LOT, RECALLED_LOT = "LEXP1", "LRCL1"
-SYNC_HOURS = (8.0, 11.0, 14.0)
+SYNC_HOURS = (8.0, 13.0)
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""The measured false-alert rate: a simulated network trading for a week through the real
+"""The measured false-alert rate: a simulated network trading for some days through the real
 ledger, sync and verdict code, with the noise of real work and injected falsifications.
 
 Run: .venv/bin/python bench/simulate_network.py [--packs 10000] [--pharmacies 50]
-     [--makers 3] [--wholesalers 5] [--days 5] [--seed 14]
+     [--makers 3] [--wholesalers 5] [--days 4] [--seed 14]
 
 Every member has a real node (its own home and SQLite store, its own key); every event is
 signed and appended by ``Node``; sync is the ordinary pull (``sync.puller.pull_from``) from
@@ -61,7 +61,7 @@ class Outcome:
 
 
 def simulate(root: Path, *, packs: int = 10_000, pharmacies: int = 50, makers: int = 3,
-             wholesalers: int = 5, days: int = 5, seed: int = 14,
+             wholesalers: int = 5, days: int = 4, seed: int = 14,
              rates: Rates | None = None,
              progress: Callable[[str], None] | None = None) -> Outcome:
     """Build the network in ``root``, trade for ``days`` and return the tally."""
@@ -132,8 +132,8 @@ def main() -> None:
     parser.add_argument("--packs", type=int, default=10_000)
     parser.add_argument("--pharmacies", type=int, default=50)
     parser.add_argument("--makers", type=int, default=3)
-    parser.add_argument("--wholesalers", type=int, default=5)
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--wholesalers", type=int, default=4)
+    parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
     rates = Rates()

@@ -34,18 +34,20 @@ def test_a_small_network_trades_with_noise_and_every_fake_is_caught(tmp_path: Pa
     t = outcome.tally
     printed = "\n".join(report(outcome, RATES))
     assert outcome.packs == 400
-    assert t.scans == 387, printed
+    assert t.scans == 358, printed
     for tag in NOISE:
         assert t.noise[tag].events > 0, (tag, printed)
     # every injected fake was scanned and raised an alert that stayed open
     assert {f: r.injected for f, r in t.fakes.items()} == {
-        Fake.CLONE: 3, Fake.MADE_UP_SERIAL: 3, Fake.DIVERTED: 3, Fake.RECALLED_LOT: 5,
-        Fake.EXPIRED_LOT: 10, Fake.REUSED_CODE: 3}, printed
+        Fake.CLONE: 3, Fake.MADE_UP_SERIAL: 3, Fake.DIVERTED: 3, Fake.RECALLED_LOT: 10,
+        Fake.EXPIRED_LOT: 6, Fake.REUSED_CODE: 3}, printed
     assert t.fakes_missed == 0, printed
-    # every alert a scanner fault raised for a genuine pack was closed by the re-scan step
-    faults = [row for tag, row in t.noise.items() if tag.startswith("scanner fault")]
-    assert sum(r.false_alerts for r in faults) == 0, printed
-    assert sum(r.auto_closed for r in t.causes.values()) == 16, printed
+    # the re-scan step closed every alert a scanner fault raised on a genuine pack sold
+    faults = {tag: row for tag, row in t.noise.items() if tag.startswith("scanner fault")}
+    assert sum(r.alerts for r in faults.values()) == 13, printed
+    assert sum(r.auto_closed for r in t.causes.values()) == 11, printed
     # the only false alerts left: a pack scanned twice at the counter that dispensed it
-    assert t.false_alerts == t.noise["double scan"].false_alerts == 9, printed
+    # (one of them with a truncated read as well)
+    assert t.false_alerts == t.noise["double scan"].false_alerts == 11, printed
+    assert faults["scanner fault: truncated"].false_alerts == 1, printed
     assert "aim: NOT MET" in printed
