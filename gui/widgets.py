@@ -41,6 +41,8 @@ STATES: dict[str, tuple[str, str, str]] = {
     "genuine": ("#1b7f3b", "#ffffff", "GENUINE"),
     "suspect": ("#f2a900", "#1a1a1a", "SUSPECT"),
     "counterfeit": ("#c62828", "#ffffff", "COUNTERFEIT"),
+    # Calm steel blue: no alert (a pack scanned twice), neither green nor amber nor red.
+    "information": ("#3b6e8f", "#ffffff", "ALREADY DISPENSED HERE"),
     "unreadable": ("#546e7a", "#ffffff",
                    QT_TRANSLATE_NOOP("VerdictBanner", "CANNOT READ THIS CODE")),
     "done": ("#0d47a1", "#ffffff", QT_TRANSLATE_NOOP("VerdictBanner", "DONE")),
@@ -49,7 +51,8 @@ _VERDICT_STATES = {verdict.value: verdict for verdict in Verdict}
 
 
 class StateIcon(QWidget):
-    """A shape per state: check in a circle, warning triangle, stop octagon, question square."""
+    """A shape per state: check in a circle, warning triangle, stop octagon, question square,
+    an "i" in a circle (information)."""
 
     def __init__(self, size: int = 96, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +98,10 @@ class StateIcon(QWidget):
             path.lineTo(s * 0.44, s * 0.68)
             path.lineTo(s * 0.73, s * 0.34)
             p.drawPath(path)
+        elif self.state == "information":
+            p.drawEllipse(r)
+            p.drawLine(QPointF(s / 2, s * 0.44), QPointF(s / 2, s * 0.72))
+            p.drawPoint(QPointF(s / 2, s * 0.29))
         elif self.state == "unreadable":
             p.drawRoundedRect(r, s * 0.1, s * 0.1)
             font = QFont(self.font())

@@ -260,3 +260,16 @@ class WitnessPolicyError(IdentityError):
 
 class CosignatureError(CheckpointError):
     """A witness cosignature is malformed or does not verify."""
+
+
+# --- alerts that end (supplychain.node.alerts) -----------------------------------------
+class AlertError(SupplyChainError):
+    """An alert cannot take the step asked (not confirmed yet, not this site's, ...)."""
+
+
+class AlertNotFound(AlertError):
+    """No alert held here has this id (or the prefix given matches several)."""
+
+
+class AlertClosed(AlertError):
+    """The alert is closed: a closed alert stays closed."""

@@ -47,7 +47,11 @@ def test_walk_through(cli, two_nodes, tmp_path: Path) -> None:
     assert verdict["reasons"] == [] and verdict["message"]
     assert cli("--home", pharmacy, "dispense", links[0])[0] == 0
     code, out, _ = cli("--home", pharmacy, "verify", links[0])
-    assert code == 0 and out.startswith("COUNTERFEIT") and "already_dispensed" in out
+    # Scanned again at the counter that just dispensed it: an answer, not an alert.
+    assert code == 0 and out.startswith("ALREADY DISPENSED HERE: This pack was dispensed at "
+                                        "this site") and "already_dispensed_here" in out
+    code, out, _ = cli("--home", pharmacy, "verify", "--exit-code", links[0])
+    assert code == 3
     code, out, _ = cli("--home", pharmacy, "history", "--json", links[0])
     assert [s["type"] for s in json.loads(out)["history"]] == [
         "commission", "ship", "receive", "dispense"]

@@ -34,7 +34,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 EXPECTED = {
     "genuine": (Verdict.GENUINE, ()),
     "genuine_in_transit": (Verdict.GENUINE, ()),
-    "already_dispensed": (Verdict.COUNTERFEIT, (Reason.ALREADY_DISPENSED,)),
+    # Dispensed at this pharmacy minutes ago: the same pack scanned twice, no alert.
+    "already_dispensed": (Verdict.INFORMATION, (Reason.ALREADY_DISPENSED_HERE,)),
     "reported_suspect": (Verdict.SUSPECT, (Reason.REPORTED_SUSPECT,)),
     "recalled": (Verdict.SUSPECT, (Reason.RECALLED,)),
     "forked_chain": (Verdict.COUNTERFEIT, (Reason.FORKED_CHAIN, Reason.NOT_IN_CUSTODY)),
@@ -115,7 +116,7 @@ def test_opening_the_demo_later_syncs_again(demo: Demo) -> None:
 def test_every_sample_pack_gets_its_listed_verdict_at_the_pharmacy(demo: Demo) -> None:
     samples = sample_packs(demo)
     assert {s.verdict for s in samples} == {Verdict.GENUINE, Verdict.SUSPECT,
-                                            Verdict.COUNTERFEIT, None}
+                                            Verdict.COUNTERFEIT, Verdict.INFORMATION, None}
     with Node(demo.node(Role.PHARMACY).home, lambda: DEMO_PASSPHRASE) as pharmacy:
         for sample in samples:
             if sample.verdict is None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from supplychain.codes.sscc import make_sscc
 from supplychain.errors import EventError
 from supplychain.ids import GLN, EventHash, PackKey
+from supplychain.ledger.alert_events import AlertBody, AlertCause, AlertStep, ClosingReason
 from supplychain.ledger.events import Event, EventType, Item, SignedEvent
 
 FIXED_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -107,6 +108,7 @@ def events(draw: st.DrawFn) -> Event:
     packs = draw(st.lists(serials, min_size=1, max_size=5, unique=True))
     keys = [PackKey(f"05012345000015/{s}") for s in packs]
     time = draw(st.datetimes(timezones=st.just(__import__("datetime").UTC))).isoformat()
+    alert: AlertBody | None = None
     if kind is EventType.COMMISSION:
         expiry = draw(st.dates(date(2020, 1, 1), date(2049, 12, 31)))
         items = tuple(Item(k, None, draw(serials), expiry) for k in keys)
@@ -114,6 +116,9 @@ def events(draw: st.DrawFn) -> Event:
         items = ()
     elif kind is EventType.REPORT:
         items = tuple(Item(k) for k in keys)
+    elif kind is EventType.ALERT:
+        alert = draw(alert_bodies())
+        items = tuple(Item(k) for k in keys) if alert.step is AlertStep.RAISE else ()
     else:
         items = tuple(Item(k, draw(hashes)) for k in keys)
     parent = None
@@ -132,7 +137,22 @@ def events(draw: st.DrawFn) -> Event:
                  gtin="05012345000015" if kind is EventType.RECALL else None,  # type: ignore
                  lot=draw(serials) if kind is EventType.RECALL else None,
                  reason=draw(st.text(min_size=1, max_size=40)) if kind is EventType.REPORT
-                 else None)
+                 else None, alert=alert)
+
+
+@st.composite
+def alert_bodies(draw: st.DrawFn) -> AlertBody:
+    alert_id = draw(st.text("0123456789abcdef", min_size=16, max_size=16))
+    step = draw(st.sampled_from(list(AlertStep)))
+    if step is AlertStep.RAISE:
+        return AlertBody(alert_id, step, cause=draw(st.sampled_from(list(AlertCause))),
+                         subject=draw(st.from_regex(r"[!-~][ -~]{0,20}[!-~]", fullmatch=True)))
+    if step is AlertStep.REPORT:
+        glns = draw(st.lists(st.sampled_from(["5012345000015", "5012345000039"]), unique=True))
+        return AlertBody(alert_id, step, notified=tuple(sorted(GLN(g) for g in glns)))
+    if step is AlertStep.CLOSE:
+        return AlertBody(alert_id, step, closing=draw(st.sampled_from(list(ClosingReason))))
+    return AlertBody(alert_id, step)
 
 
 @settings(max_examples=200)

@@ -6,7 +6,7 @@ import importlib.util
 import re
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -34,6 +34,7 @@ from tests.conftest import GTIN, PHARMACY
 ROOT = Path(__file__).resolve().parent.parent
 OTHER = GLN("5012345000039")
 TODAY = date(2026, 6, 1)
+NOW = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
 CODE = PackCode(GTIN, "SN1", "L1", date(2030, 1, 31))  # type: ignore[arg-type]
 KNOWN = PackFacts(gtin_known=True, registered_lot="L1", registered_expiry=date(2030, 1, 31),
                   status=PackStatus.ACTIVE, custodian=PHARMACY)
@@ -73,6 +74,11 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                       "nicht für den Verkauf hier bestimmt"),
     Reason.SAMPLE: (CODE, replace(KNOWN, status=PackStatus.SAMPLED, custodian=OTHER),
                     "als Probe an eine Behörde übergeben"),
+    Reason.ALREADY_DISPENSED_HERE: (CODE, replace(KNOWN, status=PackStatus.DISPENSED,
+                                                  dispensed_at=datetime(2026, 6, 1, 10, 29,
+                                                                        tzinfo=UTC)),
+                                    "wurde an diesem Standort am 2026-06-01 um 10:29 UTC "
+                                    "abgegeben"),
 }
 
 
@@ -141,19 +147,20 @@ def test_every_reason_has_a_case() -> None:
 @pytest.mark.parametrize("reason", list(Reason), ids=lambda r: r.value)
 def test_german_verdict_sentence_for_each_reason(reason: Reason) -> None:
     code, facts, words = CASES[reason]
-    english = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY)
+    english = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY, NOW)
     i18n.set_language("de")
-    decision = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY)
+    decision = decide(code, facts, PHARMACY, Role.PHARMACY, TODAY, NOW)
     assert decision.reasons == english.reasons == (reason,)  # codes are never translated
     assert decision.verdict is english.verdict
     assert words in decision.message
-    assert decision.message == reason_sentence(reason) != english.message
+    assert decision.message == reason_sentence(reason, facts.dispensed_at) != english.message
     assert reason_words(reason) != reason.value.replace("_", " ")
 
 
 def test_german_words_for_verdicts_statuses_and_the_genuine_sentence() -> None:
     i18n.set_language("de")
-    assert [verdict_word(v) for v in Verdict] == ["ECHT", "VERDÄCHTIG", "FÄLSCHUNG"]
+    assert [verdict_word(v) for v in Verdict] == ["ECHT", "VERDÄCHTIG", "FÄLSCHUNG",
+                                                  "HIER BEREITS ABGEGEBEN"]
     assert status_words(PackStatus.DISPENSED) == "abgegeben"
     assert reason_words(Reason.RECALLED) == "zurückgerufen"
     assert reason_words(Reason.NOT_IN_CUSTODY) == "nicht in Ihrem Bestand"

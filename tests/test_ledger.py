@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from supplychain.clock import now_iso
+from supplychain import clock
+from supplychain.clock import now_iso, parse_iso
 from supplychain.errors import EventError, RuleViolation
 from supplychain.interchange.bundle import exchange, import_bundle
 from supplychain.ledger.events import Event, EventType, Item
-from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import Reason, Verdict
 from tests.conftest import (
     DIST_A,
@@ -63,9 +64,9 @@ def test_full_custody_chain_gives_genuine_at_each_custodian(network: Network) ->
                                                 EventType.RECEIVE, EventType.SHIP,
                                                 EventType.RECEIVE]
     network[PHARMACY].dispense([code])
-    again = network[PHARMACY].verify(code)
-    assert again.verdict is Verdict.COUNTERFEIT
-    assert again.decision.reasons == (Reason.ALREADY_DISPENSED,)
+    again = network[PHARMACY].verify(code)  # the same pack scanned twice at the counter
+    assert again.verdict is Verdict.INFORMATION
+    assert again.decision.reasons == (Reason.ALREADY_DISPENSED_HERE,)
 
 
 def test_everyone_agrees_after_exchanging_bundles(network: Network) -> None:
@@ -338,7 +339,7 @@ def _dispensed_at_pharmacy(network: Network):
 def test_a_mistaken_dispense_can_be_undone_by_the_same_pharmacy(network: Network) -> None:
     code = _dispensed_at_pharmacy(network)
     pharmacy = network[PHARMACY]
-    assert pharmacy.verify(code).decision.reasons == (Reason.ALREADY_DISPENSED,)
+    assert pharmacy.verify(code).decision.reasons == (Reason.ALREADY_DISPENSED_HERE,)
     pharmacy.undo_dispense([code], "scanned the wrong pack")
     report = pharmacy.verify(code)
     assert report.verdict is Verdict.GENUINE and report.status is PackStatus.ACTIVE
@@ -366,11 +367,25 @@ def test_undo_dispense_is_refused_after_the_window_or_for_other_states(network: 
 def test_already_dispensed_here_says_how_to_tell_a_double_scan(network: Network) -> None:
     code = _dispensed_at_pharmacy(network)
     here = network[PHARMACY].verify(code)
-    assert here.verdict is Verdict.COUNTERFEIT
-    assert any("scanned the same pack twice" in n for n in here.decision.notes)
+    assert here.verdict is Verdict.INFORMATION
+    assert here.decision.reasons == (Reason.ALREADY_DISPENSED_HERE,)
+    assert "if you just scanned it twice, no action is needed" in here.decision.message
     exchange(network[PHARMACY], network[DIST_A])
     elsewhere = network[DIST_A].verify(code)
     assert elsewhere.verdict is Verdict.COUNTERFEIT and not elsewhere.decision.notes
+
+
+def test_dispensed_here_longer_ago_than_the_undo_window_is_a_copy(
+        network: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = _dispensed_at_pharmacy(network)
+    pharmacy = network[PHARMACY]
+    dispensed = parse_iso(pharmacy.verify(code).history[-1].time)
+    monkeypatch.setattr(clock, "now", lambda: dispensed + UNDO_DISPENSE_WINDOW
+                        + timedelta(minutes=1))
+    later = pharmacy.verify(code)
+    assert later.verdict is Verdict.COUNTERFEIT
+    assert later.decision.reasons == (Reason.ALREADY_DISPENSED,)
+    assert "longer ago than the 10-day undo window" in later.decision.notes[0]
 
 
 def test_entries_dated_outside_their_certificate_are_refused(network: Network) -> None:

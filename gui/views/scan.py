@@ -49,6 +49,8 @@ UNREADABLE_HELP = QT_TRANSLATE_NOOP(
     "ScanView", "This is not a verdict about the pack. Scan again holding the code flat and "
                 "steady, scan the square 2D code on the pack, or type the code printed under it.")
 CAMERA_REPEAT_S = 3.0
+# Beeps per verdict: an informational answer (a pack scanned twice) beeps like a genuine one.
+_BEEPS = {Verdict.GENUINE: 1, Verdict.INFORMATION: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}
 
 _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "ship": QT_TRANSLATE_NOOP("ScanView", "Shipped"),
@@ -283,7 +285,7 @@ class ScanView(QWidget):
             f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
-        _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[report.verdict])
+        _beep(_BEEPS[report.verdict])
 
     def _show_case(self, case: ContainerReport, steps: tuple[HistoryStep, ...]) -> None:
         """One verdict for a scanned case label, naming the packs inside that are not genuine."""
@@ -297,7 +299,7 @@ class ScanView(QWidget):
         self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
-        _beep({Verdict.GENUINE: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}[case.verdict])
+        _beep(_BEEPS[case.verdict])
 
     def _show_freshness(self, result: ScanResult) -> None:
         text, stale = freshness_line(result.report.sync if result.report else None)

@@ -39,7 +39,6 @@ from supplychain.interchange.bundle import (
     export_bundle_parts,
     import_bundle,
 )
-from supplychain.ledger.alerts import kind_words
 from supplychain.ledger.audit import audit
 from supplychain.ledger.backends import SQLITE_FILE, is_postgres
 from supplychain.ledger.backends import describe as describe_store
@@ -348,27 +347,6 @@ def cmd_status(args: argparse.Namespace) -> None:
                       gln=g, name=v["name"], size=v["size"]) for g, v in logs.items()))
 
 
-def cmd_alerts(args: argparse.Namespace) -> None:
-    with open_node(args) as node:
-        rows: list[dict[str, object]] = [
-            {"kind": a.kind, "subject": a.subject, "detail": a.detail, "evidence": a.evidence}
-            for a in node.store.alerts()]
-        # --- sync: evidence of lying or refused peers (supplychain.sync) ---
-        rows += [{"kind": e.kind, "subject": e.subject, "detail": e.detail,
-                  "evidence": e.evidence, "peer": e.peer, "first_seen": e.first_seen,
-                  "last_seen": e.last_seen, "count": e.count}
-                 for e in node.store.evidence()]
-        # --- end sync ---
-    for row in rows:
-        row["words"] = kind_words(str(row["kind"]))
-    args.out.emit(rows, "\n".join(alert_line(r) for r in rows) or _("No alerts."))
-
-
-def alert_line(row: dict[str, object]) -> str:
-    """One alert as `supplychain alerts` prints it: the app's words first, then the kind."""
-    return f"{row['words']} [{row['kind']}] {row['subject']}: {row['detail']}"
-
-
 def default_demo_dir() -> Path:
     return Path(platformdirs.user_data_dir("supplychain", appauthor=False)) / "demo"
 
@@ -492,4 +470,3 @@ def register(sub: Any) -> None:
     command("audit", cmd_audit, _("re-verify every signature, proof, checkpoint and table"))
     command("rebuild", cmd_rebuild, _("recompute derived tables from the logs"))
     command("status", cmd_status, _("this node and the logs it holds"))
-    command("alerts", cmd_alerts, _("forks, rejected events and other alerts"))

@@ -17,6 +17,7 @@ from supplychain.cli.common import (
 )
 from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, ngettext
+from supplychain.ledger.verdicts import Verdict
 from supplychain.node.containers import (
     as_container,
     container_history,
@@ -54,11 +55,23 @@ def _done(args: argparse.Namespace, signed: Any, sentence: str) -> None:
                   + _("event {hash}").format(hash=signed.hash[:16]))
 
 
+VERDICT_EXIT = {Verdict.GENUINE: EXIT_OK, Verdict.INFORMATION: 3, Verdict.SUSPECT: 4,
+                Verdict.COUNTERFEIT: 5}
+"""``verify --exit-code``: the exit status per verdict (a script tells them apart without
+reading the output; an already-dispensed pack is never 0). Without the flag ``verify``
+exits 0 whatever the verdict: the command worked."""
+
+
+def verdict_exit(verdict: Verdict, args: argparse.Namespace) -> int:
+    """The exit status of ``verify`` for ``verdict`` (``VERDICT_EXIT`` with --exit-code)."""
+    return VERDICT_EXIT[verdict] if getattr(args, "exit_code", False) else EXIT_OK
+
+
 def cmd_verify_container(args: argparse.Namespace) -> int:
     with open_node(args) as node:
         report = verify_container(node, args.code)
     args.out.emit(report.to_dict(), container_text(report))
-    return EXIT_OK
+    return verdict_exit(report.verdict, args)
 
 
 def cmd_container_history(args: argparse.Namespace) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 from supplychain.cli.commands import _verdict_text
 from supplychain.cli.common import EXIT_OK, add_command, gs_substitutes, open_node, passphrase
-from supplychain.cli.containers import cmd_verify_container
+from supplychain.cli.containers import cmd_verify_container, verdict_exit
 from supplychain.codes.sscc import looks_like_sscc
 from supplychain.i18n import _
 from supplychain.ledger.sparse import NodeMode, ProvenStore, node_mode, set_node_mode
+from supplychain.node.alerts import alert_for_verdict
 from supplychain.sync.questions import ASK_TIMEOUT
 
 
@@ -24,8 +25,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with open_node(args) as node:
         report = verify_anywhere(node, args.code, gs_substitutes(args),
                                  lambda: passphrase(args), args.timeout)
-    args.out.emit(report.to_dict(), _verdict_text(report))
-    return EXIT_OK
+        data, text = report.to_dict(), _verdict_text(report)
+        if args.raise_alert:  # the alert a suspect or counterfeit verdict calls for
+            alert = alert_for_verdict(node, report)
+            data["alert"] = alert.id if alert else None
+            text += "\n" + (_("Alert {id} raised: `supplychain alerts show {id}`.")
+                            .format(id=alert.id[:10]) if alert
+                            else _("No alert: this verdict calls for none."))
+    args.out.emit(data, text)
+    return verdict_exit(report.verdict, args)
 
 
 def cmd_node_mode(args: argparse.Namespace) -> int:
@@ -49,6 +57,12 @@ def register(sub: Any) -> None:
     p.add_argument("code", metavar="CODE")
     p.add_argument("--timeout", type=float, default=ASK_TIMEOUT,
                    help=_("seconds to wait for the full nodes (light nodes)"))
+    p.add_argument("--exit-code", action="store_true",
+                   help=_("exit 0 only for GENUINE: 3 already dispensed here, 4 suspect, "
+                          "5 counterfeit"))
+    p.add_argument("--raise-alert", action="store_true",
+                   help=_("raise this site's alert for a suspect or counterfeit verdict (an "
+                          "open alert for the same pack and cause is reused)"))
     node = sub.add_parser("node", help=_("this node's settings"))
     node_sub = node.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = add_command(node_sub, "mode", cmd_node_mode,

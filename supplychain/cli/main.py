@@ -15,6 +15,7 @@ from pathlib import Path
 
 from supplychain import __version__
 from supplychain.cli import (
+    alerts,
     commands,
     containers,
     epcis,
@@ -32,8 +33,8 @@ from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, containers, exits, light, proofs, receiving, scan, epcis, sync,
-                   tiles, witnesses)
+COMMAND_MODULES = (commands, alerts, containers, exits, light, proofs, receiving, scan, epcis,
+                   sync, tiles, witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,7 +30,10 @@ _SAMPLES: tuple[tuple[str, Verdict | None, str], ...] = (
     ("reported_suspect", Verdict.SUSPECT, N_("reported suspect")),
     ("not_in_custody", Verdict.SUSPECT, N_("at North Wholesale, not here")),
     ("diverted", Verdict.SUSPECT, N_("delivered to Riverside Pharmacy")),
-    ("already_dispensed", Verdict.COUNTERFEIT, N_("already dispensed")),
+    # Dispensed here: the same pack scanned twice (within the undo window of the demo's making).
+    ("already_dispensed", Verdict.INFORMATION, N_("dispensed here, scanned again")),
+    ("bolt_dispensed_at_hospital", Verdict.COUNTERFEIT,
+     N_("already dispensed at another pharmacy")),
     ("destroyed", Verdict.COUNTERFEIT, N_("destroyed")),
     ("forked_chain", Verdict.COUNTERFEIT, N_("cloned (forked chain)")),
     ("unknown_serial", Verdict.COUNTERFEIT, N_("serial never issued")),

@@ -19,6 +19,8 @@ from supplychain.i18n import source_language
 from supplychain.identity.certificates import Member
 from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, SSCC, EventHash
+from supplychain.ledger.alert_life import AlertProgress, AlertStepRecord, check_step
+from supplychain.ledger.alert_rows import alert_progress, alert_steps, put_alert_steps
 from supplychain.ledger.container_rows import ContainerRecord, put_containers, set_memberships
 from supplychain.ledger.containers import ItemState, apply_event, item_record, state_from_record
 from supplychain.ledger.events import EventType, SignedEvent, is_container_key
@@ -43,7 +45,8 @@ def derive_batch(store: Store, member: MemberLookup, batch: list[StoredEvent],
 
     Exactly the effect of deriving them one by one; what derivation reads is fetched for
     the whole batch in a few statements and kept (``_Batch``), and the rows it writes to
-    events, event_items, packs and alerts go out in one statement per table at the end.
+    events, event_items, packs and alerts go out in one statement per table at the end
+    (alert steps, like recalls and reports, are written as they are applied).
     The reasons and alert details it stores are in the source language (English) whatever
     language is shown, so derived tables never depend on who derived them (`audit` compares
     them with a rebuild).
@@ -122,6 +125,8 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
         for item in event.items:
             b.store.put_report(item.pack, h, gln, event.reason or "")
         return b.set(h, EventStatus.APPLIED, None)
+    if event.type is EventType.ALERT:
+        return _alert_step(b, h, signed, gln, idx)
 
     waiting: list[str] = []
     befores: list[tuple[ItemState | None, int]] = []
@@ -163,6 +168,23 @@ def _evaluate(b: _Batch, member: MemberLookup, h: str, signed: SignedEvent) -> E
                     f"Two events extend the same previous event of {item.pack}: a double "
                     "transfer or a cloned pack.", pair)
         b.refresh_pack(item.pack, rows)
+    return b.set(h, EventStatus.APPLIED, None)
+
+
+def _alert_step(b: _Batch, h: str, signed: SignedEvent, gln: str, idx: int) -> EventStatus:
+    """Apply one step of an alert's life (``alert_life.check_step``: the owner's log alone
+    decides), or reject it."""
+    event = signed.event
+    body = event.alert
+    assert body is not None  # Event.check_shape: an alert event carries its alert object
+    try:
+        progress = check_step(body, b.alert_progress(gln, body.id), gln)
+    except RuleViolation as exc:
+        return _reject(b, h, str(exc))
+    b.alert_lives[(gln, body.id)] = progress
+    put_alert_steps(b.store, [AlertStepRecord(
+        GLN(gln), body.id, idx, h, body.step, event.time, event.reason, body.cause,
+        body.subject, body.closing, body.notified, tuple(item.pack for item in event.items))])
     return b.set(h, EventStatus.APPLIED, None)
 
 
@@ -215,6 +237,14 @@ class _Batch:
         self.revocations: dict[str, int | None] = {}
         self.last_times: dict[str, tuple[int, str]] = {}  # log -> (index, time) last derived
         self.sparse = False
+        self.alert_lives: dict[tuple[str, str], AlertProgress | None] = {}
+
+    def alert_progress(self, owner: str, alert_id: str) -> AlertProgress | None:
+        """Where alert ``alert_id`` of ``owner`` stands (its steps are written at once)."""
+        key = (owner, alert_id)
+        if key not in self.alert_lives:
+            self.alert_lives[key] = alert_progress(alert_steps(self.store, owner, alert_id))
+        return self.alert_lives[key]
 
     def event(self, h: str) -> EventRecord | None:
         if h in self.events:

@@ -26,6 +26,7 @@ from supplychain.errors import BadTimestamp, CodeError, EventError
 from supplychain.i18n import _
 from supplychain.ids import GLN, GTIN, SSCC, EventHash, PackKey, check_gln
 from supplychain.jsonlimits import load_json, too_deep
+from supplychain.ledger.alert_events import AlertBody, AlertStep
 
 FORMAT_VERSION = 1
 MAX_ITEMS = 12_000
@@ -65,6 +66,9 @@ class EventType(str, Enum):
     EXPORT = "export"
     SAMPLE = "sample"
     RETURN = "return"
+    # --- the life of an alert (docs/ARCHITECTURE.md, "Alerts that end") ---
+    ALERT = "alert"
+    """One step of an alert's life (``alert`` object); its items name packs, with no prev."""
 
     @property
     def names_recipient(self) -> bool:
@@ -74,7 +78,7 @@ class EventType(str, Enum):
     @property
     def is_chain(self) -> bool:
         """True when each item names the previous event of its pack."""
-        return self not in (EventType.RECALL, EventType.REPORT)
+        return self not in (EventType.RECALL, EventType.REPORT, EventType.ALERT)
 
     @property
     def is_aggregation(self) -> bool:
@@ -159,6 +163,8 @@ class Event:
     parent: SSCC | None = None
     """Packing and unpacking: the case or pallet (EPCIS parentID); it is also one of the
     items, extending its own chain, and the other items are the children (childEPCs)."""
+    alert: AlertBody | None = None
+    """Alert events only: which alert and which step of its life."""
 
     @property
     def children(self) -> tuple[Item, ...]:
@@ -188,6 +194,8 @@ class Event:
         ):
             if value is not None:
                 out[name] = value
+        if self.alert is not None:
+            out["alert"] = self.alert.to_dict()
         return out
 
     def to_bytes(self) -> bytes:
@@ -209,7 +217,7 @@ class Event:
         if not isinstance(data, dict):
             raise EventError(_("An event is not a JSON object."))
         _only_keys(data, {"v", "type", "author", "key", "time", "items", "to", "gtin", "lot",
-                          "reason", "doc", "parent"}, "event")
+                          "reason", "doc", "parent", "alert"}, "event")
         if data.get("v") != FORMAT_VERSION:
             raise EventError(_("Unsupported event format version {v!r}.").format(v=data.get('v')))
         try:
@@ -247,8 +255,9 @@ class Event:
         parent = data.get("parent")
         if parent is not None and (not isinstance(parent, str) or not _SSCC.fullmatch(parent)):
             raise EventError(_("Event has a malformed parent (an SSCC of 18 digits)."))
+        alert = AlertBody.from_dict(data["alert"]) if "alert" in data else None
         event = cls(etype, author, key_id, time, items, to, GTIN(gtin) if gtin else None,
-                    lot, reason, doc, FORMAT_VERSION, SSCC(parent) if parent else None)
+                    lot, reason, doc, FORMAT_VERSION, SSCC(parent) if parent else None, alert)
         event.check_shape()
         event.__dict__["datetime"] = moment  # the cached_property's value, parsed above
         return event
@@ -297,6 +306,13 @@ class Event:
             raise EventError(_("Only a recall names a GTIN and lot at event level."))
         if t is EventType.REPORT and not self.reason:
             raise EventError(_("A suspect report needs a reason."))
+        if (t is EventType.ALERT) != (self.alert is not None):
+            raise EventError(_("An alert event carries an 'alert' object, and only an alert "
+                               "event does."))
+        if self.alert is not None:
+            self.alert.check()
+            if self.items and self.alert.step is not AlertStep.RAISE:
+                raise EventError(_("Only the raise of an alert names packs."))
 
     def _check_aggregation(self) -> None:
         """A packing or unpacking event names its parent as one item, and children."""

@@ -6,8 +6,9 @@ Only ``supplychain.ledger.store`` runs them. Tables:
 - ``entries``: every log's entries (the Merkle leaves' data), ``nodes``: every perfect subtree
   hash of every log (level 0 = leaf hashes), ``checkpoints``: signed checkpoints.
 - Derived (rebuildable from the logs): ``events``, ``event_items``, ``pending``, ``packs``,
-  ``recalls``, ``reports``, ``alerts``, and for cases and pallets ``containers`` (each one's
-  head state) and ``container_contents`` (what is directly in each container now).
+  ``recalls``, ``reports``, ``alerts``, for cases and pallets ``containers`` (each one's
+  head state) and ``container_contents`` (what is directly in each container now), and
+  ``alert_steps`` (each applied step of a signed alert's life, by owner log position).
 - Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``.
 - Witnesses (never cleared): ``witness_state`` (what this node, as a witness, last cosigned
   per log origin), ``cosignatures`` (verified witness cosignatures of checkpoints held here).
@@ -18,10 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
     # 2: the index of events by (gln, idx) served no query and cost a B-tree insert per event.
     2: ("DROP INDEX IF EXISTS events_by_entry",),
+    # 4: signed alert lives. ``alert_steps`` is created by SCHEMA, empty, which is right for an
+    # older file: no version before 4 accepted an alert event into any log.
+    4: (),
 }
 """Statements that bring a file of version ``v - 1`` to version ``v`` (derived tables could
 also be rebuilt from the logs: ``Ledger.rebuild()``)."""
@@ -98,6 +102,11 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE TABLE IF NOT EXISTS alerts (
     kind TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, evidence TEXT NOT NULL,
     PRIMARY KEY (kind, subject, evidence));
+CREATE TABLE IF NOT EXISTS alert_steps (
+    owner TEXT NOT NULL, idx INTEGER NOT NULL, alert_id TEXT NOT NULL, event_hash TEXT NOT NULL,
+    step TEXT NOT NULL, time TEXT NOT NULL, note TEXT, cause TEXT, subject TEXT, closing TEXT,
+    notified TEXT NOT NULL, packs TEXT NOT NULL, PRIMARY KEY (owner, idx));
+CREATE INDEX IF NOT EXISTS alert_steps_by_alert ON alert_steps (owner, alert_id);
 """
 
 # Peer sync (supplychain.sync): not derived from the logs, never cleared by a rebuild.
@@ -152,7 +161,7 @@ AND EXISTS (SELECT 1 FROM event_items t WHERE t.event_hash = s.event_hash AND t.
 ORDER BY s.rowid LIMIT ?) ORDER BY e.rowid, i.pack"""
 
 DERIVED_TABLES = ("events", "event_items", "pending", "pending_packs", "packs", "recalls",
-                  "reports", "alerts", "containers", "container_contents")
+                  "reports", "alerts", "containers", "container_contents", "alert_steps")
 CLEAR_TABLE = {table: f"DELETE FROM {table}" for table in DERIVED_TABLES}  # names: constants
 ALL_ROWS = {table: f"SELECT * FROM {table}" for table in DERIVED_TABLES}
 INTEGRITY_CHECK = "PRAGMA integrity_check"
@@ -261,6 +270,16 @@ GET_REPORTS = """SELECT event_hash, reporter, reason FROM reports WHERE pack = ?
 ORDER BY event_hash"""
 PUT_ALERT = "INSERT OR IGNORE INTO alerts (kind, subject, detail, evidence) VALUES (?, ?, ?, ?)"
 ALL_ALERTS = "SELECT kind, subject, detail, evidence FROM alerts ORDER BY kind, subject, evidence"
+# Signed alert lives (supplychain.ledger.alert_rows): steps in their owner's log order.
+_ALERT_STEP_COLUMNS = """owner, idx, alert_id, event_hash, step, time, note, cause, subject,
+closing, notified, packs"""
+PUT_ALERT_STEP = f"""INSERT INTO alert_steps ({_ALERT_STEP_COLUMNS})
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+ALERT_STEPS_OF = f"""SELECT {_ALERT_STEP_COLUMNS} FROM alert_steps
+WHERE owner = ? AND alert_id = ? ORDER BY idx"""
+ALERT_STEPS_OF_OWNER = f"""SELECT {_ALERT_STEP_COLUMNS} FROM alert_steps WHERE owner = ?
+ORDER BY idx"""
+ALL_ALERT_STEPS = f"SELECT {_ALERT_STEP_COLUMNS} FROM alert_steps ORDER BY owner, idx"
 # Cases and pallets (supplychain.ledger.container_rows).
 PUT_CONTAINER = """INSERT INTO containers (sscc, status, custodian, recipient, container, contents,
 head, forked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -8,20 +8,24 @@ a pack is genuine only when every check passed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.i18n import N_, _
 from supplychain.identity.certificates import Role
 from supplychain.ids import GLN
-from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 
 
 class Verdict(str, Enum):
     GENUINE = "genuine"
     SUSPECT = "suspect"
     COUNTERFEIT = "counterfeit"
+    INFORMATION = "information"
+    """An informational answer, not an alert: the pack is already in the state asked for
+    (EMVS's "pack already in the requested state"), e.g. the same pack scanned twice at the
+    counter that just dispensed it. Never genuine: the pack is not to be handed out again."""
 
 
 class CodeSignatureCheck(str, Enum):
@@ -51,7 +55,13 @@ class Reason(str, Enum):
     REPORTED_STOLEN = "reported_stolen"
     EXPORTED = "exported"
     SAMPLE = "sample"
+    # The informational answer (Verdict.INFORMATION), not an alert.
+    ALREADY_DISPENSED_HERE = "already_dispensed_here"
 
+
+INFORMATIONAL_REASONS = frozenset({Reason.ALREADY_DISPENSED_HERE})
+"""Reasons that raise no alert: alone they give ``Verdict.INFORMATION``; with others the
+others decide between SUSPECT and COUNTERFEIT."""
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
@@ -67,7 +77,8 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN
           Reason.REPORTED_STOLEN,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
           Reason.RECALLED,
-          Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
+          Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
+          Reason.ALREADY_DISPENSED_HERE]
 
 _SENTENCES = {
     Reason.INVALID_SIGNATURE: N_("The ledger record of this pack fails its signature or proof "
@@ -103,6 +114,10 @@ _SENTENCES = {
                         "Do not dispense; quarantine it and tell your wholesaler."),
     Reason.SAMPLE: N_("This pack was handed to an authority as a sample: it is not for sale. "
                       "Do not dispense; quarantine it and report it."),
+    Reason.ALREADY_DISPENSED_HERE: N_("This pack was dispensed at this site {when}: if you "
+                                      "just scanned it twice, no action is needed. Do not hand "
+                                      "it out again; if it was dispensed by mistake, undo the "
+                                      "dispense."),
 }
 
 # Short words for a list of reasons ("Reasons: recalled; expired").
@@ -123,12 +138,14 @@ _WORDS = {
     Reason.REPORTED_STOLEN: N_("reported stolen"),
     Reason.EXPORTED: N_("exported"),
     Reason.SAMPLE: N_("sample"),
+    Reason.ALREADY_DISPENSED_HERE: N_("already dispensed here"),
 }
 
 _VERDICT_WORDS = {
     Verdict.GENUINE: N_("GENUINE"),
     Verdict.SUSPECT: N_("SUSPECT"),
     Verdict.COUNTERFEIT: N_("COUNTERFEIT"),
+    Verdict.INFORMATION: N_("ALREADY DISPENSED HERE"),
 }
 
 _STATUS_WORDS = {
@@ -154,9 +171,23 @@ _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on it
                          "receive it before dispensing.")
 
 
-def reason_sentence(reason: Reason) -> str:
-    """What ``reason`` means and what to do, as a sentence in the current language."""
-    return _(_SENTENCES[reason])
+def reason_sentence(reason: Reason, when: datetime | None = None) -> str:
+    """What ``reason`` means and what to do, as a sentence in the current language.
+
+    ``when``: the time of the event the reason is about (the dispense of
+    ``ALREADY_DISPENSED_HERE``), written into the sentence when given."""
+    sentence = _(_SENTENCES[reason])
+    if reason is Reason.ALREADY_DISPENSED_HERE:
+        sentence = sentence.format(when=_when_words(when))
+    return sentence
+
+
+def _when_words(when: datetime | None) -> str:
+    if when is None:
+        return _("recently")
+    moment = when.astimezone(UTC)
+    return _("on {date} at {time} UTC").format(date=moment.date().isoformat(),
+                                              time=moment.strftime("%H:%M"))
 
 
 def reason_words(reason: Reason) -> str:
@@ -195,6 +226,8 @@ class PackFacts:
     """A light node could not reach its full nodes: the facts are only what it holds."""
     container: str | None = None
     """The SSCC of the case or pallet the pack is in now, if any."""
+    dispensed_at: datetime | None = None
+    """When the pack's latest event is a dispense: that event's time (else None)."""
 
     @property
     def serial_known(self) -> bool:
@@ -209,8 +242,12 @@ class Decision:
     notes: tuple[str, ...] = field(default=())
 
 
-def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: date) -> Decision:
-    """Decide the verdict for ``code`` scanned at ``site`` (a member of role ``site_role``)."""
+def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: date,
+           now: datetime | None = None) -> Decision:
+    """Decide the verdict for ``code`` scanned at ``site`` (a member of role ``site_role``).
+
+    ``now``: the time of the scan; without it no dispense counts as recent, so a pack
+    dispensed here is ``ALREADY_DISPENSED`` as anywhere else."""
     reasons: set[Reason] = set()
     notes: list[str] = []
     in_transit_to_site = False
@@ -233,11 +270,12 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         if facts.forked:
             reasons.add(Reason.FORKED_CHAIN)
         if facts.status is PackStatus.DISPENSED:
-            reasons.add(Reason.ALREADY_DISPENSED)
-            if facts.custodian == site:
-                notes.append(_("It was dispensed here: if you just scanned the same pack "
-                               "twice, no action is needed; if it was dispensed by mistake, "
-                               "undo the dispense."))
+            if _dispensed_here_recently(facts, site, now):
+                reasons.add(Reason.ALREADY_DISPENSED_HERE)
+            else:
+                reasons.add(Reason.ALREADY_DISPENSED)
+                if facts.custodian == site:
+                    notes.append(_dispensed_here_note(facts, now))
         elif facts.status is PackStatus.DESTROYED:
             reasons.add(Reason.DECOMMISSIONED)
         elif facts.status in _LEFT_THE_CHAIN:
@@ -267,14 +305,17 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
                        "has not received yet: sync before trusting this "
                        "verdict.").format(count=facts.pending_events))
     ordered = tuple(r for r in _ORDER if r in reasons)
-    if any(r not in SUSPECT_REASONS for r in ordered):
+    alarming = [r for r in ordered if r not in INFORMATIONAL_REASONS]
+    if any(r not in SUSPECT_REASONS for r in alarming):
         verdict = Verdict.COUNTERFEIT
-    elif ordered:
+    elif alarming:
         verdict = Verdict.SUSPECT
+    elif ordered:
+        verdict = Verdict.INFORMATION
     else:
         verdict = Verdict.GENUINE
     if ordered:
-        message = " ".join(reason_sentence(r) for r in ordered[:2])
+        message = " ".join(reason_sentence(r, facts.dispensed_at) for r in ordered[:2])
     elif site_role is Role.REGULATOR:
         message = _(_GENUINE_REGULATOR)
     elif in_transit_to_site:
@@ -285,3 +326,21 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         more = len(ordered) - 2
         message += " " + _("({count} more reason(s) listed.)").format(count=more)
     return Decision(verdict, ordered, message, tuple(notes))
+
+
+def _dispensed_here_recently(facts: PackFacts, site: GLN, now: datetime | None) -> bool:
+    """The pack's latest event is its dispense at ``site``, within the undo window of ``now``
+    (the same pack scanned twice at the counter that dispensed it)."""
+    if facts.custodian != site or facts.dispensed_at is None or now is None:
+        return False
+    elapsed = now - facts.dispensed_at
+    return timedelta(0) <= elapsed <= UNDO_DISPENSE_WINDOW
+
+
+def _dispensed_here_note(facts: PackFacts, now: datetime | None) -> str:
+    if facts.dispensed_at is None or now is None:
+        return _("It was dispensed here: if you just scanned the same pack twice, no action is "
+                 "needed; if it was dispensed by mistake, undo the dispense.")
+    return _("It was dispensed here {when}, longer ago than the {days}-day undo window: a "
+             "second pack with this code is a copy.").format(
+                 when=_when_words(facts.dispensed_at), days=UNDO_DISPENSE_WINDOW.days)

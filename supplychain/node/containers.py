@@ -181,7 +181,8 @@ class ContainerReport:
         }
 
 
-_RANK = {Verdict.GENUINE: 0, Verdict.SUSPECT: 1, Verdict.COUNTERFEIT: 2}
+_RANK = {Verdict.GENUINE: 0, Verdict.INFORMATION: 1, Verdict.SUSPECT: 2,
+         Verdict.COUNTERFEIT: 3}
 
 
 def verify_container(node: Node, sscc: str | ContainerCode) -> ContainerReport:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from supplychain.clock import parse_iso
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import IdentityError
 from supplychain.ledger.container_rows import container_of
+from supplychain.ledger.events import EventType
 from supplychain.ledger.freshness import SyncInfo
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.records import ChainStep, PackRecord
-from supplychain.ledger.rules import report_counts
+from supplychain.ledger.rules import PackStatus, report_counts
 from supplychain.ledger.sparse import ProvenStore
 from supplychain.ledger.verdicts import PackFacts
 
@@ -42,7 +45,18 @@ def gather_facts(ledger: Ledger, code: PackCode, record: PackRecord | None,
         forked=record.forked, recalled=bool(ledger.store.recalls(record.gtin, record.lot)),
         reported=is_reported(ledger, code.key, chain),
         integrity_ok=chain_intact(ledger, chain, shared), pending_events=pending,
-        container=container_of(ledger.store, code.key))
+        container=container_of(ledger.store, code.key),
+        dispensed_at=dispensed_at(record, chain))
+
+
+def dispensed_at(record: PackRecord, chain: Sequence[ChainStep]) -> datetime | None:
+    """When the pack's latest event (its head) is a dispense: that event's time."""
+    if record.status is not PackStatus.DISPENSED:
+        return None
+    head = next((s for s in reversed(chain) if s.event_hash == record.head), None)
+    if head is None or head.type is not EventType.DISPENSE:
+        return None
+    return parse_iso(head.time)
 
 
 def is_reported(ledger: Ledger, pack: str, chain: Sequence[ChainStep] | None = None) -> bool:

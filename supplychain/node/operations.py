@@ -362,8 +362,9 @@ class Node:
             chain = self.ledger.chain(pack_code.key) if record else []
             facts = replace(gather_facts(self.ledger, pack_code, record, chain, shared),
                             code_signature=signature_check, offline=source == "offline")
+            now = clock.now()
             decision = decide(pack_code, facts, self.gln, self.me.info.role,
-                              today or clock.now().date())
+                              today or now.date(), now)
             history = tuple(self._step(s) for s in chain)
             # --- sync: last synced time of each relevant log, stale flag ---
             custodian = record.custodian if record else None

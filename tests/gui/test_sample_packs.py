@@ -30,7 +30,7 @@ def test_picking_a_sample_scans_it(qtbot, window, key: str, verdict: str) -> Non
     titles = [a.text() for a in button.menu().actions() if a.text()]
     assert titles[0] == "GENUINE: in your custody" and titles[-1].startswith("Print sample")
     assert {s.verdict.value for s in button.samples if s.verdict} == {
-        "genuine", "suspect", "counterfeit"}
+        "genuine", "suspect", "counterfeit", "information"}
     _pick(qtbot, view, key)
     assert view.banner.property("verdict") == verdict
     assert QApplication.focusWidget() is view.input and view.input.text() == ""

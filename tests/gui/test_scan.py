@@ -17,7 +17,7 @@ from supplychain.node.actions import PackAction
 from tests.gui.conftest import WAIT_MS
 
 COLOURS = {"genuine": "#1b7f3b", "suspect": "#f2a900", "counterfeit": "#c62828",
-           "unreadable": "#546e7a"}
+           "unreadable": "#546e7a", "information": "#3b6e8f"}
 
 
 def scan_view(window):  # type: ignore[no-untyped-def]
@@ -56,7 +56,8 @@ def type_scan(qtbot, window, text: str, gs: str = "ctrl") -> None:  # type: igno
     ("reported_suspect", "suspect", "SUSPECT"),
     ("recalled", "suspect", "SUSPECT"),
     ("unknown_serial", "counterfeit", "COUNTERFEIT"),
-    ("already_dispensed", "counterfeit", "COUNTERFEIT"),
+    ("bolt_dispensed_at_hospital", "counterfeit", "COUNTERFEIT"),
+    ("already_dispensed", "information", "ALREADY DISPENSED HERE"),  # scanned twice here
 ])
 def test_typed_scan_shows_verdict(qtbot, window, sample: str, verdict: str, word: str) -> None:
     view = scan_view(window)
@@ -147,11 +148,14 @@ def test_receive_then_dispense(qtbot, window) -> None:
     qtbot.waitUntil(lambda: view.verifications == before + 1, timeout=WAIT_MS)
     assert view.banner.title.text() == "DISPENSED"
     assert QApplication.focusWidget() is view.input
-    # A second scan of the same code is a copy, or the same pack scanned twice: it says so.
+    # The same pack scanned again at this counter: an answer, not a red alert.
     type_scan(qtbot, window, window.demo.samples["genuine_in_transit"])
-    assert view.banner.property("verdict") == "counterfeit"
-    assert "scanned the same pack twice" in view.banner.message.text()
-    assert view.undo_button.isVisible()
+    assert view.banner.property("verdict") == "information"
+    assert view.banner.title.text() == "ALREADY DISPENSED HERE"
+    assert view.banner.colour().name() == COLOURS["information"]
+    assert view.banner.icon.state == "information"
+    assert "if you just scanned it twice, no action is needed" in view.banner.message.text()
+    assert view.undo_button.isVisible() and not view.dispense_button.isEnabled()
 
 
 def test_a_mistaken_dispense_can_be_undone(qtbot, window, monkeypatch) -> None:

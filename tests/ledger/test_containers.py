@@ -103,7 +103,8 @@ def test_a_version_2_file_gains_the_container_columns(tmp_path) -> None:  # type
     store.close()
     store = Store(path)
     assert store.table_columns("event_items")[-2:] == ["container", "contents"]
-    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION) == "3"
+    assert store.get_meta("schema_version") == str(sql.SCHEMA_VERSION)
+    assert sql.SCHEMA_VERSION >= 3  # the version that added them, or a later one
     store.close()
 
 

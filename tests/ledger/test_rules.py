@@ -171,7 +171,7 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
     **{(kind, s): {ALL: NEEDS_PREV if s == NONE else
                    STAYS if s in (DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED) else
                    NOT_CHAIN}
-       for kind in (EventType.RECALL, EventType.REPORT) for s in STATES},
+       for kind in (EventType.RECALL, EventType.REPORT, EventType.ALERT) for s in STATES},
     # Packing and unpacking are decided per event (tests/ledger/test_containers.py).
     **{(kind, s): {ALL: NEEDS_PREV if s == NONE else WHOLE_EVENT}
        for kind in (EventType.PACK, EventType.UNPACK) for s in STATES},

@@ -9,14 +9,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from supplychain.codes.gs1 import PackCode
 from supplychain.identity.certificates import Role
 from supplychain.ids import GLN
-from supplychain.ledger.rules import PackStatus
+from supplychain.ledger.rules import UNDO_DISPENSE_WINDOW, PackStatus
 from supplychain.ledger.verdicts import (
     GENUINE_SENTENCE,
     CodeSignatureCheck,
@@ -33,6 +33,8 @@ ELSEWHERE = GLN(DIST_A)
 EXPIRY = date(2030, 1, 31)
 TODAY = date(2026, 6, 1)
 AFTER_EXPIRY = date(2030, 2, 1)
+NOW = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
+JUST_NOW = NOW - timedelta(minutes=1)
 
 # Most serious first, as the verdict's sentence reads them.
 PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN_PRODUCT,
@@ -41,10 +43,13 @@ PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNK
               Reason.REPORTED_STOLEN,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
               Reason.RECALLED,
-              Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED]
+              Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
+              Reason.ALREADY_DISPENSED_HERE]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
 SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
            Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}
+# No alert at all: alone it is INFORMATION; with others, the others decide.
+INFORMATIONAL = {Reason.ALREADY_DISPENSED_HERE}
 
 # The first words of each reason's sentence.
 OPENING = {
@@ -64,6 +69,8 @@ OPENING = {
     Reason.REPORTED_STOLEN: "This pack was reported stolen: do not dispense; quarantine it",
     Reason.EXPORTED: "This pack was exported out of this market: it is not for sale here",
     Reason.SAMPLE: "This pack was handed to an authority as a sample: it is not for sale",
+    Reason.ALREADY_DISPENSED_HERE: "This pack was dispensed at this site on 2026-06-01 at "
+                                   "10:29 UTC: if you just scanned it twice, no action",
 }
 
 
@@ -78,9 +85,10 @@ class Scan:
     site: GLN = SITE
     role: Role = Role.PHARMACY
     today: date = TODAY
+    now: datetime | None = NOW
 
     def decide(self) -> Decision:
-        return decide(self.code, self.facts, self.site, self.role, self.today)
+        return decide(self.code, self.facts, self.site, self.role, self.today, self.now)
 
     def with_facts(self, **changes: object) -> Scan:
         return replace(self, facts=replace(self.facts, **changes))  # type: ignore[arg-type]
@@ -107,6 +115,8 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.REPORTED_STOLEN: lambda s: s.with_facts(status=PackStatus.STOLEN),
     Reason.EXPORTED: lambda s: s.with_facts(status=PackStatus.EXPORTED),
     Reason.SAMPLE: lambda s: s.with_facts(status=PackStatus.SAMPLED),
+    Reason.ALREADY_DISPENSED_HERE: lambda s: s.with_facts(status=PackStatus.DISPENSED,
+                                                          dispensed_at=JUST_NOW),
 }
 
 # Pairs that cannot be raised together, as (hidden, shown): an unknown serial (or a pack a light
@@ -125,10 +135,12 @@ HIDDEN_BY += [(Reason.UNKNOWN_SERIAL, Reason.UNKNOWN_PRODUCT),
 LEFT = (Reason.REPORTED_STOLEN, Reason.EXPORTED, Reason.SAMPLE)
 HIDDEN_BY += [(Reason.NOT_IN_CUSTODY, left) for left in LEFT]
 EXCLUSIVE = {frozenset(p) for p in HIDDEN_BY}
+# Dispensed here means in this site's custody: never "not in custody" too.
+EXCLUSIVE.add(frozenset((Reason.NOT_IN_CUSTODY, Reason.ALREADY_DISPENSED_HERE)))
 EXCLUSIVE.add(frozenset((Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED)))
 # Every status that ends a pack's life is one value of one status: any two exclude each other.
 EXCLUSIVE |= {frozenset(p) for p in itertools.combinations(
-    (Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED, *LEFT), 2)}
+    (Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED, *LEFT, Reason.ALREADY_DISPENSED_HERE), 2)}
 PAIRS = [(a, b) for a, b in itertools.combinations(PRECEDENCE, 2)
          if frozenset((a, b)) not in EXCLUSIVE]
 
@@ -149,7 +161,9 @@ def test_a_genuine_pack_in_our_custody() -> None:
 def test_each_reason_alone(reason: Reason) -> None:
     decision = TRIGGERS[reason](Scan()).decide()
     assert decision.reasons == (reason,)
-    assert decision.verdict is (Verdict.SUSPECT if reason in SUSPECT else Verdict.COUNTERFEIT)
+    expected = (Verdict.INFORMATION if reason in INFORMATIONAL
+                else Verdict.SUSPECT if reason in SUSPECT else Verdict.COUNTERFEIT)
+    assert decision.verdict is expected
     assert decision.message.startswith(OPENING[reason])
     assert "more reason" not in decision.message
 
@@ -162,7 +176,8 @@ def test_precedence_of_every_pair(first: Reason, second: Reason) -> None:
     assert message.startswith(OPENING[first])
     assert message.index(OPENING[second]) > len(OPENING[first])
     assert "more reason" not in message
-    both_suspect = first in SUSPECT and second in SUSPECT
+    # An informational reason leaves the verdict to the other one.
+    both_suspect = first in SUSPECT | INFORMATIONAL and second in SUSPECT | INFORMATIONAL
     assert decision.verdict is (Verdict.SUSPECT if both_suspect else Verdict.COUNTERFEIT)
 
 
@@ -283,3 +298,62 @@ def test_an_unknown_serial_hides_the_history_checks() -> None:
     scan = Scan().with_facts(status=None, forked=True, recalled=True, reported=True)
     decision = replace(scan.with_code(lot="L9"), today=AFTER_EXPIRY).decide()
     assert decision.reasons == (Reason.UNKNOWN_SERIAL,)
+
+
+# --- the double scan: an informational answer, not an alert ------------------------------
+DISPENSED_HERE = Scan().with_facts(status=PackStatus.DISPENSED, dispensed_at=JUST_NOW)
+
+
+def test_a_pack_just_dispensed_here_is_information_not_counterfeit() -> None:
+    decision = DISPENSED_HERE.decide()
+    assert decision.verdict is Verdict.INFORMATION
+    assert decision.reasons == (Reason.ALREADY_DISPENSED_HERE,)
+    assert decision.message == (
+        "This pack was dispensed at this site on 2026-06-01 at 10:29 UTC: if you just scanned "
+        "it twice, no action is needed. Do not hand it out again; if it was dispensed by "
+        "mistake, undo the dispense.")
+    assert decision.notes == ()
+
+
+def test_the_same_code_dispensed_at_another_site_is_counterfeit() -> None:
+    decision = DISPENSED_HERE.with_facts(custodian=ELSEWHERE).decide()
+    assert decision.verdict is Verdict.COUNTERFEIT
+    assert decision.reasons == (Reason.ALREADY_DISPENSED,) and decision.notes == ()
+
+
+@pytest.mark.parametrize("after", [UNDO_DISPENSE_WINDOW + timedelta(seconds=1),
+                                   timedelta(days=400)])
+def test_dispensed_here_longer_ago_than_the_undo_window_is_counterfeit(
+        after: timedelta) -> None:
+    decision = replace(DISPENSED_HERE, now=JUST_NOW + after).decide()
+    assert decision.verdict is Verdict.COUNTERFEIT
+    assert decision.reasons == (Reason.ALREADY_DISPENSED,)
+    assert decision.notes == ("It was dispensed here on 2026-06-01 at 10:29 UTC, longer ago "
+                              "than the 10-day undo window: a second pack with this code is a "
+                              "copy.",)
+
+
+def test_the_undo_window_itself_still_counts_as_a_double_scan() -> None:
+    decision = replace(DISPENSED_HERE, now=JUST_NOW + UNDO_DISPENSE_WINDOW).decide()
+    assert decision.verdict is Verdict.INFORMATION
+
+
+def test_dispensed_here_on_a_forked_chain_is_counterfeit() -> None:
+    decision = DISPENSED_HERE.with_facts(forked=True).decide()
+    assert decision.verdict is Verdict.COUNTERFEIT
+    assert decision.reasons == (Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED_HERE)
+
+
+def test_dispensed_here_with_a_recall_is_suspect() -> None:
+    decision = DISPENSED_HERE.with_facts(recalled=True).decide()
+    assert decision.verdict is Verdict.SUSPECT
+    assert decision.reasons == (Reason.RECALLED, Reason.ALREADY_DISPENSED_HERE)
+
+
+@pytest.mark.parametrize("scan", [replace(DISPENSED_HERE, now=None),
+                                  DISPENSED_HERE.with_facts(dispensed_at=None)],
+                         ids=["time of scan unknown", "time of dispense unknown"])
+def test_without_both_times_a_dispense_here_is_not_taken_as_recent(scan: Scan) -> None:
+    decision = scan.decide()
+    assert decision.verdict is Verdict.COUNTERFEIT
+    assert decision.reasons == (Reason.ALREADY_DISPENSED,)

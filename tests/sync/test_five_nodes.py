@@ -107,6 +107,8 @@ def test_five_nodes_converge(network: Network, tmp_path: Path,
         assert all(p.poll() is None for p in procs.values())
 
     verdicts = {g: _cli(homes[g], "verify", code, capsys=capsys) for g in ORDER}
+    # The pharmacy that just dispensed it sees a double scan; every other node a copy.
+    assert verdicts.pop(PHARMACY)["reasons"] == ["already_dispensed_here"]
     assert {v["verdict"] for v in verdicts.values()} == {"counterfeit"} or \
         len({(v["verdict"], tuple(v["reasons"])) for v in verdicts.values()}) == 1
     assert all("already_dispensed" in v["reasons"] for v in verdicts.values())

@@ -241,6 +241,8 @@ def collect_records(ledger: Ledger, selection: Selection = Selection()) -> list[
         status = ledger.event_status(signed.hash)
         if status is None or status.status is not EventStatus.APPLIED or signed.hash in seen:
             continue
+        if event.type is EventType.ALERT:  # an alert's life is the ledger's, not an EPCIS fact
+            continue
         if selection.org is not None and gln != selection.org:
             continue
         if since is not None and event.datetime < since:
