@@ -16,43 +16,15 @@ from dataclasses import dataclass, field
 from sim_noise import Fake
 
 from supplychain.errors import CodeError
-from supplychain.ledger.verdicts import Reason, Verdict
+from supplychain.ledger.alert_life import ClosingReason
+from supplychain.ledger.verdicts import Verdict
+from supplychain.node.alerts import alert_for_verdict, close_alert
 from supplychain.node.operations import Node, VerdictReport
 
-try:  # the alert life (issue 14, part "alerts")
-    from supplychain.ledger.alert_life import AlertCause, cause_of
-    from supplychain.node.alerts import alert_for_verdict
-except ImportError:  # until it lands: the agreed vocabulary, counted here
-    AlertCause = None  # type: ignore[assignment,misc]
-    alert_for_verdict = None  # type: ignore[assignment]
-
 try:  # the re-scan step (issue 14, part "rescan")
-    from supplychain.codes.scanner_faults import PrintedFields
     from supplychain.node.counter import check_rescan
-except ImportError:
-    PrintedFields = None  # type: ignore[assignment,misc]
+except ImportError:  # until it lands: the re-scan's verdict closes the alert here
     check_rescan = None  # type: ignore[assignment]
-
-INFORMATION = getattr(Verdict, "INFORMATION", None)  # part "quarantine"
-
-_STAND_IN_CAUSES = {  # the design's mapping, most serious reason first (verdict order)
-    Reason.UNKNOWN_PRODUCT: "unknown_product", Reason.UNKNOWN_SERIAL: "unknown_serial",
-    Reason.LOT_MISMATCH: "batch_or_expiry_mismatch",
-    Reason.EXPIRY_MISMATCH: "batch_or_expiry_mismatch",
-    Reason.FORKED_CHAIN: "clone_or_fork", Reason.ALREADY_DISPENSED: "clone_or_fork",
-    Reason.DECOMMISSIONED: "clone_or_fork", Reason.NOT_IN_CUSTODY: "diversion",
-    Reason.REPORTED_STOLEN: "diversion", Reason.EXPORTED: "diversion",
-    Reason.SAMPLE: "diversion", Reason.RECALLED: "recall", Reason.EXPIRED: "recall",
-    Reason.INVALID_SIGNATURE: "forged_record", Reason.REPORTED_SUSPECT: "reported_suspect",
-}
-
-
-def _cause(report: VerdictReport) -> str | None:
-    reasons = report.decision.reasons
-    if AlertCause is not None:
-        found = cause_of(reasons)
-        return None if found is None else str(found.value)
-    return next((_STAND_IN_CAUSES[r] for r in reasons if r in _STAND_IN_CAUSES), None)
 
 
 @dataclass
@@ -70,12 +42,11 @@ class ScanResult:
 
 @dataclass
 class CounterDesk:
-    """The counter of one site: raises and closes alerts (the product's, or a stand-in that
-    keeps one open alert per pack and cause until the product's API lands)."""
+    """The counter of one site: its pipeline for each scan, raising and closing the site's
+    alerts through ``node.alerts``."""
 
     node: Node
     resync: Callable[[], None]
-    _open: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def scan(self, text: str, clean: str, printed: object) -> ScanResult:
         node = self.node
@@ -86,30 +57,20 @@ class CounterDesk:
             unreadable, text = True, clean  # "could not read the code": scan again
             report = node.verify(text)
         resynced = False
-        if report.verdict not in (Verdict.GENUINE, INFORMATION) and report.sync is not None \
-                and report.sync.stale:
+        settled = (Verdict.GENUINE, Verdict.INFORMATION)
+        if report.verdict not in settled and report.sync is not None and report.sync.stale:
             self.resync()
             resynced = True
             report = node.verify(text)
         result = ScanResult(report, report.verdict, resynced=resynced, unreadable=unreadable)
         if report.verdict not in (Verdict.SUSPECT, Verdict.COUNTERFEIT):
             return result
-        result.cause = _cause(report)
-        if result.cause is None:
-            return result
-        result.alert_id = self._raise(report, result.cause)
+        alert = alert_for_verdict(node, report)
+        if alert is None:
+            return result  # a verdict that calls for no alert (offline)
+        result.cause, result.alert_id = alert.cause.value, alert.id
         self._rescan(result, text, clean, printed)
         return result
-
-    def _raise(self, report: VerdictReport, cause: str) -> str:
-        if alert_for_verdict is not None:
-            alert = alert_for_verdict(self.node, report)
-            assert alert is not None, report.decision
-            return str(alert.id)
-        key = (report.code.key, cause)
-        if key not in self._open:
-            self._open[key] = f"{self.node.gln}:{len(self._open)}"
-        return self._open[key]
 
     def _rescan(self, result: ScanResult, text: str, clean: str, printed: object) -> None:
         if check_rescan is not None:
@@ -122,12 +83,11 @@ class CounterDesk:
         if text == clean:
             return  # the re-scan reads the same: no scanner fault to explain the verdict
         corrected = self.node.verify(clean)
-        if corrected.verdict is Verdict.GENUINE:
+        if corrected.verdict in (Verdict.GENUINE, Verdict.INFORMATION) \
+                and result.alert_id is not None:
+            close_alert(self.node, result.alert_id, ClosingReason.SCANNING_ERROR,
+                        "the re-scan reads the pack fine")
             result.auto_closed, result.final = True, corrected
-            self._open.pop((result.final.code.key, result.cause or ""), None)
-            for key, alert in list(self._open.items()):
-                if alert == result.alert_id:
-                    del self._open[key]
 
 
 # --- the tally ------------------------------------------------------------------------------
