@@ -129,6 +129,7 @@ class Tally:
     fakes: dict[Fake, FakeRow] = field(default_factory=lambda: {f: FakeRow() for f in Fake})
     noise: dict[str, NoiseRow] = field(default_factory=dict)
     false_examples: list[str] = field(default_factory=list)
+    missed_examples: list[str] = field(default_factory=list)
     alert_ids: set[str] = field(default_factory=set)
 
     def note_noise(self, tag: str) -> None:
@@ -156,8 +157,8 @@ class Tally:
             noise.false_alerts += fake is None and open_alert
         if fake is None:
             if open_alert and len(self.false_examples) < 12:
-                reasons = ", ".join(r.value for r in result.final.decision.reasons)
-                self.false_examples.append(f"{result.final.code.key}: {reasons} "
+                self.false_examples.append(f"{result.final.code.key}: "
+                                           f"{_verdict_words(result)} "
                                            f"[{', '.join(tags) or 'no noise'}]")
             return
         fake_row = self.fakes[fake]
@@ -168,6 +169,9 @@ class Tally:
             self.causes[result.cause or ""].fakes_caught += 1
         else:
             fake_row.missed += 1
+            if len(self.missed_examples) < 12:
+                self.missed_examples.append(f"{fake.value} {result.final.code.key}: "
+                                            f"{_verdict_words(result)}")
             self.causes.setdefault(result.cause or NO_ALERT, CauseRow()).fakes_missed += 1
 
     @property
@@ -177,3 +181,12 @@ class Tally:
     @property
     def fakes_missed(self) -> int:
         return sum(r.missed for r in self.fakes.values())
+
+
+def _verdict_words(result: ScanResult) -> str:
+    """'suspect (not_in_custody), view stale' for the examples the bench prints."""
+    final = result.final
+    reasons = ", ".join(r.value for r in final.decision.reasons)
+    stale = final.sync is not None and final.sync.stale
+    return (f"{final.verdict.value}{f' ({reasons})' if reasons else ''}"
+            f"{', view stale' if stale else ''}{', synced again' if result.resynced else ''}")

@@ -121,6 +121,8 @@ def report(outcome: Outcome, rates: Rates) -> list[str]:
               f"aim: {'MET' if outcome.met else 'NOT MET'}"]
     if t.false_examples:
         lines += ["", "false alerts (first few):"] + [f"- {e}" for e in t.false_examples]
+    if t.missed_examples:
+        lines += ["", "fakes missed:"] + [f"- {e}" for e in t.missed_examples]
     lines += ["", "| phase | seconds |", "|---|---:|"]
     lines += [f"| {name} | {s:.1f} |" for name, s in outcome.phases.items()]
     lines.append(f"| **wall time** | {outcome.seconds:.1f} |")
@@ -132,7 +134,7 @@ def main() -> None:
     parser.add_argument("--packs", type=int, default=10_000)
     parser.add_argument("--pharmacies", type=int, default=50)
     parser.add_argument("--makers", type=int, default=3)
-    parser.add_argument("--wholesalers", type=int, default=4)
+    parser.add_argument("--wholesalers", type=int, default=5)
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
