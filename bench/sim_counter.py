@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sim_noise import Fake
 
 from supplychain.errors import CodeError
-from supplychain.ledger.alert_life import ClosingReason
+from supplychain.ledger.alert_life import AlertState, ClosingReason
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.alerts import alert_for_verdict, close_alert
 from supplychain.node.operations import Node, VerdictReport
@@ -33,9 +33,9 @@ class ScanResult:
 
     final: VerdictReport        # the verdict acted on (of the corrected code after a re-scan)
     first: Verdict              # the verdict of the first read (after any sync)
-    cause: str | None = None    # the alert raised, if any
-    alert_id: str | None = None
-    auto_closed: bool = False   # closed as a scanning error by the re-scan step
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (id, cause) raised or met
+    open_cause: str | None = None    # the cause of the alert left open for the pack
+    closed_cause: str | None = None  # the alert the re-scan step closed as a scanning error
     resynced: bool = False
     unreadable: bool = False    # the first read did not parse: scanned again at once
 
@@ -43,7 +43,7 @@ class ScanResult:
 @dataclass
 class CounterDesk:
     """The counter of one site: its pipeline for each scan, raising and closing the site's
-    alerts through ``node.alerts``."""
+    alerts through ``node.alerts`` and ``node.counter``."""
 
     node: Node
     resync: Callable[[], None]
@@ -68,26 +68,41 @@ class CounterDesk:
         alert = alert_for_verdict(node, report)
         if alert is None:
             return result  # a verdict that calls for no alert (offline)
-        result.cause, result.alert_id = alert.cause.value, alert.id
-        self._rescan(result, text, clean, printed)
+        result.alerts.append((alert.id, alert.cause.value))
+        result.open_cause = alert.cause.value
+        self._rescan(result, alert.id, text, clean, printed)
         return result
 
-    def _rescan(self, result: ScanResult, text: str, clean: str, printed: object) -> None:
+    def _rescan(self, result: ScanResult, first_id: str, text: str, clean: str,
+                printed: object) -> None:
+        """The re-scan step: the person scans the pack again (cleanly) and types the
+        printed fields."""
         if check_rescan is not None:
             outcome = check_rescan(self.node, text, clean, printed)
-            result.auto_closed = bool(getattr(outcome, "closed", False))
-            corrected = getattr(outcome, "report", None)
-            if result.auto_closed and corrected is not None:
-                result.final = corrected
+            if outcome.report is not None:
+                result.final = outcome.report
+            if outcome.closed is not None:
+                result.closed_cause = outcome.closed.cause.value
+            left = outcome.alert
+            if left is not None and left.state is not AlertState.CLOSED:
+                result.alerts.append((left.id, left.cause.value))
+                result.open_cause = left.cause.value
+            else:
+                result.open_cause = None
             return
-        if text == clean:
-            return  # the re-scan reads the same: no scanner fault to explain the verdict
-        corrected = self.node.verify(clean)
-        if corrected.verdict in (Verdict.GENUINE, Verdict.INFORMATION) \
-                and result.alert_id is not None:
-            close_alert(self.node, result.alert_id, ClosingReason.SCANNING_ERROR,
-                        "the re-scan reads the pack fine")
-            result.auto_closed, result.final = True, corrected
+        first = result.final
+        corrected = first if text == clean else self.node.verify(clean)
+        fine = corrected.verdict in (Verdict.GENUINE, Verdict.INFORMATION)
+        result.final = corrected
+        if corrected.code == first.code and not fine:
+            return  # the re-scan reads the same pack: its alert stays open
+        closed = close_alert(self.node, first_id, ClosingReason.SCANNING_ERROR,
+                             "the re-scan reads the pack fine")
+        result.closed_cause, result.open_cause = closed.cause.value, None
+        own = alert_for_verdict(self.node, corrected)  # the pack's own problem, if any
+        if own is not None:
+            result.alerts.append((own.id, own.cause.value))
+            result.open_cause = own.cause.value
 
 
 # --- the tally ------------------------------------------------------------------------------
@@ -140,39 +155,40 @@ class Tally:
         self.resyncs += result.resynced
         self.unreadable += result.unreadable
         self.first_verdicts[result.first.value] += 1
-        open_alert = result.cause is not None and not result.auto_closed
-        if result.cause is not None:
-            row = self.causes.setdefault(result.cause, CauseRow())
-            if result.alert_id not in self.alert_ids:
-                self.alert_ids.add(result.alert_id or "")
+        for alert_id, cause in result.alerts:
+            row = self.causes.setdefault(cause, CauseRow())
+            if alert_id not in self.alert_ids:
+                self.alert_ids.add(alert_id)
                 row.raised += 1
-            row.auto_closed += result.auto_closed
-            if fake is None and open_alert:
-                row.false_alerts += 1
+        if result.closed_cause is not None:
+            self.causes[result.closed_cause].auto_closed += 1
+        left_open = result.open_cause is not None
         for tag in tags:
             noise = self.noise.setdefault(tag, NoiseRow())
             noise.events += 1
-            noise.alerts += result.cause is not None
-            noise.auto_closed += result.auto_closed
-            noise.false_alerts += fake is None and open_alert
+            noise.alerts += bool(result.alerts)
+            noise.auto_closed += result.closed_cause is not None
+            noise.false_alerts += fake is None and left_open
         if fake is None:
-            if open_alert and len(self.false_examples) < 12:
-                self.false_examples.append(f"{result.final.code.key}: "
-                                           f"{_verdict_words(result)} "
-                                           f"[{', '.join(tags) or 'no noise'}]")
+            if left_open:
+                self.causes[result.open_cause or ""].false_alerts += 1
+                if len(self.false_examples) < 12:
+                    self.false_examples.append(f"{result.final.code.key}: "
+                                               f"{_verdict_words(result)} "
+                                               f"[{', '.join(tags) or 'no noise'}]")
             return
         fake_row = self.fakes[fake]
         fake_row.injected += 1
-        if open_alert:
+        if left_open:
             fake_row.caught += 1
-            fake_row.causes[result.cause or ""] += 1
-            self.causes[result.cause or ""].fakes_caught += 1
+            fake_row.causes[result.open_cause or ""] += 1
+            self.causes[result.open_cause or ""].fakes_caught += 1
         else:
             fake_row.missed += 1
+            self.causes.setdefault(result.closed_cause or NO_ALERT, CauseRow()).fakes_missed += 1
             if len(self.missed_examples) < 12:
                 self.missed_examples.append(f"{fake.value} {result.final.code.key}: "
                                             f"{_verdict_words(result)}")
-            self.causes.setdefault(result.cause or NO_ALERT, CauseRow()).fakes_missed += 1
 
     @property
     def false_alerts(self) -> int:

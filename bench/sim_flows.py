@@ -368,7 +368,7 @@ class Simulation:
         result = self.counters[site.gln].scan(text, clean, printed)
         self.tally.count(result, fake, tuple(tags))
         final = result.final
-        if final.verdict is not Verdict.GENUINE or (result.cause and not result.auto_closed):
+        if final.verdict is not Verdict.GENUINE or result.open_cause is not None:
             return False
         if final.status is PackStatus.IN_TRANSIT:  # "receive it before dispensing"
             shipment = self.shipment_of[code.key]

@@ -42,11 +42,12 @@ def test_a_small_network_trades_with_noise_and_every_fake_is_caught(tmp_path: Pa
         Fake.CLONE: 3, Fake.MADE_UP_SERIAL: 3, Fake.DIVERTED: 3, Fake.RECALLED_LOT: 10,
         Fake.EXPIRED_LOT: 6, Fake.REUSED_CODE: 3}, printed
     assert t.fakes_missed == 0, printed
-    # the re-scan step closed every alert a scanner fault raised on a genuine pack, the
-    # double scan's included (its re-scan reads the informational "already dispensed here")
+    # the re-scan step closed every alert a scanner fault raised, the double scan's included
+    # (its re-scan reads the informational "already dispensed here"); a misread fake keeps
+    # an open alert of its own
     faults = {tag: row for tag, row in t.noise.items() if tag.startswith("scanner fault")}
     assert sum(r.alerts for r in faults.values()) == 13, printed
-    assert sum(r.auto_closed for r in t.causes.values()) == 12, printed
+    assert sum(r.auto_closed for r in t.causes.values()) == 13, printed
     # a pack scanned twice at the counter that dispensed it raises nothing (INFORMATION)
     assert t.first_verdicts["information"] == 10, printed
     assert t.noise["double scan"].alerts == t.noise["double scan"].auto_closed == 1, printed
