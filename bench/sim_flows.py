@@ -79,7 +79,7 @@ class Simulation:
         self.returned: set[str] = set()
         self.undone: set[str] = set()
         self.dispensed: list[tuple[GLN, PackCode]] = []
-        self.recalled_at: float | None = None
+        self.recall_issued = False
         self.expired: set[str] = set()
         self.recalled: set[str] = set()
         self.packs = 0
@@ -222,7 +222,7 @@ class Simulation:
         maker = self.world.makers[1 % len(self.world.makers)]
         gtin = next(iter(self.recalled)).split("/")[0]
         maker.node.recall(gtin, RECALLED_LOT, "simulated recall")
-        self.recalled_at = time.perf_counter()
+        self.recall_issued = True
 
     def _wholesaler_morning(self, site: Site) -> None:
         start = time.perf_counter()
@@ -236,7 +236,7 @@ class Simulation:
                     site.stock[check.code.key] = check.code
                     self.returned.add(check.code.key)
         self.returns[site.gln] = []
-        if self.recalled_at is not None:  # a wholesaler honours the recall: set aside
+        if self.recall_issued:  # a wholesaler honours the recall: set aside
             for key in [k for k in site.stock if k in self.recalled]:
                 del site.stock[key]
         self.phases.add("returns", start)
@@ -331,7 +331,7 @@ class Simulation:
     def _truth(self, code: PackCode) -> Fake | None:
         if code.key in self.expired:
             return Fake.EXPIRED_LOT
-        if code.key in self.recalled and self.recalled_at is not None:
+        if code.key in self.recalled and self.recall_issued:
             return Fake.RECALLED_LOT
         return None
 
