@@ -53,3 +53,23 @@ def test_a_small_network_trades_with_noise_and_every_fake_is_caught(tmp_path: Pa
     assert t.noise["double scan"].alerts == t.noise["double scan"].auto_closed == 1, printed
     assert t.false_alerts == 0, printed
     assert "aim: MET" in printed
+
+
+def test_packs_sold_before_their_ship_event_arrives_raise_diversion_alerts(
+        tmp_path: Path) -> None:
+    """Every shipment's event is signed hours after the goods arrived, and every shipment is
+    sold before goods in: a pack scanned before its ship event reached the pharmacy reads
+    `not_in_custody`; on a view synced less than an hour ago the counter does not sync
+    first, so the alert is raised for a genuine pack (a false alert, counted as one)."""
+    rates = Rates(scanner_fault=0, double_scan=0, undo_dispense=0, missed_sync=0,
+                  ship_event_late=1.0, late_receipt=1.0, return_day=0, fakes_each=0,
+                  recalled_packs=0, expired_packs=0)
+    outcome = simulate(tmp_path, packs=200, pharmacies=2, makers=3, wholesalers=1, days=2,
+                       seed=3, rates=rates)
+    t = outcome.tally
+    printed = "\n".join(report(outcome, rates))
+    assert t.scans == 200, printed
+    assert t.noise["late receipt (scan)"].events == 43, printed
+    assert t.false_alerts == t.noise["late receipt (scan)"].false_alerts == 41, printed
+    assert set(t.causes) == {"diversion"}, printed
+    assert t.first_verdicts == {"genuine": 159, "suspect": 41}, printed
