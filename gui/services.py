@@ -26,7 +26,7 @@ from supplychain.i18n import _
 from supplychain.identity.certificates import MemberInfo, Role
 from supplychain.interchange.bundle import ImportResult, export_bundle, import_bundle
 from supplychain.interchange.report_pdf import write_pack_report
-from supplychain.ledger.events import is_container_key
+from supplychain.ledger.events import EventType, is_container_key
 from supplychain.ledger.records import AlertRecord, MemberSummary, PackRecord
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node import (
@@ -35,11 +35,12 @@ from supplychain.node import (
     exits,
     inspection,
     network,
+    quarantine,
     receiving,
     returns,
     shipments,
 )
-from supplychain.node.actions import PackAction, pack_actions, quarantine_reason
+from supplychain.node.actions import PackAction, pack_actions
 from supplychain.node.containers import as_container
 from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import HistoryStep, Node, VerdictReport
@@ -174,8 +175,15 @@ class LedgerService:
         self.node.report([code], reason)
         return self._result(code.to_digital_link(), code)
 
-    def quarantine(self, code: PackCode) -> ScanResult:
-        self.node.report([code], quarantine_reason(self.info.name))
+    def quarantine(self, code: PackCode) -> tuple[bool, ScanResult]:
+        """Quarantine the pack here: (True: a signed QUARANTINE; False: a suspect report, the
+        pack not being ours in the ledger), and the pack's new verdict."""
+        signed = quarantine.quarantine_or_report(self.node, code)
+        return (signed.event.type is EventType.QUARANTINE,
+                self._result(code.to_digital_link(), code))
+
+    def release(self, code: PackCode, reason: str) -> ScanResult:
+        self.node.release([code], reason)
         return self._result(code.to_digital_link(), code)
 
     # --- exits and returns (supplychain.node.exits, supplychain.node.returns) ---------------

@@ -102,6 +102,9 @@ serials = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-./", min_size=1, 
 hashes = st.binary(min_size=32, max_size=32).map(lambda b: EventHash(b.hex()))
 
 
+NEEDS_REASON = (EventType.REPORT, EventType.QUARANTINE, EventType.RELEASE)
+
+
 @st.composite
 def events(draw: st.DrawFn) -> Event:
     kind = draw(st.sampled_from(list(EventType)))
@@ -136,7 +139,7 @@ def events(draw: st.DrawFn) -> Event:
                  to=GLN("5012345000039") if kind.names_recipient else None,
                  gtin="05012345000015" if kind is EventType.RECALL else None,  # type: ignore
                  lot=draw(serials) if kind is EventType.RECALL else None,
-                 reason=draw(st.text(min_size=1, max_size=40)) if kind is EventType.REPORT
+                 reason=draw(st.text(min_size=1, max_size=40)) if kind in NEEDS_REASON
                  else None, alert=alert)
 
 

@@ -74,6 +74,8 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                       "nicht für den Verkauf hier bestimmt"),
     Reason.SAMPLE: (CODE, replace(KNOWN, status=PackStatus.SAMPLED, custodian=OTHER),
                     "als Probe an eine Behörde übergeben"),
+    Reason.QUARANTINED: (CODE, replace(KNOWN, status=PackStatus.QUARANTINED),
+                         "wird an diesem Standort in Quarantäne gehalten"),
     Reason.ALREADY_DISPENSED_HERE: (CODE, replace(KNOWN, status=PackStatus.DISPENSED,
                                                   dispensed_at=datetime(2026, 6, 1, 10, 29,
                                                                         tzinfo=UTC)),

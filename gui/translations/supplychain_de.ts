@@ -362,6 +362,14 @@
         <translation>Die Packung geht als Probe an eine Behörde</translation>
     </message>
     <message>
+        <source>Release from quarantine…</source>
+        <translation>Aus der Quarantäne freigeben…</translation>
+    </message>
+    <message>
+        <source>The pack was checked and cleared: it is active again (signed release)</source>
+        <translation>Die Packung wurde geprüft und freigegeben: Sie ist wieder aktiv (signierte Freigabe)</translation>
+    </message>
+    <message>
         <source>Report stolen</source>
         <translation>Als gestohlen melden</translation>
     </message>
@@ -408,6 +416,30 @@
     <message>
         <source>Hand pack {serial} to an authority as a sample? It will no longer be for sale. Authority and reference, optional:</source>
         <translation>Packung {serial} als Probe an eine Behörde übergeben? Sie ist dann nicht mehr verkäuflich. Behörde und Aktenzeichen, freiwillig:</translation>
+    </message>
+    <message>
+        <source>Quarantined and signed (&apos;{reason}&apos;): it cannot be dispensed or shipped until it is released. Put the pack in the quarantine box.</source>
+        <translation>In Quarantäne genommen und signiert (&apos;{reason}&apos;): Sie kann nicht abgegeben oder versandt werden, bis sie freigegeben ist. Legen Sie die Packung in die Quarantänebox.</translation>
+    </message>
+    <message>
+        <source>QUARANTINED</source>
+        <translation>IN QUARANTÄNE</translation>
+    </message>
+    <message>
+        <source>Reported as &apos;{reason}&apos;. Put the pack in the quarantine box.</source>
+        <translation>Gemeldet als &apos;{reason}&apos;. Legen Sie die Packung in die Quarantänebox.</translation>
+    </message>
+    <message>
+        <source>Release from quarantine</source>
+        <translation>Aus der Quarantäne freigeben</translation>
+    </message>
+    <message>
+        <source>Why is pack {serial} cleared? (e.g. the re-scan matched, the manufacturer confirmed it)</source>
+        <translation>Warum ist Packung {serial} freigegeben? (z. B. der erneute Scan stimmte, der Hersteller hat sie bestätigt)</translation>
+    </message>
+    <message>
+        <source>Released from quarantine and signed: pack {serial} is active again.</source>
+        <translation>Aus der Quarantäne freigegeben und signiert: Packung {serial} ist wieder aktiv.</translation>
     </message>
     <message>
         <source>Return pack {serial} to the wholesaler it came from? Put it in the returns box for collection.</source>
@@ -665,6 +697,14 @@
     <message>
         <source>Taken out of a case</source>
         <translation>Aus einem Karton genommen</translation>
+    </message>
+    <message>
+        <source>Quarantined</source>
+        <translation>In Quarantäne genommen</translation>
+    </message>
+    <message>
+        <source>Released from quarantine</source>
+        <translation>Aus der Quarantäne freigegeben</translation>
     </message>
     <message>
         <source>Search: scanned code, GTIN, lot, organisation name or GLN — then Enter</source>
@@ -1706,6 +1746,14 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>Aus einem Karton genommen</translation>
     </message>
     <message>
+        <source>Quarantined</source>
+        <translation>In Quarantäne genommen</translation>
+    </message>
+    <message>
+        <source>Released from quarantine</source>
+        <translation>Aus der Quarantäne freigegeben</translation>
+    </message>
+    <message>
         <source>Scan a pack, or type its code and press Enter</source>
         <translation>Packung scannen, oder Code eintippen und Eingabe drücken</translation>
     </message>
@@ -1790,8 +1838,8 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>Quarantäne</translation>
     </message>
     <message>
-        <source>Set the pack aside: files a report &apos;quarantined at this site&apos;</source>
-        <translation>Packung beiseitelegen: meldet sie als ‚an diesem Standort in Quarantäne‘</translation>
+        <source>Set the pack aside: nothing moves it until it is released</source>
+        <translation>Packung beiseitelegen: Nichts bewegt sie, bis sie freigegeben ist</translation>
     </message>
     <message>
         <source>Undo dispense</source>
@@ -1888,10 +1936,6 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Report filed and signed. Keep the pack aside until it is cleared.</source>
         <translation>Meldung erstellt und signiert. Legen Sie die Packung beiseite, bis sie freigegeben ist.</translation>
-    </message>
-    <message>
-        <source>Reported as &apos;{reason}&apos;. Put the pack in the quarantine box.</source>
-        <translation>Gemeldet als &apos;{reason}&apos;. Legen Sie die Packung in die Quarantänebox.</translation>
     </message>
     <message>
         <source>Open a picture of a code</source>

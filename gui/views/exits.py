@@ -1,7 +1,9 @@
 """Scan & verify's second row of actions: a pack leaving the chain (report stolen, export,
 hand over as a sample), a pharmacy's return to its wholesaler, and the wholesaler's
 saleable-returns check of a pack on its way back (docs/ARCHITECTURE.md, "Exits and
-returns"). The rules are the core's (``supplychain.node.actions`` says which are open)."""
+returns"); the first row's Quarantine, and the release of a quarantined pack
+("Quarantine and release"). The rules are the core's (``supplychain.node.actions`` says
+which are open, ``supplychain.node.quarantine`` what a quarantine signs)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from gui import dialogs
 from gui.services import ScanResult
 from gui.widgets import big_button
-from supplychain.node.actions import PackAction
+from supplychain.node.actions import PackAction, quarantine_reason
 from supplychain.node.returns import ReturnsReceipt, outcome_words
 
 if TYPE_CHECKING:
@@ -38,18 +40,23 @@ class ExitButtons(QWidget):
                                         self.tr("The pack leaves this market"))
         self.sample_button = big_button(self.tr("Hand over as sample…"),
                                         self.tr("The pack goes to an authority as a sample"))
+        self.release_button = big_button(self.tr("Release from quarantine…"),
+                                         self.tr("The pack was checked and cleared: it is "
+                                                 "active again (signed release)"))
         self.buttons: dict[PackAction, QPushButton] = {
             PackAction.RETURN: self.return_button,
             PackAction.CHECK_RETURN: self.check_return_button,
             PackAction.REPORT_STOLEN: self.stolen_button,
             PackAction.EXPORT: self.export_button,
             PackAction.SAMPLE: self.sample_button,
+            PackAction.RELEASE: self.release_button,
         }
         self.return_button.clicked.connect(self.return_pack)
         self.check_return_button.clicked.connect(self.check_return)
         self.stolen_button.clicked.connect(self.report_stolen)
         self.export_button.clicked.connect(self.export)
         self.sample_button.clicked.connect(self.hand_over_sample)
+        self.release_button.clicked.connect(self.release)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for button in self.buttons.values():
@@ -110,6 +117,45 @@ class ExitButtons(QWidget):
         self.view.banner.set_state("done", message, word=word)
         self.view.ctx.notify(message)
         self.view.focus_input()
+
+    # --- quarantine and release -------------------------------------------------------
+    def quarantine(self) -> None:
+        """The first row's Quarantine: signed when the pack is ours (else a suspect report)."""
+        code = self.view._code()
+        if code is None:
+            return
+        self.view.ctx.call(lambda s, _t: s.quarantine(code), on_success=self._quarantined)
+
+    def _quarantined(self, outcome: tuple[bool, ScanResult]) -> None:
+        signed, result = outcome
+        self.view.show_result(result)
+        reason = quarantine_reason(self.view.ctx.info.name)
+        if signed:
+            message = self.tr("Quarantined and signed ('{reason}'): it cannot be dispensed or "
+                              "shipped until it is released. Put the pack in the quarantine "
+                              "box.").format(reason=reason)
+            self.view.banner.set_state("done", message, word=self.tr("QUARANTINED"))
+        else:
+            message = self.tr("Reported as '{reason}'. Put the pack in the quarantine "
+                              "box.").format(reason=reason)
+        self.view.ctx.notify(message)
+        self.view.focus_input()
+
+    def release(self) -> None:
+        code = self.view._code()
+        if code is None:
+            return
+        why = dialogs.ask_text(self, self.tr("Release from quarantine"),
+                               self.tr("Why is pack {serial} cleared? (e.g. the re-scan "
+                                       "matched, the manufacturer confirmed it)").format(
+                                   serial=code.serial))
+        self.view.focus_input()
+        if not why:
+            return
+        self.view.ctx.call(lambda s, _t: s.release(code, why),
+                           on_success=lambda r: self.view._after(r, self.tr(
+                               "Released from quarantine and signed: pack {serial} is active "
+                               "again.").format(serial=code.serial)))
 
     # --- returns ----------------------------------------------------------------------
     def return_pack(self) -> None:

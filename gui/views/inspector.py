@@ -43,7 +43,9 @@ _STEP = {"commission": QT_TRANSLATE_NOOP("InspectorView", "Commissioned"),
          "sample": QT_TRANSLATE_NOOP("InspectorView", "Handed over as a sample"),
          "return": QT_TRANSLATE_NOOP("InspectorView", "Returned"),
          "pack": QT_TRANSLATE_NOOP("InspectorView", "Packed into a case"),
-         "unpack": QT_TRANSLATE_NOOP("InspectorView", "Taken out of a case")}
+         "unpack": QT_TRANSLATE_NOOP("InspectorView", "Taken out of a case"),
+         "quarantine": QT_TRANSLATE_NOOP("InspectorView", "Quarantined"),
+         "release": QT_TRANSLATE_NOOP("InspectorView", "Released from quarantine")}
 
 
 def _words(table: dict[str, str], key: str) -> str:

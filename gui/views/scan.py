@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.camera import CameraWorker
 from gui.context import AppContext
-from gui.display import case_details, witnesses_line
+from gui.display import VERDICT_BEEPS, case_details, witnesses_line
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import ScanResult
@@ -40,8 +40,8 @@ from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
 from supplychain.ledger.freshness import freshness_line
-from supplychain.ledger.verdicts import Verdict, reason_words, status_words
-from supplychain.node.actions import PackAction, quarantine_reason
+from supplychain.ledger.verdicts import reason_words, status_words
+from supplychain.node.actions import PackAction
 from supplychain.node.containers import ContainerReport
 from supplychain.node.operations import HistoryStep
 
@@ -49,8 +49,6 @@ UNREADABLE_HELP = QT_TRANSLATE_NOOP(
     "ScanView", "This is not a verdict about the pack. Scan again holding the code flat and "
                 "steady, scan the square 2D code on the pack, or type the code printed under it.")
 CAMERA_REPEAT_S = 3.0
-# Beeps per verdict: an informational answer (a pack scanned twice) beeps like a genuine one.
-_BEEPS = {Verdict.GENUINE: 1, Verdict.INFORMATION: 1, Verdict.SUSPECT: 2, Verdict.COUNTERFEIT: 3}
 
 _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "ship": QT_TRANSLATE_NOOP("ScanView", "Shipped"),
@@ -63,7 +61,9 @@ _STEP_WORDS = {"commission": QT_TRANSLATE_NOOP("ScanView", "Commissioned"),
                "sample": QT_TRANSLATE_NOOP("ScanView", "Handed over as a sample"),
                "return": QT_TRANSLATE_NOOP("ScanView", "Returned"),
                "pack": QT_TRANSLATE_NOOP("ScanView", "Packed into a case"),
-               "unpack": QT_TRANSLATE_NOOP("ScanView", "Taken out of a case")}
+               "unpack": QT_TRANSLATE_NOOP("ScanView", "Taken out of a case"),
+               "quarantine": QT_TRANSLATE_NOOP("ScanView", "Quarantined"),
+               "release": QT_TRANSLATE_NOOP("ScanView", "Released from quarantine")}
 
 
 class ScanView(QWidget):
@@ -142,7 +142,7 @@ class ScanView(QWidget):
                                         self.tr("Report this pack to the network"))
         self.quarantine_button = big_button(
             self.tr("Quarantine"),
-            self.tr("Set the pack aside: files a report 'quarantined at this site'"))
+            self.tr("Set the pack aside: nothing moves it until it is released"))
         self.undo_button = big_button(self.tr("Undo dispense"),
                                       self.tr("Dispensed by mistake? Take it back "
                                                        "into stock (same pharmacy, 10 days)"))
@@ -151,7 +151,7 @@ class ScanView(QWidget):
         self.receive_button.clicked.connect(self.receive)
         self.dispense_button.clicked.connect(self.dispense)
         self.report_button.clicked.connect(self.report)
-        self.quarantine_button.clicked.connect(self.quarantine)
+        self.quarantine_button.clicked.connect(lambda: self.exits.quarantine())
         primary = ("QPushButton:enabled { background: #0d47a1; color: white; "
                    "font-weight: bold; }")
         self.receive_button.setStyleSheet(primary)
@@ -285,7 +285,7 @@ class ScanView(QWidget):
             f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
-        _beep(_BEEPS[report.verdict])
+        _beep(VERDICT_BEEPS[report.verdict])
 
     def _show_case(self, case: ContainerReport, steps: tuple[HistoryStep, ...]) -> None:
         """One verdict for a scanned case label, naming the packs inside that are not genuine."""
@@ -299,7 +299,7 @@ class ScanView(QWidget):
         self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
-        _beep(_BEEPS[case.verdict])
+        _beep(VERDICT_BEEPS[case.verdict])
 
     def _show_freshness(self, result: ScanResult) -> None:
         text, stale = freshness_line(result.report.sync if result.report else None)
@@ -396,16 +396,6 @@ class ScanView(QWidget):
         self.ctx.call(lambda s, _t: s.report_suspect(code, reason),
                       on_success=lambda r: self._after(r, self.tr(
                           "Report filed and signed. Keep the pack aside until it is cleared.")))
-
-    def quarantine(self) -> None:
-        code = self._code()
-        if code is None:
-            return
-        reason = quarantine_reason(self.ctx.info.name)
-        self.ctx.call(lambda s, _t: s.quarantine(code),
-                      on_success=lambda r: self._after(r, self.tr(
-                          "Reported as '{reason}'. Put the pack in the quarantine box.").format(
-                              reason=reason)))
 
     def _after(self, result: ScanResult, message: str) -> None:
         self.show_result(result)

@@ -22,6 +22,7 @@ from supplychain.cli import (
     exits,
     light,
     proofs,
+    quarantine,
     receiving,
     scan,
     sync,
@@ -33,8 +34,8 @@ from supplychain.errors import SupplyChainError
 from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
-COMMAND_MODULES = (commands, alerts, containers, exits, light, proofs, receiving, scan, epcis,
-                   sync, tiles, witnesses)
+COMMAND_MODULES = (commands, alerts, containers, exits, quarantine, light, proofs, receiving,
+                   scan, epcis, sync, tiles, witnesses)
 
 
 def build_parser() -> argparse.ArgumentParser:

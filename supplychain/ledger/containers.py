@@ -50,7 +50,14 @@ from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, SSCC, EventHash
 from supplychain.ledger.events import Event, EventType, Item, is_container_key
 from supplychain.ledger.records import ItemRecord
-from supplychain.ledger.rules import PackState, PackStatus, apply_item, may, split_pack_key
+from supplychain.ledger.rules import (
+    PackState,
+    PackStatus,
+    apply_item,
+    may,
+    quarantine_refusal,
+    split_pack_key,
+)
 
 __all__ = [
     "ContainerState",
@@ -289,6 +296,8 @@ def _child(event: Event, item: Item, actor: MemberInfo, before: ItemState | None
         raise RuleViolation(_("{key} is in the custody of {custodian}, not {name}; only the "
                               "custodian can pack it.")
                             .format(key=item.pack, custodian=before.custodian, name=actor.name))
+    if before.status is PackStatus.QUARANTINED:
+        raise quarantine_refusal(EventType.PACK, item.pack, before.custodian)
     if before.status is not PackStatus.ACTIVE:
         raise RuleViolation(_("{key} is {status}; only an active pack or case can be packed.")
                             .format(key=item.pack, status=before.status.value))

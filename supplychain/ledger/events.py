@@ -66,6 +66,11 @@ class EventType(str, Enum):
     EXPORT = "export"
     SAMPLE = "sample"
     RETURN = "return"
+    # --- suspect product (docs/ARCHITECTURE.md, "Quarantine and release") ---
+    QUARANTINE = "quarantine"
+    """The custodian sets a suspect pack aside: nothing moves it until a RELEASE."""
+    RELEASE = "release"
+    """The custodian clears a quarantined pack: it is active again."""
     # --- the life of an alert (docs/ARCHITECTURE.md, "Alerts that end") ---
     ALERT = "alert"
     """One step of an alert's life (``alert`` object); its items name packs, with no prev."""
@@ -306,6 +311,11 @@ class Event:
             raise EventError(_("Only a recall names a GTIN and lot at event level."))
         if t is EventType.REPORT and not self.reason:
             raise EventError(_("A suspect report needs a reason."))
+        if t is EventType.QUARANTINE and not self.reason:
+            raise EventError(_("A quarantine needs a reason (what makes the pack suspect)."))
+        if t is EventType.RELEASE and not self.reason:
+            raise EventError(_("A release from quarantine needs a reason (why the pack is "
+                               "cleared)."))
         if (t is EventType.ALERT) != (self.alert is not None):
             raise EventError(_("An alert event carries an 'alert' object, and only an alert "
                                "event does."))

@@ -36,6 +36,9 @@ class PackStatus(str, Enum):
     STOLEN = "stolen"
     EXPORTED = "exported"
     SAMPLED = "sampled"
+    # Suspect product set aside by its custodian (docs/ARCHITECTURE.md, "Quarantine and
+    # release"): held, not decommissioned; only a release or a destruction ends it.
+    QUARANTINED = "quarantined"
 
     @property
     def decommissioned(self) -> bool:
@@ -72,14 +75,17 @@ _E = EventType
 PERMITTED: Mapping[Role, frozenset[EventType]] = {
     # Makes packs, sends them out, takes returns back, destroys its stock, recalls its lots.
     # (Every stock holder may report a theft and hand a sample to an authority.)
+    # (Every stock holder quarantines suspect stock it holds and releases it once cleared.)
     Role.MANUFACTURER: frozenset({_E.COMMISSION, _E.SHIP, _E.RECEIVE, _E.DESTROY, _E.RECALL,
-                                  _E.REPORT, _E.STOLEN, _E.EXPORT, _E.SAMPLE}),
+                                  _E.REPORT, _E.STOLEN, _E.EXPORT, _E.SAMPLE, _E.QUARANTINE,
+                                  _E.RELEASE}),
     # Holds stock between manufacturer and pharmacy; exports out of the market.
     Role.DISTRIBUTOR: frozenset({_E.SHIP, _E.RECEIVE, _E.DESTROY, _E.REPORT, _E.STOLEN,
-                                 _E.EXPORT, _E.SAMPLE}),
+                                 _E.EXPORT, _E.SAMPLE, _E.QUARANTINE, _E.RELEASE}),
     # Holds stock, dispenses (and undoes its own mistaken dispense), ships returns.
     Role.PHARMACY: frozenset({_E.SHIP, _E.RECEIVE, _E.DISPENSE, _E.UNDO_DISPENSE, _E.DESTROY,
-                              _E.REPORT, _E.STOLEN, _E.SAMPLE, _E.RETURN}),
+                              _E.REPORT, _E.STOLEN, _E.SAMPLE, _E.RETURN, _E.QUARANTINE,
+                              _E.RELEASE}),
     # Inspects: holds no stock; recalls any lot, reports any pack.
     Role.REGULATOR: frozenset({_E.RECALL, _E.REPORT}),
 }
@@ -108,6 +114,9 @@ _NOT_PERMITTED = {
                   "(a {role}){why}."),
     _E.RETURN: N_("{subject}: only a {who} returns packs to its wholesaler, not {name} "
                   "(a {role}){why}."),
+    _E.QUARANTINE: N_("{subject}: only a {who} quarantines packs, not {name} (a {role}){why}."),
+    _E.RELEASE: N_("{subject}: only a {who} releases packs from quarantine, not {name} "
+                   "(a {role}){why}."),
 }
 
 
@@ -167,6 +176,9 @@ def _custody_step(event: Event, item: Item, actor: MemberInfo, before: PackState
             _("{pack} was already {status}; a decommissioned pack stays "
               "decommissioned.").format(pack=item.pack, status=before.status.value)
         )
+    if kind.is_chain and (kind in (EventType.QUARANTINE, EventType.RELEASE)
+                          or before.status is PackStatus.QUARANTINED):
+        return _quarantine_step(event, item, actor, before)
     if kind.is_chain:
         _require_role(kind, actor, item.pack)
     if kind is EventType.SHIP:
@@ -369,6 +381,73 @@ def _leave_or_return(event: Event, item: Item, actor: MemberInfo,
         return PackState(before.gtin, before.serial, before.lot, before.expiry,
                          PackStatus.IN_TRANSIT, before.custodian, event.to, before.since)
     return replace(before, status=_LEAVING[kind], recipient=None)
+
+
+# --- suspect product (docs/ARCHITECTURE.md, "Quarantine and release") ---------------------
+_HELD_IN_QUARANTINE = {
+    EventType.SHIP: N_("{pack} is in quarantine at {custodian}: it cannot be shipped until a "
+                       "signed release clears it (supplychain release)."),
+    EventType.DISPENSE: N_("{pack} is in quarantine at {custodian}: it cannot be dispensed "
+                           "until a signed release clears it (supplychain release)."),
+    EventType.RETURN: N_("{pack} is in quarantine at {custodian}: it cannot be returned until "
+                         "a signed release clears it (supplychain release)."),
+    EventType.EXPORT: N_("{pack} is in quarantine at {custodian}: it cannot be exported until "
+                         "a signed release clears it (supplychain release)."),
+    EventType.SAMPLE: N_("{pack} is in quarantine at {custodian}: it cannot be handed over as "
+                         "a sample until a signed release clears it (supplychain release)."),
+    EventType.PACK: N_("{pack} is in quarantine at {custodian}: it cannot be packed into a "
+                       "case until a signed release clears it (supplychain release)."),
+    EventType.QUARANTINE: N_("{pack} is already in quarantine at {custodian}."),
+}
+
+
+def quarantine_refusal(kind: EventType, pack: str, custodian: str) -> RuleViolation:
+    """The refusal of a ``kind`` step of a pack held in quarantine by ``custodian``."""
+    sentence = _HELD_IN_QUARANTINE.get(kind, N_(
+        "{pack} is in quarantine at {custodian}: it cannot be moved or changed until a signed "
+        "release clears it (supplychain release)."))
+    return RuleViolation(_(sentence).format(pack=pack, custodian=custodian))
+
+
+def _quarantine_step(event: Event, item: Item, actor: MemberInfo,
+                     before: PackState) -> PackState:
+    """A quarantine or release by the custodian, or any step of a quarantined pack.
+
+    Quarantine sets an active pack the actor holds aside (not one in a case: unpack it
+    first); while quarantined only its release (back to active), its destruction and a
+    theft report are possible, all by the custodian; everything else is refused, naming
+    the quarantine and how to end it."""
+    kind = event.type
+    if before.status is PackStatus.QUARANTINED:
+        _require_role(kind, actor, item.pack)
+        if kind is EventType.RELEASE or kind is EventType.DESTROY:
+            if before.custodian != actor.gln:
+                raise RuleViolation(_("{pack} is in quarantine at {custodian}; only {custodian} "
+                                      "can release or destroy it.")
+                                    .format(pack=item.pack, custodian=before.custodian))
+            status = PackStatus.ACTIVE if kind is EventType.RELEASE else PackStatus.DESTROYED
+            return replace(before, status=status)
+        if kind is EventType.STOLEN:
+            return _leave_or_return(event, item, actor, before)
+        raise quarantine_refusal(kind, item.pack, before.custodian)
+    if kind is EventType.RELEASE:
+        raise RuleViolation(_("{pack} is {status}, not in quarantine: there is nothing to "
+                              "release.").format(pack=item.pack,
+                                                 status=before.status.value))
+    _require_role(kind, actor, item.pack)
+    if before.custodian != actor.gln:
+        raise RuleViolation(_("{pack} is in the custody of {custodian}, not {name}; only the "
+                              "custodian can quarantine it (report it as suspect instead).")
+                            .format(pack=item.pack, custodian=before.custodian,
+                                    name=actor.name))
+    if before.status is not PackStatus.ACTIVE:
+        raise RuleViolation(_("{pack} is {status}; only an active pack can be quarantined.")
+                            .format(pack=item.pack, status=before.status.value))
+    if before.container is not None:
+        raise RuleViolation(_("{pack} is in case {sscc}: take it out of case {sscc} first "
+                              "(unpack), then quarantine it.")
+                            .format(pack=item.pack, sscc=before.container))
+    return replace(before, status=PackStatus.QUARANTINED, recipient=None)
 
 
 def _destroy_recovered(item: Item, actor: MemberInfo, before: PackState) -> PackState:

@@ -55,6 +55,7 @@ class Reason(str, Enum):
     REPORTED_STOLEN = "reported_stolen"
     EXPORTED = "exported"
     SAMPLE = "sample"
+    QUARANTINED = "quarantined"
     # The informational answer (Verdict.INFORMATION), not an alert.
     ALREADY_DISPENSED_HERE = "already_dispensed_here"
 
@@ -65,7 +66,7 @@ others decide between SUSPECT and COUNTERFEIT."""
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
-                             Reason.EXPORTED, Reason.SAMPLE})
+                             Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED})
 """Reasons that make a pack SUSPECT; any other makes it COUNTERFEIT. A pack reported stolen
 is COUNTERFEIT-level (illegitimate product: never dispensed, quarantined and reported); an
 exported pack or a sample turning up here may be the genuine pack come back, so SUSPECT."""
@@ -76,7 +77,7 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.REPORTED_STOLEN,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-          Reason.RECALLED,
+          Reason.RECALLED, Reason.QUARANTINED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
           Reason.ALREADY_DISPENSED_HERE]
 
@@ -114,6 +115,8 @@ _SENTENCES = {
                         "Do not dispense; quarantine it and tell your wholesaler."),
     Reason.SAMPLE: N_("This pack was handed to an authority as a sample: it is not for sale. "
                       "Do not dispense; quarantine it and report it."),
+    Reason.QUARANTINED: N_("This pack is held in quarantine at {where}: do not dispense or ship "
+                           "it until its custodian signs a release that clears it."),
     Reason.ALREADY_DISPENSED_HERE: N_("This pack was dispensed at this site {when}: if you "
                                       "just scanned it twice, no action is needed. Do not hand "
                                       "it out again; if it was dispensed by mistake, undo the "
@@ -138,6 +141,7 @@ _WORDS = {
     Reason.REPORTED_STOLEN: N_("reported stolen"),
     Reason.EXPORTED: N_("exported"),
     Reason.SAMPLE: N_("sample"),
+    Reason.QUARANTINED: N_("in quarantine"),
     Reason.ALREADY_DISPENSED_HERE: N_("already dispensed here"),
 }
 
@@ -156,6 +160,7 @@ _STATUS_WORDS = {
     PackStatus.STOLEN: N_("stolen"),
     PackStatus.EXPORTED: N_("exported"),
     PackStatus.SAMPLED: N_("handed over as a sample"),
+    PackStatus.QUARANTINED: N_("in quarantine"),
 }
 
 _LEFT_THE_CHAIN = {PackStatus.STOLEN: Reason.REPORTED_STOLEN,
@@ -171,14 +176,19 @@ _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on it
                          "receive it before dispensing.")
 
 
-def reason_sentence(reason: Reason, when: datetime | None = None) -> str:
+def reason_sentence(reason: Reason, when: datetime | None = None,
+                    held_by: GLN | None = None) -> str:
     """What ``reason`` means and what to do, as a sentence in the current language.
 
     ``when``: the time of the event the reason is about (the dispense of
-    ``ALREADY_DISPENSED_HERE``), written into the sentence when given."""
+    ``ALREADY_DISPENSED_HERE``), written into the sentence when given; ``held_by``: the
+    custodian holding a ``QUARANTINED`` pack (None: this site)."""
     sentence = _(_SENTENCES[reason])
     if reason is Reason.ALREADY_DISPENSED_HERE:
         sentence = sentence.format(when=_when_words(when))
+    elif reason is Reason.QUARANTINED:
+        sentence = sentence.format(where=_("this site") if held_by is None
+                                   else _("GLN {gln}").format(gln=held_by))
     return sentence
 
 
@@ -280,6 +290,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
             reasons.add(Reason.DECOMMISSIONED)
         elif facts.status in _LEFT_THE_CHAIN:
             reasons.add(_LEFT_THE_CHAIN[facts.status])
+        elif facts.status is PackStatus.QUARANTINED:
+            reasons.add(Reason.QUARANTINED)
         if code.lot is not None and code.lot != facts.registered_lot:
             reasons.add(Reason.LOT_MISMATCH)
         if code.expiry is not None and code.expiry != facts.registered_expiry:
@@ -315,7 +327,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
     else:
         verdict = Verdict.GENUINE
     if ordered:
-        message = " ".join(reason_sentence(r, facts.dispensed_at) for r in ordered[:2])
+        held_by = None if facts.custodian == site else facts.custodian
+        message = " ".join(reason_sentence(r, facts.dispensed_at, held_by) for r in ordered[:2])
     elif site_role is Role.REGULATOR:
         message = _(_GENUINE_REGULATOR)
     elif in_transit_to_site:

@@ -27,14 +27,19 @@ class PackAction(StrEnum):
     SAMPLE = "sample"
     RETURN = "return"
     CHECK_RETURN = "check_return"
+    RELEASE = "release"  # a quarantined pack, at its custodian
 
 
 def pack_actions(report: VerdictReport, record: PackRecord | None, gln: str, role: Role,
                  now: datetime | None = None) -> frozenset[PackAction]:
-    """The actions open on a scanned pack at site ``gln``: anyone may report or quarantine;
-    receive what is in transit to us; a pharmacy dispenses a genuine pack it holds, and may
-    undo its own dispense within the window."""
+    """The actions open on a scanned pack at site ``gln``: anyone may report or quarantine
+    (a pack quarantined here is released instead); receive what is in transit to us; a
+    pharmacy dispenses a genuine pack it holds, and may undo its own dispense within the
+    window."""
     actions = {PackAction.REPORT, PackAction.QUARANTINE}
+    if (record is not None and record.status is PackStatus.QUARANTINED
+            and record.custodian == gln and may(role, EventType.RELEASE)):
+        actions = {PackAction.REPORT, PackAction.RELEASE}
     if record is not None and not record.forked:
         if record.status is PackStatus.IN_TRANSIT and record.recipient == gln:
             actions.add(PackAction.RECEIVE)
@@ -82,5 +87,6 @@ def may_undo_dispense(report: VerdictReport, gln: str, role: Role,
 
 
 def quarantine_reason(site: str) -> str:
-    """A quarantine is a suspect report whose reason says where the pack is held."""
+    """The reason of a quarantine at ``site``: of the signed QUARANTINE, or of the suspect
+    report filed instead for a pack not in this site's custody (``node.quarantine``)."""
     return f"quarantined at {site}"

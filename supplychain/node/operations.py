@@ -322,6 +322,34 @@ class Node:
             codes, N_("{key} is not known to this node; cannot destroy it."))
         return self.append([self._event(EventType.DESTROY, items, reason=reason)])[0]
 
+    def quarantine(self, codes: Sequence[PackCode | ContainerCode], reason: str) -> SignedEvent:
+        """Set suspect packs we hold aside (docs/ARCHITECTURE.md, "Quarantine and release"):
+        nothing moves them until ``release``. ``reason``: what makes them suspect."""
+        items = self._suspect_items(codes, N_("{key} is not known to this node; cannot "
+                                              "quarantine it."))
+        return self.append([self._event(EventType.QUARANTINE, items, reason=reason)])[0]
+
+    def release(self, codes: Sequence[PackCode | ContainerCode], reason: str) -> SignedEvent:
+        """Clear quarantined packs we hold (``reason``: why): they are active again."""
+        items = self._suspect_items(codes, N_("{key} is not known to this node; cannot "
+                                              "release it."))
+        return self.append([self._event(EventType.RELEASE, items, reason=reason)])[0]
+
+    def _suspect_items(self, codes: Sequence[PackCode | ContainerCode],
+                       unknown: str) -> list[Item]:
+        for code in codes:
+            if isinstance(code, ContainerCode):
+                raise RuleViolation(_(
+                    "{sscc} is a case or pallet: quarantine and release take packs. Unpack it "
+                    "(supplychain unpack {sscc}) and name its packs.").format(sscc=code.sscc))
+            record = self.ledger.pack(code.key)
+            if record is not None and record.forked:
+                raise RuleViolation(_(
+                    "{key} has two conflicting histories (a forked chain): the ledger cannot "
+                    "quarantine it. Set it aside and report it as suspect (supplychain "
+                    "report).").format(key=code.key))
+        return self._chain_items(codes, unknown)
+
     def recall(self, gtin: str, lot: str, reason: str | None = None) -> SignedEvent:
         event = self._event(EventType.RECALL, gtin=validate_gtin(gtin), lot=lot, reason=reason)
         return self.append([event])[0]

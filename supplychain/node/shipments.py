@@ -49,6 +49,10 @@ def outgoing_candidate(node: Node, text: str, already: Iterable[str]) -> Candida
     if record.status.decommissioned:
         return Candidate(text, code, False, _("Decommissioned ({status}): it must not travel "
                                               "again.").format(status=status_words(record.status)))
+    if record.status is PackStatus.QUARANTINED:
+        return Candidate(text, code, False, _(
+            "In quarantine at {holder}: it cannot be shipped until a signed release clears "
+            "it.").format(holder=node.ledger.member_name(record.custodian)))
     if record.custodian != node.gln or record.status is not PackStatus.ACTIVE:
         where = node.ledger.member_name(record.custodian)
         state = (_("Not in our custody: in transit by {holder}.")

@@ -7,13 +7,12 @@ member acting, what happens for each role: the pack's next status, or the refusa
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from supplychain.errors import RuleViolation
 from supplychain.identity.certificates import MemberInfo, Role
-from supplychain.identity.prefixes import PrefixOwners
 from supplychain.ids import GLN, GTIN, EventHash, PackKey
 from supplychain.ledger.events import Event, EventType, Item
 from supplychain.ledger.rules import (
@@ -56,8 +55,10 @@ OUTBOUND = "in transit from the actor to another member"
 DISPENSED_HERE = "dispensed by the actor"
 DISPENSED_ELSEWHERE = "dispensed by another member"
 DESTROYED = "destroyed"
+QUARANTINED_HERE = "quarantined, held by the actor"
+QUARANTINED_ELSEWHERE = "quarantined, held by another member"
 STATES = [NONE, HELD, HELD_ELSEWHERE, INBOUND, OUTBOUND, DISPENSED_HERE, DISPENSED_ELSEWHERE,
-          DESTROYED]
+          DESTROYED, QUARANTINED_HERE, QUARANTINED_ELSEWHERE]
 
 
 def state_of(name: str, actor: GLN) -> PackState | None:
@@ -73,11 +74,16 @@ def state_of(name: str, actor: GLN) -> PackState | None:
         DISPENSED_ELSEWHERE: replace(base, status=PackStatus.DISPENSED, custodian=OTHER,
                                      since=DISPENSED_AT),
         DESTROYED: replace(base, status=PackStatus.DESTROYED),
+        QUARANTINED_HERE: replace(base, status=PackStatus.QUARANTINED),
+        QUARANTINED_ELSEWHERE: replace(base, status=PackStatus.QUARANTINED, custodian=OTHER),
     }[name]
 
 
 def reachable(role: Role, state: str) -> bool:
-    """Only a pharmacy dispenses, so only a pharmacy can hold a pack it dispensed."""
+    """Only a pharmacy dispenses, so only a pharmacy can hold a pack it dispensed; only a
+    member holding stock quarantines."""
+    if state == QUARANTINED_HERE:
+        return role is not Role.REGULATOR
     return state != DISPENSED_HERE or role is Role.PHARMACY
 
 
@@ -114,6 +120,17 @@ def custodian_only(verb: str) -> str:
 
 def not_now(verb: str) -> str:
     return f"is in_transit; it cannot {verb} now"
+
+
+def held(verb: str) -> str:
+    """A step refused while the pack is in quarantine (here or elsewhere)."""
+    return (f"is in quarantine at [0-9]+: it cannot be {verb} until a signed release clears "
+            r"it \(supplychain release\)")
+
+
+NOTHING_TO_RELEASE = "not in quarantine: there is nothing to release"
+ALREADY_HELD = "is already in quarantine at"
+QUARANTINE_OR_DESTROY = "only [0-9]+ can release or destroy it"
 
 
 # (action, state) -> {roles: outcome}; an outcome is the next PackStatus or a refusal phrase.
@@ -210,6 +227,64 @@ RULES: dict[tuple[EventType, str], dict[tuple[Role, ...], PackStatus | str]] = {
                                   NOT_PHARMACY: NOT_RETURNER},
     (EventType.RETURN, OUTBOUND): {(Role.PHARMACY,): not_now("be returned"),
                                    NOT_PHARMACY: NOT_RETURNER},
+    # Suspect product (docs/ARCHITECTURE.md, "Quarantine and release").
+    (EventType.QUARANTINE, NONE): {ALL: NEEDS_PREV},
+    (EventType.QUARANTINE, HELD): {HOLDERS: PackStatus.QUARANTINED, REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, HELD_ELSEWHERE): {HOLDERS: custodian_only("quarantine it"),
+                                             REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, INBOUND): {HOLDERS: custodian_only("quarantine it"),
+                                      REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, OUTBOUND): {HOLDERS: "is in_transit; only an active pack can be "
+                                                "quarantined", REGULATOR_ONLY: NO_STOCK},
+    (EventType.QUARANTINE, QUARANTINED_HERE): {HOLDERS: ALREADY_HELD},
+    (EventType.QUARANTINE, QUARANTINED_ELSEWHERE): {HOLDERS: ALREADY_HELD,
+                                                    REGULATOR_ONLY: NO_STOCK},
+    **{(kind, s): {ALL: NEEDS_PREV if s == NONE else STAYS}
+       for kind in (EventType.QUARANTINE, EventType.RELEASE)
+       for s in (NONE, DISPENSED_HERE, DISPENSED_ELSEWHERE, DESTROYED)},
+    **{(EventType.RELEASE, s): {ALL: NOTHING_TO_RELEASE}
+       for s in (HELD, HELD_ELSEWHERE, INBOUND, OUTBOUND)},
+    (EventType.RELEASE, QUARANTINED_HERE): {HOLDERS: PackStatus.ACTIVE},
+    (EventType.RELEASE, QUARANTINED_ELSEWHERE): {HOLDERS: QUARANTINE_OR_DESTROY,
+                                                 REGULATOR_ONLY: NO_STOCK},
+    # While quarantined only the release, the destruction and a theft report go through.
+    (EventType.DESTROY, QUARANTINED_HERE): {HOLDERS: PackStatus.DESTROYED},
+    (EventType.DESTROY, QUARANTINED_ELSEWHERE): {HOLDERS: QUARANTINE_OR_DESTROY,
+                                                 REGULATOR_ONLY: NO_STOCK},
+    (EventType.STOLEN, QUARANTINED_HERE): {HOLDERS: PackStatus.STOLEN},
+    (EventType.STOLEN, QUARANTINED_ELSEWHERE): {HOLDERS: custodian_only("report it stolen"),
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.SHIP, QUARANTINED_HERE): {HOLDERS: held("shipped")},
+    (EventType.SHIP, QUARANTINED_ELSEWHERE): {HOLDERS: held("shipped"),
+                                              REGULATOR_ONLY: NO_STOCK},
+    (EventType.RECEIVE, QUARANTINED_HERE): {HOLDERS: held("moved or changed")},
+    (EventType.RECEIVE, QUARANTINED_ELSEWHERE): {HOLDERS: held("moved or changed"),
+                                                 REGULATOR_ONLY: NO_STOCK},
+    (EventType.DISPENSE, QUARANTINED_HERE): {(Role.PHARMACY,): held("dispensed"),
+                                             (Role.MANUFACTURER, Role.DISTRIBUTOR):
+                                             NOT_PHARMACY_MSG},
+    (EventType.DISPENSE, QUARANTINED_ELSEWHERE): {(Role.PHARMACY,): held("dispensed"),
+                                                  NOT_PHARMACY: NOT_PHARMACY_MSG},
+    **{(EventType.UNDO_DISPENSE, s): {ALL: NOT_DISPENSER}
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    **{(kind, s): {ALL: NOT_CHAIN}
+       for kind in (EventType.RECALL, EventType.REPORT)
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    **{(kind, s): {ALL: WHOLE_EVENT}
+       for kind in (EventType.PACK, EventType.UNPACK)
+       for s in (QUARANTINED_HERE, QUARANTINED_ELSEWHERE)},
+    (EventType.EXPORT, QUARANTINED_HERE): {EXPORTERS: held("exported"),
+                                           (Role.PHARMACY,): NOT_EXPORTER},
+    (EventType.EXPORT, QUARANTINED_ELSEWHERE): {EXPORTERS: held("exported"),
+                                                (Role.PHARMACY,): NOT_EXPORTER,
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.SAMPLE, QUARANTINED_HERE): {HOLDERS: held("handed over as a sample")},
+    (EventType.SAMPLE, QUARANTINED_ELSEWHERE): {HOLDERS: held("handed over as a sample"),
+                                                REGULATOR_ONLY: NO_STOCK},
+    (EventType.RETURN, QUARANTINED_HERE): {(Role.PHARMACY,): held("returned"),
+                                           (Role.MANUFACTURER, Role.DISTRIBUTOR): NOT_RETURNER},
+    (EventType.RETURN, QUARANTINED_ELSEWHERE): {(Role.PHARMACY,): held("returned"),
+                                                NOT_PHARMACY: NOT_RETURNER},
 }
 
 
@@ -360,13 +435,14 @@ def test_decommissioned_statuses() -> None:
 # --- what each role may do -------------------------------------------------------------------
 def test_the_permission_table() -> None:
     E = EventType
+    held = {E.QUARANTINE, E.RELEASE}  # every stock holder quarantines what it holds
     assert PERMITTED == {
         Role.MANUFACTURER: {E.COMMISSION, E.SHIP, E.RECEIVE, E.DESTROY, E.RECALL, E.REPORT,
-                            E.STOLEN, E.EXPORT, E.SAMPLE},
+                            E.STOLEN, E.EXPORT, E.SAMPLE, *held},
         Role.DISTRIBUTOR: {E.SHIP, E.RECEIVE, E.DESTROY, E.REPORT, E.STOLEN, E.EXPORT,
-                           E.SAMPLE},
+                           E.SAMPLE, *held},
         Role.PHARMACY: {E.SHIP, E.RECEIVE, E.DISPENSE, E.UNDO_DISPENSE, E.DESTROY, E.REPORT,
-                        E.STOLEN, E.SAMPLE, E.RETURN},
+                        E.STOLEN, E.SAMPLE, E.RETURN, *held},
         Role.REGULATOR: {E.RECALL, E.REPORT},
     }
     assert all(may(role, EventType.REPORT) for role in Role)
@@ -400,45 +476,3 @@ def test_report_counts(role: Role, in_chain: bool, counts: bool) -> None:
     reporter = ACTORS[role]
     parties = {OTHER, reporter.gln} if in_chain else {OTHER}
     assert report_counts(reporter, parties) is counts
-
-
-# --- a GTIN has one owner, whatever certificates exist -------------------------------------
-ROGUE = MemberInfo("Rogue Pharma", GLN("5012345000077"), Role.MANUFACTURER, ("5012345",))
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def owners_with_rogue(rogue_since: datetime) -> PrefixOwners:
-    """Acme (prefix 501234, certified at T0) and a rogue certified with 5012345 inside it."""
-    return PrefixOwners.of([(ACTORS[Role.MANUFACTURER], T0), (ROGUE, rogue_since)])
-
-
-def test_a_later_overlapping_certificate_may_not_commission_or_recall() -> None:
-    owners = owners_with_rogue(T0 + timedelta(days=1))
-    item = Item(PACK, None, "L1", EXPIRY)  # OUR_GTIN lies under 501234 and 5012345
-    with pytest.raises(RuleViolation, match=(
-            f"GTIN {OUR_GTIN} lies in the company prefixes of Rogue Pharma and of {MAKER} "
-            f"\\(it belongs to {MAKER}, certified first\\), so Rogue Pharma may not "
-            "commission it")):
-        apply_item(event(EventType.COMMISSION, ROGUE, item), item, ROGUE, None, owners)
-    recall = Event(EventType.RECALL, ROGUE.gln, "key-1", NOW, gtin=GTIN(OUR_GTIN), lot="L1")
-    with pytest.raises(RuleViolation, match="so Rogue Pharma may not recall it"):
-        check_recall(recall, ROGUE, owners)
-    # The manufacturer certified first keeps its GTINs; the regulator recalls any.
-    maker = ACTORS[Role.MANUFACTURER]
-    assert apply_item(event(EventType.COMMISSION, maker, item), item, maker, None,
-                      owners).custodian == maker.gln
-    check_recall(replace(recall, author=maker.gln), maker, owners)
-    check_recall(replace(recall, author=REGULATOR), ACTORS[Role.REGULATOR], owners)
-
-
-def test_an_overlap_certified_at_the_same_time_gives_the_gtin_to_neither() -> None:
-    owners = owners_with_rogue(T0)
-    item = Item(PACK, None, "L1", EXPIRY)
-    for actor in (ACTORS[Role.MANUFACTURER], ROGUE):
-        with pytest.raises(RuleViolation, match="neither was certified first"):
-            apply_item(event(EventType.COMMISSION, actor, item), item, actor, None, owners)
-    # A GTIN under the outer prefix only stays the outer prefix's.
-    outside = Item(PackKey("05012340000018/SN1"), None, "L1", EXPIRY)
-    maker = ACTORS[Role.MANUFACTURER]
-    assert apply_item(event(EventType.COMMISSION, maker, outside), outside, maker, None,
-                      owners).status is PackStatus.ACTIVE

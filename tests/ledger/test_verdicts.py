@@ -42,12 +42,12 @@ PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNK
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
               Reason.REPORTED_STOLEN,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-              Reason.RECALLED,
+              Reason.RECALLED, Reason.QUARANTINED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
               Reason.ALREADY_DISPENSED_HERE]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
 SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
-           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}
+           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED}
 # No alert at all: alone it is INFORMATION; with others, the others decide.
 INFORMATIONAL = {Reason.ALREADY_DISPENSED_HERE}
 
@@ -69,6 +69,7 @@ OPENING = {
     Reason.REPORTED_STOLEN: "This pack was reported stolen: do not dispense; quarantine it",
     Reason.EXPORTED: "This pack was exported out of this market: it is not for sale here",
     Reason.SAMPLE: "This pack was handed to an authority as a sample: it is not for sale",
+    Reason.QUARANTINED: "This pack is held in quarantine at this site: do not dispense or ship",
     Reason.ALREADY_DISPENSED_HERE: "This pack was dispensed at this site on 2026-06-01 at "
                                    "10:29 UTC: if you just scanned it twice, no action",
 }
@@ -115,6 +116,7 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.REPORTED_STOLEN: lambda s: s.with_facts(status=PackStatus.STOLEN),
     Reason.EXPORTED: lambda s: s.with_facts(status=PackStatus.EXPORTED),
     Reason.SAMPLE: lambda s: s.with_facts(status=PackStatus.SAMPLED),
+    Reason.QUARANTINED: lambda s: s.with_facts(status=PackStatus.QUARANTINED),
     Reason.ALREADY_DISPENSED_HERE: lambda s: s.with_facts(status=PackStatus.DISPENSED,
                                                           dispensed_at=JUST_NOW),
 }
@@ -131,8 +133,9 @@ HIDDEN_BY += [(Reason.UNKNOWN_SERIAL, Reason.UNKNOWN_PRODUCT),
               (Reason.UNKNOWN_SERIAL, Reason.CANNOT_VERIFY_OFFLINE),
               (Reason.NOT_IN_CUSTODY, Reason.ALREADY_DISPENSED),
               (Reason.NOT_IN_CUSTODY, Reason.DECOMMISSIONED)]
-# A pack that left the chain (stolen, exported, sample) is in nobody's custody either.
-LEFT = (Reason.REPORTED_STOLEN, Reason.EXPORTED, Reason.SAMPLE)
+# A pack that left the chain (stolen, exported, sample) is in nobody's custody either, and a
+# quarantined one is held where it is: "not in custody" is not asked.
+LEFT = (Reason.REPORTED_STOLEN, Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED)
 HIDDEN_BY += [(Reason.NOT_IN_CUSTODY, left) for left in LEFT]
 EXCLUSIVE = {frozenset(p) for p in HIDDEN_BY}
 # Dispensed here means in this site's custody: never "not in custody" too.
@@ -207,8 +210,10 @@ def test_the_sentence_leads_with_two_reasons_and_counts_the_rest() -> None:
 
 def test_suspect_reasons_together_stay_suspect() -> None:
     scan = Scan()
-    # Offline hides the others; exported and sample are statuses, exclusive with custody.
-    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE}:
+    # Offline hides the others; exported, sample and quarantined are statuses, exclusive with
+    # custody.
+    for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE,
+                             Reason.QUARANTINED}:
         scan = TRIGGERS[reason](scan)
     decision = scan.decide()
     assert decision.verdict is Verdict.SUSPECT
@@ -357,3 +362,13 @@ def test_without_both_times_a_dispense_here_is_not_taken_as_recent(scan: Scan) -
     decision = scan.decide()
     assert decision.verdict is Verdict.COUNTERFEIT
     assert decision.reasons == (Reason.ALREADY_DISPENSED,)
+
+
+# --- quarantine ----------------------------------------------------------------------------
+def test_a_quarantined_pack_elsewhere_names_its_custodian() -> None:
+    decision = Scan().with_facts(status=PackStatus.QUARANTINED, custodian=ELSEWHERE).decide()
+    assert decision.verdict is Verdict.SUSPECT
+    assert decision.reasons == (Reason.QUARANTINED,)
+    assert decision.message == (f"This pack is held in quarantine at GLN {ELSEWHERE}: do not "
+                                "dispense or ship it until its custodian signs a release that "
+                                "clears it.")

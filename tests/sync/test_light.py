@@ -139,8 +139,8 @@ def test_light_pharmacy_holds_a_fraction_receives_and_dispenses(
     pharmacy.receive(history.to_pharmacy)
     assert pharmacy.verify(_text(history.to_pharmacy[0])).verdict is Verdict.GENUINE
     pharmacy.dispense(history.to_pharmacy[:1])
-    again = pharmacy.verify(_text(history.to_pharmacy[0]))
-    assert Reason.ALREADY_DISPENSED in again.decision.reasons
+    again = pharmacy.verify(_text(history.to_pharmacy[0]))  # scanned twice at the counter
+    assert Reason.ALREADY_DISPENSED_HERE in again.decision.reasons
     # every proven entry re-verifies, and a rebuild derives the same state
     report = audit(pharmacy.ledger)
     assert report.checkpoints >= 2

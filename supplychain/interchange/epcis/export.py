@@ -161,8 +161,8 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
     elif kind is EventType.DESTROY:
         body |= {"action": "DELETE", "bizStep": "destroying", "disposition": "destroyed",
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
-    elif kind in _LEAVING:  # stolen, exported, sample (docs/EPCIS.md)
-        step, disposition = _LEAVING[kind]
+    elif kind in _LEAVING or kind in _HOLDS:  # stolen, exported, sample; quarantine, release
+        step, disposition = _LEAVING.get(kind) or _HOLDS[kind]
         body |= {"bizStep": step, "disposition": disposition,
                  "epcList": epcs(event.items), "readPoint": here, "bizLocation": here}
     elif kind is EventType.RETURN:  # a ship back to the supplier, marked as a return
@@ -187,6 +187,9 @@ def epcis_events(record: ExportRecord, resolver: PrefixResolver) -> list[dict[st
 _LEAVING = {EventType.STOLEN: ("decommissioning", "stolen"),
             EventType.EXPORT: ("decommissioning", "inactive"),
             EventType.SAMPLE: ("sampling", "non_sellable_other")}
+_HOLDS = {EventType.QUARANTINE: ("holding", "unavailable"),
+          EventType.RELEASE: ("inspecting", "available")}
+"""A custodian's quarantine and release (docs/EPCIS.md: CBV 2.0 has neither word)."""
 
 
 def build_document(records: Iterable[ExportRecord], resolver: PrefixResolver, *,

@@ -230,6 +230,15 @@ def _plan_object(obj: Mapping[str, Any], plan: PlannedEvent, step: str,
         return _replace(plan, kind=EventType.DESTROY, codes=tuple(codes))
     if step == "stocking":  # only as the undo of our own dispense; the rules check it
         return _replace(plan, kind=EventType.UNDO_DISPENSE, codes=tuple(codes))
+    held = _HOLDS.get((step, disposition))
+    if held is not None:  # a quarantine or release by the custodian, with its reason
+        if not reason:
+            raise EpcisError(_("A {step} event with disposition {disposition} is a {kind}, "
+                               "which the ledger records only with a reason "
+                               "({sc_prefix}:reason).").format(
+                                   step=step, disposition=disposition, kind=held.value,
+                                   sc_prefix=SC_PREFIX))
+        return _replace(plan, kind=held, codes=tuple(codes))
     # holding: a suspect report, which the ledger only records with a reason
     if not reason:
         raise EpcisError(_("A holding event becomes a suspect report only with a reason "
@@ -243,6 +252,10 @@ _LEAVING: dict[tuple[str, str | None], EventType] = {
     ("decommissioning", "inactive"): EventType.EXPORT,
     ("sampling", "non_sellable_other"): EventType.SAMPLE}
 """Packs leaving the chain besides dispense and destroy (docs/EPCIS.md)."""
+_HOLDS: dict[tuple[str, str | None], EventType] = {
+    ("holding", "unavailable"): EventType.QUARANTINE,
+    ("inspecting", "available"): EventType.RELEASE}
+"""A custodian's quarantine and its release (docs/EPCIS.md)."""
 
 
 def _replace(plan: PlannedEvent, **changes: Any) -> PlannedEvent:

@@ -28,7 +28,7 @@ DISPOSITION_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "https://gs1.org/voc/Di
                         "urn:epcglobal:cbv:disp:")
 SOURCE_DESTINATION_PREFIXES = ("https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:")
 SUPPORTED_STEPS = ("commissioning", "shipping", "receiving", "dispensing", "decommissioning",
-                   "destroying", "holding", "stocking", "sampling")
+                   "destroying", "holding", "stocking", "sampling", "inspecting")
 TERMINAL_DISPOSITIONS = frozenset({"destroyed", "dispensed", "partially_dispensed", "disposed",
                                    "retail_sold", "stolen", "encoded", "inactive"})
 """Dispositions after which a pack cannot be shipped or received."""
@@ -39,7 +39,10 @@ ALLOWED_DISPOSITIONS: dict[str, frozenset[str | None] | None] = {
     # stolen; inactive: exported out of this market (docs/EPCIS.md)
     "decommissioning": frozenset({"dispensed", "destroyed", "disposed", "stolen", "inactive"}),
     "sampling": frozenset({"non_sellable_other"}),  # handed to an authority as a sample
-    "holding": frozenset({None, "non_sellable_other", "sellable_not_accessible"}),
+    # unavailable: held in quarantine by its custodian (docs/EPCIS.md)
+    "holding": frozenset({None, "non_sellable_other", "sellable_not_accessible",
+                          "unavailable"}),
+    "inspecting": frozenset({"available"}),  # released from quarantine
     "stocking": frozenset({"sellable_accessible"}),  # back in stock: an undone dispense
     "shipping": None,   # any but TERMINAL_DISPOSITIONS
     "receiving": None,
@@ -54,6 +57,7 @@ ALLOWED_ACTIONS = {
     "decommissioning": {"OBSERVE", "DELETE"},
     "destroying": {"OBSERVE", "DELETE"},
     "sampling": {"OBSERVE"},
+    "inspecting": {"OBSERVE"},
 }
 
 
