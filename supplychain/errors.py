@@ -123,6 +123,11 @@ class AuditFailure(LedgerError):
     """`audit` found a fault in the stored data."""
 
 
+class DisputeError(LedgerError):
+    """A dispute (two conflicting signed versions of a log) is unknown, or a dispute file does
+    not prove what it claims."""
+
+
 class BundleError(LedgerError):
     """A bundle file is malformed or fails verification."""
 

@@ -115,3 +115,30 @@ def test_forged_log_is_refused_alone(network: Network, tmp_path: Path,
     assert sizes[PHARMACY] == network[PHARMACY].store.log_size(PHARMACY)
     audit(target.ledger)
     target.close()
+
+
+def test_a_rewritten_log_is_refused_alone_and_its_dispute_kept(
+        network: Network, tmp_path: Path, pg_server: PgServer) -> None:
+    from datetime import date
+
+    from supplychain.interchange.bundle import exchange
+    from tests.conftest import FOREIGN_GTIN, OTHER_MAKER
+    from tests.rewritten_helpers import assert_dispute_kept, assert_verdicts, rewritten_maker
+
+    case = rewritten_maker(network, tmp_path, fork_entries=2)
+    exchange(network[MAKER], network[REGULATOR])  # the regulator holds the real log
+    target = _pg_copy(network, REGULATOR, tmp_path, pg_server, "pg-regulator")
+    (other,) = network[OTHER_MAKER].commission(  # type: ignore[arg-type]
+        FOREIGN_GTIN, "X1", date(2030, 1, 31), 1)
+    exchange(network[OTHER_MAKER], case.fork)  # the copy's bundle carries two logs
+    path = tmp_path / "fork.json"
+    export_bundle(case.fork.ledger, path)
+    with pytest.raises(BundleError, match=f"1 log\\(s\\).*Acme Pharma \\({MAKER}\\) rewrote"):
+        import_bundle(target.ledger, path)
+    assert target.store.log_size(OTHER_MAKER) == 1  # the other log landed
+    assert_dispute_kept(target, "bundle", from_index=1)
+    assert_verdicts(target, disputed=case.late, clear=other)
+    assert target.verify(case.early).verdict.value == "genuine"
+    audit(target.ledger)
+    target.close()
+    case.fork.close()

@@ -81,6 +81,8 @@ CASES: dict[Reason, tuple[PackCode, PackFacts, str]] = {
                                                                         tzinfo=UTC)),
                                     "wurde an diesem Standort am 2026-06-01 um 10:29 UTC "
                                     "abgegeben"),
+    Reason.DISPUTED_LOG: (CODE, replace(KNOWN, disputed=True),
+                          "das sein Verfasser umgeschrieben hat"),
 }
 
 

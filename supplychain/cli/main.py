@@ -18,6 +18,7 @@ from supplychain.cli import (
     alerts,
     commands,
     containers,
+    disputes,
     epcis,
     exits,
     light,
@@ -35,7 +36,7 @@ from supplychain.i18n import _, available_languages, set_language
 
 #: Every command module, in the order its commands appear in ``--help``.
 COMMAND_MODULES = (commands, alerts, containers, exits, quarantine, light, proofs, receiving,
-                   scan, epcis, sync, tiles, witnesses)
+                   scan, epcis, sync, tiles, witnesses, disputes)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,8 +10,10 @@ Every log is sent whole from index 0, with the author's signed checkpoint of tha
 Import checks everything before anything is kept: the root is ours, every certificate and
 revocation is root-signed, the checkpoint is the author's, only the entries it covers are
 taken (any after it are ignored: a relay cannot add to a log), entries we already hold are
-byte-identical (a rewritten history is refused and its evidence kept; held entries no signed
-checkpoint covers give way to the author's log), every new entry verifies, no entry repeats
+byte-identical (a rewritten history is refused and its evidence kept: a dispute with both
+signed versions and a ``rewritten_log`` alert, see ``supplychain.ledger.disputes``; held
+entries no signed checkpoint covers give way to the author's log), every new entry verifies,
+no entry repeats
 one of its log, and the recomputed root equals the signed checkpoint. The
 root-signed member directory travels along: a newer version than the one held is kept, an
 older one ignored, a foreign or altered one refuses the bundle. Import
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from cryptography.hazmat.primitives import serialization
 
 from supplychain.clock import now_iso
-from supplychain.errors import BundleError, SupplyChainError
+from supplychain.errors import BundleError, InconsistentLog, SupplyChainError
 from supplychain.files import read_input_file, write_atomically
 from supplychain.i18n import _
 from supplychain.identity.directory import MemberDirectory
@@ -41,6 +43,14 @@ from supplychain.identity.revocations import Revocation
 from supplychain.interchange import bundle_parallel
 from supplychain.jsonlimits import load_json
 from supplychain.ledger.alerts import AlertKind
+from supplychain.ledger.disputes import (
+    Conflict,
+    DisputeChannel,
+    conflict_from_checkpoint,
+    conflict_from_entries,
+    keep_dispute,
+    refusal,
+)
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import held_directory, offer_directory
 from supplychain.ledger.records import CheckpointRecord
@@ -212,8 +222,7 @@ def import_bundle(ledger: Ledger, path: Path) -> ImportResult:
         if parallel:  # each log in its own transaction (PostgreSQL full node)
             new_entries = bundle_parallel.import_logs(ledger, logs, source)
     except _Rewritten as exc:  # the import is undone; the author's signatures are kept
-        _record(ledger, AlertKind.INCONSISTENT_HISTORY, exc.gln, source, str(exc),
-                exc.evidence)
+        keep_rewritten(ledger, exc, source)
         raise
     except BundleError:
         raise
@@ -259,8 +268,17 @@ def _import_log(ledger: Ledger, log: Any, source: str) -> tuple[str, int]:
                            None)
             if differs is not None:
                 if differs < ledger.covered_size(gln):
-                    raise _Rewritten(gln, differs, signed.to_text(),
-                                     store.latest_checkpoint(gln))
+                    version = _their_version(ledger, gln, raw, start, entries, size)
+                    conflict = (None if version is None
+                                else conflict_from_entries(ledger, gln, signed, version))
+                    if conflict is None:  # not the author's signed log: the file was altered
+                        raise BundleError(_(
+                            "Log {gln} in the bundle differs from the verified entries held "
+                            "here at entry {index}, and its entries do not lead to its "
+                            "author's signed checkpoint: the bundle was altered on its way. "
+                            "Nothing was imported.").format(gln=gln, index=differs))
+                    raise _Rewritten(ledger, gln, differs, signed.to_text(),
+                                     store.latest_checkpoint(gln), conflict)
                 # Held entries no signed checkpoint covers lose to the author's signed log.
                 dropped = ledger.drop_uncovered(gln, differs)
                 _record(ledger, AlertKind.DROPPED_ENTRIES, gln, source,
@@ -275,8 +293,27 @@ def _import_log(ledger: Ledger, log: Any, source: str) -> tuple[str, int]:
             ledger.append_entries(gln, start + len(entries) - len(new), new)
             added += len(new)
     if size > 0:
-        ledger.accept_checkpoint(gln, note)
+        try:
+            ledger.accept_checkpoint(gln, note)
+        except InconsistentLog:
+            conflict = conflict_from_checkpoint(ledger, gln, signed)
+            if conflict is None:
+                raise
+            raise _Rewritten(ledger, gln, 0, signed.to_text(), store.latest_checkpoint(gln),
+                             conflict) from None
     return gln, added
+
+
+def _their_version(ledger: Ledger, gln: str, raw: list[Any], start: int, chunk: list[bytes],
+                   size: int) -> list[bytes] | None:
+    """The bundle's log ``0..size`` whole, when a chunk starting at ``start`` differs from the
+    held entries: the chunks before it equal the held ones (their text was released)."""
+    try:
+        rest = [base64.b64decode(raw[i], validate=True)
+                for i in range(start + len(chunk), size)]
+    except (binascii.Error, TypeError, ValueError):
+        return None
+    return [*ledger.store.entries(gln, 0, start), *chunk, *rest]
 
 
 def _decoded(gln: str, raw: list[Any], start: int, end: int) -> list[bytes]:
@@ -293,14 +330,23 @@ def _decoded(gln: str, raw: list[Any], start: int, end: int) -> list[bytes]:
 class _Rewritten(BundleError):
     """A log in the bundle contradicts a signed checkpoint held here: the author's lie."""
 
-    def __init__(self, gln: str, index: int, theirs: str, ours: CheckpointRecord | None) -> None:
-        super().__init__(_("Log {gln} in the bundle differs from ours at entry {index}, which "
-                           "its author's signed checkpoint held here covers: its author "
-                           "rewrote history. Nothing was imported; the evidence was kept.")
-                         .format(gln=gln, index=index))
+    def __init__(self, ledger: Ledger, gln: str, index: int, theirs: str,
+                 ours: CheckpointRecord | None, conflict: Conflict) -> None:
+        super().__init__(_("Log {gln} in the bundle differs from the signed history held "
+                           "here (from entry {index} on). {refusal}").format(
+            gln=gln, index=conflict.from_index, refusal=refusal(ledger, gln, conflict.from_index)))
         self.gln = gln
+        self.conflict = conflict
         self.evidence = {"log": gln, "index": index, "theirs": theirs,
                          "ours": ours.note if ours is not None else None}
+
+
+def keep_rewritten(ledger: Ledger, exc: _Rewritten, source: str) -> None:
+    """After the refused import's rollback: keep the author's two signed versions (a dispute
+    and its alert) and the sync evidence row, each committed on its own."""
+    _record(ledger, AlertKind.INCONSISTENT_HISTORY, exc.gln, source, str(exc), exc.evidence)
+    keep_dispute(ledger, exc.conflict, DisputeChannel.BUNDLE, Path(source.removeprefix(
+        "bundle:")).name)
 
 
 def _record(ledger: Ledger, kind: AlertKind, gln: str, source: str, detail: str,

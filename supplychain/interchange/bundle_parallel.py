@@ -92,9 +92,7 @@ def _write(ledger: parallel.PreverifiedLedger, job: _Job) -> int:
 
 
 def _refused(ledger: parallel.PreverifiedLedger, job: _Job, exc: BaseException) -> None:
-    from supplychain.interchange.bundle import _record, _Rewritten
-    from supplychain.ledger.alerts import AlertKind
+    from supplychain.interchange.bundle import _Rewritten, keep_rewritten
 
     if isinstance(exc, _Rewritten):  # the log's import is undone; the author's lie is kept
-        _record(ledger, AlertKind.INCONSISTENT_HISTORY, exc.gln, job.source, str(exc),
-                exc.evidence)
+        keep_rewritten(ledger, exc, job.source)

@@ -34,6 +34,8 @@ class AlertKind(StrEnum):
     REFUSED_READ = "refused_read"  # a member asked for what the sharing policy withholds
     # --- evidence against a log's author, whoever relayed it (not held against the relay) ---
     DROPPED_ENTRIES = "dropped_entries"
+    # --- a log's author signed two conflicting histories (supplychain.ledger.disputes) ---
+    REWRITTEN_LOG = "rewritten_log"
 
     @property
     def words(self) -> str:
@@ -74,6 +76,8 @@ _WORDS = {
     AlertKind.REFUSED_READ: N_("a member asked for data the sharing policy withholds from it"),
     AlertKind.DROPPED_ENTRIES: N_("held entries that no signed checkpoint covered were "
                                   "replaced by the author's signed log"),
+    AlertKind.REWRITTEN_LOG: N_("rewrote its signed history (two conflicting signed versions "
+                                "kept as evidence)"),
 }
 
 

@@ -215,6 +215,28 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class DisputeRecord:
+    """Two conflicting signed statements of one log's author (``supplychain.ledger.disputes``):
+    the checkpoint note held here and the one that contradicts it, both exactly as signed;
+    where the conflicting version's entries were at hand, its entry at ``entry_index`` (the
+    first that differs, base64). Entries from ``from_index`` on are in dispute."""
+
+    author: GLN
+    digest: str  # sha256 of the two statements and the entry: the dispute's identity
+    channel: str  # bundle | sync | epcis | witness
+    relay: str  # the peer, file or witness it came through
+    from_index: int
+    statement_ours: str
+    statement_theirs: str
+    entry_index: int | None
+    entry_theirs: str | None
+    proof_theirs: str | None  # JSON: the entry's inclusion proof in theirs (base64 hashes)
+    first_seen: str
+    last_seen: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class WitnessStateRecord:
     """What this node, as a witness, last cosigned for the log ``origin``."""
 

@@ -9,7 +9,9 @@ Only ``supplychain.ledger.store`` runs them. Tables:
   ``recalls``, ``reports``, ``alerts``, for cases and pallets ``containers`` (each one's
   head state) and ``container_contents`` (what is directly in each container now), and
   ``alert_steps`` (each applied step of a signed alert's life, by owner log position).
-- Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``.
+- Peer sync (never cleared by a rebuild): ``peers``, ``sync_state``, ``evidence``, and
+  ``disputes`` (two conflicting signed statements of one log's author, kept as evidence, each
+  with a ``rewritten_log`` row of ``evidence`` naming the author).
 - Witnesses (never cleared): ``witness_state`` (what this node, as a witness, last cosigned
   per log origin), ``cosignatures`` (verified witness cosignatures of checkpoints held here).
 """
@@ -19,13 +21,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_UPGRADES: dict[int, tuple[str, ...]] = {
     # 2: the index of events by (gln, idx) served no query and cost a B-tree insert per event.
     2: ("DROP INDEX IF EXISTS events_by_entry",),
     # 4: signed alert lives. ``alert_steps`` is created by SCHEMA, empty, which is right for an
     # older file: no version before 4 accepted an alert event into any log.
     4: (),
+    # 5: rewritten logs: the ``disputes`` table (SCHEMA_SYNC) is created, empty, on opening;
+    # nothing older held a dispute (a rewritten log was kept only as sync evidence).
+    5: (),
 }
 """Statements that bring a file of version ``v - 1`` to version ``v`` (derived tables could
 also be rebuilt from the logs: ``Ledger.rebuild()``)."""
@@ -121,6 +126,12 @@ CREATE TABLE IF NOT EXISTS evidence (
     digest TEXT NOT NULL, evidence TEXT NOT NULL, first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (kind, subject, peer, digest));
+CREATE TABLE IF NOT EXISTS disputes (
+    author TEXT NOT NULL, digest TEXT NOT NULL, channel TEXT NOT NULL, relay TEXT NOT NULL,
+    from_index INTEGER NOT NULL, statement_ours TEXT NOT NULL, statement_theirs TEXT NOT NULL,
+    entry_index INTEGER, entry_theirs TEXT, proof_theirs TEXT, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (author, digest, channel, relay));
 CREATE TABLE IF NOT EXISTS witness_state (
     origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL,
     updated TEXT NOT NULL);
@@ -331,6 +342,20 @@ count = count + 1, detail = excluded.detail"""
 ALL_EVIDENCE = """SELECT kind, subject, peer, detail, evidence, first_seen, last_seen, count
 FROM evidence ORDER BY first_seen, kind, subject"""
 DATA_VERSION = "PRAGMA data_version"
+
+# --- rewritten logs: disputes (supplychain.ledger.disputes) ---
+PUT_DISPUTE = """INSERT INTO disputes (author, digest, channel, relay, from_index, statement_ours,
+statement_theirs, entry_index, entry_theirs, proof_theirs, first_seen, last_seen, count)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (author, digest, channel, relay) DO UPDATE SET last_seen = excluded.last_seen,
+count = count + 1, from_index = min(from_index, excluded.from_index)"""
+_DISPUTE_COLUMNS = """SELECT author, digest, channel, relay, from_index, statement_ours,
+statement_theirs, entry_index, entry_theirs, proof_theirs, first_seen, last_seen, count
+FROM disputes"""
+ALL_DISPUTES = _DISPUTE_COLUMNS + " ORDER BY author, first_seen, digest, channel, relay"
+DISPUTES_OF = (_DISPUTE_COLUMNS
+               + " WHERE author = ? ORDER BY author, first_seen, digest, channel, relay")
+DISPUTED_FROM = "SELECT author, min(from_index) FROM disputes GROUP BY author ORDER BY author"
 
 # --- witnesses ---
 GET_WITNESS_STATE = "SELECT origin, size, root, note, updated FROM witness_state WHERE origin = ?"

@@ -21,6 +21,7 @@ from supplychain.errors import LedgerError
 from supplychain.i18n import _
 from supplychain.ids import GLN, EventHash
 from supplychain.ledger import sql
+from supplychain.ledger.dispute_rows import DisputeRows
 from supplychain.ledger.events import EventType
 from supplychain.ledger.records import (
     AlertRecord,
@@ -49,7 +50,7 @@ from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.transactions import Transactions
 
 
-class Store(Transactions):
+class Store(Transactions, DisputeRows):
     """A node's SQLite file. Not thread-safe: one thread owns it."""
 
     parallel_ingest = read_only = False  # parallel ingest of logs? a read-only replica?

@@ -38,6 +38,11 @@ class Transactions:
         self._depth = 0
         self._commit()
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a ``transaction()`` block is open (writes now would join it)."""
+        return self._depth > 0
+
     def _begin(self, shared: bool) -> None:
         raise NotImplementedError
 

@@ -2,9 +2,9 @@
 
 ``Node.verify`` asks the store one thing at a time (the pack, its chain, pending events,
 reports, recalls, each relevant log's size and checkpoints, cosignatures, members, sync
-state): some 25 statements, each a round trip to a PostgreSQL server (~0.15 ms each), where
-SQLite answers in microseconds in-process. ``prefetch`` sends those very statements, with
-the very parameters the store methods will use, in one pipeline per stage
+state, disputed logs): some 25 statements, each a round trip to a PostgreSQL server
+(~0.15 ms each), where SQLite answers in microseconds in-process. ``prefetch`` sends those
+very statements, with the very parameters the store methods will use, in one pipeline per stage
 (``Store.prefetched``): what the verdict then asks is answered from the rows fetched, so its
 content is exactly what the one-at-a-time reads give. The stages follow what each read
 depends on: (1) the pack and everything keyed by it or by nothing; (2) the logs its chain and
@@ -35,7 +35,7 @@ def pack_reads(pack: str, gtin: str) -> list[Read]:
             (sql.CONTAINER_OF, (pack,)),
             (sql.GTIN_KNOWN, (gtin,)), (sql.ALL_SYNCED, ()), (sql.GET_META, (STALE_AFTER_META,)),
             (sql.GET_META, (_DIRECTORY_META,)), (sql.MEMBER_NAMES, ()),
-            (sql.MANUFACTURER_PREFIXES, ())]
+            (sql.MANUFACTURER_PREFIXES, ()), (sql.DISPUTED_FROM, ())]
 
 
 def log_reads(store: Store, logs: set[str], gtin: str | None, lot: str | None) -> list[Read]:

@@ -58,6 +58,9 @@ class Reason(str, Enum):
     QUARANTINED = "quarantined"
     # The informational answer (Verdict.INFORMATION), not an alert.
     ALREADY_DISPENSED_HERE = "already_dispensed_here"
+    # An event of the pack's chain lies in the disputed part of a rewritten log
+    # (docs/ARCHITECTURE.md, "Rewritten logs").
+    DISPUTED_LOG = "disputed_log"
 
 
 INFORMATIONAL_REASONS = frozenset({Reason.ALREADY_DISPENSED_HERE})
@@ -66,7 +69,8 @@ others decide between SUSPECT and COUNTERFEIT."""
 
 SUSPECT_REASONS = frozenset({Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT,
                              Reason.NOT_IN_CUSTODY, Reason.CANNOT_VERIFY_OFFLINE,
-                             Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED})
+                             Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED,
+                             Reason.DISPUTED_LOG})
 """Reasons that make a pack SUSPECT; any other makes it COUNTERFEIT. A pack reported stolen
 is COUNTERFEIT-level (illegitimate product: never dispensed, quarantined and reported); an
 exported pack or a sample turning up here may be the genuine pack come back, so SUSPECT."""
@@ -77,7 +81,7 @@ _ORDER = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNKNOWN
           Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
           Reason.REPORTED_STOLEN,
           Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-          Reason.RECALLED, Reason.QUARANTINED,
+          Reason.DISPUTED_LOG, Reason.RECALLED, Reason.QUARANTINED,
           Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
           Reason.ALREADY_DISPENSED_HERE]
 
@@ -121,6 +125,9 @@ _SENTENCES = {
                                       "just scanned it twice, no action is needed. Do not hand "
                                       "it out again; if it was dispensed by mistake, undo the "
                                       "dispense."),
+    Reason.DISPUTED_LOG: N_("Part of this pack's history comes from {author}'s log, which its "
+                            "author rewrote (two conflicting signed versions are held as "
+                            "evidence): do not dispense until the regulator settles it."),
 }
 
 # Short words for a list of reasons ("Reasons: recalled; expired").
@@ -143,6 +150,7 @@ _WORDS = {
     Reason.SAMPLE: N_("sample"),
     Reason.QUARANTINED: N_("in quarantine"),
     Reason.ALREADY_DISPENSED_HERE: N_("already dispensed here"),
+    Reason.DISPUTED_LOG: N_("disputed log"),
 }
 
 _VERDICT_WORDS = {
@@ -177,18 +185,21 @@ _GENUINE_ON_ITS_WAY = N_("Genuine: the pack's history checks out and it is on it
 
 
 def reason_sentence(reason: Reason, when: datetime | None = None,
-                    held_by: GLN | None = None) -> str:
+                    held_by: GLN | None = None, author: str | None = None) -> str:
     """What ``reason`` means and what to do, as a sentence in the current language.
 
     ``when``: the time of the event the reason is about (the dispense of
     ``ALREADY_DISPENSED_HERE``), written into the sentence when given; ``held_by``: the
-    custodian holding a ``QUARANTINED`` pack (None: this site)."""
+    custodian holding a ``QUARANTINED`` pack (None: this site); ``author``: whose log is
+    disputed (``DISPUTED_LOG``), e.g. "Acme Pharma (5012345000022)"."""
     sentence = _(_SENTENCES[reason])
     if reason is Reason.ALREADY_DISPENSED_HERE:
         sentence = sentence.format(when=_when_words(when))
     elif reason is Reason.QUARANTINED:
         sentence = sentence.format(where=_("this site") if held_by is None
                                    else _("GLN {gln}").format(gln=held_by))
+    elif reason is Reason.DISPUTED_LOG:
+        sentence = sentence.format(author=author or _("a member"))
     return sentence
 
 
@@ -238,6 +249,10 @@ class PackFacts:
     """The SSCC of the case or pallet the pack is in now, if any."""
     dispensed_at: datetime | None = None
     """When the pack's latest event is a dispense: that event's time (else None)."""
+    disputed: bool = False
+    """An event of the pack's chain lies in the disputed part of a rewritten log."""
+    disputed_author: str | None = None
+    """Whose log that is, as a person reads it ("Acme Pharma (5012345000022)")."""
 
     @property
     def serial_known(self) -> bool:
@@ -300,6 +315,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
             reasons.add(Reason.RECALLED)
         if facts.reported:
             reasons.add(Reason.REPORTED_SUSPECT)
+        if facts.disputed:
+            reasons.add(Reason.DISPUTED_LOG)
         if site_role is not Role.REGULATOR and facts.status in (PackStatus.ACTIVE,
                                                                 PackStatus.IN_TRANSIT):
             if facts.status is PackStatus.IN_TRANSIT and facts.recipient == site:
@@ -328,7 +345,8 @@ def decide(code: PackCode, facts: PackFacts, site: GLN, site_role: Role, today: 
         verdict = Verdict.GENUINE
     if ordered:
         held_by = None if facts.custodian == site else facts.custodian
-        message = " ".join(reason_sentence(r, facts.dispensed_at, held_by) for r in ordered[:2])
+        message = " ".join(reason_sentence(r, facts.dispensed_at, held_by, facts.disputed_author)
+                           for r in ordered[:2])
     elif site_role is Role.REGULATOR:
         message = _(_GENUINE_REGULATOR)
     elif in_transit_to_site:

@@ -28,6 +28,7 @@ from supplychain.errors import (
     CheckpointError,
     CodeError,
     MerkleError,
+    SupplyChainError,
     WitnessPolicyError,
 )
 from supplychain.i18n import _
@@ -44,6 +45,13 @@ from supplychain.ids import check_gln
 from supplychain.ledger import merkle
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.ledger.cosignature import cosign, vouching
+from supplychain.ledger.disputes import (
+    Conflict,
+    DisputeChannel,
+    conflict_from_checkpoint,
+    keep_dispute,
+    refusal,
+)
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.store import Store
 
@@ -166,6 +174,7 @@ def add_checkpoint(ledger: Ledger, key: Ed25519PrivateKey, gln_self: str, body: 
     if request.old > cp.size:
         return WitnessAnswer(400, f"old size {request.old} is above the checkpoint's {cp.size}\n")
     store = ledger.store
+    conflict: Conflict | None = None
     with store.transaction():
         state = store.witness_state(cp.origin)
         held = 0 if state is None else state.size
@@ -173,19 +182,28 @@ def add_checkpoint(ledger: Ledger, key: Ed25519PrivateKey, gln_self: str, body: 
             return WitnessAnswer(409, f"{held}\n", SIZE_CONTENT_TYPE)
         problem = _inconsistency(request, cp.size, cp.root_hash,
                                  None if state is None else state.root)
-        if problem is not None:
-            if state is not None:
-                _keep_conflict(store, gln, peer, state.note, author.to_text(), request, problem)
-            return WitnessAnswer(422, f"{problem}\n")
-        cosignature = cosign(cp, witness_key_name(gln_self), key,
-                             timestamp or int(time.time()))
-        store.put_witness_state(cp.origin, cp.size, cp.root_hash, author.to_text(), now_iso())
-        mine = store.checkpoint_at(gln, cp.size)
-        if mine is not None and hmac.compare_digest(mine.root, cp.root_hash):
-            # The witness holds this checkpoint too (a hub, the regulator): it serves it
-            # cosigned from now on, not only after its next pull from the author.
-            store.put_cosignature(gln, cp.size, cosignature.key_name, cp.root_hash,
-                                  cosignature.to_line(), now_iso())
+        if problem is None:
+            cosignature = cosign(cp, witness_key_name(gln_self), key,
+                                 timestamp or int(time.time()))
+            store.put_witness_state(cp.origin, cp.size, cp.root_hash, author.to_text(),
+                                    now_iso())
+            mine = store.checkpoint_at(gln, cp.size)
+            if mine is not None and hmac.compare_digest(mine.root, cp.root_hash):
+                # The witness holds this checkpoint too (a hub, the regulator): it serves it
+                # cosigned from now on, not only after its next pull from the author.
+                store.put_cosignature(gln, cp.size, cosignature.key_name, cp.root_hash,
+                                      cosignature.to_line(), now_iso())
+        elif state is not None:
+            _keep_conflict(store, gln, peer, state.note, author.to_text(), request, problem)
+            conflict = _conflict(ledger, gln, state.size, state.note, author)
+    if problem is not None:
+        if conflict is not None:  # the author's two signed versions: a dispute of its own
+            try:
+                keep_dispute(ledger, conflict, DisputeChannel.WITNESS, peer)
+                problem += " " + refusal(ledger, gln, conflict.from_index)
+            except SupplyChainError as exc:  # the conflict evidence above is kept anyway
+                problem += f" (dispute not kept: {exc})"
+        return WitnessAnswer(422, f"{problem}\n")
     return WitnessAnswer(200, cosignature.to_line() + "\n")
 
 
@@ -203,6 +221,16 @@ def _inconsistency(request: AddCheckpoint, size: int, root: bytes,
     except MerkleError as exc:
         return f"not consistent with the checkpoint cosigned at size {request.old}: {exc}"
     return None
+
+
+def _conflict(ledger: Ledger, gln: str, cosigned_size: int, cosigned: str,
+              submitted: SignedCheckpoint) -> Conflict | None:
+    """The dispute a refused add-checkpoint proves by the author's signatures alone: one size
+    with two roots, or a size the log held here covers with another root. A proof that fails
+    for a larger size proves nothing against the author (the proof is not signed)."""
+    if submitted.checkpoint.size == cosigned_size:
+        return Conflict(gln, 0, cosigned, submitted.to_text())
+    return conflict_from_checkpoint(ledger, gln, submitted)
 
 
 def _keep_conflict(store: Store, gln: str, peer: str, cosigned: str, submitted: str,

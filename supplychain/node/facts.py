@@ -26,6 +26,7 @@ class SharedReads:
 
     freshness: dict[frozenset[str], SyncInfo] = field(default_factory=dict)
     covered: dict[str, int] = field(default_factory=dict)
+    disputed_from: dict[str, int] | None = None  # per author: where its log is disputed
 
 
 def gather_facts(ledger: Ledger, code: PackCode, record: PackRecord | None,
@@ -39,6 +40,7 @@ def gather_facts(ledger: Ledger, code: PackCode, record: PackRecord | None,
                          pending_events=pending)
     if chain is None:
         chain = ledger.chain(code.key)
+    disputed = disputed_author(ledger, chain, shared)
     return PackFacts(
         gtin_known=True, registered_lot=record.lot, registered_expiry=record.expiry,
         status=record.status, custodian=record.custodian, recipient=record.recipient,
@@ -46,7 +48,8 @@ def gather_facts(ledger: Ledger, code: PackCode, record: PackRecord | None,
         reported=is_reported(ledger, code.key, chain),
         integrity_ok=chain_intact(ledger, chain, shared), pending_events=pending,
         container=container_of(ledger.store, code.key),
-        dispensed_at=dispensed_at(record, chain))
+        dispensed_at=dispensed_at(record, chain), disputed=disputed is not None,
+        disputed_author=disputed)
 
 
 def dispensed_at(record: PackRecord, chain: Sequence[ChainStep]) -> datetime | None:
@@ -57,6 +60,26 @@ def dispensed_at(record: PackRecord, chain: Sequence[ChainStep]) -> datetime | N
     if head is None or head.type is not EventType.DISPENSE:
         return None
     return parse_iso(head.time)
+
+
+def disputed_author(ledger: Ledger, chain: Sequence[ChainStep],
+                    shared: SharedReads | None = None) -> str | None:
+    """The author ("name (GLN)") of the first rewritten log in whose disputed part an event of
+    the chain lies (``supplychain.ledger.disputes``); None when no event does. One small
+    query per verdict, or per batch through ``shared``."""
+    if shared is not None and shared.disputed_from is not None:
+        disputed = shared.disputed_from
+    else:
+        disputed = ledger.store.disputed_from()
+        if shared is not None:
+            shared.disputed_from = disputed
+    if not disputed:
+        return None
+    for step in chain:
+        start = disputed.get(step.log)
+        if start is not None and step.index >= start:
+            return f"{ledger.member_name(step.log)} ({step.log})"
+    return None
 
 
 def is_reported(ledger: Ledger, pack: str, chain: Sequence[ChainStep] | None = None) -> bool:

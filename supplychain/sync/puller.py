@@ -29,6 +29,7 @@ from supplychain.errors import (
 )
 from supplychain.ledger.checkpoint import SignedCheckpoint
 from supplychain.sync import parallel_pull
+from supplychain.sync.disputes import keep_sync_dispute
 from supplychain.sync.protocol import (
     MAX_BATCH_ENTRIES,
     CheckpointsDoc,
@@ -172,6 +173,9 @@ async def pull_from(source: PeerSource, replica: Replica, run: StoreRunner = run
         report.error, report.blocked = str(lie), True
         log.error("peer %s BLOCKED: %s", url, lie)
         await run(lambda: replica.record(lie.kind, lie.subject, url, str(lie), lie.evidence))
+        kept = await keep_sync_dispute(source, run, replica, lie, source.peer_gln or url)
+        if kept is not None:
+            report.error = f"{lie} {kept}"
         await run(lambda: _block(replica, url, f"{lie.kind}: {lie}", source.peer_gln))
     elif isinstance(failure, PeerRefused):
         refused = str(failure)
@@ -292,6 +296,7 @@ async def _pull_log(source: PeerSource, replica: Replica, run: StoreRunner, batc
                   lie.subject, url, lie)
         await run(partial(replica.record, lie.kind, lie.subject, url, str(lie),
                           lie.evidence))
+        await keep_sync_dispute(source, run, replica, lie, source.peer_gln or url)
         result.end = LogEnd.REFUSED
         return
     if pull is not None:

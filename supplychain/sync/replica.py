@@ -36,6 +36,13 @@ from supplychain.identity.directory import MemberDirectory
 from supplychain.identity.revocations import Revocation
 from supplychain.ledger.alerts import AlertKind
 from supplychain.ledger.checkpoint import SignedCheckpoint
+from supplychain.ledger.disputes import (
+    DisputeChannel,
+    conflict_from_checkpoint,
+    conflict_from_entries,
+    keep_dispute,
+    refusal,
+)
 from supplychain.ledger.logs import Ledger
 from supplychain.ledger.membership import DirectoryUpdate, held_directory, offer_directory
 from supplychain.ledger.witnessing import cosigned_note, keep_cosignatures
@@ -362,6 +369,26 @@ class Replica:
     def mark_synced(self, gln: str, peer: str) -> None:
         with self.store.transaction():
             self.store.put_synced(gln, now_iso(), peer, self.store.log_size(gln))
+
+    def keep_dispute(self, gln: str, theirs: str, entries: list[bytes] | None,
+                     relay: str) -> str | None:
+        """Keep the dispute the author's note ``theirs`` (and, if served, its version's
+        ``entries``) proves against the history held here; return the refusal's words
+        (None: nothing the author signed proves a conflict, e.g. a relay's bad proof)."""
+        if self.store.read_only:
+            return None
+        try:
+            signed = self.ledger.verify_checkpoint_note(gln, theirs)
+            conflict = ((conflict_from_entries(self.ledger, gln, signed, entries)
+                         if entries is not None else None)
+                        or conflict_from_checkpoint(self.ledger, gln, signed))
+            if conflict is None:
+                return None
+            keep_dispute(self.ledger, conflict, DisputeChannel.SYNC, relay)
+        except SupplyChainError as exc:  # a busy store must not hide the log line
+            log.error("could not keep the dispute about log %s: %s", gln, exc)
+            return None
+        return refusal(self.ledger, gln, conflict.from_index)
 
     def record(self, kind: str, subject: str, peer: str, detail: str, evidence: str) -> None:
         digest = hashlib.sha256(evidence.encode()).hexdigest()

@@ -42,12 +42,13 @@ PRECEDENCE = [Reason.INVALID_SIGNATURE, Reason.CANNOT_VERIFY_OFFLINE, Reason.UNK
               Reason.FORKED_CHAIN, Reason.ALREADY_DISPENSED, Reason.DECOMMISSIONED,
               Reason.REPORTED_STOLEN,
               Reason.LOT_MISMATCH, Reason.EXPIRY_MISMATCH, Reason.EXPORTED, Reason.SAMPLE,
-              Reason.RECALLED, Reason.QUARANTINED,
+              Reason.DISPUTED_LOG, Reason.RECALLED, Reason.QUARANTINED,
               Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY, Reason.EXPIRED,
               Reason.ALREADY_DISPENSED_HERE]
 # Doubts the data allows a legitimate explanation for: suspect. Everything else: counterfeit.
 SUSPECT = {Reason.EXPIRED, Reason.RECALLED, Reason.REPORTED_SUSPECT, Reason.NOT_IN_CUSTODY,
-           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED}
+           Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE, Reason.QUARANTINED,
+           Reason.DISPUTED_LOG}
 # No alert at all: alone it is INFORMATION; with others, the others decide.
 INFORMATIONAL = {Reason.ALREADY_DISPENSED_HERE}
 
@@ -72,6 +73,8 @@ OPENING = {
     Reason.QUARANTINED: "This pack is held in quarantine at this site: do not dispense or ship",
     Reason.ALREADY_DISPENSED_HERE: "This pack was dispensed at this site on 2026-06-01 at "
                                    "10:29 UTC: if you just scanned it twice, no action",
+    Reason.DISPUTED_LOG: "Part of this pack's history comes from a member's log, which its "
+                         "author rewrote",
 }
 
 
@@ -119,6 +122,7 @@ TRIGGERS: dict[Reason, Callable[[Scan], Scan]] = {
     Reason.QUARANTINED: lambda s: s.with_facts(status=PackStatus.QUARANTINED),
     Reason.ALREADY_DISPENSED_HERE: lambda s: s.with_facts(status=PackStatus.DISPENSED,
                                                           dispensed_at=JUST_NOW),
+    Reason.DISPUTED_LOG: lambda s: s.with_facts(disputed=True),
 }
 
 # Pairs that cannot be raised together, as (hidden, shown): an unknown serial (or a pack a light
@@ -211,9 +215,9 @@ def test_the_sentence_leads_with_two_reasons_and_counts_the_rest() -> None:
 def test_suspect_reasons_together_stay_suspect() -> None:
     scan = Scan()
     # Offline hides the others; exported, sample and quarantined are statuses, exclusive with
-    # custody.
+    # custody. (A disputed log with each of them: test_precedence_of_every_pair.)
     for reason in SUSPECT - {Reason.CANNOT_VERIFY_OFFLINE, Reason.EXPORTED, Reason.SAMPLE,
-                             Reason.QUARANTINED}:
+                             Reason.QUARANTINED, Reason.DISPUTED_LOG}:
         scan = TRIGGERS[reason](scan)
     decision = scan.decide()
     assert decision.verdict is Verdict.SUSPECT
@@ -372,3 +376,15 @@ def test_a_quarantined_pack_elsewhere_names_its_custodian() -> None:
     assert decision.message == (f"This pack is held in quarantine at GLN {ELSEWHERE}: do not "
                                 "dispense or ship it until its custodian signs a release that "
                                 "clears it.")
+
+
+# --- rewritten logs ------------------------------------------------------------------------
+def test_a_disputed_log_names_its_author_and_is_never_genuine() -> None:
+    decision = Scan().with_facts(disputed=True,
+                                 disputed_author="Acme Pharma (5012345000022)").decide()
+    assert decision.verdict is Verdict.SUSPECT and decision.reasons == (Reason.DISPUTED_LOG,)
+    assert decision.message.startswith("Part of this pack's history comes from Acme Pharma "
+                                       "(5012345000022)'s log, which its author rewrote")
+    assert "do not dispense until the regulator settles it" in decision.message
+    regulator = replace(Scan(), role=Role.REGULATOR).with_facts(disputed=True).decide()
+    assert regulator.verdict is Verdict.SUSPECT

@@ -20,6 +20,7 @@ from supplychain.codes.gs1 import PackCode
 from supplychain.errors import EpcisError, EventError, IdentityError, RuleViolation
 from supplychain.i18n import _
 from supplychain.ids import SSCC, PackKey
+from supplychain.interchange.epcis.claims import contradicted_place
 from supplychain.interchange.epcis.mapping import PlannedEvent, map_event
 from supplychain.interchange.epcis.schema import event_list, parse_document, schema_problems
 from supplychain.interchange.epcis.uris import EpcCode, epc_key
@@ -254,6 +255,10 @@ def import_document(node: Node, data: bytes, *, dry_run: bool = False) -> Import
     for i, obj in enumerate(events):
         if i in per_event:
             reject(i, f"does not validate against the EPCIS 2.0 schema: {per_event[i]}")
+            continue
+        other_version = contradicted_place(node.ledger, obj, keys)
+        if other_version is not None:  # of a rewritten log? see claims.py
+            reject(i, other_version)
             continue
         try:
             plans.append(map_event(obj, i, node.gln, keys, members))
