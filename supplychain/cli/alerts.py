@@ -26,6 +26,7 @@ from supplychain.ledger.alert_life import (
 )
 from supplychain.ledger.alerts import kind_words
 from supplychain.node import alerts
+from supplychain.node.alert_detections import peer_trouble
 from supplychain.node.operations import Node
 
 OPEN = "open"
@@ -64,7 +65,22 @@ def alert_line(node: Node, alert: Alert, now: datetime) -> str:
     return line
 
 
+def cmd_peer_trouble(args: argparse.Namespace) -> int:
+    """`alerts --network`: peer trouble kept as evidence, which is not an alert."""
+    with open_node(args) as node:
+        rows: list[dict[str, object]] = [
+            {"kind": e.kind, "words": kind_words(e.kind), "subject": e.subject,
+             "detail": e.detail, "evidence": e.evidence, "peer": e.peer,
+             "first_seen": e.first_seen, "last_seen": e.last_seen, "count": e.count}
+            for e in peer_trouble(node.store)]
+    args.out.emit(rows, "\n".join(f"{r['words']} [{r['kind']}] {r['subject']}: {r['detail']}"
+                                  for r in rows) or _("No peer trouble."))
+    return EXIT_OK
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
+    if args.network:
+        return cmd_peer_trouble(args)
     state = None if args.state in (None, OPEN) else AlertState(args.state)
     cause = AlertCause(args.cause) if args.cause else None
     owner = validate_gln(args.owner) if args.owner else None
@@ -181,6 +197,15 @@ def cmd_alerts_close(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _action(actions: Any, name: str, handler: Any, text: str) -> argparse.ArgumentParser:
+    """A sub-command of `alerts`; its --json adds to one given before it (`alerts --json show`)."""
+    p = add_command(actions, name, handler, text)
+    for action in p._actions:
+        if action.dest == "json":
+            action.default = argparse.SUPPRESS
+    return p
+
+
 def register(sub: Any) -> None:
     p = add_command(sub, "alerts", cmd_alerts,
                     _("the alert queue (forks, rejected events, suspect scans) and each "
@@ -192,23 +217,26 @@ def register(sub: Any) -> None:
                    help=_("only the alerts of this site (any site's, as --national)"))
     p.add_argument("--national", action="store_true",
                    help=_("every site's signed alerts this node holds (the regulator's view)"))
+    p.add_argument("--network", action="store_true",
+                   help=_("instead, the peer trouble kept as evidence (unreachable peers, "
+                          "refused connections): the network's business, not alerts"))
     actions = p.add_subparsers(dest="action", required=False, metavar="ACTION")
-    s = add_command(actions, "show", cmd_alerts_show, _("one alert's whole life"))
+    s = _action(actions, "show", cmd_alerts_show, _("one alert's whole life"))
     s.add_argument("id", metavar="ID")
     for name, handler, text in (
             ("investigate", cmd_alerts_investigate, _("mark an alert as being investigated")),
             ("confirm", cmd_alerts_confirm,
              _("confirm the pack falsified (starts the 24 h report clock)"))):
-        s = add_command(actions, name, handler, text)
+        s = _action(actions, name, handler, text)
         s.add_argument("id", metavar="ID")
         s.add_argument("--note", default=None)
-    s = add_command(actions, "report", cmd_alerts_report,
+    s = _action(actions, "report", cmd_alerts_report,
                     _("report a confirmed falsified alert to the regulator and the trading "
                       "partners"))
     s.add_argument("id", metavar="ID")
     s.add_argument("--out", dest="out_file", type=Path, default=None, metavar="FILE",
                    help=_("also write the report form (.json, .csv or .pdf)"))
-    s = add_command(actions, "close", cmd_alerts_close, _("close an alert with its reason"))
+    s = _action(actions, "close", cmd_alerts_close, _("close an alert with its reason"))
     s.add_argument("id", metavar="ID")
     s.add_argument("--reason", required=True,
                    choices=[r.value.replace("_", "-") for r in ClosingReason])

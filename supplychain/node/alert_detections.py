@@ -18,10 +18,11 @@ from supplychain.errors import LedgerError
 from supplychain.ids import GLN
 from supplychain.ledger.alert_life import Alert, AlertCause, AlertState
 from supplychain.ledger.events import is_container_key
+from supplychain.ledger.records import EvidenceRecord
 from supplychain.ledger.store import Store
 from supplychain.ledger.timing import entry_time
 
-__all__ = ["detection_cause", "detection_id", "local_detections"]
+__all__ = ["detection_cause", "detection_id", "local_detections", "peer_trouble"]
 
 _CAUSES: dict[str, AlertCause] = {
     "forked_chain": AlertCause.CLONE_OR_FORK,
@@ -38,6 +39,9 @@ _CAUSES: dict[str, AlertCause] = {
     "bad_checkpoint": AlertCause.FORGED_RECORD,
     "root_mismatch": AlertCause.FORGED_RECORD,
 }
+_SAME_REWRITE = frozenset({"inconsistent_history", "equivocation", "dropped_entries"})
+"""Evidence kinds a channel keeps of a rewrite: an author with a ``rewritten_log`` dispute
+alert already has one alert for it (the one carrying both signed statements)."""
 _PACK = re.compile(r"[0-9]{14}/[!-~]{1,20}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -66,15 +70,23 @@ def local_detections(store: Store, site: GLN) -> list[Alert]:
         when = _ledger_time(store, record.evidence)
         out.setdefault(alert_id, _detection(alert_id, site, cause, record.kind, record.subject,
                                             record.detail, record.evidence, when, None))
-    for ev in store.evidence():
+    evidence = store.evidence()
+    disputed = {ev.subject for ev in evidence if ev.kind == "rewritten_log"}
+    for ev in evidence:
         cause = detection_cause(ev.kind)
-        if cause is None:
+        if cause is None or (ev.kind in _SAME_REWRITE and ev.subject in disputed):
             continue
         alert_id = detection_id(ev.kind, ev.subject, ev.evidence)
         out.setdefault(alert_id, _detection(alert_id, site, cause, ev.kind, ev.subject,
                                             ev.detail, ev.evidence, ev.first_seen, ev.peer,
                                             ev.last_seen))
     return list(out.values())
+
+
+def peer_trouble(store: Store) -> list[EvidenceRecord]:
+    """The sync evidence that is the network's business, not an alert (unreachable peers,
+    refused connections and reads, bad answers): `supplychain alerts --network`."""
+    return [ev for ev in store.evidence() if detection_cause(ev.kind) is None]
 
 
 def _detection(alert_id: str, site: GLN, cause: AlertCause, kind: str, subject: str,

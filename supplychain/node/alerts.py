@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from supplychain import clock
 from supplychain.errors import AlertClosed, AlertError, AlertNotFound
 from supplychain.i18n import _
 from supplychain.identity.certificates import Role
@@ -145,6 +147,10 @@ def report_alert(node: Node, alert_id: str, out: Path | None = None) -> Alert:
         raise AlertError(_("Alert {id} is not confirmed falsified: confirm it first "
                            "(`supplychain alerts confirm {id}`), or close it with its real "
                            "reason.").format(id=alert.id[:10]))
+    if out is not None and not alert.packs:
+        raise AlertError(_("Alert {id} names no pack (its subject is {subject}); the report "
+                           "form lists packs, so report it without --out.")
+                         .format(id=alert.id[:10], subject=alert.subject))
     if alert.reported_at is None:
         if not alert.open:
             raise AlertClosed(_("Alert {id} is closed.").format(id=alert.id[:10]))
@@ -205,7 +211,10 @@ def _act(node: Node, alert: Alert, steps: list[Event]) -> Alert:
     """Append ``steps`` of ``alert`` (after signing its raise if it is a local detection)."""
     if not alert.signed:
         body = AlertBody(alert.id, AlertStep.RAISE, cause=alert.cause, subject=alert.subject)
-        steps = [_raise_event(node, body, alert.packs, alert.detail), *steps]
+        raised = _raise_event(node, body, alert.packs, alert.detail)
+        # Stamped after the steps were: they take its time, so the log's times never go back.
+        steps = [raised, *(replace(s, time=max(s.time, raised.time, key=clock.parse_iso))
+                           for s in steps)]
     if steps:
         node.append(steps)
     return get_alert(node, alert.id)

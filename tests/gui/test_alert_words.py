@@ -1,5 +1,5 @@
-"""`supplychain alerts` prints the words the app shows for each alert and piece of evidence
-(both come from supplychain.ledger.alerts.AlertKind)."""
+"""`supplychain alerts` prints the words the app shows for each alert, and `alerts --network`
+for each piece of peer trouble (both come from supplychain.ledger.alerts.AlertKind)."""
 
 from __future__ import annotations
 
@@ -43,10 +43,16 @@ def test_cli_alerts_and_the_app_use_the_same_words(qtbot, window, monkeypatch,
     assert app_evidence_words == {"a connection to this node was refused"}
 
     monkeypatch.setenv("SUPPLYCHAIN_PASSPHRASE", DEMO_PASSPHRASE.decode())
+    # The alert queue: each detection with the app's words for its kind (and a cause); peer
+    # trouble is the network's business, listed apart (`alerts --network`).
     assert main(["--home", str(home), "alerts", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["words"] for r in rows} == app_alert_words | app_evidence_words
-    assert main(["--home", str(home), "alerts"]) == 0
-    text = capsys.readouterr().out
-    for words in app_alert_words | app_evidence_words:
-        assert words in text
+    assert {r["kind_words"] for r in rows if r["kind"]} == app_alert_words
+    assert main(["--home", str(home), "alerts", "--network", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["words"] for r in rows} == app_evidence_words
+    for args in (["alerts"], ["alerts", "--network"]):
+        assert main(["--home", str(home), *args]) == 0
+        text = capsys.readouterr().out
+        for words in app_alert_words if args == ["alerts"] else app_evidence_words:
+            assert words in text
