@@ -12,16 +12,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
 
-from supplychain.ledger.verdicts import Verdict, verdict_word
+from supplychain.ledger.verdicts import verdict_word
 from supplychain.ledger.witnessing import LogWitnessing
 from supplychain.node.containers import ContainerReport
 from supplychain.sync.puller import PeerFailure, PullReport
 from supplychain.sync.service import SyncProgress, SyncRound
-
-VERDICT_BEEPS = {Verdict.GENUINE: 1, Verdict.INFORMATION: 1, Verdict.SUSPECT: 2,
-                 Verdict.COUNTERFEIT: 3}
-"""Beeps per verdict at the counter: an informational answer (a pack scanned twice) beeps once,
-like a genuine one; it is no alarm."""
 
 
 @dataclass(frozen=True)

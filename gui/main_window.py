@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import dialogs, errors, firstrun, language, services
+from gui import dialogs, errors, firstrun, language, services, sounds
 from gui.context import AppContext
 from gui.firstrun import FirstRunPage
 from gui.services import LedgerService
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, data_dir: Path) -> None:
         super().__init__()
         self.settings = settings
+        sounds.install(settings)  # "Sounds for verdicts" (View menu)
         self.data_dir = data_dir
         self.tasks = TaskManager()
         self.service: LedgerService | None = None
@@ -180,6 +181,9 @@ class MainWindow(QMainWindow):
             self.view_actions[key] = self._action(
                 self.view_menu, self.tr(VIEW_TITLES[key]).replace("&&", "&"), f"Ctrl+{i}",
                 lambda _=False, k=key: self.show_view(k))
+        self.view_menu.addSeparator()
+        self.act_sounds = sounds.sounds_action(self)
+        self.view_menu.addAction(self.act_sounds)
         self.menuBar().addMenu(language.language_menu(
             self, self.settings, lambda text: self.banner.show_message(text, "info")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from gui.display import SyncOutcome, sync_outcome
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import LabelSymbol, datamatrix_image, qr_image, write_label_sheet
+from supplychain.codes.scanner_faults import PrintedFields
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.codes.sscc import ContainerCode, looks_like_sscc
 from supplychain.demo.network import DEMO_PASSPHRASE, Demo, open_demo
@@ -32,6 +33,7 @@ from supplychain.ledger.verdicts import Verdict
 from supplychain.node import (
     bulk,
     containers,
+    counter,
     exits,
     inspection,
     network,
@@ -42,6 +44,7 @@ from supplychain.node import (
 )
 from supplychain.node.actions import PackAction, pack_actions
 from supplychain.node.containers import as_container
+from supplychain.node.counter import RescanOutcome
 from supplychain.node.network import NetworkStatus
 from supplychain.node.operations import HistoryStep, Node, VerdictReport
 from supplychain.node.setup import create_consortium_with_regulator
@@ -89,6 +92,15 @@ class ScanResult:
         if self.container is not None:
             return self.container.verdict
         return self.report.verdict if self.report else None
+
+
+@dataclass(frozen=True)
+class RescanResult:
+    """The re-scan step's answer: what it found and did, and the pack's scan to show."""
+
+    outcome: RescanOutcome | None
+    """None: the text was another pack (or no pack code), so it is a new scan."""
+    scan: ScanResult
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,21 @@ class LedgerService:
         if not codes:
             return [ScanResult(str(path), unreadable=_(NO_CODE_FOUND))]
         return [self.scan_text(c.text) for c in codes]
+
+    def rescan(self, first_text: str, text: str | None, gtin: str = "", serial: str = "",
+               lot: str = "", expiry: str = "") -> RescanResult:
+        """The re-scan step (``counter.check_rescan``) for `text` scanned again and/or the
+        fields printed on the pack as typed; a scan of another pack is a new scan."""
+        printed = PrintedFields.from_text(gtin, serial, lot, expiry)
+        if text is not None and printed.is_empty() and not counter.is_rescan(first_text, text):
+            return RescanResult(None, self.scan_text(text))
+        outcome = counter.check_rescan(self.node, first_text, text,
+                                       None if printed.is_empty() else printed)
+        shown = text or first_text
+        if outcome.report is None:
+            return RescanResult(outcome, ScanResult(shown,
+                                                    unreadable=outcome.diagnosis.explanation))
+        return RescanResult(outcome, self._result(shown, outcome.report.code))
 
     def _result(self, text: str, code: PackCode) -> ScanResult:
         # A light node asks its full nodes (source "network"), or decides "offline".
@@ -418,4 +445,5 @@ def check_image(path: Path) -> None:
     read_image_file(path)
 
 
-__all__ = ["ImageError", "LabelSymbol", "LedgerService", "NodeInfo", "ScanResult"]
+__all__ = ["ImageError", "LabelSymbol", "LedgerService", "NodeInfo", "RescanResult",
+           "ScanResult"]

@@ -187,6 +187,21 @@ def cases_and_goods_in(window: MainWindow, samples: dict[str, str]) -> None:
     shot(window, "17-scan-case")
 
 
+def rescan_step(window: MainWindow, samples: dict[str, str]) -> None:
+    """The pharmacy's scanner had Caps Lock on: COUNTERFEIT, "Scan it again"; the re-scan
+    names the fault and closes the alert as a scanning error."""
+    from supplychain.codes.gs1 import parse_pack_code
+
+    code = parse_pack_code(samples["genuine"])
+    parts = code.to_element_string(gs="<GS>").split("<GS>")
+    scan(window, "<GS>".join(part.swapcase() for part in parts))  # letters in the wrong case
+    window.banner.hide()
+    shot(window, "19-rescan-asked")
+    scan(window, code.to_element_string(gs="<GS>"))
+    window.banner.hide()
+    shot(window, "20-rescan-closed")
+
+
 def main() -> int:
     ONLY.update(a for a in sys.argv[1:] if not a.startswith("-"))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -292,6 +307,7 @@ def main() -> int:
         window.banner.hide()
         shot(window, "13-network")
         cases_and_goods_in(window, samples)
+        rescan_step(window, samples)
         window.close()
 
         # The counter screen in German (the app's Language setting; the demo is reused).

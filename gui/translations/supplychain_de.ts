@@ -1594,6 +1594,81 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     </message>
 </context>
 <context>
+    <name>RescanStep</name>
+    <message>
+        <source>Scanners garble good codes (Caps Lock, a dropped separator, the wrong keyboard layout, a read cut short). Scan the same pack again now, or type the fields printed next to its code and press Enter. Esc skips.</source>
+        <translation>Scanner verfälschen oft gute Codes (Feststelltaste, fehlendes Trennzeichen, falsche Tastaturbelegung, abgeschnittener Scan). Scannen Sie dieselbe Packung jetzt noch einmal oder geben Sie die neben dem Code gedruckten Felder ein und drücken Sie Enter. Esc überspringt.</translation>
+    </message>
+    <message>
+        <source>Printed GTIN / PC</source>
+        <translation>Gedruckte GTIN / PC</translation>
+    </message>
+    <message>
+        <source>Serial (SN)</source>
+        <translation>Seriennummer (SN)</translation>
+    </message>
+    <message>
+        <source>Lot / Batch</source>
+        <translation>Charge (LOT)</translation>
+    </message>
+    <message>
+        <source>Expiry (EXP), e.g. 06/2026</source>
+        <translation>Verfall (EXP), z. B. 06/2026</translation>
+    </message>
+    <message>
+        <source>Check (Enter)</source>
+        <translation>Prüfen (Enter)</translation>
+    </message>
+    <message>
+        <source>Skip (Esc)</source>
+        <translation>Überspringen (Esc)</translation>
+    </message>
+    <message>
+        <source>{verdict}? Scan it again</source>
+        <translation>{verdict}? Noch einmal scannen</translation>
+    </message>
+    <message>
+        <source>{fault} Read right, the pack is still {verdict}: its alert stays open; set the pack aside and report it.</source>
+        <translation>{fault} Richtig gelesen ist die Packung weiterhin {verdict}: Ihre Warnung bleibt offen; legen Sie die Packung beiseite und melden Sie sie.</translation>
+    </message>
+    <message>
+        <source>{fault} Closed as a scanning error: the alert does not go to the regulator.</source>
+        <translation>{fault} Als Scanfehler geschlossen: Die Warnung geht nicht an die Behörde.</translation>
+    </message>
+    <message>
+        <source>Re-scan confirms: {verdict}. The alert stays open: set the pack aside and report it.</source>
+        <translation>Zweiter Scan bestätigt: {verdict}. Die Warnung bleibt offen: Legen Sie die Packung beiseite und melden Sie sie.</translation>
+    </message>
+    <message>
+        <source>{fault} The pack itself is fine.</source>
+        <translation>{fault} Die Packung selbst ist in Ordnung.</translation>
+    </message>
+    <message>
+        <source>The re-scan could not settle it.</source>
+        <translation>Der zweite Scan konnte es nicht klären.</translation>
+    </message>
+    <message>
+        <source>Scanner fault: separators dropped.</source>
+        <translation>Scannerfehler: Trennzeichen weggelassen.</translation>
+    </message>
+    <message>
+        <source>Scanner fault: Caps Lock.</source>
+        <translation>Scannerfehler: Feststelltaste.</translation>
+    </message>
+    <message>
+        <source>Scanner fault: wrong keyboard layout.</source>
+        <translation>Scannerfehler: falsche Tastaturbelegung.</translation>
+    </message>
+    <message>
+        <source>Scanner fault: the read was cut short.</source>
+        <translation>Scannerfehler: Scan abgeschnitten.</translation>
+    </message>
+    <message>
+        <source>The scan matches the pack.</source>
+        <translation>Der Scan stimmt mit der Packung überein.</translation>
+    </message>
+</context>
+<context>
     <name>ReturnsTab</name>
     <message>
         <source>{name} (GLN {gln})</source>
@@ -1874,6 +1949,10 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
         <translation>Die Packung wird gegen den Ledger geprüft…</translation>
     </message>
     <message>
+        <source>Comparing with the first scan…</source>
+        <translation>Vergleiche mit dem ersten Scan…</translation>
+    </message>
+    <message>
         <source>The code was not read.</source>
         <translation>Der Code wurde nicht gelesen.</translation>
     </message>
@@ -1995,6 +2074,17 @@ Unblock it only after someone has looked at this evidence. It will be pulled fro
     <message>
         <source>Returns</source>
         <translation>Retouren</translation>
+    </message>
+</context>
+<context>
+    <name>Sounds</name>
+    <message>
+        <source>Sounds for verdicts</source>
+        <translation>Töne für Prüfergebnisse</translation>
+    </message>
+    <message>
+        <source>A click for GENUINE, two falling tones for SUSPECT, three low buzzes for COUNTERFEIT</source>
+        <translation>Ein Klick für ECHT, zwei fallende Töne für VERDÄCHTIG, drei tiefe Summtöne für FÄLSCHUNG</translation>
     </message>
 </context>
 <context>

@@ -28,19 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import dialogs
+from gui import dialogs, sounds
 from gui.camera import CameraWorker
 from gui.context import AppContext
-from gui.display import VERDICT_BEEPS, case_details, witnesses_line
+from gui.display import case_details
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
-from gui.services import ScanResult
+from gui.services import RescanResult, ScanResult
 from gui.views.exits import ExitButtons
-from gui.widgets import PreviewWidget, ScanInput, VerdictBanner, big_button
+from gui.views.rescan import RescanStep
+from gui.views.verdict_panel import VerdictPanel
+from gui.widgets import PreviewWidget, ScanInput, big_button
 from supplychain.demo.samples import demo_of
 from supplychain.identity.certificates import Role
-from supplychain.ledger.freshness import freshness_line
-from supplychain.ledger.verdicts import reason_words, status_words
+from supplychain.ledger.verdicts import Verdict, reason_words, status_words, verdict_word
 from supplychain.node.actions import PackAction
 from supplychain.node.containers import ContainerReport
 from supplychain.node.operations import HistoryStep
@@ -77,19 +78,10 @@ class ScanView(QWidget):
         self.camera: CameraWorker | None = None
         self._last_camera: tuple[str, float] = ("", 0.0)
 
-        self.banner = VerdictBanner()
-        # How fresh the ledger copy behind the verdict is (VerdictReport.sync).
-        self.freshness = QLabel()
-        self.freshness.setObjectName("verdictFreshness")
-        self.freshness.setWordWrap(True)
-        self.freshness.setProperty("stale", False)
-        self.freshness.hide()
-        # Which witnesses vouched for the logs behind the verdict (one plain line).
-        self.witnessed = QLabel()
-        self.witnessed.setObjectName("verdictWitnesses")
-        self.witnessed.setWordWrap(True)
-        self.witnessed.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; }")
-        self.witnessed.hide()
+        self.verdict_panel = VerdictPanel()  # the banner, freshness and witnesses lines
+        self.banner = self.verdict_panel.banner
+        self.freshness = self.verdict_panel.freshness
+        self.witnessed = self.verdict_panel.witnessed
         self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
         self.input.setAccessibleName(self.tr("Scanner input"))
         self.input.scanned.connect(self._scanned)
@@ -116,6 +108,9 @@ class ScanView(QWidget):
             scan_row.addWidget(self.samples_button)
 
         self.preview = PreviewWidget()
+        self.rescan_step = RescanStep(self)  # "Scan it again" under SUSPECT / COUNTERFEIT
+        self.rescan_step.check_requested.connect(lambda: self.check_rescan(None))
+        self.rescan_step.skipped.connect(self.focus_input)
 
         # Product and custody.
         self.fields: dict[str, QLabel] = {}
@@ -189,17 +184,16 @@ class ScanView(QWidget):
         right_layout.addWidget(self.timeline_view, 1)
 
         split = QSplitter()
-        split.addWidget(self.preview)
+        split.addWidget(self.rescan_step.above(self.preview))  # the step over the camera
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setSizes([420, 620])
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.freshness)
-        layout.addWidget(self.witnessed)
+        layout.addWidget(self.verdict_panel)
         layout.addLayout(scan_row)
+        self.rescan_step.tab_after(self.input)  # all in one window now
         layout.addWidget(split, 1)
         self._set_actions(frozenset())
         app = QApplication.instance()
@@ -237,9 +231,42 @@ class ScanView(QWidget):
         self.verify(text, "scanner")
 
     def verify(self, text: str, origin: str = "scanner") -> None:
+        """Verify a scan; while the re-scan step waits, the scan is checked as that re-scan."""
+        if self.rescan_step.waiting:
+            self.check_rescan(text)
+            return
         self.banner.set_state("busy", self.tr("Checking the pack against the ledger…"))
         self.freshness.hide()
-        self.ctx.call(lambda s, _t: s.scan_text(text), on_success=self.show_result)
+        self.ctx.call(lambda s, _t: s.scan_text(text), on_success=self._verified)
+
+    def _verified(self, result: ScanResult) -> None:
+        """A new scan's result: shown and heard; SUSPECT or COUNTERFEIT asks for a re-scan."""
+        self.rescan_step.close_step()
+        self.show_result(result)
+        verdict = result.verdict
+        sounds.board().play(sounds.Sound.UNREADABLE if verdict is None
+                            else sounds.sound_for(verdict))
+        if result.report is not None and verdict in (Verdict.SUSPECT, Verdict.COUNTERFEIT):
+            self.rescan_step.open_for(result.text, verdict_word(verdict))
+
+    def check_rescan(self, text: str | None) -> None:
+        """Run the re-scan step: `text` scanned again (None: only the printed fields)."""
+        first = self.rescan_step.first_text
+        if first is None:
+            return
+        printed = self.rescan_step.printed_texts()
+        self.banner.set_state("busy", self.tr("Comparing with the first scan…"))
+        self.ctx.call(lambda s, _t: s.rescan(first, text, *printed), on_success=self._rescanned)
+
+    def _rescanned(self, result: RescanResult) -> None:
+        if result.outcome is None:  # another pack: a new scan
+            self._verified(result.scan)
+            return
+        self.show_result(result.scan)
+        if result.scan.verdict is not None:
+            sounds.board().play_verdict(result.scan.verdict)
+        self.rescan_step.show_outcome(result.outcome)
+        self.focus_input()
 
     def show_result(self, result: ScanResult) -> None:
         self.verifications += 1
@@ -253,12 +280,10 @@ class ScanView(QWidget):
                                   self.tr(UNREADABLE_HELP))
             self._clear_fields()
             self._set_actions(frozenset())
-            self.freshness.hide()
-            self.witnessed.hide()
-            _beep(2)
+            self.verdict_panel.hide_sync()
             return
         report = result.report
-        self._show_freshness(result)
+        self.verdict_panel.show_sync(report.sync)
         decision = report.decision
         state = report.verdict.value
         extra = ""
@@ -285,39 +310,18 @@ class ScanView(QWidget):
             f"{report.custodian_name} ({report.custodian})" if report.custodian else "–")
         self.timeline.set_rows(report.history)
         self._set_actions(result.actions)
-        _beep(VERDICT_BEEPS[report.verdict])
 
     def _show_case(self, case: ContainerReport, steps: tuple[HistoryStep, ...]) -> None:
         """One verdict for a scanned case label, naming the packs inside that are not genuine."""
         self._clear_fields()
         self._set_actions(frozenset())
-        self.freshness.hide()
-        self.witnessed.hide()
+        self.verdict_panel.hide_sync()
         self.banner.set_state(case.verdict.value, case.message, case_details(case))
         self.fields["serial"].setText(self.tr("Case {sscc}").format(sscc=case.code.sscc))
         self.timeline.set_rows(list(steps))
         self.fields["status"].setText(status_words(case.status) if case.status else "–")
         self.fields["custodian"].setText(
             f"{case.custodian_name} ({case.custodian})" if case.custodian else "–")
-        _beep(VERDICT_BEEPS[case.verdict])
-
-    def _show_freshness(self, result: ScanResult) -> None:
-        text, stale = freshness_line(result.report.sync if result.report else None)
-        self.freshness.setProperty("stale", stale)
-        if stale:
-            self.freshness.setText(f"⚠  {text}")
-            self.freshness.setStyleSheet(
-                "QLabel { background: #fff4d6; color: #5c3c00; border: 1px solid #f2a900; "
-                "border-radius: 4px; padding: 4px 10px; font-size: 11pt; font-weight: bold; }")
-        else:
-            self.freshness.setText(f"⟳  {text}")
-            self.freshness.setStyleSheet("QLabel { color: #37474f; padding: 2px 10px; "
-                                         "font-size: 11pt; }")
-        self.freshness.setVisible(bool(text))
-        sync = result.report.sync if result.report else None
-        vouched = witnesses_line(sync.witnesses if sync else ())
-        self.witnessed.setText(vouched)
-        self.witnessed.setVisible(bool(vouched))
 
     def _clear_fields(self) -> None:
         for label in self.fields.values():
@@ -398,6 +402,7 @@ class ScanView(QWidget):
                           "Report filed and signed. Keep the pack aside until it is cleared.")))
 
     def _after(self, result: ScanResult, message: str) -> None:
+        self.rescan_step.close_step()  # acted on the pack: no re-scan is pending
         self.show_result(result)
         self.ctx.notify(message)
         self.focus_input()
@@ -415,7 +420,7 @@ class ScanView(QWidget):
         self.ctx.call(lambda s, _t: s.scan_image(path), on_success=self._image_results)
 
     def _image_results(self, results: list[ScanResult]) -> None:
-        self.show_result(results[0])
+        self._verified(results[0])
         if len(results) > 1:
             self.ctx.notify(self.tr("The picture holds {count} codes; showing the "
                                     "first.").format(count=len(results)),
@@ -483,10 +488,3 @@ def _step_words(step: str) -> str:
     words = _STEP_WORDS.get(step)
     return QCoreApplication.translate("ScanView", words) if words else step
 
-
-def _beep(times: int) -> None:
-    """An audible cue (one beep genuine, two suspect/unreadable, three counterfeit)."""
-    if QApplication.platformName() in ("offscreen", "minimal"):
-        return
-    for i in range(times):
-        QTimer.singleShot(i * 180, QApplication.beep)

@@ -23,6 +23,7 @@ from supplychain.i18n import N_, _
 __all__ = [
     "AMBIGUOUS_SPLIT",
     "DEFAULT_GS_SUBSTITUTES",
+    "gs_splits",
     "normalise_scanner_text",
     "parse_scanned",
 ]
@@ -83,6 +84,15 @@ def normalise_scanner_text(
 def parse_scanned(text: str, gs_substitutes: Sequence[str] = DEFAULT_GS_SUBSTITUTES) -> PackCode:
     """Parse what a keyboard-wedge scanner typed, recovering lost separators if needed."""
     return parse_pack_code(normalise_scanner_text(text, gs_substitutes))
+
+
+def gs_splits(content: str) -> list[str]:
+    """Every way to put the GS separators back into a GS-less element string (no symbology
+    identifier) that gives a valid pack code, for a caller that knows which one is right
+    (the re-scan step compares them with the pack); [] when the text is no such string."""
+    if GS in content or not re.fullmatch(r"\d\d[!%-?A-Z_a-z\x22]*", content):
+        return []
+    return [_join(split) for split in _pack_splits(content)]
 
 
 def _pack_splits(content: str) -> list[Split]:
