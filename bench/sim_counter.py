@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 
 from sim_noise import Fake
 
+from supplychain.codes.scanner_faults import PrintedFields
 from supplychain.errors import CodeError
-from supplychain.ledger.alert_life import AlertState, ClosingReason
+from supplychain.ledger.alert_life import AlertState
 from supplychain.ledger.verdicts import Verdict
-from supplychain.node.alerts import alert_for_verdict, close_alert
+from supplychain.node.alerts import alert_for_verdict
+from supplychain.node.counter import check_rescan
 from supplychain.node.operations import Node, VerdictReport
-
-try:  # the re-scan step (issue 14, part "rescan")
-    from supplychain.node.counter import check_rescan
-except ImportError:  # until it lands: the re-scan's verdict closes the alert here
-    check_rescan = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -48,7 +45,7 @@ class CounterDesk:
     node: Node
     resync: Callable[[], None]
 
-    def scan(self, text: str, clean: str, printed: object) -> ScanResult:
+    def scan(self, text: str, clean: str, printed: PrintedFields) -> ScanResult:
         node = self.node
         unreadable = False
         try:
@@ -70,39 +67,24 @@ class CounterDesk:
             return result  # a verdict that calls for no alert (offline)
         result.alerts.append((alert.id, alert.cause.value))
         result.open_cause = alert.cause.value
-        self._rescan(result, alert.id, text, clean, printed)
+        self._rescan(result, text, clean, printed)
         return result
 
-    def _rescan(self, result: ScanResult, first_id: str, text: str, clean: str,
-                printed: object) -> None:
-        """The re-scan step: the person scans the pack again (cleanly) and types the
-        printed fields."""
-        if check_rescan is not None:
-            outcome = check_rescan(self.node, text, clean, printed)
-            if outcome.report is not None:
-                result.final = outcome.report
-            if outcome.closed is not None:
-                result.closed_cause = outcome.closed.cause.value
-            left = outcome.alert
-            if left is not None and left.state is not AlertState.CLOSED:
-                result.alerts.append((left.id, left.cause.value))
-                result.open_cause = left.cause.value
-            else:
-                result.open_cause = None
-            return
-        first = result.final
-        corrected = first if text == clean else self.node.verify(clean)
-        fine = corrected.verdict in (Verdict.GENUINE, Verdict.INFORMATION)
-        result.final = corrected
-        if corrected.code == first.code and not fine:
-            return  # the re-scan reads the same pack: its alert stays open
-        closed = close_alert(self.node, first_id, ClosingReason.SCANNING_ERROR,
-                             "the re-scan reads the pack fine")
-        result.closed_cause, result.open_cause = closed.cause.value, None
-        own = alert_for_verdict(self.node, corrected)  # the pack's own problem, if any
-        if own is not None:
-            result.alerts.append((own.id, own.cause.value))
-            result.open_cause = own.cause.value
+    def _rescan(self, result: ScanResult, text: str, clean: str,
+                printed: PrintedFields) -> None:
+        """The re-scan step (``node.counter.check_rescan``): the person scans the pack again,
+        cleanly, and types the printed fields."""
+        outcome = check_rescan(self.node, text, clean, printed)
+        if outcome.report is not None:
+            result.final = outcome.report
+        if outcome.closed is not None:
+            result.closed_cause = outcome.closed.cause.value
+        left = outcome.alert
+        if left is not None and left.state is not AlertState.CLOSED:
+            result.alerts.append((left.id, left.cause.value))
+            result.open_cause = left.cause.value
+        else:
+            result.open_cause = None
 
 
 # --- the tally ------------------------------------------------------------------------------

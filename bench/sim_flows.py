@@ -26,21 +26,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sim_counter import CounterDesk, Tally
-from sim_noise import Fake, Fault, Rates, faulty_text, made_up_serial
+from sim_noise import Fake, Rates, faulty_text, made_up_serial
 from sim_world import SimClock, Site, World, pull
 
 from supplychain.codes.gs1 import PackCode
+from supplychain.codes.scanner_faults import PrintedFields, ScannerFault
 from supplychain.ids import GLN, GTIN
 from supplychain.ledger.events import EventType, Item
 from supplychain.ledger.rules import PackStatus
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.operations import COMMISSION_CHUNK, SERIAL_ALPHABET, SERIAL_LENGTH, Node
 from supplychain.node.returns import receive_returns, return_to_supplier
-
-try:
-    from supplychain.codes.scanner_faults import PrintedFields
-except ImportError:  # part "rescan" not landed yet
-    PrintedFields = None  # type: ignore[assignment,misc]
 
 LOT_SIZE = 1000
 EXPIRED_LOT, RECALLED_LOT = "LEXP1", "LRCL1"
@@ -358,13 +354,12 @@ class Simulation:
         clean = code.to_element_string()
         text = clean
         if self.rng.random() < self.rates.scanner_fault:
-            fault = self.rng.choice(list(Fault))
+            fault = self.rng.choice(list(ScannerFault))
             text = faulty_text(code, fault, self.rng)
             tags = [*tags, f"scanner fault: {fault.value}"]
             if text == clean:
                 tags.append("scanner fault without effect")
-        printed = None if PrintedFields is None else \
-            PrintedFields(code.gtin, code.serial, code.lot, code.expiry)
+        printed = PrintedFields(code.gtin, code.serial, code.lot, code.expiry)
         result = self.counters[site.gln].scan(text, clean, printed)
         self.tally.count(result, fake, tuple(tags))
         final = result.final

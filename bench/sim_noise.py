@@ -2,7 +2,8 @@
 
 Every rate is stated here once, printed by the bench and described in docs/BENCHMARKS.md
 ("False-alert rate"). Scanner faults are made as a keyboard-wedge scanner makes them, on the
-GS1 element string a pack's DataMatrix holds (the four faults the re-scan step recognises).
+GS1 element string a pack's DataMatrix holds (``codes.scanner_faults.ScannerFault``: the four
+faults the re-scan step recognises).
 """
 
 from __future__ import annotations
@@ -12,15 +13,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from supplychain.codes.gs1 import GS, PackCode
-
-
-class Fault(StrEnum):
-    """The scanner faults (the names of ``codes.scanner_faults.ScannerFault``)."""
-
-    DROPPED_GS = "dropped_gs"
-    CAPS_LOCK = "caps_lock"
-    KEYBOARD_LAYOUT = "keyboard_layout"
-    TRUNCATED = "truncated"
+from supplychain.codes.scanner_faults import ScannerFault
 
 
 class Fake(StrEnum):
@@ -54,14 +47,14 @@ class Rates:
         return list(asdict(self).items())
 
 
-def faulty_text(code: PackCode, fault: Fault, rng: random.Random) -> str:
+def faulty_text(code: PackCode, fault: ScannerFault, rng: random.Random) -> str:
     """What a scanner with ``fault`` types for the DataMatrix of ``code``."""
     clean = code.to_element_string()
-    if fault is Fault.DROPPED_GS:
+    if fault is ScannerFault.DROPPED_GS:
         return clean.replace(GS, "")
-    if fault is Fault.CAPS_LOCK:
+    if fault is ScannerFault.CAPS_LOCK:
         return clean.swapcase()
-    if fault is Fault.KEYBOARD_LAYOUT:  # a QWERTZ keyboard layout on a QWERTY scanner
+    if fault is ScannerFault.KEYBOARD_LAYOUT:  # a QWERTZ keyboard layout on a QWERTY scanner
         return clean.translate(str.maketrans("YZyz", "ZYzy"))
     cut = rng.randint(max(1, len(clean) - 8), len(clean) - 1)  # the read stopped short
     return clean[:cut]
