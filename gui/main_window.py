@@ -27,6 +27,7 @@ from gui.context import AppContext
 from gui.firstrun import FirstRunPage
 from gui.services import LedgerService
 from gui.tasks import Task, TaskManager
+from gui.views.alerts import AlertsView, connect_alerts
 from gui.views.commission import CommissionView
 from gui.views.inspector import InspectorView
 from gui.views.network import NetworkView
@@ -39,13 +40,14 @@ from supplychain.identity.certificates import Role
 
 log = logging.getLogger(__name__)
 
-# Stable shortcut per view (Ctrl+1..6); which views a role sees, and where it starts.
-VIEW_KEYS = ["scan", "shipments", "commission", "inspector", "network", "packing"]
+# Stable shortcut per view (Ctrl+1..7); which views a role sees, and where it starts.
+VIEW_KEYS = ["scan", "shipments", "commission", "inspector", "network", "packing", "alerts"]
 ROLE_VIEWS = {
-    Role.PHARMACY: ["scan", "shipments", "inspector", "network"],
-    Role.DISTRIBUTOR: ["scan", "shipments", "inspector", "network"],
-    Role.MANUFACTURER: ["scan", "shipments", "commission", "packing", "inspector", "network"],
-    Role.REGULATOR: ["scan", "inspector", "network"],
+    Role.PHARMACY: ["scan", "alerts", "shipments", "inspector", "network"],
+    Role.DISTRIBUTOR: ["scan", "alerts", "shipments", "inspector", "network"],
+    Role.MANUFACTURER: ["scan", "alerts", "shipments", "commission", "packing", "inspector",
+                        "network"],
+    Role.REGULATOR: ["scan", "alerts", "inspector", "network"],
 }
 ROLE_START = {Role.PHARMACY: "scan", Role.DISTRIBUTOR: "shipments",
               Role.MANUFACTURER: "commission", Role.REGULATOR: "inspector"}
@@ -54,7 +56,8 @@ VIEW_TITLES = {"scan": QT_TRANSLATE_NOOP("MainWindow", "Scan && verify"),
                "commission": QT_TRANSLATE_NOOP("MainWindow", "Commission && labels"),
                "inspector": QT_TRANSLATE_NOOP("MainWindow", "Inspector"),
                "network": QT_TRANSLATE_NOOP("MainWindow", "Network"),
-               "packing": QT_TRANSLATE_NOOP("MainWindow", "Cases && pallets")}
+               "packing": QT_TRANSLATE_NOOP("MainWindow", "Cases && pallets"),
+               "alerts": QT_TRANSLATE_NOOP("MainWindow", "Alerts")}
 
 
 class ProgressPanel(QWidget):
@@ -208,9 +211,8 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         self.banner.show_message(
             self.tr("F2 scan input · Ctrl+1 Scan & verify · Ctrl+2 Shipments · Ctrl+3 Commission · "
-            "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases & pallets · Ctrl+O open picture · "
-            "Ctrl+I / Ctrl+E "
-            "import / export bundle · Ctrl+Q quit"), "info")
+            "Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases & pallets · Ctrl+7 Alerts · "
+            "Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit"), "info")
 
     # --- first run --------------------------------------------------------------------
     def restore_last_node(self) -> None:
@@ -369,7 +371,7 @@ class MainWindow(QMainWindow):
     def _build_workspace(self, ctx: AppContext) -> None:
         factories = {"scan": ScanView, "shipments": ShipmentsView,
                      "commission": CommissionView, "inspector": InspectorView,
-                     "network": NetworkView, "packing": PackingView}
+                     "network": NetworkView, "packing": PackingView, "alerts": AlertsView}
         workspace = QWidget()
         nav = QListWidget()
         nav.setObjectName("navigation")
@@ -389,6 +391,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             nav.addItem(item)
         nav.currentRowChanged.connect(stack.setCurrentIndex)
+        connect_alerts(self.views, self.show_view)
         layout = QHBoxLayout(workspace)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(nav)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from gui.alert_services import AlertServices
 from gui.display import SyncOutcome, sync_outcome
 from supplychain.codes.gs1 import PackCode, validate_gln
 from supplychain.codes.labels import LabelSymbol, datamatrix_image, qr_image, write_label_sheet
@@ -116,8 +117,8 @@ class LabelPreview:
     png: bytes
 
 
-class LedgerService:
-    """One opened node, for one GUI session."""
+class LedgerService(AlertServices):
+    """One opened node, for one GUI session (its alert methods: ``gui.alert_services``)."""
 
     def __init__(self, home: Path, passphrase: bytes) -> None:
         self._passphrase = passphrase

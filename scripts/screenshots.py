@@ -187,6 +187,76 @@ def cases_and_goods_in(window: MainWindow, samples: dict[str, str]) -> None:
     shot(window, "17-scan-case")
 
 
+def on_node(window: MainWindow, fn: Callable[[Any], Any]) -> Any:
+    """Run ``fn(service)`` on the app's node thread and wait for its result."""
+    out: list[Any] = []
+    window.ctx.call(lambda s, _t: fn(s), on_success=out.append)  # type: ignore[union-attr]
+    wait(lambda: bool(out), "the node")
+    return out[0]
+
+
+def play_as_member(window: MainWindow, name: str) -> None:
+    """Switch the demo window to the member called ``name`` (two pharmacies share a role)."""
+    names = [window.org_combo.itemText(i).split(" — ")[0] for i in range(window.org_combo.count())]
+    window.org_combo.setCurrentIndex(names.index(name))
+    window.org_combo.activated.emit(names.index(name))
+    wait(lambda: window.service is not None and window.service.info.name == name
+         and bool(window.views), name)
+    pump(0.3)
+
+
+def raise_for(window: MainWindow, text: str) -> str:
+    """Scan ``text`` at the counter and return the id of the alert its verdict raised."""
+    scan(window, text)
+    found = on_node(window, lambda s: s.alert_for_verdict(s.scan_text(text).report))
+    return str(found[0].id)
+
+
+def alerts_views(window: MainWindow, samples: dict[str, str]) -> None:
+    """A pharmacy's queue (an open counterfeit alert and its life), then the regulator's
+    national view of alerts synced from three pharmacies, one with its report clock running."""
+    from supplychain.demo.network import PHARMACY, PHARMACY_2, PHARMACY_3
+    from supplychain.ledger.alert_life import ClosingReason
+    from supplychain.sync.loopback import sync_among
+
+    play_as_member(window, PHARMACY.name)
+    recalled = raise_for(window, samples["recalled"])
+    on_node(window, lambda s: s.investigate_alert(recalled, "Pack set aside in the fridge; "
+                                                  "asked Acme Pharma about the recall"))
+    moved = raise_for(window, samples["diverted"])
+    on_node(window, lambda s: s.close_alert(moved, ClosingReason.DATA_ERROR,
+                                            "Riverside's pack, delivered here by mistake; "
+                                            "North Wholesale's records corrected"))
+    fake = raise_for(window, samples["unknown_serial"])
+    on_node(window, lambda s: s.investigate_alert(
+        fake, "Re-scan reads the same code; the printed serial matches it"))
+    window.show_view("alerts")
+    view = window.views["alerts"]
+    wait(lambda: fake in [a.id for a in view.model.rows], "the alerts queue")
+    view.select(fake)
+    window.banner.hide()
+    shot(window, "21-alerts-pharmacy")
+    on_node(window, lambda s: s.confirm_falsified(fake, "Serial never issued by Acme Pharma"))
+
+    play_as_member(window, PHARMACY_3.name)
+    hospital = raise_for(window, samples["genuine"])  # High Street's pack turns up here
+    on_node(window, lambda s: s.investigate_alert(hospital, "Asked High Street Pharmacy"))
+    play_as_member(window, PHARMACY_2.name)
+    raise_for(window, samples["lot_b_at_manufacturer"])
+    play_as(window, Role.REGULATOR)
+    demo = window.demo
+    assert demo is not None
+    sites = [n.home for n in demo.nodes if n.gln in (PHARMACY.gln, PHARMACY_2.gln,
+                                                     PHARMACY_3.gln)]
+    on_node(window, lambda s: sync_among([s.info.home], DEMO_PASSPHRASE, sources=sites))
+    window.show_view("alerts")
+    view = window.views["alerts"]
+    wait(lambda: fake in [a.id for a in view.model.rows], "the national view")
+    view.select(fake)
+    window.banner.hide()
+    shot(window, "22-alerts-national")
+
+
 def rescan_step(window: MainWindow, samples: dict[str, str]) -> None:
     """The pharmacy's scanner had Caps Lock on: COUNTERFEIT, "Scan it again"; the re-scan
     names the fault and closes the alert as a scanning error."""
@@ -308,6 +378,7 @@ def main() -> int:
         shot(window, "13-network")
         cases_and_goods_in(window, samples)
         rescan_step(window, samples)
+        alerts_views(window, samples)
         window.close()
 
         # The counter screen in German (the app's Language setting; the demo is reused).

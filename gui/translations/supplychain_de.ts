@@ -2,6 +2,242 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>AlertLife</name>
+    <message>
+        <source>Choose an alert to see its life.</source>
+        <translation>Wählen Sie einen Alarm, um seinen Verlauf zu sehen.</translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation>Wann (UTC)</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Wer</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>notified: {who}</source>
+        <translation>benachrichtigt: {who}</translation>
+    </message>
+    <message>
+        <source>confirmed falsified</source>
+        <translation>als Fälschung bestätigt</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{cause}&lt;/b&gt; · alert {id} · {state}</source>
+        <translation>&lt;b&gt;{cause}&lt;/b&gt; · Alarm {id} · {state}</translation>
+    </message>
+    <message>
+        <source>Subject: {subject}</source>
+        <translation>Betrifft: {subject}</translation>
+    </message>
+    <message>
+        <source>Raised by {site} at {when} UTC ({age}).</source>
+        <translation>Ausgelöst von {site} am {when} UTC ({age}).</translation>
+    </message>
+    <message>
+        <source>Found by this node&apos;s checks; nobody has acted on it yet (the first step signs it into your log).</source>
+        <translation>Von den Prüfungen dieses Knotens gefunden; noch niemand hat ihn bearbeitet (der erste Schritt signiert ihn in Ihr Log).</translation>
+    </message>
+    <message>
+        <source>Closing note: {note}</source>
+        <translation>Notiz beim Schließen: {note}</translation>
+    </message>
+    <message>
+        <source>Packs: {packs}</source>
+        <translation>Packungen: {packs}</translation>
+    </message>
+    <message>
+        <source>Notified: {who}</source>
+        <translation>Benachrichtigt: {who}</translation>
+    </message>
+    <message>
+        <source>Reported at {when} UTC.</source>
+        <translation>Gemeldet am {when} UTC.</translation>
+    </message>
+    <message>
+        <source>{words} (confirmed falsified at {confirmed} UTC; due {due} UTC)</source>
+        <translation>{words} (als Fälschung bestätigt am {confirmed} UTC; fällig {due} UTC)</translation>
+    </message>
+</context>
+<context>
+    <name>AlertLine</name>
+    <message>
+        <source>⚠ Alert {id} raised — see Alerts (Ctrl+7)</source>
+        <translation>⚠ Alarm {id} ausgelöst — siehe Alarme (Strg+7)</translation>
+    </message>
+    <message>
+        <source>⚠ Alert {id} is open for this pack — see Alerts (Ctrl+7)</source>
+        <translation>⚠ Alarm {id} ist für diese Packung offen — siehe Alarme (Strg+7)</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsModel</name>
+    <message>
+        <source>Alert</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Report clock</source>
+        <translation>Meldefrist</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>Ursache</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Standort</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>Ausgelöst</translation>
+    </message>
+    <message>
+        <source>Subject / pack</source>
+        <translation>Betrifft / Packung</translation>
+    </message>
+    <message>
+        <source>reported {when}</source>
+        <translation>gemeldet {when}</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsView</name>
+    <message>
+        <source>National view: every site&apos;s signed alerts this node holds.</source>
+        <translation>Nationale Sicht: die signierten Alarme aller Standorte, die dieser Knoten hält.</translation>
+    </message>
+    <message>
+        <source>This site&apos;s alerts: what your scans and checks found, and what you did about it.</source>
+        <translation>Die Alarme dieses Standorts: was Ihre Scans und Prüfungen fanden und was Sie daraufhin taten.</translation>
+    </message>
+    <message>
+        <source>Every state</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Every cause</source>
+        <translation>Jede Ursache</translation>
+    </message>
+    <message>
+        <source>Every site</source>
+        <translation>Jeder Standort</translation>
+    </message>
+    <message>
+        <source>Pack, GLN or alert id</source>
+        <translation>Packung, GLN oder Alarm-ID</translation>
+    </message>
+    <message>
+        <source>Open only</source>
+        <translation>Nur offene</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>Nur überfällige</translation>
+    </message>
+    <message>
+        <source>Investigate</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>Mark it as being looked into</source>
+        <translation>Als in Prüfung markieren</translation>
+    </message>
+    <message>
+        <source>Close…</source>
+        <translation>Schließen…</translation>
+    </message>
+    <message>
+        <source>Close it with its reason and a note</source>
+        <translation>Mit Grund und Notiz schließen</translation>
+    </message>
+    <message>
+        <source>Confirm falsified…</source>
+        <translation>Fälschung bestätigen…</translation>
+    </message>
+    <message>
+        <source>The pack is falsified: starts the 24 h report clock</source>
+        <translation>Die Packung ist gefälscht: startet die 24-h-Meldefrist</translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation>Melden…</translation>
+    </message>
+    <message>
+        <source>Report the falsified pack to the regulator and the trading partners</source>
+        <translation>Die gefälschte Packung der Behörde und den Handelspartnern melden</translation>
+    </message>
+    <message>
+        <source>Open pack</source>
+        <translation>Packung öffnen</translation>
+    </message>
+    <message>
+        <source>Open the pack&apos;s chain in the Inspector</source>
+        <translation>Die Kette der Packung in der Inspektion öffnen</translation>
+    </message>
+    <message>
+        <source>Alt+I investigate · Alt+C close · Alt+M confirm falsified · Alt+R report · Alt+O open pack · F5 refresh</source>
+        <translation>Alt+I prüfen · Alt+C schließen · Alt+M Fälschung bestätigen · Alt+R melden · Alt+O Packung öffnen · F5 neu laden</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} alerts shown</source>
+        <translation>{shown} von {total} Alarmen angezeigt</translation>
+    </message>
+    <message>
+        <source>Alert {id} is being investigated. First step: re-scan the pack and compare it with the text printed on it.</source>
+        <translation>Alarm {id} ist in Prüfung. Erster Schritt: die Packung erneut scannen und mit dem aufgedruckten Text vergleichen.</translation>
+    </message>
+    <message>
+        <source>Alert {id} closed: {reason}.</source>
+        <translation>Alarm {id} geschlossen: {reason}.</translation>
+    </message>
+    <message>
+        <source>Alert {id} confirmed falsified: {clock}.</source>
+        <translation>Alarm {id} als Fälschung bestätigt: {clock}.</translation>
+    </message>
+    <message>
+        <source>Falsification report</source>
+        <translation>Fälschungsmeldung</translation>
+    </message>
+    <message>
+        <source>Falsification report (*.pdf *.json *.csv)</source>
+        <translation>Fälschungsmeldung (*.pdf *.json *.csv)</translation>
+    </message>
+    <message>
+        <source>Alert {id} reported; notified: {who}.</source>
+        <translation>Alarm {id} gemeldet; benachrichtigt: {who}.</translation>
+    </message>
+    <message>
+        <source>Report form saved to {file}.</source>
+        <translation>Meldeformular gespeichert unter {file}.</translation>
+    </message>
+    <message>
+        <source>{open} open ({new} new, {investigating} investigating) · {overdue} overdue · {closed} closed</source>
+        <translation>{open} offen ({new} neu, {investigating} in Prüfung) · {overdue} überfällig · {closed} geschlossen</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message>
+        <source>{time} ago</source>
+        <translation>vor {time}</translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>No camera: {problem}. Use the scanner, or open a picture.</source>
@@ -75,6 +311,73 @@
     </message>
 </context>
 <context>
+    <name>CloseAlertDialog</name>
+    <message>
+        <source>Close alert {id}</source>
+        <translation>Alarm {id} schließen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{cause}&lt;/b&gt; — {subject}</source>
+        <translation>&lt;b&gt;{cause}&lt;/b&gt; — {subject}</translation>
+    </message>
+    <message>
+        <source>e.g. &quot;the re-scan read the code correctly&quot;</source>
+        <translation>z. B. „der erneute Scan las den Code richtig“</translation>
+    </message>
+    <message>
+        <source>Closing note</source>
+        <translation>Notiz beim Schließen</translation>
+    </message>
+    <message>
+        <source>What did you find? (required)</source>
+        <translation>Was haben Sie festgestellt? (Pflichtfeld)</translation>
+    </message>
+    <message>
+        <source>Why is this alert closed?</source>
+        <translation>Warum wird dieser Alarm geschlossen?</translation>
+    </message>
+    <message>
+        <source>the scanner misread the code (the re-scan or the printed text agrees with the ledger)</source>
+        <translation>der Scanner hat den Code falsch gelesen (erneuter Scan oder Aufdruck stimmen mit dem Ledger überein)</translation>
+    </message>
+    <message>
+        <source>our own handling: a step done twice, skipped or out of order</source>
+        <translation>unser eigener Ablauf: ein Schritt doppelt, ausgelassen oder in falscher Reihenfolge</translation>
+    </message>
+    <message>
+        <source>a wrong record: a lot or expiry entered wrongly, a late or missing event</source>
+        <translation>ein falscher Eintrag: Charge oder Verfall falsch erfasst, ein verspätetes oder fehlendes Ereignis</translation>
+    </message>
+    <message>
+        <source>the pack is falsified: the regulator and the trading partners that handled it are notified now</source>
+        <translation>die Packung ist gefälscht: die Behörde und die Handelspartner, die sie hatten, werden jetzt benachrichtigt</translation>
+    </message>
+    <message>
+        <source>This alert was confirmed falsified: it can only be closed as confirmed falsified.</source>
+        <translation>Dieser Alarm wurde als Fälschung bestätigt: er kann nur als bestätigte Fälschung geschlossen werden.</translation>
+    </message>
+    <message>
+        <source>Close alert</source>
+        <translation>Alarm schließen</translation>
+    </message>
+    <message>
+        <source>Confirm falsified</source>
+        <translation>Fälschung bestätigen</translation>
+    </message>
+    <message>
+        <source>Confirm the pack of alert {id} ({subject}) as falsified?
+
+This says the pack is not genuine, in your signed log. It starts the {hours} clock: the report to the regulator and to the trading partners that handled the pack is due within {hours}. Keep the pack in quarantine.
+
+Confirm only after the re-scan and the check of the printed pack.</source>
+        <translation>Die Packung von Alarm {id} ({subject}) als Fälschung bestätigen?
+
+Das erklärt die Packung in Ihrem signierten Log für nicht echt. Es startet die Frist von {hours}: die Meldung an die Behörde und an die Handelspartner, die die Packung hatten, ist innerhalb von {hours} fällig. Halten Sie die Packung in Quarantäne.
+
+Bestätigen Sie erst nach dem erneuten Scan und der Prüfung des Aufdrucks.</translation>
+    </message>
+</context>
+<context>
     <name>CommissionView</name>
     <message>
         <source>14-digit GTIN inside your GS1 company prefix</source>
@@ -130,7 +433,7 @@
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Status</translation>
     </message>
     <message>
         <source>RECALLED</source>
@@ -796,7 +1099,7 @@
     </message>
     <message>
         <source>Alert</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Alarm</translation>
     </message>
     <message>
         <source>Subject</source>
@@ -820,7 +1123,7 @@
     </message>
     <message>
         <source>Alerts</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Alarme</translation>
     </message>
     <message>
         <source>Alerts ({count})</source>
@@ -902,6 +1205,10 @@
         <translation>Kartons &amp;&amp; Paletten</translation>
     </message>
     <message>
+        <source>Alerts</source>
+        <translation>Alarme</translation>
+    </message>
+    <message>
         <source>Medicines provenance ledger</source>
         <translation>Herkunftsnachweis für Arzneimittel</translation>
     </message>
@@ -966,8 +1273,8 @@
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases &amp; pallets · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
-        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+6 Kartons &amp; Paletten · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
+        <source>F2 scan input · Ctrl+1 Scan &amp; verify · Ctrl+2 Shipments · Ctrl+3 Commission · Ctrl+4 Inspector · Ctrl+5 Network · Ctrl+6 Cases &amp; pallets · Ctrl+7 Alerts · Ctrl+O open picture · Ctrl+I / Ctrl+E import / export bundle · Ctrl+Q quit</source>
+        <translation>F2 Scan-Eingabe · Strg+1 Scannen &amp; prüfen · Strg+2 Lieferungen · Strg+3 Registrieren · Strg+4 Inspektion · Strg+5 Netzwerk · Strg+6 Kartons &amp; Paletten · Strg+7 Alarme · Strg+O Bild öffnen · Strg+I / Strg+E Bundle importieren / exportieren · Strg+Q beenden</translation>
     </message>
     <message>
         <source>Open node</source>
@@ -1157,7 +1464,7 @@
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Status</translation>
     </message>
     <message>
         <source>Last attempt</source>

@@ -35,6 +35,7 @@ from gui.display import case_details
 from gui.models import RowsModel, when
 from gui.samples import SamplePacksButton
 from gui.services import RescanResult, ScanResult
+from gui.views.alert_line import AlertLine
 from gui.views.exits import ExitButtons
 from gui.views.rescan import RescanStep
 from gui.views.verdict_panel import VerdictPanel
@@ -82,6 +83,8 @@ class ScanView(QWidget):
         self.banner = self.verdict_panel.banner
         self.freshness = self.verdict_panel.freshness
         self.witnessed = self.verdict_panel.witnessed
+        self.alert_line = AlertLine(ctx)  # the alert a SUSPECT/COUNTERFEIT verdict raised
+        self.alert_raised = self.alert_line.raised
         self.input = ScanInput(self.tr("Scan a pack, or type its code and press Enter"))
         self.input.setAccessibleName(self.tr("Scanner input"))
         self.input.scanned.connect(self._scanned)
@@ -192,6 +195,7 @@ class ScanView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.verdict_panel)
+        layout.addWidget(self.alert_line)
         layout.addLayout(scan_row)
         self.rescan_step.tab_after(self.input)  # all in one window now
         layout.addWidget(split, 1)
@@ -271,6 +275,7 @@ class ScanView(QWidget):
     def show_result(self, result: ScanResult) -> None:
         self.verifications += 1
         self.result = result
+        self.alert_line.follow(result)
         if result.container is not None:
             self._show_case(result.container, result.container_steps)
             return

@@ -43,7 +43,7 @@ def test_demo_is_created_on_first_run_and_reopened_next_time(qtbot, tmp_path: Pa
 
 
 def test_switching_demo_organisation_changes_role_views(qtbot, window) -> None:
-    assert list(window.views) == ["scan", "shipments", "inspector", "network"]
+    assert list(window.views) == ["scan", "alerts", "shipments", "inspector", "network"]
     window.org_combo.setCurrentIndex(1)  # Acme Pharma Ltd, the manufacturer
     window.org_combo.activated.emit(1)
     qtbot.waitUntil(lambda: window.service is not None
