@@ -25,6 +25,7 @@ from supplychain import i18n  # noqa: E402
 from supplychain.codes.gs1 import PackCode  # noqa: E402
 from supplychain.identity.certificates import MemberInfo, Role  # noqa: E402
 from supplychain.ids import GLN  # noqa: E402
+from supplychain.interchange.bundle import exchange  # noqa: E402
 from supplychain.ledger.backends import (  # noqa: E402
     copy_store,
     move_home_store,
@@ -197,6 +198,22 @@ def network(tmp_path: Path, _network_template: tuple[Path, dict[str, Path]], bac
 
 def pack(serial: str = "SN1", lot: str = "L1", expiry: date = date(2030, 1, 31)) -> PackCode:
     return PackCode(GTIN, serial, lot, expiry)  # type: ignore[arg-type]
+
+
+def packs_at_pharmacy(network: Network, count: int = 1, lot: str = "L1",
+                      expiry: date = date(2030, 1, 31)) -> list[PackCode]:
+    """``count`` packs made by the maker, shipped through North Wholesale and received by the
+    pharmacy, each node holding the logs it needs (exchanged by bundle)."""
+    maker, dist, pharmacy = network[MAKER], network[DIST_A], network[PHARMACY]
+    codes = maker.commission(GTIN, lot, expiry, count)
+    maker.ship(DIST_A, codes)
+    exchange(maker, dist)
+    dist.receive(codes)
+    dist.ship(PHARMACY, codes)
+    exchange(dist, pharmacy)
+    exchange(maker, pharmacy)
+    pharmacy.receive(codes)
+    return codes
 
 
 @pytest.fixture

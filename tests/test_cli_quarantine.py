@@ -13,22 +13,12 @@ from pathlib import Path
 import pytest
 
 from supplychain.codes.sscc import make_sscc
-from supplychain.interchange.bundle import exchange
 from supplychain.node.containers import pack
-from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
+from tests.conftest import GTIN, MAKER, PHARMACY, Network, packs_at_pharmacy
 
 
 def _links_at_pharmacy(network: Network, count: int) -> list[str]:
-    maker, dist, pharmacy = network[MAKER], network[DIST_A], network[PHARMACY]
-    codes = maker.commission(GTIN, "L1", date(2030, 1, 31), count)
-    maker.ship(DIST_A, codes)
-    exchange(maker, dist)
-    dist.receive(codes)
-    dist.ship(PHARMACY, codes)
-    exchange(dist, pharmacy)
-    exchange(maker, pharmacy)
-    pharmacy.receive(codes)
-    return [c.to_digital_link() for c in codes]
+    return [c.to_digital_link() for c in packs_at_pharmacy(network, count)]
 
 
 def test_quarantine_and_release_from_the_command_line(cli, network: Network,

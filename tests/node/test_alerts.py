@@ -48,6 +48,7 @@ from tests.conftest import (
     REGULATOR,
     Network,
     pack,
+    packs_at_pharmacy,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -56,16 +57,7 @@ EXPIRY = date(2030, 1, 31)
 
 def _at_pharmacy(network: Network, count: int = 1) -> list[PackCode]:
     """Packs made by the maker, through North Wholesale, received by the pharmacy."""
-    maker, dist, pharmacy = network[MAKER], network[DIST_A], network[PHARMACY]
-    codes = maker.commission(GTIN, "L1", EXPIRY, count)
-    maker.ship(DIST_A, codes)
-    exchange(maker, dist)
-    dist.receive(codes)
-    dist.ship(PHARMACY, codes)
-    exchange(dist, pharmacy)
-    exchange(maker, pharmacy)
-    pharmacy.receive(codes)
-    return codes
+    return packs_at_pharmacy(network, count, expiry=EXPIRY)
 
 
 def _unknown_serial_alert(node: Node) -> tuple[str, str]:

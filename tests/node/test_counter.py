@@ -12,29 +12,21 @@ from supplychain.codes.keyboard_layouts import Layout, LayoutMixup, mistype
 from supplychain.codes.scanner_faults import PrintedFields, ScannerFault
 from supplychain.codes.scanner_text import parse_scanned
 from supplychain.errors import CodeError, MalformedInput
-from supplychain.interchange.bundle import exchange
 from supplychain.ledger.alert_life import AlertState, ClosingReason
 from supplychain.ledger.verdicts import Verdict
 from supplychain.node.alerts import get_alert, list_alerts
 from supplychain.node.counter import check_rescan, is_rescan
 from supplychain.node.operations import Node
-from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, Network
+from tests.conftest import PHARMACY, Network, packs_at_pharmacy
 
 pytestmark = pytest.mark.both_backends
 
 
 def _counter(network: Network) -> tuple[Node, list[PackCode]]:
     """A pharmacy holding three packs of lot L1 (serials with letters), one reported."""
-    maker, dist, pharmacy = network[MAKER], network[DIST_A], network[PHARMACY]
-    codes = maker.commission(GTIN, "L1", date(2030, 1, 31), 3)
+    codes = packs_at_pharmacy(network, 3)
     assert all(any(c.isalpha() for c in code.serial) for code in codes)
-    maker.ship(DIST_A, codes)
-    exchange(maker, dist)
-    dist.receive(codes)
-    dist.ship(PHARMACY, codes)
-    exchange(dist, pharmacy)
-    exchange(maker, pharmacy)
-    pharmacy.receive(codes)
+    pharmacy = network[PHARMACY]
     pharmacy.report(codes[2:], "seal broken")
     return pharmacy, codes
 

@@ -16,7 +16,6 @@ import pytest
 from supplychain.clock import parse_iso, to_iso
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import SupplyChainError
-from supplychain.interchange.bundle import exchange
 from supplychain.ledger.alert_life import AlertCause
 from supplychain.node.alerts import confirm_falsified, raise_alert, report_alert
 from supplychain.node.falsification_report import (
@@ -26,7 +25,7 @@ from supplychain.node.falsification_report import (
     ndc_of,
     write_falsification_report,
 )
-from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, REGULATOR, Network
+from tests.conftest import DIST_A, GTIN, MAKER, PHARMACY, REGULATOR, Network, packs_at_pharmacy
 
 EXPIRY = date(2030, 1, 31)
 FOUND = "Seal re-glued; print of the lot blurred"
@@ -35,16 +34,7 @@ FOUND = "Seal re-glued; print of the lot blurred"
 @pytest.fixture
 def chain(network: Network) -> list[PackCode]:
     """Two packs: made by the maker, through North Wholesale, received by the pharmacy."""
-    maker, dist, pharmacy = network[MAKER], network[DIST_A], network[PHARMACY]
-    codes = maker.commission(GTIN, "L1", EXPIRY, 2)
-    maker.ship(DIST_A, codes)
-    exchange(maker, dist)
-    dist.receive(codes)
-    dist.ship(PHARMACY, codes)
-    exchange(dist, pharmacy)
-    exchange(maker, pharmacy)
-    pharmacy.receive(codes)
-    return codes
+    return packs_at_pharmacy(network, 2, expiry=EXPIRY)
 
 
 def test_the_json_report_has_every_field(network: Network, chain: list[PackCode],
