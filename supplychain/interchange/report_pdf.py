@@ -6,10 +6,10 @@ the verdict at this node and the alerts naming the pack, and writes an A4 PDF at
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
+from xml.sax.saxutils import escape as _escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from supplychain import clock
 from supplychain.codes.gs1 import PackCode
 from supplychain.errors import LabelError
+from supplychain.files import write_atomically
 from supplychain.i18n import _
 from supplychain.ledger.verdicts import status_words, verdict_word
 from supplychain.node.inspection import alerts_naming, check_chain
@@ -111,28 +112,11 @@ def write_pack_report(node: Node, code: PackCode, path: Path | str, *,
         story.append(Paragraph(_("{number}. {hash} (log {log}, entry {index})").format(
             number=i, hash=c.step.event_hash, log=c.step.log, index=c.step.index), small))
     tick(3)
-    target_dir = target.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target_dir)
-    except OSError as exc:
-        raise LabelError(_("Cannot write the report in {target_dir}: {problem}.")
-                         .format(target_dir=target_dir, problem=exc.strerror)) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            SimpleDocTemplate(out, pagesize=A4,
-                              title=_("Custody report {pack}").format(pack=code.key),
-                              leftMargin=15 * mm, rightMargin=15 * mm).build(story)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise LabelError(_("Cannot write the report {target}: {problem}.")
-                         .format(target=target, problem=exc.strerror)) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def build(out: BinaryIO) -> None:
+        SimpleDocTemplate(out, pagesize=A4, title=_("Custody report {pack}").format(pack=code.key),
+                          leftMargin=15 * mm, rightMargin=15 * mm).build(story)
+
+    write_atomically(target, build, error=LabelError)
     tick(4)
     return target
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

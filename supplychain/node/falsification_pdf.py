@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import BinaryIO
+from xml.sax.saxutils import escape as _escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -83,7 +84,3 @@ def write_pdf(report: FalsificationReport, target: Path) -> None:
 def _party(party: Party) -> str:
     role = f", {party.role}" if party.role else ""
     return f"{party.name} (GLN {party.gln}{role})"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
